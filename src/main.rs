@@ -1,1 +1,82 @@
-fn main() {}
+//! Wiring only: flags, error hooks, config, engine address, then the event loop.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use wharf::app::{self, RunOptions};
+use wharf::cli::Cli;
+use wharf::config::Config;
+use wharf::docker::target::{self, TargetInputs};
+use wharf::tui;
+use wharf::ui::theme::{Theme, no_color_env};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // A broken config stops wharf before it touches the terminal.
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("wharf: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let no_color = cli.no_color || no_color_env(std::env::var_os("NO_COLOR").as_deref());
+    let theme = match Theme::from_config(&config.theme, no_color) {
+        Ok(theme) => theme,
+        Err(e) => {
+            eprintln!("wharf: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = color_eyre::install() {
+        eprintln!("wharf: {e}");
+        return ExitCode::FAILURE;
+    }
+    tui::install_panic_hook();
+
+    let inputs = TargetInputs {
+        context_flag: cli.context.clone(),
+        host_flag: cli.host.clone(),
+        config_host: config.engine.host.clone(),
+        config_context: config.engine.context.clone(),
+        ..TargetInputs::from_env()
+    };
+    let target = target::resolve(&inputs).map_err(|e| e.to_string());
+    let target_label = match &target {
+        Ok(t) => t.host.clone(),
+        Err(_) => cli
+            .context
+            .clone()
+            .or(inputs.docker_context.clone())
+            .unwrap_or_default(),
+    };
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("wharf: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(app::run(
+        config,
+        RunOptions {
+            target,
+            target_label,
+            theme,
+        },
+    ));
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wharf: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}

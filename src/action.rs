@@ -1,0 +1,103 @@
+//! What the user asked for. Keys map to actions through the keymap; the names here are the
+//! ones a config file uses (`q = "quit"`) and the help overlay shows.
+
+use std::fmt;
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $help:literal;)+) => {
+        /// Something the user can ask for with a key.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action {
+            $($variant,)+
+        }
+
+        impl Action {
+            /// Every action, in the order the help overlay lists them.
+            pub const ALL: &'static [Action] = &[$(Action::$variant,)+];
+
+            /// The name used in config files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $name,)+
+                }
+            }
+
+            /// A short description for the help overlay.
+            pub fn help(self) -> &'static str {
+                match self {
+                    $(Action::$variant => $help,)+
+                }
+            }
+        }
+    };
+}
+
+actions! {
+    Quit => "quit", "quit wharf";
+    Help => "help", "show this help";
+    CommandLine => "command", "open the : command line";
+    Redraw => "redraw", "redraw the whole screen";
+    FocusNext => "focus_next", "next pane";
+    FocusPrev => "focus_prev", "previous pane";
+    FocusImages => "focus_images", "go to images";
+    FocusLayers => "focus_layers", "go to layers";
+    FocusContainers => "focus_containers", "go to containers";
+    FocusTags => "focus_tags", "go to remote tags";
+    FocusJobs => "focus_jobs", "go to jobs";
+    Up => "up", "move up";
+    Down => "down", "move down";
+    PageUp => "page_up", "page up";
+    PageDown => "page_down", "page down";
+    Top => "top", "go to the first row";
+    Bottom => "bottom", "go to the last row";
+    Open => "open", "open the selected row";
+    Filter => "filter", "filter rows (Esc clears)";
+    Sort => "sort", "cycle the sort column";
+    ReverseSort => "reverse_sort", "reverse the sort order";
+    ToggleAll => "toggle_all", "show or hide dangling images / stopped containers";
+    Refresh => "refresh", "reload this pane";
+    JumpToImage => "jump_to_image", "select the container's image";
+    Commit => "commit", "commit the container to an image";
+    Pull => "pull", "pull an image";
+    Tag => "tag", "tag the selected image";
+    Push => "push", "push the selected tag";
+    Login => "login", "log in to a registry";
+    Import => "import", "import a rootfs tarball as an image";
+    Remove => "remove", "remove (asks first)";
+    OpenRepository => "open_repository", "open a remote repository's tags";
+    BrowseRegistry => "browse_registry", "list a registry's repositories";
+    CancelJob => "cancel_job", "cancel the selected job";
+    Retry => "retry", "retry what failed";
+}
+
+impl Action {
+    /// Looks an action up by its config name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for action in Action::ALL {
+            assert!(
+                seen.insert(action.name()),
+                "duplicate name {}",
+                action.name()
+            );
+            assert_eq!(Action::from_name(action.name()), Some(*action));
+        }
+        assert_eq!(Action::from_name("no_such_action"), None);
+    }
+}

@@ -1,0 +1,108 @@
+//! The event loop: terminal input and background messages in, `update`, effects out, and a
+//! frame drawn only when something changed (at most one per `FRAME`).
+
+use std::time::Duration;
+
+use color_eyre::eyre::{Result, WrapErr};
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use crate::config::Config;
+use crate::docker::target::EngineTarget;
+use crate::executor::Executor;
+use crate::msg::Msg;
+use crate::state::State;
+use crate::tui::TerminalGuard;
+use crate::ui::{self, View, theme::Theme};
+
+/// Shortest time between two frames (~60 per second).
+const FRAME: Duration = Duration::from_millis(16);
+
+/// What the event loop needs besides the config.
+pub struct RunOptions {
+    /// The resolved engine, or why it could not be resolved.
+    pub target: Result<EngineTarget, String>,
+    /// The engine address for messages.
+    pub target_label: String,
+    pub theme: Theme,
+}
+
+/// Runs wharf until the user quits.
+pub async fn run(config: Config, options: RunOptions) -> Result<()> {
+    let mut terminal = TerminalGuard::enter().wrap_err("cannot set up the terminal")?;
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut executor = Executor::new(tx, options.target);
+    let mut state = State::new(&config, options.target_label);
+    let theme = options.theme;
+    executor.run(state.start());
+
+    let mut input = EventStream::new();
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+
+    draw(&mut terminal, &mut state, &theme)?;
+    let mut last_draw = Instant::now();
+    let mut dirty = false;
+
+    loop {
+        let next_frame = last_draw + FRAME;
+        tokio::select! {
+            event = input.next() => match event {
+                Some(Ok(event)) => {
+                    if let Some(msg) = terminal_msg(event) {
+                        executor.run(state.update(msg));
+                        dirty = true;
+                    }
+                }
+                Some(Err(e)) => return Err(e).wrap_err("reading the terminal failed"),
+                None => break,
+            },
+            Some(msg) = rx.recv() => {
+                executor.run(state.update(msg));
+                dirty = true;
+            }
+            _ = hangup.recv() => break,
+            _ = terminate.recv() => break,
+            _ = tokio::time::sleep_until(next_frame), if dirty => {}
+        }
+        // Take everything already queued before drawing, so a burst becomes one frame.
+        while let Ok(msg) = rx.try_recv() {
+            executor.run(state.update(msg));
+            dirty = true;
+        }
+        if state.quit {
+            break;
+        }
+        if dirty && Instant::now() >= next_frame {
+            draw(&mut terminal, &mut state, &theme)?;
+            last_draw = Instant::now();
+            dirty = false;
+        }
+    }
+    Ok(())
+}
+
+fn draw(terminal: &mut TerminalGuard, state: &mut State, theme: &Theme) -> Result<()> {
+    if std::mem::take(&mut state.clear_screen) {
+        terminal.terminal.clear()?;
+    }
+    let view = View {
+        theme,
+        now: chrono::Utc::now().timestamp(),
+    };
+    terminal
+        .draw(|frame| ui::draw(frame, state, &view))
+        .wrap_err("drawing to the terminal failed")
+}
+
+fn terminal_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
+        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Resize(_, _) => Some(Msg::Resize),
+        _ => None,
+    }
+}

@@ -1,0 +1,119 @@
+//! App-owned rows built from engine answers. Nothing outside `docker/` sees bollard types.
+
+use std::fmt;
+
+/// A full image ID such as `sha256:53f3…`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ImageId(pub String);
+
+impl ImageId {
+    /// The 12 hex digits the docker CLI shows.
+    pub fn short(&self) -> &str {
+        short_hex(&self.0)
+    }
+}
+
+impl fmt::Display for ImageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A full container ID.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ContainerId(pub String);
+
+impl ContainerId {
+    pub fn short(&self) -> &str {
+        short_hex(&self.0)
+    }
+}
+
+impl fmt::Display for ContainerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The first 12 characters after an optional `algo:` prefix, cut on a char boundary.
+pub fn short_hex(id: &str) -> &str {
+    let hex = id.split_once(':').map_or(id, |(_, h)| h);
+    match hex.char_indices().nth(12) {
+        Some((end, _)) => &hex[..end],
+        None => hex,
+    }
+}
+
+/// One local image as the engine lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRecord {
+    pub id: ImageId,
+    /// `repository:tag` names; empty for a dangling image.
+    pub repo_tags: Vec<String>,
+    /// `repository@sha256:…` digests known for registries this image came from or went to.
+    pub repo_digests: Vec<String>,
+    /// Creation time, seconds since the Unix epoch.
+    pub created: i64,
+    /// Size in bytes (all layers).
+    pub size: u64,
+    /// Number of containers using the image, when the engine says (`-1` means unknown).
+    pub containers: i64,
+}
+
+/// One layer of an image's history, newest first as the engine gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryRecord {
+    /// The layer's image ID, or `<missing>` for layers built elsewhere.
+    pub id: String,
+    pub created: i64,
+    pub created_by: String,
+    pub size: u64,
+    pub comment: String,
+    pub tags: Vec<String>,
+}
+
+/// What the header says about the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineInfo {
+    /// The address wharf talks to, e.g. `unix:///var/run/docker.sock`.
+    pub host: String,
+    pub version: String,
+    pub api_version: String,
+    pub os: String,
+    pub arch: String,
+}
+
+/// What kind of object an engine event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventSubject {
+    Image,
+    Container,
+}
+
+/// One event from the engine's event stream, reduced to what wharf reacts to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EngineEvent {
+    pub subject: EventSubject,
+    /// `tag`, `untag`, `delete`, `pull`, `import`, `start`, `die`, `rename`, …
+    pub action: String,
+    /// The image or container ID (for `tag`/`pull` events, sometimes a name).
+    pub id: String,
+    /// The `name` attribute: an image reference or a container name.
+    pub name: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids() {
+        let id = ImageId(
+            "sha256:53f3fd8007f76bd23bf663ad5f5009c8941f63828ae458cef584b5f85dc0a7bf".into(),
+        );
+        assert_eq!(id.short(), "53f3fd8007f7");
+        assert_eq!(short_hex("abc"), "abc");
+        assert_eq!(short_hex("sha256:"), "");
+        assert_eq!(short_hex("ééééééééééééééé"), "éééééééééééé");
+    }
+}

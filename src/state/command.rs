@@ -1,0 +1,246 @@
+//! The `:` command line (k9s style): a line editor, the table of commands, Tab completion
+//! and history.
+
+use super::Pane;
+use super::line_editor::LineEditor;
+
+/// A command the user typed, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Quit,
+    Help,
+    Focus(Pane),
+}
+
+/// One entry of the command table; the help overlay lists these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandSpec {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub usage: &'static str,
+    pub help: &'static str,
+}
+
+/// Every command, in the order help lists them.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        name: "quit",
+        aliases: &["q", "q!"],
+        usage: "",
+        help: "quit wharf",
+    },
+    CommandSpec {
+        name: "help",
+        aliases: &["h"],
+        usage: "",
+        help: "show the keys and commands",
+    },
+    CommandSpec {
+        name: "images",
+        aliases: &["img"],
+        usage: "",
+        help: "go to the images pane",
+    },
+    CommandSpec {
+        name: "layers",
+        aliases: &["history"],
+        usage: "",
+        help: "go to the layers pane",
+    },
+    CommandSpec {
+        name: "containers",
+        aliases: &["ps"],
+        usage: "",
+        help: "go to the containers pane",
+    },
+    CommandSpec {
+        name: "tags",
+        aliases: &[],
+        usage: "",
+        help: "go to the remote tags pane",
+    },
+];
+
+/// Parses a command line (without the leading `:`).
+pub fn parse(text: &str) -> Result<Command, String> {
+    let mut words = text.split_whitespace();
+    let Some(name) = words.next() else {
+        return Err("type a command; Tab completes, :help lists them".to_string());
+    };
+    let name = name.to_lowercase();
+    let spec = COMMANDS
+        .iter()
+        .find(|c| c.name == name || c.aliases.contains(&name.as_str()))
+        .ok_or_else(|| format!("unknown command \"{name}\"; :help lists the commands"))?;
+    let args: Vec<&str> = words.collect();
+    let no_args = |command: Command| {
+        if args.is_empty() {
+            Ok(command)
+        } else {
+            Err(format!(":{} takes no arguments", spec.name))
+        }
+    };
+    match spec.name {
+        "quit" => no_args(Command::Quit),
+        "help" => no_args(Command::Help),
+        "images" => no_args(Command::Focus(Pane::Images)),
+        "layers" => no_args(Command::Focus(Pane::Layers)),
+        "containers" => no_args(Command::Focus(Pane::Containers)),
+        "tags" => no_args(Command::Focus(Pane::Tags)),
+        other => Err(format!(":{other} is not available yet")),
+    }
+}
+
+/// Completes the command name under the cursor. Returns the new text and the candidates
+/// when more than one command fits.
+pub fn complete(text: &str) -> (String, Vec<&'static str>) {
+    if text.contains(char::is_whitespace) {
+        return (text.to_string(), Vec::new());
+    }
+    let prefix = text.to_lowercase();
+    let candidates: Vec<&'static str> = COMMANDS
+        .iter()
+        .map(|c| c.name)
+        .filter(|n| n.starts_with(&prefix))
+        .collect();
+    match candidates.as_slice() {
+        [] => (text.to_string(), Vec::new()),
+        [only] => (format!("{only} "), Vec::new()),
+        many => (common_prefix(many), candidates),
+    }
+}
+
+fn common_prefix(words: &[&str]) -> String {
+    let first = words[0];
+    let mut end = first.len();
+    for w in &words[1..] {
+        end = end.min(
+            first
+                .char_indices()
+                .zip(w.chars())
+                .find(|((_, a), b)| a != b)
+                .map_or(first.len().min(w.len()), |((i, _), _)| i),
+        );
+    }
+    first[..end].to_string()
+}
+
+/// How many commands the history keeps.
+const HISTORY_LEN: usize = 100;
+
+/// Lines entered before, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommandHistory {
+    entries: Vec<String>,
+}
+
+impl CommandHistory {
+    pub fn push(&mut self, line: &str) {
+        let line = line.trim();
+        if line.is_empty() || self.entries.last().is_some_and(|l| l == line) {
+            return;
+        }
+        self.entries.push(line.to_string());
+        if self.entries.len() > HISTORY_LEN {
+            self.entries.remove(0);
+        }
+    }
+}
+
+/// The open command line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommandLine {
+    pub editor: LineEditor,
+    /// Position in the history while browsing with Up/Down (0 = newest).
+    browsing: Option<usize>,
+    /// What was typed before browsing started.
+    draft: String,
+    /// Candidates of the last Tab, or an error from the last Enter.
+    pub message: Option<String>,
+}
+
+impl CommandLine {
+    /// Up: an older line.
+    pub fn older(&mut self, history: &CommandHistory) {
+        let next = self.browsing.map_or(0, |i| i + 1);
+        if next >= history.entries.len() {
+            return;
+        }
+        if self.browsing.is_none() {
+            self.draft = self.editor.text().to_string();
+        }
+        self.browsing = Some(next);
+        let line = &history.entries[history.entries.len() - 1 - next];
+        self.editor.set_text(line);
+    }
+
+    /// Down: a newer line, then back to the draft.
+    pub fn newer(&mut self, history: &CommandHistory) {
+        match self.browsing {
+            None => {}
+            Some(0) => {
+                self.browsing = None;
+                let draft = std::mem::take(&mut self.draft);
+                self.editor.set_text(&draft);
+            }
+            Some(i) => {
+                self.browsing = Some(i - 1);
+                let line = &history.entries[history.entries.len() - i];
+                self.editor.set_text(line);
+            }
+        }
+    }
+
+    /// Tab.
+    pub fn complete(&mut self) {
+        let (text, candidates) = complete(self.editor.text());
+        self.editor.set_text(&text);
+        self.message = (!candidates.is_empty()).then(|| candidates.join("  "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_commands_and_aliases() {
+        assert_eq!(parse("q"), Ok(Command::Quit));
+        assert_eq!(parse("  quit "), Ok(Command::Quit));
+        assert_eq!(parse("IMAGES"), Ok(Command::Focus(Pane::Images)));
+        assert_eq!(parse("layers"), Ok(Command::Focus(Pane::Layers)));
+        assert!(parse("frobnicate").unwrap_err().contains("unknown command"));
+        assert!(parse("help me").unwrap_err().contains("no arguments"));
+        assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn tab_completes_unique_and_common_prefixes() {
+        assert_eq!(complete("im"), ("images ".to_string(), vec![]));
+        let (text, candidates) = complete("");
+        assert_eq!(text, "");
+        assert_eq!(candidates.len(), COMMANDS.len());
+        assert_eq!(complete("zz"), ("zz".to_string(), vec![]));
+        assert_eq!(common_prefix(&["layers", "later"]), "la");
+    }
+
+    #[test]
+    fn history_browses_back_and_returns_to_the_draft() {
+        let mut history = CommandHistory::default();
+        history.push("images");
+        history.push("layers");
+        history.push("layers");
+        let mut line = CommandLine::default();
+        line.editor.set_text("he");
+        line.older(&history);
+        assert_eq!(line.editor.text(), "layers");
+        line.older(&history);
+        assert_eq!(line.editor.text(), "images");
+        line.older(&history);
+        assert_eq!(line.editor.text(), "images", "stops at the oldest");
+        line.newer(&history);
+        assert_eq!(line.editor.text(), "layers");
+        line.newer(&history);
+        assert_eq!(line.editor.text(), "he");
+    }
+}

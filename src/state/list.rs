@@ -1,0 +1,120 @@
+//! Selection and scrolling for every list in wharf.
+
+use std::cell::Cell;
+use std::ops::Range;
+
+use crate::action::Action;
+
+/// The selected row and the first visible row of a list.
+///
+/// The renderer is the only one that knows how tall the list is on screen; it records the
+/// height and the scroll offset through `Cell`s so paging and scrolling stay consistent
+/// without `update` knowing the layout.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListCursor {
+    selected: usize,
+    offset: Cell<usize>,
+    page: Cell<usize>,
+}
+
+impl ListCursor {
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// Selects `index`, clamped to a list of `len` rows.
+    pub fn select(&mut self, index: usize, len: usize) {
+        self.selected = index.min(len.saturating_sub(1));
+    }
+
+    /// Applies a navigation action; returns whether it was one.
+    pub fn navigate(&mut self, action: Action, len: usize) -> bool {
+        let page = self.page.get().max(1);
+        let target = match action {
+            Action::Up => self.selected.saturating_sub(1),
+            Action::Down => self.selected.saturating_add(1),
+            Action::PageUp => self.selected.saturating_sub(page),
+            Action::PageDown => self.selected.saturating_add(page),
+            Action::Top => 0,
+            Action::Bottom => usize::MAX,
+            _ => return false,
+        };
+        self.select(target, len);
+        true
+    }
+
+    /// Keeps the selection inside a list that changed length.
+    pub fn clamp(&mut self, len: usize) {
+        self.select(self.selected, len);
+    }
+
+    /// The rows to draw in a viewport of `height` rows, scrolling as little as possible to
+    /// keep the selection visible. Called by the renderer.
+    pub fn visible(&self, len: usize, height: usize) -> Range<usize> {
+        self.page.set(height.saturating_sub(1).max(1));
+        if height == 0 || len == 0 {
+            self.offset.set(0);
+            return 0..0;
+        }
+        let selected = self.selected.min(len - 1);
+        let mut offset = self.offset.get().min(len.saturating_sub(height));
+        if selected < offset {
+            offset = selected;
+        } else if selected >= offset + height {
+            offset = selected + 1 - height;
+        }
+        self.offset.set(offset);
+        offset..(offset + height).min(len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn navigation_clamps_at_both_ends() {
+        let mut c = ListCursor::default();
+        assert!(c.navigate(Action::Up, 10));
+        assert_eq!(c.selected(), 0);
+        c.navigate(Action::Bottom, 10);
+        assert_eq!(c.selected(), 9);
+        c.navigate(Action::Down, 10);
+        assert_eq!(c.selected(), 9);
+        assert!(!c.navigate(Action::Sort, 10));
+        c.navigate(Action::Top, 0);
+        assert_eq!(c.selected(), 0);
+    }
+
+    #[test]
+    fn scrolling_follows_the_selection_and_paging_uses_the_height() {
+        let mut c = ListCursor::default();
+        assert_eq!(c.visible(100, 10), 0..10);
+        c.navigate(Action::PageDown, 100);
+        assert_eq!(c.selected(), 9);
+        assert_eq!(c.visible(100, 10), 0..10);
+        c.navigate(Action::Down, 100);
+        assert_eq!(c.visible(100, 10), 1..11);
+        c.navigate(Action::Bottom, 100);
+        assert_eq!(c.visible(100, 10), 90..100);
+        c.navigate(Action::Up, 100);
+        assert_eq!(
+            c.visible(100, 10),
+            90..100,
+            "moving inside the window does not scroll"
+        );
+        c.navigate(Action::Top, 100);
+        assert_eq!(c.visible(100, 10), 0..10);
+    }
+
+    #[test]
+    fn shrinking_list_keeps_a_valid_window() {
+        let mut c = ListCursor::default();
+        c.navigate(Action::Bottom, 100);
+        c.visible(100, 10);
+        c.clamp(5);
+        assert_eq!(c.selected(), 4);
+        assert_eq!(c.visible(5, 10), 0..5);
+        assert_eq!(c.visible(0, 10), 0..0);
+    }
+}

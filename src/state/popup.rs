@@ -1,0 +1,70 @@
+//! Popups stacked over the panes. The top one gets the keys.
+
+use std::cell::Cell;
+
+use crate::action::Action;
+
+/// A vertical scroll position the renderer clamps to what the text needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scroll {
+    pub offset: usize,
+    /// Largest useful offset, recorded by the renderer.
+    pub max: Cell<usize>,
+    /// Lines visible at once, recorded by the renderer.
+    pub page: Cell<usize>,
+}
+
+impl Scroll {
+    /// Applies a navigation action; returns whether it was one.
+    pub fn navigate(&mut self, action: Action) -> bool {
+        let page = self.page.get().max(1);
+        let max = self.max.get();
+        self.offset = match action {
+            Action::Up => self.offset.saturating_sub(1),
+            Action::Down => self.offset.saturating_add(1),
+            Action::PageUp => self.offset.saturating_sub(page),
+            Action::PageDown => self.offset.saturating_add(page),
+            Action::Top => 0,
+            Action::Bottom => max,
+            _ => return false,
+        }
+        .min(max);
+        true
+    }
+}
+
+/// How a message popup is coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Severity {
+    Info,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Popup {
+    /// Keys and commands, generated from the live keymap.
+    Help { scroll: Scroll },
+    /// A long text, e.g. a layer's full command.
+    Detail {
+        title: String,
+        body: String,
+        scroll: Scroll,
+    },
+    /// Something the user must read.
+    Message {
+        title: String,
+        body: String,
+        severity: Severity,
+        scroll: Scroll,
+    },
+}
+
+impl Popup {
+    pub fn scroll_mut(&mut self) -> &mut Scroll {
+        match self {
+            Popup::Help { scroll }
+            | Popup::Detail { scroll, .. }
+            | Popup::Message { scroll, .. } => scroll,
+        }
+    }
+}

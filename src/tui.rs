@@ -1,0 +1,79 @@
+//! The terminal: raw mode and the alternate screen in, everything restored on the way out —
+//! on a normal exit, on an error, on a panic and on SIGTERM/SIGHUP.
+
+use std::io::{self, Stdout, Write};
+
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::terminal::{
+    BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+pub type Term = Terminal<CrosstermBackend<Stdout>>;
+
+/// Restores the terminal when dropped, so every return path leaves it as it was.
+pub struct TerminalGuard {
+    pub terminal: Term,
+}
+
+impl TerminalGuard {
+    /// Switches to raw mode and the alternate screen.
+    pub fn enter() -> io::Result<Self> {
+        enable_raw_mode()?;
+        let mut stdout = io::stdout();
+        if let Err(e) = execute!(
+            stdout,
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            cursor::Hide
+        ) {
+            restore();
+            return Err(e);
+        }
+        let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
+        Ok(TerminalGuard { terminal })
+    }
+
+    /// Draws one frame inside a synchronized update, so terminals that support it show the
+    /// frame at once instead of painting it line by line.
+    pub fn draw(&mut self, render: impl FnOnce(&mut ratatui::Frame)) -> io::Result<()> {
+        let _ = execute!(self.terminal.backend_mut(), BeginSynchronizedUpdate);
+        let result = self.terminal.draw(render).map(|_| ());
+        let _ = execute!(self.terminal.backend_mut(), EndSynchronizedUpdate);
+        result
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// Puts the terminal back: leaves the alternate screen, shows the cursor, cooked mode.
+/// Safe to call more than once.
+pub fn restore() {
+    let mut stdout = io::stdout();
+    let _ = execute!(
+        stdout,
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+    let _ = stdout.flush();
+}
+
+/// Restores the terminal before any panic report is printed, then ends the process: a panic
+/// in a background task must not leave wharf drawing over a restored terminal.
+pub fn install_panic_hook() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        report(info);
+        std::process::exit(101);
+    }));
+}

@@ -1,0 +1,204 @@
+//! Drawing: a pure function of the state into a ratatui frame.
+
+pub mod format;
+mod panes;
+mod popups;
+pub mod text;
+pub mod theme;
+mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::action::Action;
+use crate::state::popup::Severity;
+use crate::state::{EngineStatus, Pane, State};
+
+use text::{clean, truncate};
+use theme::Theme;
+
+/// Below this size wharf shows a notice instead of its layout.
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 10;
+/// From this width the four panes sit in a 2×2 grid; below it, two panes are stacked.
+const WIDE_WIDTH: u16 = 100;
+
+/// What drawing needs besides the state.
+pub struct View<'a> {
+    pub theme: &'a Theme,
+    /// Current time (seconds since the epoch) for relative ages; fixed in tests.
+    pub now: i64,
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &State, view: &View) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        draw_too_small(frame, area, view.theme);
+        return;
+    }
+    let [header, body, jobs, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(4),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    draw_header(frame, header, state, view.theme);
+    for (pane, rect) in pane_areas(body, state.focus) {
+        panes::draw(frame, rect, pane, state, view);
+    }
+    draw_jobs_strip(frame, jobs, state, view.theme);
+    draw_status(frame, status, state, view.theme);
+    popups::draw(frame, body, state, view);
+}
+
+/// Where each visible pane goes: a 2×2 grid when wide, the focused pair stacked when narrow.
+fn pane_areas(body: Rect, focus: Pane) -> Vec<(Pane, Rect)> {
+    if body.width >= WIDE_WIDTH {
+        let [top, bottom] =
+            Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(body);
+        let split = |r: Rect| {
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas::<2>(r)
+        };
+        let [images, layers] = split(top);
+        let [containers, tags] = split(bottom);
+        vec![
+            (Pane::Images, images),
+            (Pane::Layers, layers),
+            (Pane::Containers, containers),
+            (Pane::Tags, tags),
+        ]
+    } else {
+        let pair = match focus {
+            Pane::Images | Pane::Layers => [Pane::Images, Pane::Layers],
+            Pane::Containers | Pane::Tags => [Pane::Containers, Pane::Tags],
+        };
+        let [first, second] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
+        vec![(pair[0], first), (pair[1], second)]
+    }
+}
+
+fn draw_too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let text = format!(
+        "wharf needs {MIN_WIDTH}×{MIN_HEIGHT}; this terminal is {}×{}",
+        area.width, area.height
+    );
+    let lines = text::wrap(&text, area.width as usize);
+    let body: Vec<Line> = lines.into_iter().map(Line::from).collect();
+    frame.render_widget(Paragraph::new(body).style(theme.warning), area);
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut left = vec![Span::styled(
+        " wharf ",
+        theme.accent.add_modifier(ratatui::style::Modifier::BOLD),
+    )];
+    match &state.engine {
+        EngineStatus::Connected(info) => {
+            left.push(Span::raw(format!(" {} ", clean(&info.host))));
+            left.push(Span::styled(
+                format!(
+                    " engine {} (API {})",
+                    clean(&info.version),
+                    clean(&info.api_version)
+                ),
+                theme.dim,
+            ));
+        }
+        EngineStatus::Connecting => {
+            left.push(Span::raw(format!(" {} ", clean(&state.engine_target))));
+            left.push(Span::styled(" connecting…", theme.warning));
+        }
+        EngineStatus::Down { .. } => {
+            left.push(Span::raw(format!(" {} ", clean(&state.engine_target))));
+            left.push(Span::styled(" engine unreachable", theme.error));
+        }
+    }
+    let hints = hints(state, &[Action::Help, Action::CommandLine], Pane::Images);
+    draw_left_right(frame, area, Line::from(left), hints);
+}
+
+/// `key label` pairs for the given actions, from the live keymap.
+fn hints(state: &State, actions: &[Action], pane: Pane) -> Line<'static> {
+    let mut spans = Vec::new();
+    for action in actions {
+        if let Some(key) = state.keymap.hint(pane.scope(), *action) {
+            let label = match action {
+                Action::Help => "help",
+                Action::CommandLine => "command",
+                Action::Filter => "filter",
+                Action::Sort => "sort",
+                Action::ToggleAll => "all",
+                Action::Open => "open",
+                other => other.name(),
+            };
+            spans.push(Span::styled(
+                format!("{key} "),
+                Style::new().add_modifier(ratatui::style::Modifier::BOLD),
+            ));
+            spans.push(Span::raw(format!("{label}  ")));
+        }
+    }
+    Line::from(spans)
+}
+
+/// A line with content on the left and, when there is room, hints on the right.
+fn draw_left_right(frame: &mut Frame, area: Rect, left: Line, right: Line) {
+    let right_width = right.width() as u16;
+    if (left.width() as u16) + right_width < area.width {
+        let [l, r] =
+            Layout::horizontal([Constraint::Min(0), Constraint::Length(right_width)]).areas(area);
+        frame.render_widget(Paragraph::new(left), l);
+        frame.render_widget(Paragraph::new(right), r);
+    } else {
+        frame.render_widget(Paragraph::new(left), area);
+    }
+}
+
+fn draw_jobs_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if let Some(message) = state
+        .command_line
+        .as_ref()
+        .and_then(|c| c.message.as_deref())
+    {
+        let text = truncate(&clean(message), area.width as usize).into_owned();
+        frame.render_widget(Paragraph::new(text).style(theme.warning), area);
+        return;
+    }
+    frame.render_widget(Paragraph::new(" jobs: none").style(theme.dim), area);
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if let Some(line) = &state.command_line {
+        widgets::input_line(frame, area, ":", &line.editor, theme);
+        return;
+    }
+    let left = match &state.status {
+        Some(message) => {
+            let style = match message.severity {
+                Severity::Error => theme.error,
+                Severity::Info => theme.ok,
+            };
+            Line::from(Span::styled(format!(" {}", clean(&message.text)), style))
+        }
+        None => Line::default(),
+    };
+    let right = hints(
+        state,
+        &[
+            Action::Filter,
+            Action::Sort,
+            Action::ToggleAll,
+            Action::Open,
+        ],
+        state.focus,
+    );
+    draw_left_right(frame, area, left, right);
+}

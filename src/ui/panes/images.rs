@@ -1,0 +1,149 @@
+//! The images pane.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Row};
+
+use crate::config::SortKey;
+use crate::state::{EngineStatus, State};
+use crate::ui::View;
+use crate::ui::format::{age, size};
+use crate::ui::text::clean;
+use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
+    let images = &state.images;
+    let theme = view.theme;
+    let block = pane_block(title("Images", &details(state), theme), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let (list_area, filter_area) = if images.filter.is_active() {
+        let [list, filter] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+        (list, Some(filter))
+    } else {
+        (inner, None)
+    };
+    if let Some(filter_area) = filter_area {
+        if images.filter.editing && state.popups.is_empty() && state.command_line.is_none() {
+            input_line(frame, filter_area, "/", &images.filter.editor, theme);
+        } else {
+            let text = format!("/{}", clean(images.filter.editor.text()));
+            frame.render_widget(Line::styled(text, theme.dim), filter_area);
+        }
+    }
+
+    if let EngineStatus::Down {
+        error,
+        attempt,
+        retry_in,
+    } = &state.engine
+    {
+        let text = format!(
+            "{error}\n\nTried {} ({} attempt{}); next try in {:.1} s.",
+            state.engine_target,
+            attempt,
+            if *attempt == 1 { "" } else { "s" },
+            retry_in.as_secs_f32()
+        );
+        notice(frame, list_area, &text, theme.error);
+        return;
+    }
+    if !images.loaded {
+        let text = match &images.error {
+            Some(e) => e.clone(),
+            None => format!("Connecting to {}…", state.engine_target),
+        };
+        notice(frame, list_area, &text, theme.dim);
+        return;
+    }
+    if images.visible_len() == 0 {
+        let text = if !images.filter.editor.is_empty() {
+            format!(
+                "No image matches \"{}\" — Esc clears the filter",
+                images.filter.editor.text()
+            )
+        } else if images.total_rows() > 0 {
+            "Only dangling images here; press a to show them".to_string()
+        } else {
+            "No images in this engine yet".to_string()
+        };
+        notice(frame, list_area, &text, theme.dim);
+        return;
+    }
+
+    let wide = list_area.width >= 60;
+    let tag_width = 16.min(list_area.width / 4);
+    let mut widths = vec![Constraint::Fill(1), Constraint::Length(tag_width)];
+    let mut header = vec!["REPOSITORY", "TAG"];
+    if wide {
+        widths.push(Constraint::Length(12));
+        header.push("ID");
+    }
+    widths.extend([Constraint::Length(4), Constraint::Length(7)]);
+    header.extend(["AGE", "SIZE"]);
+    let fixed: u16 = widths
+        .iter()
+        .map(|w| match w {
+            Constraint::Length(n) => n + 1,
+            _ => 0,
+        })
+        .sum();
+    let repo_width = list_area.width.saturating_sub(fixed);
+
+    LazyTable {
+        header,
+        widths,
+        len: images.visible_len(),
+        cursor: &images.cursor,
+        focused,
+    }
+    .render(frame, list_area, theme, |i| {
+        let Some(row) = images.visible_row(i) else {
+            return Row::default();
+        };
+        let mut cells = vec![
+            text_cell(&row.repository, repo_width),
+            text_cell(&row.tag, tag_width),
+        ];
+        if wide {
+            cells.push(Cell::from(row.image.short().to_string()));
+        }
+        cells.push(Cell::from(age(view.now, row.created)));
+        cells.push(Cell::from(format!("{:>7}", size(row.size))));
+        let style = if row.dangling {
+            theme.dim
+        } else {
+            ratatui::style::Style::new()
+        };
+        Row::new(cells).style(style)
+    });
+}
+
+/// `12 of 42 · sort age ↓ · 3 dangling hidden`
+fn details(state: &State) -> Vec<String> {
+    let images = &state.images;
+    if !images.loaded {
+        return Vec::new();
+    }
+    let count = if images.visible_len() == images.total_rows() {
+        images.total_rows().to_string()
+    } else {
+        format!("{} of {}", images.visible_len(), images.total_rows())
+    };
+    let arrow = if images.reverse { "↑" } else { "↓" };
+    let sort = match images.sort {
+        SortKey::Name => format!("· by name {}", if images.reverse { "↓" } else { "↑" }),
+        SortKey::Age => format!("· by age {arrow}"),
+        SortKey::Size => format!("· by size {arrow}"),
+    };
+    let dangling = images.dangling_count();
+    let hidden = if !images.show_dangling && dangling > 0 {
+        format!("· {dangling} dangling hidden")
+    } else {
+        String::new()
+    };
+    vec![count, sort, hidden]
+}

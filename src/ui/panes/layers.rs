@@ -1,0 +1,92 @@
+//! The layers pane: the history of the image selected in the images pane.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row};
+
+use crate::state::State;
+use crate::ui::View;
+use crate::ui::format::{age, size};
+use crate::ui::widgets::{LazyTable, notice, pane_block, text_cell, title};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
+    let layers = &state.layers;
+    let theme = view.theme;
+    let mut details = vec![layers.label.clone()];
+    if let Some(rows) = layers.rows() {
+        let total: u64 = rows.iter().map(|r| r.size).sum();
+        details.push(format!(
+            "· {} layer{}",
+            rows.len(),
+            if rows.len() == 1 { "" } else { "s" }
+        ));
+        details.push(format!("· {}", size(total)));
+    }
+    let block = pane_block(title("Layers", &details, theme), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if layers.image().is_none() {
+        notice(frame, inner, "Select an image to see its layers", theme.dim);
+        return;
+    }
+    if let Some(error) = &layers.error {
+        notice(
+            frame,
+            inner,
+            &format!("Cannot load the history: {error}"),
+            theme.error,
+        );
+        return;
+    }
+    let Some(rows) = layers.rows() else {
+        notice(frame, inner, "Loading…", theme.dim);
+        return;
+    };
+
+    let wide = inner.width >= 70;
+    let mut widths = vec![
+        Constraint::Length(8),
+        Constraint::Length(4),
+        Constraint::Fill(3),
+    ];
+    let mut header = vec!["    SIZE", "AGE", "CREATED BY"];
+    if wide {
+        widths.push(Constraint::Fill(1));
+        header.push("COMMENT");
+    }
+    // Column widths for cutting text with an ellipsis (the fills share what is left).
+    let rest = inner.width.saturating_sub(8 + 1 + 4 + 1 + u16::from(wide));
+    let (command_width, comment_width) = if wide {
+        (rest * 3 / 4, rest - rest * 3 / 4)
+    } else {
+        (rest, 0)
+    };
+
+    LazyTable {
+        header,
+        widths,
+        len: rows.len(),
+        cursor: &layers.cursor,
+        focused,
+    }
+    .render(frame, inner, theme, |i| {
+        let Some(row) = rows.get(i) else {
+            return Row::default();
+        };
+        let mut cells = vec![
+            Cell::from(format!("{:>8}", size(row.size))),
+            Cell::from(age(view.now, row.created)),
+            text_cell(&row.command, command_width),
+        ];
+        if wide {
+            cells.push(text_cell(&row.comment, comment_width));
+        }
+        let style = if row.empty {
+            theme.dim
+        } else {
+            ratatui::style::Style::new()
+        };
+        Row::new(cells).style(style)
+    });
+}

@@ -1,0 +1,71 @@
+//! The help overlay, generated from the live keymap and the command table.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::config::keymap::Scope;
+use crate::state::State;
+use crate::state::command::COMMANDS;
+use crate::state::popup::Scroll;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::{centered, popup_frame};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: &Scroll, theme: &Theme) {
+    let lines = help_lines(state, theme);
+    let width = 72.min(area.width.saturating_sub(2));
+    let height = (lines.len() as u16 + 2).min(area.height);
+    let rect = centered(area, width, height);
+    let inner = popup_frame(frame, rect, "Help — Esc closes", theme.accent, theme);
+    let visible = inner.height as usize;
+    scroll.page.set(visible.max(1));
+    scroll.max.set(lines.len().saturating_sub(visible));
+    let offset = scroll.offset.min(scroll.max.get());
+    let shown: Vec<Line> = lines.into_iter().skip(offset).take(visible).collect();
+    frame.render_widget(Paragraph::new(shown), inner);
+}
+
+fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let pane = state.focus;
+    let section = |heading: String, scope: Scope, lines: &mut Vec<Line<'static>>| {
+        let bindings = state.keymap.own_bindings(scope);
+        if bindings.is_empty() {
+            return;
+        }
+        lines.push(Line::styled(heading, theme.header));
+        for (action, keys) in bindings {
+            let keys = keys
+                .iter()
+                .map(|k| k.to_string())
+                .collect::<Vec<_>>()
+                .join(" ");
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<16}"), theme.key),
+                Span::raw(action.help()),
+            ]));
+        }
+        lines.push(Line::default());
+    };
+    section(format!("{} pane", pane.title()), pane.scope(), &mut lines);
+    section("Everywhere".to_string(), Scope::Global, &mut lines);
+    lines.push(Line::styled("Commands (type : first)", theme.header));
+    for command in COMMANDS {
+        let usage = if command.usage.is_empty() {
+            command.name.to_string()
+        } else {
+            format!("{} {}", command.name, command.usage)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("  :{usage:<22}"), theme.key),
+            Span::raw(command.help),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        "Inputs: ←/→ Home/End Backspace/Del, Ctrl-U clears, Ctrl-W deletes a word",
+        theme.dim,
+    ));
+    lines
+}
