@@ -34,24 +34,32 @@ impl Engine {
     }
 }
 
+/// Image events that change what the images pane shows.
+const IMAGE_ACTIONS: &[&str] = &["tag", "untag", "delete", "pull", "import", "load", "prune"];
+
+/// Container events that change what the containers pane shows. Exec, attach, resize and
+/// the like (health checks fire exec events every few seconds) are left out so that they
+/// cost nothing.
+const CONTAINER_ACTIONS: &[&str] = &[
+    "create", "start", "restart", "die", "stop", "kill", "pause", "unpause", "rename", "destroy",
+    "commit", "health_status", "oom", "update",
+];
+
 fn event_from_message(message: bollard::models::EventMessage) -> Option<EngineEvent> {
+    // Some actions carry details after a colon ("health_status: healthy").
+    let action = message.action?.split(':').next()?.trim().to_string();
     let subject = match message.typ? {
-        EventMessageTypeEnum::IMAGE => EventSubject::Image,
-        EventMessageTypeEnum::CONTAINER => EventSubject::Container,
+        EventMessageTypeEnum::IMAGE if IMAGE_ACTIONS.contains(&action.as_str()) => EventSubject::Image,
+        EventMessageTypeEnum::CONTAINER if CONTAINER_ACTIONS.contains(&action.as_str()) => {
+            EventSubject::Container
+        }
         _ => return None,
     };
     let actor = message.actor?;
     let mut attributes = actor.attributes.unwrap_or_default();
     Some(EngineEvent {
         subject,
-        // Container exec events read "exec_start: sh -c …"; the verb is what matters.
-        action: message
-            .action?
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_string(),
+        action,
         id: actor.id?,
         name: attributes.remove("name"),
     })

@@ -72,6 +72,104 @@ pub struct HistoryRecord {
     pub tags: Vec<String>,
 }
 
+/// A container's lifecycle state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ContainerState {
+    Running,
+    Paused,
+    Restarting,
+    Created,
+    Exited,
+    Removing,
+    Dead,
+    Unknown,
+}
+
+impl ContainerState {
+    /// Running, paused and restarting containers are "up"; the rest show only with `a`.
+    pub fn is_up(self) -> bool {
+        matches!(self, ContainerState::Running | ContainerState::Paused | ContainerState::Restarting)
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ContainerState::Running => "running",
+            ContainerState::Paused => "paused",
+            ContainerState::Restarting => "restarting",
+            ContainerState::Created => "created",
+            ContainerState::Exited => "exited",
+            ContainerState::Removing => "removing",
+            ContainerState::Dead => "dead",
+            ContainerState::Unknown => "unknown",
+        }
+    }
+}
+
+/// A published or exposed port.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PortMapping {
+    pub ip: Option<String>,
+    pub private: u16,
+    pub public: Option<u16>,
+    pub protocol: String,
+}
+
+impl fmt::Display for PortMapping {
+    /// `0.0.0.0:8080->80/tcp` or `80/tcp`, as `docker ps` writes them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.public, &self.ip) {
+            (Some(public), Some(ip)) if !ip.is_empty() => {
+                write!(f, "{ip}:{public}->{}/{}", self.private, self.protocol)
+            }
+            (Some(public), _) => write!(f, "{public}->{}/{}", self.private, self.protocol),
+            (None, _) => write!(f, "{}/{}", self.private, self.protocol),
+        }
+    }
+}
+
+/// One container as the engine lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerRecord {
+    pub id: ContainerId,
+    /// The first name, without the leading `/`.
+    pub name: String,
+    /// The image as the container was created from it (a name or an ID).
+    pub image: String,
+    pub image_id: ImageId,
+    pub command: String,
+    pub created: i64,
+    pub state: ContainerState,
+    /// The engine's own wording, e.g. `Up 3 minutes`, `Exited (1) 2 hours ago`.
+    pub status: String,
+    pub ports: Vec<PortMapping>,
+}
+
+/// How a path differs from the container's image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ChangeKind {
+    Added,
+    Changed,
+    Deleted,
+}
+
+impl ChangeKind {
+    /// The letter `docker diff` prints.
+    pub fn letter(self) -> char {
+        match self {
+            ChangeKind::Added => 'A',
+            ChangeKind::Changed => 'C',
+            ChangeKind::Deleted => 'D',
+        }
+    }
+}
+
+/// One entry of a container's writable layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    pub path: String,
+    pub kind: ChangeKind,
+}
+
 /// What the header says about the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EngineInfo {

@@ -7,7 +7,7 @@ use crate::config::SortKey;
 use crate::docker::{ImageId, ImageRecord};
 
 use super::filter::Filter;
-use super::list::ListCursor;
+use super::list::ListView;
 
 /// Shown for the repository or tag of an untagged image, as the docker CLI does.
 pub const NONE: &str = "<none>";
@@ -35,8 +35,8 @@ impl ImageRow {
         }
     }
 
-    fn key(&self) -> (&ImageId, &str, &str) {
-        (&self.image, &self.repository, &self.tag)
+    fn key(&self) -> (ImageId, String, String) {
+        (self.image.clone(), self.repository.clone(), self.tag.clone())
     }
 }
 
@@ -58,9 +58,8 @@ pub fn split_repo_tag(reference: &str) -> (&str, &str) {
 pub struct ImagesState {
     records: Vec<ImageRecord>,
     rows: Vec<ImageRow>,
-    /// Indices into `rows` that pass the filter and the dangling switch, in sort order.
-    view: Vec<usize>,
-    pub cursor: ListCursor,
+    /// Rows that pass the filter and the dangling switch, in sort order.
+    pub view: ListView,
     pub sort: SortKey,
     pub reverse: bool,
     pub show_dangling: bool,
@@ -76,8 +75,7 @@ impl ImagesState {
         ImagesState {
             records: Vec::new(),
             rows: Vec::new(),
-            view: Vec::new(),
-            cursor: ListCursor::default(),
+            view: ListView::default(),
             sort,
             reverse,
             show_dangling,
@@ -139,11 +137,11 @@ impl ImagesState {
 
     /// The `i`-th shown row.
     pub fn visible_row(&self, i: usize) -> Option<&ImageRow> {
-        self.view.get(i).and_then(|&r| self.rows.get(r))
+        self.view.get(i).and_then(|r| self.rows.get(r))
     }
 
     pub fn selected_row(&self) -> Option<&ImageRow> {
-        self.visible_row(self.cursor.selected())
+        self.view.selected().and_then(|r| self.rows.get(r))
     }
 
     pub fn selected_image(&self) -> Option<&ImageId> {
@@ -165,33 +163,19 @@ impl ImagesState {
 
     /// Moves the selection; returns whether the action was a navigation.
     pub fn navigate(&mut self, action: Action) -> bool {
-        self.cursor.navigate(action, self.view.len())
+        self.view.navigate(action)
     }
 
     /// Selects the row for `repository:tag` if it is shown.
     pub fn select_reference(&mut self, reference: &str) -> bool {
         let (repository, tag) = split_repo_tag(reference);
-        match self.view.iter().position(|&r| {
-            let row = &self.rows[r];
-            row.repository == repository && row.tag == tag
-        }) {
-            Some(i) => {
-                self.cursor.select(i, self.view.len());
-                true
-            }
-            None => false,
-        }
+        self.view
+            .select_where(&self.rows, |row| row.repository == repository && row.tag == tag)
     }
 
     /// Selects the first shown row of an image.
     pub fn select_image(&mut self, id: &ImageId) -> bool {
-        match self.view.iter().position(|&r| &self.rows[r].image == id) {
-            Some(i) => {
-                self.cursor.select(i, self.view.len());
-                true
-            }
-            None => false,
-        }
+        self.view.select_where(&self.rows, |row| &row.image == id)
     }
 
     /// `s`: name → age → size → name.
@@ -221,6 +205,7 @@ impl ImagesState {
     }
 
     fn rebuild_rows(&mut self) {
+        let previous = self.view.selected_key(&self.rows, ImageRow::key);
         self.rows.clear();
         for record in &self.records {
             if record.repo_tags.is_empty() {
@@ -237,36 +222,27 @@ impl ImagesState {
                 }
             }
         }
-        self.refresh_view();
+        self.rebuild_view(previous);
     }
 
-    /// Recomputes the shown rows, keeping the selection on the same row when it survives.
+    /// Recomputes the shown rows after the sort, filter or dangling switch changed.
     fn refresh_view(&mut self) {
-        let selected_key = self
-            .selected_row()
-            .map(|r| (r.image.clone(), r.repository.clone(), r.tag.clone()));
-        let previous_index = self.cursor.selected();
+        let previous = self.view.selected_key(&self.rows, ImageRow::key);
+        self.rebuild_view(previous);
+    }
 
+    fn rebuild_view(&mut self, previous: Option<(ImageId, String, String)>) {
         let terms = self.filter.terms();
-        let rows = &self.rows;
-        self.view = (0..rows.len())
-            .filter(|&i| {
-                let row = &rows[i];
-                (self.show_dangling || !row.dangling)
-                    && terms.iter().all(|t| row.search.contains(t.as_str()))
-            })
-            .collect();
-        let (sort, reverse) = (self.sort, self.reverse);
-        self.view
-            .sort_by(|&a, &b| compare_rows(&rows[a], &rows[b], sort, reverse));
-
-        let position = selected_key.and_then(|(image, repository, tag)| {
-            self.view
-                .iter()
-                .position(|&i| self.rows[i].key() == (&image, repository.as_str(), tag.as_str()))
-        });
-        self.cursor
-            .select(position.unwrap_or(previous_index), self.view.len());
+        let (sort, reverse, show_dangling) = (self.sort, self.reverse, self.show_dangling);
+        self.view.rebuild(
+            &self.rows,
+            |row| {
+                (show_dangling || !row.dangling) && terms.iter().all(|t| row.search.contains(t.as_str()))
+            },
+            |a, b| compare_rows(a, b, sort, reverse),
+            ImageRow::key,
+            previous,
+        );
     }
 }
 
@@ -433,10 +409,18 @@ mod tests {
     fn selection_falls_back_to_the_same_position_when_its_row_goes() {
         let mut s = sample();
         s.select_reference("nginx:latest");
-        let position = s.cursor.selected();
+        let position = s.view.cursor.selected();
         let a = s.find("nginx:latest").unwrap().id.clone();
         s.remove(&a);
-        assert_eq!(s.cursor.selected(), position.min(s.visible_len() - 1));
+        assert_eq!(s.view.cursor.selected(), position.min(s.visible_len() - 1));
+    }
+
+    #[test]
+    fn selection_follows_its_row_when_rows_are_added_before_it() {
+        let mut s = sample();
+        s.select_reference("web:1");
+        s.upsert(record("f", &["aaa:1", "aab:1"], 1, 1));
+        assert_eq!(s.selected_row().unwrap().reference(), "web:1");
     }
 
     #[test]

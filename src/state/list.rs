@@ -1,6 +1,7 @@
 //! Selection and scrolling for every list in wharf.
 
 use std::cell::Cell;
+use std::cmp::Ordering;
 use std::ops::Range;
 
 use crate::action::Action;
@@ -65,6 +66,72 @@ impl ListCursor {
         }
         self.offset.set(offset);
         offset..(offset + height).min(len)
+    }
+}
+
+/// The rows a list shows (indices into the owner's rows, filtered and sorted) and the
+/// selection among them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListView {
+    indices: Vec<usize>,
+    pub cursor: ListCursor,
+}
+
+impl ListView {
+    pub fn len(&self) -> usize {
+        self.indices.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.indices.is_empty()
+    }
+
+    /// The row index shown at position `i`.
+    pub fn get(&self, i: usize) -> Option<usize> {
+        self.indices.get(i).copied()
+    }
+
+    /// The row index under the cursor.
+    pub fn selected(&self) -> Option<usize> {
+        self.get(self.cursor.selected())
+    }
+
+    pub fn navigate(&mut self, action: Action) -> bool {
+        self.cursor.navigate(action, self.indices.len())
+    }
+
+    /// Selects the first shown row that satisfies `pred`.
+    pub fn select_where<R>(&mut self, rows: &[R], pred: impl Fn(&R) -> bool) -> bool {
+        match self.indices.iter().position(|&i| rows.get(i).is_some_and(&pred)) {
+            Some(position) => {
+                self.cursor.select(position, self.indices.len());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Recomputes which rows show and in what order. The selection moves to the row whose
+    /// key is `previous` (taken with [`ListView::selected_key`] before the rows changed),
+    /// or stays at the same position when that row is gone.
+    pub fn rebuild<R, K: PartialEq>(
+        &mut self,
+        rows: &[R],
+        keep: impl Fn(&R) -> bool,
+        compare: impl Fn(&R, &R) -> Ordering,
+        key: impl Fn(&R) -> K,
+        previous: Option<K>,
+    ) {
+        let position = self.cursor.selected();
+        self.indices = (0..rows.len()).filter(|&i| keep(&rows[i])).collect();
+        self.indices.sort_by(|&a, &b| compare(&rows[a], &rows[b]));
+        let found = previous.and_then(|k| self.indices.iter().position(|&i| key(&rows[i]) == k));
+        self.cursor.select(found.unwrap_or(position), self.indices.len());
+    }
+
+    /// The key of the selected row, to hand to the next [`ListView::rebuild`].
+    pub fn selected_key<R, K>(&self, rows: &[R], key: impl Fn(&R) -> K) -> Option<K> {
+        self.selected().and_then(|i| rows.get(i)).map(key)
     }
 }
 

@@ -97,7 +97,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         header,
         widths,
         len: images.visible_len(),
-        cursor: &images.cursor,
+        cursor: &images.view.cursor,
         focused,
     }
     .render(frame, list_area, theme, |i| {

@@ -1,0 +1,138 @@
+//! Containers: list, the writable layer (`docker diff`), commit.
+
+use bollard::models::{ChangeType, ContainerConfig, ContainerSummary, ContainerSummaryStateEnum, PortSummaryTypeEnum};
+use bollard::query_parameters::{CommitContainerOptions, ListContainersOptions};
+
+use super::engine::{Engine, EngineError, EngineErrorKind};
+use super::types::{ChangeKind, ContainerId, ContainerRecord, ContainerState, FileChange, ImageId, PortMapping};
+
+/// What `docker commit` is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitRequest {
+    pub container: ContainerId,
+    /// The repository of the new image (everything before the tag).
+    pub repository: String,
+    pub tag: String,
+    pub message: Option<String>,
+    pub author: Option<String>,
+    /// Pause the container while its filesystem is copied (the CLI's default).
+    pub pause: bool,
+    /// Dockerfile-style changes (`CMD ["sh"]`, `ENV A=1`), one per entry.
+    pub changes: Vec<String>,
+}
+
+impl Engine {
+    /// Every container, running or not; the state decides what to show.
+    pub async fn list_containers(&self) -> Result<Vec<ContainerRecord>, EngineError> {
+        let summaries = self
+            .docker
+            .list_containers(Some(ListContainersOptions {
+                all: true,
+                ..ListContainersOptions::default()
+            }))
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(summaries.into_iter().filter_map(record_from_summary).collect())
+    }
+
+    /// Paths the container added, changed or deleted relative to its image.
+    pub async fn container_changes(&self, id: &ContainerId) -> Result<Vec<FileChange>, EngineError> {
+        let changes = self
+            .docker
+            .container_changes(&id.0)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(changes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|c| FileChange {
+                path: c.path,
+                kind: match c.kind {
+                    ChangeType::_0 => ChangeKind::Changed,
+                    ChangeType::_1 => ChangeKind::Added,
+                    ChangeType::_2 => ChangeKind::Deleted,
+                },
+            })
+            .collect())
+    }
+
+    /// Commits the container's writable layer as a new image and returns its ID.
+    pub async fn commit_container(&self, request: &CommitRequest) -> Result<ImageId, EngineError> {
+        let options = CommitContainerOptions {
+            container: Some(request.container.0.clone()),
+            repo: Some(request.repository.clone()),
+            tag: Some(request.tag.clone()),
+            comment: request.message.clone(),
+            author: request.author.clone(),
+            pause: request.pause,
+            // The engine parses these as the lines of a Dockerfile.
+            changes: (!request.changes.is_empty()).then(|| request.changes.join("\n")),
+        };
+        let response = self
+            .docker
+            .commit_container(options, ContainerConfig::default())
+            .await
+            .map_err(|e| {
+                let err = self.error(e);
+                if err.kind == EngineErrorKind::NotFound {
+                    EngineError::new(
+                        EngineErrorKind::NotFound,
+                        format!("container {} no longer exists", request.container.short()),
+                    )
+                } else {
+                    err
+                }
+            })?;
+        Ok(ImageId(response.id))
+    }
+}
+
+fn record_from_summary(summary: ContainerSummary) -> Option<ContainerRecord> {
+    let id = summary.id?;
+    let name = summary
+        .names
+        .unwrap_or_default()
+        .into_iter()
+        .next()
+        .map(|n| n.trim_start_matches('/').to_string())
+        .unwrap_or_else(|| super::types::short_hex(&id).to_string());
+    let state = match summary.state {
+        Some(ContainerSummaryStateEnum::RUNNING) => ContainerState::Running,
+        Some(ContainerSummaryStateEnum::PAUSED) => ContainerState::Paused,
+        Some(ContainerSummaryStateEnum::RESTARTING) => ContainerState::Restarting,
+        Some(ContainerSummaryStateEnum::CREATED) => ContainerState::Created,
+        Some(ContainerSummaryStateEnum::EXITED) => ContainerState::Exited,
+        Some(ContainerSummaryStateEnum::REMOVING) => ContainerState::Removing,
+        Some(ContainerSummaryStateEnum::DEAD) => ContainerState::Dead,
+        _ => ContainerState::Unknown,
+    };
+    let mut ports: Vec<PortMapping> = summary
+        .ports
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| PortMapping {
+            ip: p.ip,
+            private: p.private_port,
+            public: p.public_port,
+            protocol: match p.typ {
+                Some(PortSummaryTypeEnum::UDP) => "udp",
+                Some(PortSummaryTypeEnum::SCTP) => "sctp",
+                _ => "tcp",
+            }
+            .to_string(),
+        })
+        .collect();
+    ports.sort();
+    ports.dedup_by(|a, b| a.private == b.private && a.public == b.public && a.protocol == b.protocol);
+    Some(ContainerRecord {
+        id: ContainerId(id),
+        name,
+        image: summary.image.unwrap_or_default(),
+        image_id: ImageId(summary.image_id.unwrap_or_default()),
+        command: summary.command.unwrap_or_default(),
+        created: summary.created.unwrap_or(0),
+        state,
+        status: summary.status.unwrap_or_default(),
+        ports,
+    })
+}

@@ -1,0 +1,320 @@
+//! Long work (commit, pull, push, import) runs as jobs: an ID, live progress, a result, and
+//! a way to cancel. Several can run at once.
+
+use std::fmt;
+
+use crate::action::Action;
+use crate::docker::{CommitRequest, ImageId};
+
+use super::list::ListCursor;
+
+/// Identifies a job for its whole life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(pub u64);
+
+impl fmt::Display for JobId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// The work a job does; the executor turns it into engine or registry calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobSpec {
+    Commit(CommitRequest),
+}
+
+/// What a finished job produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// A new image exists under `reference`.
+    Committed { image: ImageId, reference: String },
+}
+
+impl JobOutcome {
+    fn summary(&self) -> String {
+        match self {
+            JobOutcome::Committed { image, reference } => {
+                format!("created {reference} ({})", image.short())
+            }
+        }
+    }
+}
+
+/// One step of progress reported by a running job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgressUpdate {
+    /// What the job is doing now, in words.
+    Message(String),
+    /// A layer's status and byte counts (`total` 0 when unknown).
+    Layer {
+        id: String,
+        status: String,
+        current: u64,
+        total: u64,
+    },
+    /// Bytes moved so far, and how many there are when known.
+    Bytes { done: u64, total: Option<u64> },
+}
+
+/// Progress of one layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayerProgress {
+    pub id: String,
+    pub status: String,
+    pub current: u64,
+    pub total: u64,
+}
+
+impl LayerProgress {
+    /// The engine's words for a layer that needs no more work.
+    pub fn is_done(&self) -> bool {
+        let s = self.status.to_ascii_lowercase();
+        ["complete", "already exists", "pushed", "mounted from", "layer already exists"]
+            .iter()
+            .any(|w| s.contains(w))
+    }
+}
+
+/// A job's progress: built up from updates by the job's task, sent as snapshots.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub message: String,
+    pub layers: Vec<LayerProgress>,
+    pub bytes: Option<(u64, Option<u64>)>,
+}
+
+impl Progress {
+    pub fn apply(&mut self, update: ProgressUpdate) {
+        match update {
+            ProgressUpdate::Message(message) => self.message = message,
+            ProgressUpdate::Layer {
+                id,
+                status,
+                current,
+                total,
+            } => match self.layers.iter_mut().find(|l| l.id == id) {
+                Some(layer) => {
+                    layer.status = status;
+                    // Keep the last byte counts when a status line carries none.
+                    if total > 0 {
+                        layer.current = current;
+                        layer.total = total;
+                    } else if layer.is_done() {
+                        layer.current = layer.total;
+                    }
+                }
+                None => self.layers.push(LayerProgress {
+                    id,
+                    status,
+                    current,
+                    total,
+                }),
+            },
+            ProgressUpdate::Bytes { done, total } => self.bytes = Some((done, total)),
+        }
+    }
+
+    /// Overall completion from 0.0 to 1.0, when it can be known.
+    pub fn fraction(&self) -> Option<f64> {
+        if let Some((done, Some(total))) = self.bytes {
+            return (total > 0).then(|| (done as f64 / total as f64).min(1.0));
+        }
+        if self.layers.is_empty() {
+            return None;
+        }
+        let (mut done, mut total) = (0u64, 0u64);
+        for layer in &self.layers {
+            if layer.total > 0 {
+                total += layer.total;
+                done += if layer.is_done() { layer.total } else { layer.current.min(layer.total) };
+            }
+        }
+        if total > 0 {
+            Some(done as f64 / total as f64)
+        } else {
+            Some(self.layers_done() as f64 / self.layers.len() as f64)
+        }
+    }
+
+    pub fn layers_done(&self) -> usize {
+        self.layers.iter().filter(|l| l.is_done()).count()
+    }
+}
+
+/// Where a job stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobStatus {
+    Running,
+    Succeeded(String),
+    Failed(String),
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub id: JobId,
+    /// e.g. `commit web-1 → app:2`.
+    pub title: String,
+    pub spec: JobSpec,
+    pub status: JobStatus,
+    pub progress: Progress,
+    /// The user asked to cancel; the task has not stopped yet.
+    pub cancelling: bool,
+}
+
+impl Job {
+    pub fn is_running(&self) -> bool {
+        self.status == JobStatus::Running
+    }
+}
+
+/// Every job of this session, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct Jobs {
+    jobs: Vec<Job>,
+    next_id: u64,
+    pub cursor: ListCursor,
+}
+
+impl Jobs {
+    /// Registers a new running job; the caller emits the effect that starts it.
+    pub fn add(&mut self, title: String, spec: JobSpec) -> JobId {
+        self.next_id += 1;
+        let id = JobId(self.next_id);
+        self.jobs.push(Job {
+            id,
+            title,
+            spec,
+            status: JobStatus::Running,
+            progress: Progress::default(),
+            cancelling: false,
+        });
+        id
+    }
+
+    pub fn get(&self, id: JobId) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.id == id)
+    }
+
+    pub fn all(&self) -> &[Job] {
+        &self.jobs
+    }
+
+    pub fn running(&self) -> impl Iterator<Item = &Job> {
+        self.jobs.iter().filter(|j| j.is_running())
+    }
+
+    /// Replaces a running job's progress with a newer snapshot.
+    pub fn set_progress(&mut self, id: JobId, progress: Progress) {
+        if let Some(job) = self.jobs.iter_mut().find(|j| j.id == id && j.is_running()) {
+            job.progress = progress;
+        }
+    }
+
+    /// Records the end of a job; returns the job when it was running.
+    pub fn finish(&mut self, id: JobId, result: &Result<JobOutcome, JobError>) -> Option<&Job> {
+        let job = self.jobs.iter_mut().find(|j| j.id == id && j.is_running())?;
+        job.status = match result {
+            Ok(outcome) => JobStatus::Succeeded(outcome.summary()),
+            Err(JobError::Cancelled) => JobStatus::Cancelled,
+            Err(JobError::Failed(message)) => JobStatus::Failed(message.clone()),
+        };
+        Some(job)
+    }
+
+    /// Marks a running job as being cancelled; returns whether it was running.
+    pub fn request_cancel(&mut self, id: JobId) -> bool {
+        match self.jobs.iter_mut().find(|j| j.id == id && j.is_running()) {
+            Some(job) => {
+                job.cancelling = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The job under the cursor in the jobs view (newest first there).
+    pub fn selected(&self) -> Option<&Job> {
+        self.jobs.iter().rev().nth(self.cursor.selected())
+    }
+
+    pub fn navigate(&mut self, action: Action) -> bool {
+        self.cursor.navigate(action, self.jobs.len())
+    }
+}
+
+/// Why a job did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobError {
+    Cancelled,
+    Failed(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layer(id: &str, status: &str, current: u64, total: u64) -> ProgressUpdate {
+        ProgressUpdate::Layer {
+            id: id.into(),
+            status: status.into(),
+            current,
+            total,
+        }
+    }
+
+    #[test]
+    fn layer_progress_aggregates_bytes() {
+        let mut p = Progress::default();
+        p.apply(layer("a", "Pushing", 50, 100));
+        p.apply(layer("b", "Pushing", 0, 300));
+        assert_eq!(p.fraction(), Some(0.125));
+        p.apply(layer("a", "Pushed", 0, 0));
+        assert_eq!(p.layers[0].current, 100, "a finished layer counts in full");
+        p.apply(layer("b", "Pushing", 150, 300));
+        assert_eq!(p.fraction(), Some(250.0 / 400.0));
+        assert_eq!(p.layers_done(), 1);
+    }
+
+    #[test]
+    fn layers_without_sizes_count_by_number() {
+        let mut p = Progress::default();
+        p.apply(layer("a", "Already exists", 0, 0));
+        p.apply(layer("b", "Waiting", 0, 0));
+        assert_eq!(p.fraction(), Some(0.5));
+    }
+
+    #[test]
+    fn bytes_win_over_layers_and_unknown_is_none() {
+        let mut p = Progress::default();
+        assert_eq!(p.fraction(), None);
+        p.apply(ProgressUpdate::Bytes { done: 10, total: None });
+        assert_eq!(p.fraction(), None);
+        p.apply(ProgressUpdate::Bytes { done: 10, total: Some(40) });
+        assert_eq!(p.fraction(), Some(0.25));
+    }
+
+    #[test]
+    fn finish_and_cancel_only_touch_running_jobs() {
+        let mut jobs = Jobs::default();
+        let spec = JobSpec::Commit(CommitRequest {
+            container: crate::docker::ContainerId("c".into()),
+            repository: "app".into(),
+            tag: "1".into(),
+            message: None,
+            author: None,
+            pause: true,
+            changes: vec![],
+        });
+        let a = jobs.add("commit".into(), spec.clone());
+        let b = jobs.add("commit".into(), spec);
+        assert!(jobs.request_cancel(a));
+        assert!(jobs.finish(a, &Err(JobError::Cancelled)).is_some());
+        assert!(!jobs.request_cancel(a));
+        assert!(jobs.finish(a, &Err(JobError::Failed("late".into()))).is_none());
+        assert_eq!(jobs.get(a).unwrap().status, JobStatus::Cancelled);
+        assert_eq!(jobs.running().count(), 1);
+        assert_eq!(jobs.selected().unwrap().id, b, "newest first");
+    }
+}
