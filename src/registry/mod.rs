@@ -1,1 +1,38 @@
 //! Remote registries: the reference grammar, the HTTP client and the docker CLI's credential store.
+//!
+//! - [`reference`]: parse and normalise image references (`nginx` → `docker.io/library/nginx:latest`).
+//! - [`RegistryClient`]: tags, manifests, configs, catalog pages and tag details over the
+//!   registry HTTP API, with Basic and bearer-token auth, timeouts and size limits.
+//! - [`DockerConfig`]: read and write credentials the way `docker login` does.
+//! - [`natural_cmp`]: sort tags so that `1.9` comes before `1.10`.
+//!
+//! This is the only module that uses reqwest. Call [`install_crypto_provider`] once at start.
+
+pub mod auth;
+pub mod client;
+mod credential_helper;
+pub mod credentials;
+pub mod error;
+pub mod link;
+pub mod manifest;
+pub mod natural_sort;
+pub mod reference;
+
+pub use client::{CatalogCursor, CatalogPage, ClientOptions, RegistryClient, TagList};
+pub use credentials::{CredentialError, Credentials, DockerConfig, Secret, StoredIn};
+pub use error::{Missing, RegistryError};
+pub use manifest::{
+    Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ManifestHead, Platform, PlatformDetail,
+    TagDetail,
+};
+pub use natural_sort::natural_cmp;
+pub use reference::{Reference, ReferenceError, RepositoryRef, is_loopback_host};
+
+/// Installs rustls' ring crypto provider for the process; a provider already installed stays.
+///
+/// reqwest is built without a provider of its own, so this must run before any TLS client
+/// is built. [`RegistryClient::new`] calls it too.
+pub fn install_crypto_provider() {
+    // An error only means some provider is already installed, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

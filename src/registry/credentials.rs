@@ -1,0 +1,1180 @@
+//! The docker CLI's credential store, read and written the way `docker login` does.
+//!
+//! `config.json` lives in `$DOCKER_CONFIG`, else `~/.docker`. For a registry the store that
+//! applies is the first of: `credHelpers[registry]`, `credsStore`, `auths[registry]`.
+//! Writing keeps every key of `config.json` it does not own, in order, and replaces the file
+//! atomically with mode 0600.
+//!
+//! The methods are blocking (file and process work). From async code use the `*_async`
+//! variants, which run them on tokio's blocking pool.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, STANDARD_PAD_INDIFFERENT};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::credential_helper::Helper;
+use super::reference::credential_key_for;
+
+const CONFIG_FILE: &str = "config.json";
+const DEFAULT_HELPER_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A secret: a password, or an identity (OAuth2 refresh) token from `docker login`.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Secret {
+    /// A password or personal access token, sent with Basic auth.
+    Password(String),
+    /// A refresh token, exchanged at the registry's token endpoint.
+    IdentityToken(String),
+}
+
+impl Secret {
+    /// The secret text, for putting on the wire.
+    pub fn expose(&self) -> &str {
+        match self {
+            Secret::Password(s) | Secret::IdentityToken(s) => s,
+        }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Secret::Password(_) => f.write_str("Password(<redacted>)"),
+            Secret::IdentityToken(_) => f.write_str("IdentityToken(<redacted>)"),
+        }
+    }
+}
+
+/// A username and its secret; `Debug` never shows the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    username: String,
+    secret: Secret,
+}
+
+impl Credentials {
+    /// Username and password.
+    pub fn password(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Credentials {
+            username: username.into(),
+            secret: Secret::Password(password.into()),
+        }
+    }
+
+    /// Username (may be empty) and identity token.
+    pub fn identity_token(username: impl Into<String>, token: impl Into<String>) -> Self {
+        Credentials {
+            username: username.into(),
+            secret: Secret::IdentityToken(token.into()),
+        }
+    }
+
+    /// The username.
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The secret.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("secret", &self.secret)
+            .finish()
+    }
+}
+
+/// Where `store` put the credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredIn {
+    /// In the named credential helper (`docker-credential-<name>`).
+    Helper(String),
+    /// In `auths` of this config file.
+    ConfigFile(PathBuf),
+}
+
+/// Why the credential store could not be read or written. Never contains a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialError {
+    /// Neither `$DOCKER_CONFIG` nor a home directory is known.
+    NoConfigDir,
+    /// The config file exists but cannot be read.
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        detail: String,
+    },
+    /// The config file is not valid JSON.
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's complaint (line and column).
+        detail: String,
+    },
+    /// The config file is JSON of the wrong shape.
+    Shape {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, e.g. `"auths" must be an object`.
+        detail: String,
+    },
+    /// An `auths` entry cannot be decoded.
+    InvalidEntry {
+        /// The file.
+        path: PathBuf,
+        /// The entry's key.
+        key: String,
+        /// What is wrong with it.
+        detail: &'static str,
+    },
+    /// The config file cannot be written.
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        detail: String,
+    },
+    /// A helper name that is not a plain program-name suffix.
+    InvalidHelperName {
+        /// The name from config.json.
+        name: String,
+    },
+    /// `docker-credential-<name>` is not installed.
+    HelperNotFound {
+        /// The helper's name.
+        name: String,
+    },
+    /// The helper failed.
+    HelperFailed {
+        /// The helper's name.
+        name: String,
+        /// `get`, `store`, `erase` or `list`.
+        verb: &'static str,
+        /// The first line of its error message.
+        message: String,
+    },
+    /// The helper printed something other than the protocol's JSON.
+    HelperBadOutput {
+        /// The helper's name.
+        name: String,
+        /// The verb.
+        verb: &'static str,
+    },
+    /// The helper did not finish in time and was stopped.
+    HelperTimedOut {
+        /// The helper's name.
+        name: String,
+        /// The verb.
+        verb: &'static str,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// The background task running the blocking work failed.
+    Task(String),
+}
+
+impl fmt::Display for CredentialError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use CredentialError as E;
+        match self {
+            E::NoConfigDir => {
+                f.write_str("cannot find the docker config directory: set DOCKER_CONFIG or HOME")
+            }
+            E::Read { path, detail } => write!(f, "cannot read {}: {detail}", path.display()),
+            E::Parse { path, detail } => {
+                write!(f, "{} is not valid JSON: {detail}", path.display())
+            }
+            E::Shape { path, detail } => write!(f, "{}: {detail}", path.display()),
+            E::InvalidEntry { path, key, detail } => {
+                write!(f, "{}: the entry for {key:?} {detail}", path.display())
+            }
+            E::Write { path, detail } => write!(f, "cannot write {}: {detail}", path.display()),
+            E::InvalidHelperName { name } => {
+                write!(
+                    f,
+                    "invalid credential helper name {name:?} in docker's config.json"
+                )
+            }
+            E::HelperNotFound { name } => write!(
+                f,
+                "credential helper docker-credential-{name} is not installed (not found in PATH)"
+            ),
+            E::HelperFailed {
+                name,
+                verb,
+                message,
+            } => write!(f, "docker-credential-{name} {verb} failed: {message}"),
+            E::HelperBadOutput { name, verb } => write!(
+                f,
+                "docker-credential-{name} {verb} printed something other than the expected JSON"
+            ),
+            E::HelperTimedOut {
+                name,
+                verb,
+                seconds,
+            } => write!(
+                f,
+                "docker-credential-{name} {verb} did not finish within {seconds} s and was stopped"
+            ),
+            E::Task(detail) => write!(f, "credential store task failed: {detail}"),
+        }
+    }
+}
+
+impl std::error::Error for CredentialError {}
+
+/// The docker CLI's config directory and how to reach its credential helpers.
+#[derive(Debug, Clone)]
+pub struct DockerConfig {
+    dir: PathBuf,
+    helper_dir: Option<PathBuf>,
+    helper_timeout: Duration,
+}
+
+impl DockerConfig {
+    /// The directory docker uses: `$DOCKER_CONFIG`, else `~/.docker`.
+    pub fn from_env() -> Result<DockerConfig, CredentialError> {
+        let dir = match std::env::var_os("DOCKER_CONFIG").filter(|d| !d.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => directories::BaseDirs::new()
+                .map(|dirs| dirs.home_dir().join(".docker"))
+                .ok_or(CredentialError::NoConfigDir)?,
+        };
+        Ok(DockerConfig::at(dir))
+    }
+
+    /// A config directory given explicitly.
+    pub fn at(dir: impl Into<PathBuf>) -> DockerConfig {
+        DockerConfig {
+            dir: dir.into(),
+            helper_dir: None,
+            helper_timeout: DEFAULT_HELPER_TIMEOUT,
+        }
+    }
+
+    /// Looks for `docker-credential-*` helpers in `dir` before `PATH`.
+    pub fn with_helper_dir(mut self, dir: impl Into<PathBuf>) -> DockerConfig {
+        self.helper_dir = Some(dir.into());
+        self
+    }
+
+    /// Stops helpers that run longer than `timeout` (default 20 s).
+    pub fn with_helper_timeout(mut self, timeout: Duration) -> DockerConfig {
+        self.helper_timeout = timeout;
+        self
+    }
+
+    /// The config directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `<dir>/config.json`.
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.join(CONFIG_FILE)
+    }
+
+    /// The credentials for a registry as named in references (`docker.io`, `localhost:5000`). Blocking.
+    pub fn get(&self, registry: &str) -> Result<Option<Credentials>, CredentialError> {
+        let key = credential_key_for(registry);
+        let file = ConfigFile::load(self.config_path())?;
+        match file.store_for(key)? {
+            Store::Helper(name) => self.helper(&name)?.get(key),
+            Store::File => file.file_credentials(key),
+        }
+    }
+
+    /// Stores credentials where `docker login` would: the helper that applies, else `auths`. Blocking.
+    pub fn store(
+        &self,
+        registry: &str,
+        credentials: &Credentials,
+    ) -> Result<StoredIn, CredentialError> {
+        let key = credential_key_for(registry);
+        // Load first: a broken config.json stops the login before anything is written.
+        let mut file = ConfigFile::load(self.config_path())?;
+        match file.store_for(key)? {
+            Store::Helper(name) => {
+                let helper = self.helper(&name)?;
+                helper.store(key, credentials)?;
+                // docker records the registry in `auths` without secrets, so it can list logins.
+                file.set_auth_entry(key, Map::new())?;
+                file.save()?;
+                Ok(StoredIn::Helper(helper.name().to_owned()))
+            }
+            Store::File => {
+                file.set_auth_entry(key, encode_entry(credentials))?;
+                file.save()?;
+                Ok(StoredIn::ConfigFile(file.path))
+            }
+        }
+    }
+
+    /// Erases a registry's credentials from its helper and from `auths` (all key spellings). Blocking.
+    pub fn erase(&self, registry: &str) -> Result<(), CredentialError> {
+        let key = credential_key_for(registry);
+        let mut file = ConfigFile::load(self.config_path())?;
+        if let Store::Helper(name) = file.store_for(key)? {
+            self.helper(&name)?.erase(key)?;
+        }
+        if file.remove_auth_entries(key)? {
+            file.save()?;
+        }
+        Ok(())
+    }
+
+    /// The credential helper that applies to a registry, if any (for telling the user). Blocking.
+    pub fn helper_for(&self, registry: &str) -> Result<Option<String>, CredentialError> {
+        let file = ConfigFile::load(self.config_path())?;
+        Ok(match file.store_for(credential_key_for(registry))? {
+            Store::Helper(name) => Some(name),
+            Store::File => None,
+        })
+    }
+
+    /// Registries with stored logins and their usernames, from `auths` and `credsStore`. Blocking.
+    pub fn list(&self) -> Result<BTreeMap<String, String>, CredentialError> {
+        let file = ConfigFile::load(self.config_path())?;
+        let mut logins = BTreeMap::new();
+        if let Some(auths) = file.auths()? {
+            for key in auths.keys() {
+                let username = file
+                    .file_credentials(key)
+                    .ok()
+                    .flatten()
+                    .map(|c| c.username)
+                    .unwrap_or_default();
+                logins.insert(key.clone(), username);
+            }
+        }
+        if let Some(store) = file.creds_store()? {
+            logins.extend(self.helper(store)?.list()?);
+        }
+        Ok(logins)
+    }
+
+    /// [`DockerConfig::get`] on tokio's blocking pool.
+    pub async fn get_async(&self, registry: &str) -> Result<Option<Credentials>, CredentialError> {
+        let (this, registry) = (self.clone(), registry.to_owned());
+        blocking(move || this.get(&registry)).await
+    }
+
+    /// [`DockerConfig::store`] on tokio's blocking pool.
+    pub async fn store_async(
+        &self,
+        registry: &str,
+        credentials: &Credentials,
+    ) -> Result<StoredIn, CredentialError> {
+        let (this, registry, credentials) =
+            (self.clone(), registry.to_owned(), credentials.clone());
+        blocking(move || this.store(&registry, &credentials)).await
+    }
+
+    /// [`DockerConfig::erase`] on tokio's blocking pool.
+    pub async fn erase_async(&self, registry: &str) -> Result<(), CredentialError> {
+        let (this, registry) = (self.clone(), registry.to_owned());
+        blocking(move || this.erase(&registry)).await
+    }
+
+    fn helper(&self, name: &str) -> Result<Helper, CredentialError> {
+        Helper::locate(name, self.helper_dir.as_deref(), self.helper_timeout)
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, CredentialError> + Send + 'static,
+) -> Result<T, CredentialError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| CredentialError::Task(e.to_string()))?
+}
+
+/// Which store holds a registry's credentials.
+enum Store {
+    Helper(String),
+    File,
+}
+
+/// `config.json` as a JSON object, so unknown keys survive a rewrite in their order.
+struct ConfigFile {
+    path: PathBuf,
+    root: Map<String, Value>,
+}
+
+impl ConfigFile {
+    /// Reads the file; a missing or empty file is an empty config.
+    fn load(path: PathBuf) -> Result<ConfigFile, CredentialError> {
+        let text = match fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => {
+                return Err(CredentialError::Read {
+                    path,
+                    detail: e.to_string(),
+                });
+            }
+        };
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Ok(ConfigFile {
+                path,
+                root: Map::new(),
+            });
+        }
+        let value: Value = match serde_json::from_slice(&text) {
+            Ok(value) => value,
+            Err(e) => {
+                return Err(CredentialError::Parse {
+                    path,
+                    detail: e.to_string(),
+                });
+            }
+        };
+        match value {
+            Value::Object(root) => Ok(ConfigFile { path, root }),
+            _ => Err(CredentialError::Shape {
+                path,
+                detail: "the top level must be a JSON object".into(),
+            }),
+        }
+    }
+
+    fn shape_error(&self, detail: String) -> CredentialError {
+        CredentialError::Shape {
+            path: self.path.clone(),
+            detail,
+        }
+    }
+
+    fn auths(&self) -> Result<Option<&Map<String, Value>>, CredentialError> {
+        match self.root.get("auths") {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Object(auths)) => Ok(Some(auths)),
+            Some(_) => Err(self.shape_error("\"auths\" must be an object".into())),
+        }
+    }
+
+    fn creds_store(&self) -> Result<Option<&str>, CredentialError> {
+        match self.root.get("credsStore") {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(self.shape_error("\"credsStore\" must be a string".into())),
+        }
+    }
+
+    /// `credHelpers[key]`, matching legacy key spellings too.
+    fn cred_helper(&self, key: &str) -> Result<Option<&str>, CredentialError> {
+        let helpers = match self.root.get("credHelpers") {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::Object(helpers)) => helpers,
+            Some(_) => return Err(self.shape_error("\"credHelpers\" must be an object".into())),
+        };
+        let Some((matched, value)) = find_entry(helpers, key) else {
+            return Ok(None);
+        };
+        match value {
+            Value::String(name) if !name.is_empty() => Ok(Some(name)),
+            Value::String(_) => Ok(None),
+            _ => Err(self.shape_error(format!("\"credHelpers\".{matched:?} must be a string"))),
+        }
+    }
+
+    /// docker's order: a per-registry helper, else the default store, else the file.
+    fn store_for(&self, key: &str) -> Result<Store, CredentialError> {
+        if let Some(helper) = self.cred_helper(key)? {
+            return Ok(Store::Helper(helper.to_owned()));
+        }
+        if let Some(store) = self.creds_store()? {
+            return Ok(Store::Helper(store.to_owned()));
+        }
+        Ok(Store::File)
+    }
+
+    /// Credentials written inline in `auths`.
+    fn file_credentials(&self, key: &str) -> Result<Option<Credentials>, CredentialError> {
+        let Some(auths) = self.auths()? else {
+            return Ok(None);
+        };
+        let Some((matched, entry)) = find_entry(auths, key) else {
+            return Ok(None);
+        };
+        let invalid = |detail| CredentialError::InvalidEntry {
+            path: self.path.clone(),
+            key: matched.to_owned(),
+            detail,
+        };
+        let Value::Object(entry) = entry else {
+            return Err(invalid("must be an object"));
+        };
+        let field = |name: &str| entry.get(name).and_then(Value::as_str).unwrap_or("");
+        let (username, password) = if field("auth").is_empty() {
+            (field("username").to_owned(), field("password").to_owned())
+        } else {
+            let decoded = STANDARD_PAD_INDIFFERENT
+                .decode(field("auth").trim())
+                .map_err(|_| invalid("has an \"auth\" value that is not valid base64"))?;
+            let decoded = String::from_utf8(decoded)
+                .map_err(|_| invalid("has an \"auth\" value that is not UTF-8"))?;
+            let (username, password) = decoded
+                .split_once(':')
+                .ok_or_else(|| invalid("has an \"auth\" value without \"user:password\""))?;
+            (username.to_owned(), password.to_owned())
+        };
+        let token = field("identitytoken");
+        if !token.is_empty() {
+            return Ok(Some(Credentials::identity_token(username, token)));
+        }
+        if username.is_empty() && password.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Credentials::password(username, password)))
+    }
+
+    fn auths_mut(&mut self) -> Result<&mut Map<String, Value>, CredentialError> {
+        let path = self.path.clone();
+        let auths = self
+            .root
+            .entry("auths")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if auths.is_null() {
+            *auths = Value::Object(Map::new());
+        }
+        auths.as_object_mut().ok_or(CredentialError::Shape {
+            path,
+            detail: "\"auths\" must be an object".into(),
+        })
+    }
+
+    /// Sets `auths[key]`, keeping its position when it exists.
+    fn set_auth_entry(
+        &mut self,
+        key: &str,
+        entry: Map<String, Value>,
+    ) -> Result<(), CredentialError> {
+        self.auths_mut()?
+            .insert(key.to_owned(), Value::Object(entry));
+        Ok(())
+    }
+
+    /// Removes every `auths` entry for the registry; true if any was there.
+    fn remove_auth_entries(&mut self, key: &str) -> Result<bool, CredentialError> {
+        if self.auths()?.is_none() {
+            return Ok(false);
+        }
+        let auths = self.auths_mut()?;
+        let before = auths.len();
+        let host = hostname_of(key);
+        auths.retain(|k, _| hostname_of(k) != host);
+        Ok(auths.len() != before)
+    }
+
+    /// Writes the file atomically: temp file in the same directory, fsync, rename; mode 0600.
+    fn save(&self) -> Result<(), CredentialError> {
+        let write_error = |e: io::Error| CredentialError::Write {
+            path: self.path.clone(),
+            detail: e.to_string(),
+        };
+        let mut bytes = Vec::new();
+        // docker writes config.json tab-indented.
+        let mut serializer = serde_json::Serializer::with_formatter(
+            &mut bytes,
+            serde_json::ser::PrettyFormatter::with_indent(b"\t"),
+        );
+        self.root
+            .serialize(&mut serializer)
+            .map_err(|e| write_error(io::Error::other(e)))?;
+        // Replace a symlinked config.json's target, not the link (docker does the same).
+        let target = match fs::symlink_metadata(&self.path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                fs::canonicalize(&self.path).map_err(write_error)?
+            }
+            _ => self.path.clone(),
+        };
+        write_atomically(&target, &bytes).map_err(write_error)
+    }
+}
+
+/// The entry for `key`: exact key first, then any legacy spelling of the same host.
+fn find_entry<'a>(map: &'a Map<String, Value>, key: &str) -> Option<(&'a str, &'a Value)> {
+    if let Some((k, v)) = map.get_key_value(key) {
+        return Some((k, v));
+    }
+    let host = hostname_of(key);
+    map.iter()
+        .find(|(k, _)| hostname_of(k) == host)
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+/// docker's `ConvertToHostname`: drop the scheme and path; Docker Hub's names are one host.
+fn hostname_of(key: &str) -> &str {
+    let without_scheme = key
+        .strip_prefix("https://")
+        .or_else(|| key.strip_prefix("http://"))
+        .unwrap_or(key);
+    let host = without_scheme.split('/').next().unwrap_or(without_scheme);
+    match host {
+        "docker.io" | "index.docker.io" | "registry-1.docker.io" => "index.docker.io",
+        other => other,
+    }
+}
+
+/// An `auths` entry as docker writes it.
+fn encode_entry(credentials: &Credentials) -> Map<String, Value> {
+    let mut entry = Map::new();
+    let (password, token) = match credentials.secret() {
+        Secret::Password(password) => (password.as_str(), None),
+        Secret::IdentityToken(token) => ("", Some(token)),
+    };
+    if !credentials.username().is_empty() || !password.is_empty() {
+        let auth = STANDARD.encode(format!("{}:{password}", credentials.username()));
+        entry.insert("auth".into(), Value::String(auth));
+    }
+    if let Some(token) = token {
+        entry.insert("identitytoken".into(), Value::String(token.clone()));
+    }
+    entry
+}
+
+/// Writes `bytes` to `path` so that readers see the old or the new file, never a mix.
+fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    create_private_dir(dir)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| CONFIG_FILE.into());
+    let temp = dir.join(format!(
+        ".{file_name}.tmp-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    let result = (|| {
+        let mut file = open_private(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        drop(file);
+        fs::rename(&temp, path)?;
+        // Make the rename itself durable; not all filesystems allow syncing a directory.
+        if let Ok(dir) = fs::File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    result
+}
+
+#[cfg(unix)]
+fn open_private(path: &Path) -> io::Result<fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    // The umask can only remove bits; set them exactly anyway.
+    file.set_permissions(fs::Permissions::from_mode(0o600))?;
+    Ok(file)
+}
+
+#[cfg(not(unix))]
+fn open_private(path: &Path) -> io::Result<fs::File> {
+    fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::process::{Command, Stdio};
+
+    /// A fake helper that keeps one JSON file per server in `<dir>/store/` and logs its verbs
+    /// to `<dir>/calls.log`.
+    const FAKE_HELPER: &str = r#"#!/bin/sh
+dir="$(dirname "$0")"
+mkdir -p "$dir/store"
+echo "$(basename "$0") $1" >> "$dir/calls.log"
+input="$(cat)"
+case "$1" in
+  get|erase) server="$input" ;;
+  store) server="$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p')" ;;
+  list) echo '{}'; exit 0 ;;
+  *) echo "unknown verb" ; exit 2 ;;
+esac
+file="$dir/store/$(printf '%s' "$server" | tr -c 'A-Za-z0-9.-' '_')"
+case "$1" in
+  get) if [ -f "$file" ]; then cat "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
+  store) printf '%s' "$input" > "$file" ;;
+  erase) if [ -f "$file" ]; then rm "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
+esac
+"#;
+
+    /// Installs an executable through a separate process, so no file descriptor of this
+    /// (multi-threaded) test process is open for writing when another test executes it.
+    fn install_program(path: &Path, script: &str) {
+        let mut child = Command::new("sh")
+            .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
+            .arg(path)
+            .stdin(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success());
+    }
+
+    fn fake_helper(dir: &Path, name: &str) {
+        install_program(&dir.join(format!("docker-credential-{name}")), FAKE_HELPER);
+    }
+
+    fn calls(dir: &Path) -> Vec<String> {
+        fs::read_to_string(dir.join("calls.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn write_config(dir: &Path, json: &str) {
+        fs::write(dir.join("config.json"), json).unwrap();
+    }
+
+    fn read_config(dir: &Path) -> Value {
+        serde_json::from_slice(&fs::read(dir.join("config.json")).unwrap()).unwrap()
+    }
+
+    fn setup() -> (tempfile::TempDir, tempfile::TempDir, DockerConfig) {
+        let config_dir = tempfile::tempdir().unwrap();
+        let helper_dir = tempfile::tempdir().unwrap();
+        let config = DockerConfig::at(config_dir.path()).with_helper_dir(helper_dir.path());
+        (config_dir, helper_dir, config)
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let c = Credentials::password("bob", "hunter2");
+        let t = Credentials::identity_token("bob", "refresh-me");
+        assert_eq!(
+            format!("{c:?}"),
+            "Credentials { username: \"bob\", secret: Password(<redacted>) }"
+        );
+        assert!(!format!("{t:?}").contains("refresh-me"));
+        assert_eq!(c.secret().expose(), "hunter2");
+    }
+
+    #[test]
+    fn missing_or_empty_config_means_no_credentials() {
+        let (dir, _h, config) = setup();
+        assert_eq!(config.get("localhost:5000").unwrap(), None);
+        write_config(dir.path(), "  \n");
+        assert_eq!(config.get("localhost:5000").unwrap(), None);
+    }
+
+    #[test]
+    fn reads_auths_with_legacy_key_forms() {
+        let (dir, _h, config) = setup();
+        let auth = STANDARD.encode("alice:pa:ss");
+        write_config(
+            dir.path(),
+            &format!(
+                r#"{{"auths": {{
+                    "https://registry.example.com/v1/": {{"auth": "{auth}"}},
+                    "localhost:5000": {{"auth": "{auth}"}},
+                    "https://index.docker.io/v1/": {{"auth": "{}", "identitytoken": "idt"}},
+                    "empty.example.com": {{}}
+                }}}}"#,
+                STANDARD.encode("hubuser:")
+            ),
+        );
+        let c = config.get("registry.example.com").unwrap().unwrap();
+        assert_eq!(c.username(), "alice");
+        assert_eq!(c.secret(), &Secret::Password("pa:ss".into()));
+        assert!(config.get("localhost:5000").unwrap().is_some());
+        assert_eq!(
+            config.get("127.0.0.1:5000").unwrap(),
+            None,
+            "hosts match exactly"
+        );
+        let hub = config.get("docker.io").unwrap().unwrap();
+        assert_eq!(hub, Credentials::identity_token("hubuser", "idt"));
+        assert_eq!(config.get("empty.example.com").unwrap(), None);
+    }
+
+    #[test]
+    fn lookup_order_helper_then_store_then_auths() {
+        let (dir, helpers, config) = setup();
+        fake_helper(helpers.path(), "perhost");
+        fake_helper(helpers.path(), "default");
+        let inline = STANDARD.encode("inline:pw");
+        write_config(
+            dir.path(),
+            &format!(
+                r#"{{"credHelpers": {{"a.example.com": "perhost"}},
+                    "auths": {{"a.example.com": {{"auth": "{inline}"}},
+                               "b.example.com": {{"auth": "{inline}"}}}}}}"#
+            ),
+        );
+        // Put different credentials in each helper's store.
+        Helper::locate("perhost", Some(helpers.path()), DEFAULT_HELPER_TIMEOUT)
+            .unwrap()
+            .store("a.example.com", &Credentials::password("from-perhost", "1"))
+            .unwrap();
+        Helper::locate("default", Some(helpers.path()), DEFAULT_HELPER_TIMEOUT)
+            .unwrap()
+            .store("b.example.com", &Credentials::password("from-default", "2"))
+            .unwrap();
+
+        // credHelpers wins over auths.
+        assert_eq!(
+            config.get("a.example.com").unwrap().unwrap().username(),
+            "from-perhost"
+        );
+        // Without credsStore, other hosts come from auths.
+        assert_eq!(
+            config.get("b.example.com").unwrap().unwrap().username(),
+            "inline"
+        );
+
+        // With credsStore, it replaces auths for hosts without their own helper.
+        let mut root = read_config(dir.path());
+        root["credsStore"] = Value::String("default".into());
+        write_config(dir.path(), &root.to_string());
+        assert_eq!(
+            config.get("b.example.com").unwrap().unwrap().username(),
+            "from-default"
+        );
+        assert_eq!(
+            config.get("a.example.com").unwrap().unwrap().username(),
+            "from-perhost"
+        );
+        // The store's "credentials not found" means none, not an error.
+        assert_eq!(config.get("c.example.com").unwrap(), None);
+        assert_eq!(
+            config.helper_for("c.example.com").unwrap().as_deref(),
+            Some("default")
+        );
+
+        let log = calls(helpers.path());
+        assert!(
+            log.contains(&"docker-credential-perhost get".to_string()),
+            "{log:?}"
+        );
+        assert!(
+            log.contains(&"docker-credential-default get".to_string()),
+            "{log:?}"
+        );
+    }
+
+    #[test]
+    fn helper_identity_tokens_and_special_characters() {
+        let (dir, helpers, config) = setup();
+        fake_helper(helpers.path(), "fake");
+        write_config(dir.path(), r#"{"credsStore": "fake"}"#);
+        let tricky = Credentials::password("bob", "abc>>>def+/= \"quoted\" 'x'");
+        assert_eq!(
+            config.store("localhost:5000", &tricky).unwrap(),
+            StoredIn::Helper("fake".into())
+        );
+        assert_eq!(config.get("localhost:5000").unwrap(), Some(tricky));
+
+        let token = Credentials::identity_token("ignored", "refresh-token");
+        config.store("docker.io", &token).unwrap();
+        let got = config.get("docker.io").unwrap().unwrap();
+        assert_eq!(got.secret(), &Secret::IdentityToken("refresh-token".into()));
+        assert_eq!(got.username(), "");
+
+        // The file records the logins without secrets, keyed as docker keys them.
+        let root = read_config(dir.path());
+        assert_eq!(root["auths"]["localhost:5000"], serde_json::json!({}));
+        assert_eq!(
+            root["auths"]["https://index.docker.io/v1/"],
+            serde_json::json!({})
+        );
+        assert!(
+            !fs::read_to_string(dir.path().join("config.json"))
+                .unwrap()
+                .contains("abc>>>")
+        );
+
+        config.erase("localhost:5000").unwrap();
+        assert_eq!(config.get("localhost:5000").unwrap(), None);
+        assert!(
+            read_config(dir.path())["auths"]
+                .get("localhost:5000")
+                .is_none()
+        );
+        // Erasing what is not there is fine.
+        config.erase("localhost:5000").unwrap();
+    }
+
+    #[test]
+    fn store_round_trip_keeps_unknown_keys_and_mode() {
+        let (dir, _h, config) = setup();
+        let original = r#"{
+	"auths": {
+		"other.example.com": {"auth": "b3RoZXI6cHc=", "email": "x@y"},
+		"localhost:5000": {"auth": "b2xkOm9sZA=="}
+	},
+	"currentContext": "remote",
+	"proxies": {"default": {"httpProxy": "http://proxy:3128"}},
+	"zeta": [1, 2.5, {"nested": null}],
+	"alpha": "kept in place"
+}"#;
+        write_config(dir.path(), original);
+        fs::set_permissions(
+            dir.path().join("config.json"),
+            fs::Permissions::from_mode(0o644),
+        )
+        .unwrap();
+        let stored = config
+            .store("localhost:5000", &Credentials::password("new", "p@ss:word"))
+            .unwrap();
+        assert_eq!(stored, StoredIn::ConfigFile(dir.path().join("config.json")));
+
+        let before: Value = serde_json::from_str(original).unwrap();
+        let after = read_config(dir.path());
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(
+            keys(&after),
+            keys(&before),
+            "top-level keys and their order"
+        );
+        for key in ["currentContext", "proxies", "zeta", "alpha"] {
+            assert_eq!(after[key], before[key], "{key} unchanged");
+        }
+        assert_eq!(
+            after["auths"]["other.example.com"],
+            before["auths"]["other.example.com"]
+        );
+        assert_eq!(
+            keys(&after["auths"]),
+            keys(&before["auths"]),
+            "entry order kept"
+        );
+        assert_eq!(
+            after["auths"]["localhost:5000"]["auth"],
+            Value::String(STANDARD.encode("new:p@ss:word"))
+        );
+        let mode = fs::metadata(dir.path().join("config.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        assert_eq!(
+            config.get("localhost:5000").unwrap(),
+            Some(Credentials::password("new", "p@ss:word"))
+        );
+        // No temp files left behind.
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, vec!["config.json"]);
+
+        config.erase("localhost:5000").unwrap();
+        let after_erase = read_config(dir.path());
+        assert!(after_erase["auths"].get("localhost:5000").is_none());
+        assert_eq!(
+            after_erase["auths"]["other.example.com"],
+            before["auths"]["other.example.com"]
+        );
+    }
+
+    #[test]
+    fn store_creates_the_directory_and_identity_token_entries() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("nested").join(".docker");
+        let config = DockerConfig::at(&dir);
+        config
+            .store("docker.io", &Credentials::identity_token("hubuser", "idt"))
+            .unwrap();
+        let root = read_config(&dir);
+        assert_eq!(
+            root["auths"]["https://index.docker.io/v1/"],
+            serde_json::json!({"auth": STANDARD.encode("hubuser:"), "identitytoken": "idt"})
+        );
+        let mode = fs::metadata(&dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+        let text = fs::read_to_string(dir.join("config.json")).unwrap();
+        assert!(
+            text.contains("\n\t\"auths\""),
+            "tab-indented like docker: {text}"
+        );
+    }
+
+    #[test]
+    fn symlinked_config_is_written_through() {
+        let (dir, _h, _) = setup();
+        let real_dir = tempfile::tempdir().unwrap();
+        fs::write(real_dir.path().join("real.json"), r#"{"keep": true}"#).unwrap();
+        std::os::unix::fs::symlink(
+            real_dir.path().join("real.json"),
+            dir.path().join("config.json"),
+        )
+        .unwrap();
+        let config = DockerConfig::at(dir.path());
+        config
+            .store("h:1", &Credentials::password("u", "p"))
+            .unwrap();
+        assert!(
+            fs::symlink_metadata(dir.path().join("config.json"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        let real: Value =
+            serde_json::from_slice(&fs::read(real_dir.path().join("real.json")).unwrap()).unwrap();
+        assert_eq!(real["keep"], Value::Bool(true));
+        assert!(real["auths"]["h:1"]["auth"].is_string());
+    }
+
+    #[test]
+    fn broken_config_is_an_error_naming_the_file_and_is_left_alone() {
+        let (dir, _h, config) = setup();
+        let path = dir.path().join("config.json");
+        write_config(dir.path(), r#"{"auths": {"x": "#);
+        let e = config.get("x").unwrap_err();
+        assert!(matches!(e, CredentialError::Parse { .. }));
+        assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+        let e = config
+            .store("x", &Credentials::password("u", "p"))
+            .unwrap_err();
+        assert!(matches!(e, CredentialError::Parse { .. }));
+        assert_eq!(fs::read_to_string(&path).unwrap(), r#"{"auths": {"x": "#);
+
+        write_config(dir.path(), r#"{"auths": []}"#);
+        let e = config.get("x").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("{}: \"auths\" must be an object", path.display())
+        );
+        write_config(dir.path(), "[1]");
+        assert!(matches!(
+            config.get("x").unwrap_err(),
+            CredentialError::Shape { .. }
+        ));
+        write_config(dir.path(), r#"{"auths": {"x": {"auth": "!!!notbase64"}}}"#);
+        let e = config.get("x").unwrap_err();
+        assert!(matches!(e, CredentialError::InvalidEntry { .. }), "{e}");
+        assert!(
+            !e.to_string().contains("!!!"),
+            "no secret material in errors: {e}"
+        );
+    }
+
+    #[test]
+    fn helper_problems_are_clear_errors() {
+        let (dir, helpers, config) = setup();
+        write_config(dir.path(), r#"{"credsStore": "absent"}"#);
+        let e = config.get("h:1").unwrap_err();
+        assert_eq!(
+            e,
+            CredentialError::HelperNotFound {
+                name: "absent".into()
+            }
+        );
+
+        write_config(dir.path(), r#"{"credsStore": "../../bin/sh"}"#);
+        assert!(matches!(
+            config.get("h:1").unwrap_err(),
+            CredentialError::InvalidHelperName { .. }
+        ));
+
+        install_program(
+            &helpers.path().join("docker-credential-broken"),
+            "#!/bin/sh\necho 'keychain locked' ; exit 3\n",
+        );
+        write_config(dir.path(), r#"{"credsStore": "broken"}"#);
+        let e = config.get("h:1").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "docker-credential-broken get failed: keychain locked"
+        );
+
+        install_program(
+            &helpers.path().join("docker-credential-garbage"),
+            "#!/bin/sh\necho 'secret-stuff{'\n",
+        );
+        write_config(dir.path(), r#"{"credsStore": "garbage"}"#);
+        let e = config.get("h:1").unwrap_err();
+        assert!(matches!(e, CredentialError::HelperBadOutput { .. }));
+        assert!(!e.to_string().contains("secret-stuff"));
+
+        install_program(
+            &helpers.path().join("docker-credential-hang"),
+            "#!/bin/sh\nexec sleep 600\n",
+        );
+        write_config(dir.path(), r#"{"credsStore": "hang"}"#);
+        let quick = config
+            .clone()
+            .with_helper_timeout(Duration::from_millis(300));
+        let started = std::time::Instant::now();
+        let e = quick.get("h:1").unwrap_err();
+        assert!(matches!(e, CredentialError::HelperTimedOut { .. }), "{e}");
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[tokio::test]
+    async fn async_wrappers_work_from_a_runtime() {
+        let (_dir, _h, config) = setup();
+        let creds = Credentials::password("u", "p");
+        config.store_async("h:1", &creds).await.unwrap();
+        assert_eq!(config.get_async("h:1").await.unwrap(), Some(creds));
+        config.erase_async("h:1").await.unwrap();
+        assert_eq!(config.get_async("h:1").await.unwrap(), None);
+        assert!(config.list().unwrap().is_empty());
+    }
+
+    #[test]
+    fn hostnames_of_keys() {
+        assert_eq!(
+            hostname_of("https://index.docker.io/v1/"),
+            "index.docker.io"
+        );
+        assert_eq!(hostname_of("docker.io"), "index.docker.io");
+        assert_eq!(hostname_of("http://localhost:5000/v2/"), "localhost:5000");
+        assert_eq!(hostname_of("localhost:5000"), "localhost:5000");
+    }
+}
