@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use crate::docker::ImageId;
+use crate::docker::{ContainerId, ImageId};
+use crate::state::jobs::{JobId, JobSpec};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -17,4 +18,12 @@ pub enum Effect {
     InspectImage { reference: String },
     /// Load an image's history.
     LoadHistory { image: ImageId },
+    /// List every container.
+    LoadContainers,
+    /// Load a container's writable-layer changes.
+    LoadChanges { container: ContainerId },
+    /// Start a job.
+    StartJob { id: JobId, spec: JobSpec },
+    /// Stop a running job.
+    CancelJob { id: JobId },
 }

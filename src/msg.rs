@@ -3,7 +3,11 @@
 
 use crossterm::event::KeyEvent;
 
-use crate::docker::{EngineError, EngineEvent, EngineInfo, HistoryRecord, ImageId, ImageRecord};
+use crate::docker::{
+    ContainerId, ContainerRecord, EngineError, EngineEvent, EngineInfo, FileChange, HistoryRecord,
+    ImageId, ImageRecord,
+};
+use crate::state::jobs::{JobError, JobId, JobOutcome, Progress};
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -28,6 +32,20 @@ pub enum Msg {
     HistoryLoaded {
         image: ImageId,
         result: Result<Vec<HistoryRecord>, EngineError>,
+    },
+    /// The full container list arrived.
+    ContainersLoaded(Result<Vec<ContainerRecord>, EngineError>),
+    /// A container's writable-layer changes arrived.
+    ChangesLoaded {
+        container: ContainerId,
+        result: Result<Vec<FileChange>, EngineError>,
+    },
+    /// A running job reports progress (a snapshot, at most ~10 a second).
+    JobProgress { id: JobId, progress: Progress },
+    /// A job ended.
+    JobFinished {
+        id: JobId,
+        result: Result<JobOutcome, JobError>,
     },
     /// Something changed in the engine.
     EngineEvent(EngineEvent),

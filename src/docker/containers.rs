@@ -1,10 +1,14 @@
 //! Containers: list, the writable layer (`docker diff`), commit.
 
-use bollard::models::{ChangeType, ContainerConfig, ContainerSummary, ContainerSummaryStateEnum, PortSummaryTypeEnum};
+use bollard::models::{
+    ChangeType, ContainerConfig, ContainerSummary, ContainerSummaryStateEnum, PortSummaryTypeEnum,
+};
 use bollard::query_parameters::{CommitContainerOptions, ListContainersOptions};
 
 use super::engine::{Engine, EngineError, EngineErrorKind};
-use super::types::{ChangeKind, ContainerId, ContainerRecord, ContainerState, FileChange, ImageId, PortMapping};
+use super::types::{
+    ChangeKind, ContainerId, ContainerRecord, ContainerState, FileChange, ImageId, PortMapping,
+};
 
 /// What `docker commit` is asked to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +36,17 @@ impl Engine {
             }))
             .await
             .map_err(|e| self.error(e))?;
-        Ok(summaries.into_iter().filter_map(record_from_summary).collect())
+        Ok(summaries
+            .into_iter()
+            .filter_map(record_from_summary)
+            .collect())
     }
 
     /// Paths the container added, changed or deleted relative to its image.
-    pub async fn container_changes(&self, id: &ContainerId) -> Result<Vec<FileChange>, EngineError> {
+    pub async fn container_changes(
+        &self,
+        id: &ContainerId,
+    ) -> Result<Vec<FileChange>, EngineError> {
         let changes = self
             .docker
             .container_changes(&id.0)
@@ -123,7 +133,9 @@ fn record_from_summary(summary: ContainerSummary) -> Option<ContainerRecord> {
         })
         .collect();
     ports.sort();
-    ports.dedup_by(|a, b| a.private == b.private && a.public == b.public && a.protocol == b.protocol);
+    ports.dedup_by(|a, b| {
+        a.private == b.private && a.public == b.public && a.protocol == b.protocol
+    });
     Some(ContainerRecord {
         id: ContainerId(id),
         name,
@@ -135,4 +147,57 @@ fn record_from_summary(summary: ContainerSummary) -> Option<ContainerRecord> {
         status: summary.status.unwrap_or_default(),
         ports,
     })
+}
+
+/// Instructions the engine accepts as commit and import changes.
+pub const CHANGE_INSTRUCTIONS: &[&str] = &[
+    "CMD",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "LABEL",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+];
+
+/// Checks Dockerfile-style change lines before the engine sees them, so a mistake is named
+/// with its line number instead of coming back as a parser error.
+pub fn validate_changes(lines: &[String]) -> Result<(), String> {
+    for (i, line) in lines.iter().enumerate() {
+        let instruction = line.split_whitespace().next().unwrap_or_default();
+        if !CHANGE_INSTRUCTIONS
+            .iter()
+            .any(|c| c.eq_ignore_ascii_case(instruction))
+        {
+            return Err(format!(
+                "line {}: \"{instruction}\" cannot be applied here; use one of {}",
+                i + 1,
+                CHANGE_INSTRUCTIONS.join(", ")
+            ));
+        }
+        if line.split_whitespace().nth(1).is_none() {
+            return Err(format!("line {}: {instruction} needs an argument", i + 1));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_checked_line_by_line() {
+        assert!(validate_changes(&["CMD [\"/bin/sh\"]".into(), "env A=1".into()]).is_ok());
+        let err = validate_changes(&["CMD x".into(), "RUN make".into()]).unwrap_err();
+        assert!(err.starts_with("line 2: \"RUN\""), "{err}");
+        assert!(
+            validate_changes(&["EXPOSE".into()])
+                .unwrap_err()
+                .contains("needs an argument")
+        );
+    }
 }

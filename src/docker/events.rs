@@ -41,15 +41,29 @@ const IMAGE_ACTIONS: &[&str] = &["tag", "untag", "delete", "pull", "import", "lo
 /// the like (health checks fire exec events every few seconds) are left out so that they
 /// cost nothing.
 const CONTAINER_ACTIONS: &[&str] = &[
-    "create", "start", "restart", "die", "stop", "kill", "pause", "unpause", "rename", "destroy",
-    "commit", "health_status", "oom", "update",
+    "create",
+    "start",
+    "restart",
+    "die",
+    "stop",
+    "kill",
+    "pause",
+    "unpause",
+    "rename",
+    "destroy",
+    "commit",
+    "health_status",
+    "oom",
+    "update",
 ];
 
 fn event_from_message(message: bollard::models::EventMessage) -> Option<EngineEvent> {
     // Some actions carry details after a colon ("health_status: healthy").
     let action = message.action?.split(':').next()?.trim().to_string();
     let subject = match message.typ? {
-        EventMessageTypeEnum::IMAGE if IMAGE_ACTIONS.contains(&action.as_str()) => EventSubject::Image,
+        EventMessageTypeEnum::IMAGE if IMAGE_ACTIONS.contains(&action.as_str()) => {
+            EventSubject::Image
+        }
         EventMessageTypeEnum::CONTAINER if CONTAINER_ACTIONS.contains(&action.as_str()) => {
             EventSubject::Container
         }

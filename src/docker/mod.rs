@@ -8,9 +8,10 @@ mod images;
 pub mod target;
 pub mod types;
 
+pub use containers::{CHANGE_INSTRUCTIONS, CommitRequest, validate_changes};
 pub use engine::{Engine, EngineError, EngineErrorKind};
-pub use containers::CommitRequest;
 pub use images::ImportRequest;
 pub use types::{
-    ContainerId, EngineEvent, EngineInfo, EventSubject, HistoryRecord, ImageId, ImageRecord,
+    ChangeKind, ContainerId, ContainerRecord, ContainerState, EngineEvent, EngineInfo,
+    EventSubject, FileChange, HistoryRecord, ImageId, ImageRecord, PortMapping,
 };

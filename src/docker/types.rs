@@ -88,7 +88,10 @@ pub enum ContainerState {
 impl ContainerState {
     /// Running, paused and restarting containers are "up"; the rest show only with `a`.
     pub fn is_up(self) -> bool {
-        matches!(self, ContainerState::Running | ContainerState::Paused | ContainerState::Restarting)
+        matches!(
+            self,
+            ContainerState::Running | ContainerState::Paused | ContainerState::Restarting
+        )
     }
 
     pub fn name(self) -> &'static str {

@@ -82,7 +82,9 @@ impl ChangesView {
                 .map(str::to_string)
                 .collect();
             for depth in 1..components.len() {
-                by_components.entry(components[..depth].to_vec()).or_insert(None);
+                by_components
+                    .entry(components[..depth].to_vec())
+                    .or_insert(None);
             }
             by_components.insert(components, Some(change.kind));
         }
@@ -92,12 +94,15 @@ impl ChangesView {
             .enumerate()
             .map(|(i, (components, kind))| ChangeNode {
                 path: format!("/{}", components.join("/")),
-                name: components.last().cloned().unwrap_or_else(|| "/".to_string()),
+                name: components
+                    .last()
+                    .cloned()
+                    .unwrap_or_else(|| "/".to_string()),
                 depth: components.len().saturating_sub(1),
                 kind: *kind,
-                has_children: entries
-                    .get(i + 1)
-                    .is_some_and(|(next, _)| next.len() > components.len() && next.starts_with(components)),
+                has_children: entries.get(i + 1).is_some_and(|(next, _)| {
+                    next.len() > components.len() && next.starts_with(components)
+                }),
             })
             .collect();
         self.index_by_path = self
@@ -262,11 +267,21 @@ mod tests {
                 "/tmp/cache/a/b"
             ]
         );
-        assert_eq!(v.counts, ChangeCounts { added: 4, changed: 2, deleted: 1 });
+        assert_eq!(
+            v.counts,
+            ChangeCounts {
+                added: 4,
+                changed: 2,
+                deleted: 1
+            }
+        );
         let tmp = v.visible_node(6).unwrap();
         assert_eq!((tmp.kind, tmp.has_children, tmp.depth), (None, true, 0));
         assert_eq!(v.visible_node(9).unwrap().depth, 3);
-        assert!(!v.visible_node(3).unwrap().has_children, "/etc-old is not below /etc");
+        assert!(
+            !v.visible_node(3).unwrap().has_children,
+            "/etc-old is not below /etc"
+        );
     }
 
     #[test]
@@ -285,7 +300,10 @@ mod tests {
         let mut v = view();
         v.filter.editor.set_text("B");
         v.refresh();
-        assert_eq!(paths(&v), ["/tmp", "/tmp/cache", "/tmp/cache/a", "/tmp/cache/a/b"]);
+        assert_eq!(
+            paths(&v),
+            ["/tmp", "/tmp/cache", "/tmp/cache/a", "/tmp/cache/a/b"]
+        );
         v.filter.editor.set_text("motd");
         v.refresh();
         assert_eq!(paths(&v), ["/etc", "/etc/motd"]);

@@ -10,6 +10,11 @@ pub enum Command {
     Quit,
     Help,
     Focus(Pane),
+    /// Opens the commit form for a container, filled in.
+    Commit {
+        container: String,
+        reference: String,
+    },
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -59,6 +64,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "",
         help: "go to the remote tags pane",
     },
+    CommandSpec {
+        name: "jobs",
+        aliases: &[],
+        usage: "",
+        help: "go to the jobs pane",
+    },
+    CommandSpec {
+        name: "commit",
+        aliases: &[],
+        usage: "CONTAINER REPOSITORY:TAG",
+        help: "commit a container to a new image (opens the form)",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -87,6 +104,14 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "layers" => no_args(Command::Focus(Pane::Layers)),
         "containers" => no_args(Command::Focus(Pane::Containers)),
         "tags" => no_args(Command::Focus(Pane::Tags)),
+        "jobs" => no_args(Command::Focus(Pane::Jobs)),
+        "commit" => match args.as_slice() {
+            [container, reference] => Ok(Command::Commit {
+                container: container.to_string(),
+                reference: reference.to_string(),
+            }),
+            _ => Err(format!("usage: :commit {}", spec.usage)),
+        },
         other => Err(format!(":{other} is not available yet")),
     }
 }
@@ -212,6 +237,18 @@ mod tests {
         assert!(parse("frobnicate").unwrap_err().contains("unknown command"));
         assert!(parse("help me").unwrap_err().contains("no arguments"));
         assert!(parse("").is_err());
+        assert_eq!(
+            parse("commit web-1 app:2"),
+            Ok(Command::Commit {
+                container: "web-1".into(),
+                reference: "app:2".into()
+            })
+        );
+        assert!(
+            parse("commit web-1")
+                .unwrap_err()
+                .starts_with("usage: :commit")
+        );
     }
 
     #[test]

@@ -161,7 +161,12 @@ fn search_text(record: &ContainerRecord) -> String {
 }
 
 /// Name A→Z; age newest first; state up before stopped. Ties fall back to name.
-fn compare(a: &ContainerRecord, b: &ContainerRecord, sort: ContainerSort, reverse: bool) -> Ordering {
+fn compare(
+    a: &ContainerRecord,
+    b: &ContainerRecord,
+    sort: ContainerSort,
+    reverse: bool,
+) -> Ordering {
     let by_name = || natural_cmp(&a.name, &b.name).then_with(|| a.id.cmp(&b.id));
     let primary = match sort {
         ContainerSort::Name => by_name(),
@@ -190,13 +195,19 @@ mod tests {
             command: "sh".into(),
             created,
             state,
-            status: if state.is_up() { "Up 3 minutes".into() } else { "Exited (0) 1 hour ago".into() },
+            status: match state {
+                ContainerState::Running => "Up 3 minutes".into(),
+                ContainerState::Created => "Created".into(),
+                _ => "Exited (0) 1 hour ago".into(),
+            },
             ports: vec![],
         }
     }
 
     fn names(s: &ContainersState) -> Vec<String> {
-        (0..s.visible_len()).map(|i| s.visible_row(i).unwrap().name.clone()).collect()
+        (0..s.visible_len())
+            .map(|i| s.visible_row(i).unwrap().name.clone())
+            .collect()
     }
 
     fn sample() -> ContainersState {
@@ -241,7 +252,11 @@ mod tests {
         assert_eq!(s.find("/web-9").unwrap().name, "web-9");
         let old_id = s.find("old").unwrap().id.0.clone();
         assert_eq!(s.find(&old_id).unwrap().name, "old");
-        assert_eq!(s.find("000").map(|r| r.name.as_str()), None, "prefixes under 4 chars never match");
+        assert_eq!(
+            s.find("000").map(|r| r.name.as_str()),
+            None,
+            "prefixes under 4 chars never match"
+        );
         assert!(s.find("nope").is_none());
     }
 }

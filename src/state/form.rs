@@ -118,7 +118,10 @@ impl Form {
     }
 
     pub fn switch(&self, i: usize) -> bool {
-        matches!(self.fields.get(i).map(|f| &f.value), Some(FieldValue::Switch(true)))
+        matches!(
+            self.fields.get(i).map(|f| &f.value),
+            Some(FieldValue::Switch(true))
+        )
     }
 
     /// The non-blank lines of a lines field, trimmed.
@@ -199,7 +202,9 @@ impl Form {
     }
 
     fn new_line(&mut self) {
-        if let Some(FieldValue::Lines { lines, row }) = self.fields.get_mut(self.focus).map(|f| &mut f.value) {
+        if let Some(FieldValue::Lines { lines, row }) =
+            self.fields.get_mut(self.focus).map(|f| &mut f.value)
+        {
             *row += 1;
             lines.insert(*row, LineEditor::new());
         }
@@ -324,7 +329,10 @@ mod tests {
         f.focus = 1;
         type_text(&mut f, "s3cret>");
         assert_eq!(f.text(1), "s3cret>");
-        assert!(!format!("{f:?}").contains("s3cret"), "secrets never show in Debug");
+        assert!(
+            !format!("{f:?}").contains("s3cret"),
+            "secrets never show in Debug"
+        );
     }
 
     #[test]

@@ -36,7 +36,11 @@ impl ImageRow {
     }
 
     fn key(&self) -> (ImageId, String, String) {
-        (self.image.clone(), self.repository.clone(), self.tag.clone())
+        (
+            self.image.clone(),
+            self.repository.clone(),
+            self.tag.clone(),
+        )
     }
 }
 
@@ -169,8 +173,9 @@ impl ImagesState {
     /// Selects the row for `repository:tag` if it is shown.
     pub fn select_reference(&mut self, reference: &str) -> bool {
         let (repository, tag) = split_repo_tag(reference);
-        self.view
-            .select_where(&self.rows, |row| row.repository == repository && row.tag == tag)
+        self.view.select_where(&self.rows, |row| {
+            row.repository == repository && row.tag == tag
+        })
     }
 
     /// Selects the first shown row of an image.
@@ -237,7 +242,8 @@ impl ImagesState {
         self.view.rebuild(
             &self.rows,
             |row| {
-                (show_dangling || !row.dangling) && terms.iter().all(|t| row.search.contains(t.as_str()))
+                (show_dangling || !row.dangling)
+                    && terms.iter().all(|t| row.search.contains(t.as_str()))
             },
             |a, b| compare_rows(a, b, sort, reverse),
             ImageRow::key,

@@ -70,9 +70,15 @@ impl LayerProgress {
     /// The engine's words for a layer that needs no more work.
     pub fn is_done(&self) -> bool {
         let s = self.status.to_ascii_lowercase();
-        ["complete", "already exists", "pushed", "mounted from", "layer already exists"]
-            .iter()
-            .any(|w| s.contains(w))
+        [
+            "complete",
+            "already exists",
+            "pushed",
+            "mounted from",
+            "layer already exists",
+        ]
+        .iter()
+        .any(|w| s.contains(w))
     }
 }
 
@@ -127,7 +133,11 @@ impl Progress {
         for layer in &self.layers {
             if layer.total > 0 {
                 total += layer.total;
-                done += if layer.is_done() { layer.total } else { layer.current.min(layer.total) };
+                done += if layer.is_done() {
+                    layer.total
+                } else {
+                    layer.current.min(layer.total)
+                };
             }
         }
         if total > 0 {
@@ -214,7 +224,10 @@ impl Jobs {
 
     /// Records the end of a job; returns the job when it was running.
     pub fn finish(&mut self, id: JobId, result: &Result<JobOutcome, JobError>) -> Option<&Job> {
-        let job = self.jobs.iter_mut().find(|j| j.id == id && j.is_running())?;
+        let job = self
+            .jobs
+            .iter_mut()
+            .find(|j| j.id == id && j.is_running())?;
         job.status = match result {
             Ok(outcome) => JobStatus::Succeeded(outcome.summary()),
             Err(JobError::Cancelled) => JobStatus::Cancelled,
@@ -289,9 +302,15 @@ mod tests {
     fn bytes_win_over_layers_and_unknown_is_none() {
         let mut p = Progress::default();
         assert_eq!(p.fraction(), None);
-        p.apply(ProgressUpdate::Bytes { done: 10, total: None });
+        p.apply(ProgressUpdate::Bytes {
+            done: 10,
+            total: None,
+        });
         assert_eq!(p.fraction(), None);
-        p.apply(ProgressUpdate::Bytes { done: 10, total: Some(40) });
+        p.apply(ProgressUpdate::Bytes {
+            done: 10,
+            total: Some(40),
+        });
         assert_eq!(p.fraction(), Some(0.25));
     }
 
@@ -312,7 +331,10 @@ mod tests {
         assert!(jobs.request_cancel(a));
         assert!(jobs.finish(a, &Err(JobError::Cancelled)).is_some());
         assert!(!jobs.request_cancel(a));
-        assert!(jobs.finish(a, &Err(JobError::Failed("late".into()))).is_none());
+        assert!(
+            jobs.finish(a, &Err(JobError::Failed("late".into())))
+                .is_none()
+        );
         assert_eq!(jobs.get(a).unwrap().status, JobStatus::Cancelled);
         assert_eq!(jobs.running().count(), 1);
         assert_eq!(jobs.selected().unwrap().id, b, "newest first");

@@ -102,7 +102,11 @@ impl ListView {
 
     /// Selects the first shown row that satisfies `pred`.
     pub fn select_where<R>(&mut self, rows: &[R], pred: impl Fn(&R) -> bool) -> bool {
-        match self.indices.iter().position(|&i| rows.get(i).is_some_and(&pred)) {
+        match self
+            .indices
+            .iter()
+            .position(|&i| rows.get(i).is_some_and(&pred))
+        {
             Some(position) => {
                 self.cursor.select(position, self.indices.len());
                 true
@@ -126,7 +130,8 @@ impl ListView {
         self.indices = (0..rows.len()).filter(|&i| keep(&rows[i])).collect();
         self.indices.sort_by(|&a, &b| compare(&rows[a], &rows[b]));
         let found = previous.and_then(|k| self.indices.iter().position(|&i| key(&rows[i]) == k));
-        self.cursor.select(found.unwrap_or(position), self.indices.len());
+        self.cursor
+            .select(found.unwrap_or(position), self.indices.len());
     }
 
     /// The key of the selected row, to hand to the next [`ListView::rebuild`].

@@ -1,9 +1,20 @@
 //! The model. `State::update` is pure: it takes a message, changes the state and returns
 //! effects for the executor. No I/O, no clock, no terminal.
+//!
+//! The handlers live next to their concern: `keys` (input routing and actions), `engine`
+//! (connection, events, lists), `commit` (the commit form and its job), `jobs_flow`.
 
+pub mod changes;
 pub mod command;
+mod commit;
+pub mod containers;
+mod engine;
 pub mod filter;
+pub mod form;
 pub mod images;
+pub mod jobs;
+mod jobs_flow;
+mod keys;
 pub mod layers;
 pub mod line_editor;
 pub mod list;
@@ -11,31 +22,33 @@ pub mod popup;
 
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-use crate::action::Action;
 use crate::config::Config;
-use crate::config::keymap::{KeyCombo, Keymap, Scope};
-use crate::docker::{EngineError, EngineErrorKind, EngineEvent, EngineInfo, EventSubject, ImageId};
+use crate::config::keymap::{Keymap, Scope};
+use crate::docker::{ContainerId, EngineError, EngineInfo};
 use crate::effect::Effect;
 use crate::msg::Msg;
 
-use command::{Command, CommandHistory, CommandLine};
+use changes::ChangesView;
+use command::{CommandHistory, CommandLine};
+use containers::ContainersState;
+use form::Form;
 use images::ImagesState;
+use jobs::Jobs;
 use layers::LayersState;
-use line_editor::Edit;
-use popup::{Popup, Scroll, Severity};
+use popup::{Popup, Severity};
 
-/// The panes, in Tab order.
+/// The panes. Tab cycles through the first four; the jobs pane is reached with `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     Images,
     Layers,
     Containers,
     Tags,
+    Jobs,
 }
 
 impl Pane {
+    /// Tab order.
     pub const ORDER: [Pane; 4] = [Pane::Images, Pane::Layers, Pane::Containers, Pane::Tags];
 
     /// The keymap table consulted while this pane has the focus.
@@ -45,6 +58,7 @@ impl Pane {
             Pane::Layers => Scope::Layers,
             Pane::Containers => Scope::Containers,
             Pane::Tags => Scope::Tags,
+            Pane::Jobs => Scope::Jobs,
         }
     }
 
@@ -54,12 +68,13 @@ impl Pane {
             Pane::Layers => "Layers",
             Pane::Containers => "Containers",
             Pane::Tags => "Tags",
+            Pane::Jobs => "Jobs",
         }
     }
 
     fn step(self, forward: bool) -> Pane {
-        let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0);
         let n = Pane::ORDER.len();
+        let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(n - 1);
         Pane::ORDER[if forward {
             (i + 1) % n
         } else {
@@ -95,6 +110,54 @@ pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(millis.min(15_000))
 }
 
+/// A list loaded with one request at a time; a request made while one is in flight runs
+/// once the first answers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Reload {
+    in_flight: bool,
+    again: bool,
+}
+
+impl Reload {
+    /// Whether a request should start now.
+    fn request(&mut self) -> bool {
+        if self.in_flight {
+            self.again = true;
+            false
+        } else {
+            self.in_flight = true;
+            true
+        }
+    }
+
+    /// An answer arrived; whether to ask again.
+    fn answered(&mut self) -> bool {
+        self.in_flight = false;
+        std::mem::take(&mut self.again) && self.request()
+    }
+
+    /// The engine went away: nothing is in flight any more.
+    fn reset(&mut self) {
+        *self = Reload::default();
+    }
+}
+
+/// What an open form is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormPurpose {
+    Commit {
+        container: ContainerId,
+        container_name: String,
+    },
+}
+
+/// A form on screen and what submitting it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenForm {
+    pub form: Form,
+    pub purpose: FormPurpose,
+}
+
 /// Everything wharf shows and knows; owned by the event loop alone.
 #[derive(Debug)]
 pub struct State {
@@ -105,6 +168,11 @@ pub struct State {
     pub focus: Pane,
     pub images: ImagesState,
     pub layers: LayersState,
+    pub containers: ContainersState,
+    /// The writable-layer view, when open.
+    pub changes: Option<ChangesView>,
+    pub jobs: Jobs,
+    pub form: Option<OpenForm>,
     pub popups: Vec<Popup>,
     pub command_line: Option<CommandLine>,
     command_history: CommandHistory,
@@ -114,8 +182,10 @@ pub struct State {
     pub quit: bool,
     /// Set by Ctrl-L: clear the terminal before the next frame.
     pub clear_screen: bool,
-    images_loading: bool,
-    images_reload_pending: bool,
+    images_reload: Reload,
+    containers_reload: Reload,
+    /// An image reference to select as soon as it shows up (after a commit).
+    pending_selection: Option<String>,
 }
 
 impl State {
@@ -131,6 +201,10 @@ impl State {
                 config.images.show_dangling,
             ),
             layers: LayersState::default(),
+            containers: ContainersState::default(),
+            changes: None,
+            jobs: Jobs::default(),
+            form: None,
             popups: Vec::new(),
             command_line: None,
             command_history: CommandHistory::default(),
@@ -138,8 +212,9 @@ impl State {
             keymap: config.keymap.clone(),
             quit: false,
             clear_screen: false,
-            images_loading: false,
-            images_reload_pending: false,
+            images_reload: Reload::default(),
+            containers_reload: Reload::default(),
+            pending_selection: None,
         }
     }
 
@@ -164,397 +239,70 @@ impl State {
                 self.on_image_inspected(reference, result, &mut effects)
             }
             Msg::HistoryLoaded { image, result } => {
-                let result = match result {
-                    Ok(records) => Ok(records),
-                    Err(e) if e.kind == EngineErrorKind::Unreachable => {
-                        self.engine_lost(e, &mut effects);
-                        return effects;
-                    }
-                    Err(e) => Err(e.to_string()),
-                };
-                if let Some(next) = self.layers.loaded(image, result) {
-                    effects.push(Effect::LoadHistory { image: next });
-                }
+                self.on_history_loaded(image, result, &mut effects)
             }
+            Msg::ContainersLoaded(result) => self.on_containers_loaded(result, &mut effects),
+            Msg::ChangesLoaded { container, result } => {
+                self.on_changes_loaded(container, result, &mut effects)
+            }
+            Msg::JobProgress { id, progress } => self.jobs.set_progress(id, progress),
+            Msg::JobFinished { id, result } => self.on_job_finished(id, result, &mut effects),
             Msg::EngineEvent(event) => self.on_engine_event(event, &mut effects),
             Msg::EventsEnded(error) => self.on_events_ended(error, &mut effects),
         }
         effects
     }
 
-    // ----- engine -------------------------------------------------------------------------
-
-    fn on_connected(&mut self, info: EngineInfo, effects: &mut Vec<Effect>) {
-        self.engine = EngineStatus::Connected(info);
-        self.connect_attempts = 0;
-        self.layers.reset_requests();
-        self.images_loading = false;
-        effects.push(Effect::WatchEvents);
-        self.load_images(effects);
-        if let Some(image) = self.layers.reload() {
-            effects.push(Effect::LoadHistory { image });
-        }
-    }
-
-    fn on_connect_failed(&mut self, error: EngineError, effects: &mut Vec<Effect>) {
-        let attempt = self.connect_attempts;
-        self.connect_attempts = self.connect_attempts.saturating_add(1);
-        let retry_in = backoff(attempt);
-        self.engine = EngineStatus::Down {
-            error,
-            attempt: self.connect_attempts,
-            retry_in,
-        };
-        effects.push(Effect::ConnectEngine { after: retry_in });
-    }
-
-    /// A request found the engine gone: reconnect (once) and say so.
-    fn engine_lost(&mut self, error: EngineError, effects: &mut Vec<Effect>) {
-        if !matches!(self.engine, EngineStatus::Connected(_)) {
-            return;
-        }
-        self.layers.reset_requests();
-        self.images_loading = false;
-        self.on_connect_failed(error, effects);
-    }
-
-    fn on_events_ended(&mut self, error: Option<EngineError>, effects: &mut Vec<Effect>) {
-        if !matches!(self.engine, EngineStatus::Connected(_)) {
-            return;
-        }
-        match error {
-            Some(e) if e.kind == EngineErrorKind::Unreachable => self.engine_lost(e, effects),
-            _ => {
-                // The stream closed (an engine restart, a proxy timeout): check the engine and
-                // start over, reloading what may have changed meanwhile.
-                self.engine = EngineStatus::Connecting;
-                let retry_in = backoff(self.connect_attempts);
-                self.connect_attempts = self.connect_attempts.saturating_add(1);
-                effects.push(Effect::ConnectEngine { after: retry_in });
-            }
-        }
-    }
-
     pub fn is_connected(&self) -> bool {
         matches!(self.engine, EngineStatus::Connected(_))
     }
 
-    // ----- images -------------------------------------------------------------------------
-
-    fn load_images(&mut self, effects: &mut Vec<Effect>) {
-        if self.images_loading {
-            self.images_reload_pending = true;
+    /// The keymap table for the current context: an open view's, else the focused pane's.
+    pub fn scope(&self) -> Scope {
+        if self.changes.is_some() {
+            Scope::Changes
         } else {
-            self.images_loading = true;
-            effects.push(Effect::LoadImages);
+            self.focus.scope()
         }
     }
 
-    fn on_images_loaded(
-        &mut self,
-        result: Result<Vec<crate::docker::ImageRecord>, EngineError>,
-        effects: &mut Vec<Effect>,
-    ) {
-        self.images_loading = false;
-        match result {
-            Ok(records) => {
-                self.images.set_records(records);
-                if std::mem::take(&mut self.images_reload_pending) {
-                    self.load_images(effects);
-                }
-                self.sync_layers(effects);
-            }
-            Err(e) if e.kind == EngineErrorKind::Unreachable => self.engine_lost(e, effects),
-            Err(e) => self.images.error = Some(e.to_string()),
-        }
-    }
-
-    fn on_image_inspected(
-        &mut self,
-        reference: String,
-        result: Result<Option<crate::docker::ImageRecord>, EngineError>,
-        effects: &mut Vec<Effect>,
-    ) {
-        match result {
-            Ok(Some(record)) => self.images.upsert(record),
-            Ok(None) => {
-                let gone = ImageId(reference);
-                if self.images.remove(&gone) {
-                    self.layers.forget(&gone);
-                }
-            }
-            Err(e) if e.kind == EngineErrorKind::Unreachable => {
-                return self.engine_lost(e, effects);
-            }
-            Err(_) => self.load_images(effects),
-        }
-        self.sync_layers(effects);
-    }
-
-    fn on_engine_event(&mut self, event: EngineEvent, effects: &mut Vec<Effect>) {
-        match (event.subject, event.action.as_str()) {
-            (EventSubject::Image, "delete") => {
-                let id = ImageId(event.id);
-                if self.images.remove(&id) {
-                    self.layers.forget(&id);
-                    self.sync_layers(effects);
-                }
-            }
-            (EventSubject::Image, "tag" | "untag" | "pull" | "import" | "load" | "create") => {
-                effects.push(Effect::InspectImage {
-                    reference: event.id,
-                })
-            }
-            (EventSubject::Image, "prune") | (EventSubject::Container, "commit") => {
-                self.load_images(effects)
-            }
-            _ => {}
-        }
-    }
-
-    /// Points the layers pane at the images pane's selection.
-    fn sync_layers(&mut self, effects: &mut Vec<Effect>) {
-        let (image, label) = match self.images.selected_row() {
-            Some(row) => (Some(row.image.clone()), row.reference()),
-            None => (None, String::new()),
-        };
-        if let Some(image) = self.layers.show(image, label) {
-            if self.is_connected() {
-                effects.push(Effect::LoadHistory { image });
-            } else {
-                self.layers.reset_requests();
-            }
-        }
-    }
-
-    // ----- keys ---------------------------------------------------------------------------
-
-    fn on_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
-        let Some(combo) = KeyCombo::from_event(&key) else {
-            return;
-        };
-        // A quit key with a modifier (Ctrl-C) works everywhere, even while typing.
-        if !combo.mods.is_empty()
-            && self.keymap.action_for(Scope::Global, combo) == Some(Action::Quit)
-        {
-            self.quit = true;
-            return;
-        }
-        self.status = None;
-        if !self.popups.is_empty() {
-            self.on_popup_key(key, combo);
-        } else if self.command_line.is_some() {
-            self.on_command_key(key, effects);
-        } else if self.focused_filter_editing() {
-            self.on_filter_key(key, effects);
-        } else if key.code == KeyCode::Esc && key.modifiers == KeyModifiers::NONE {
-            self.clear_filter(effects);
-        } else if let Some(action) = self.keymap.action_for(self.focus.scope(), combo) {
-            self.on_action(action, effects);
-        }
-    }
-
-    fn on_paste(&mut self, text: &str, effects: &mut Vec<Effect>) {
-        if let Some(line) = self.command_line.as_mut() {
-            line.editor.insert_str(text);
-        } else if self.focused_filter_editing()
-            && self.images.filter.editor.insert_str(text) == Edit::Changed
-        {
-            self.images.filter_changed();
-            self.sync_layers(effects);
-        }
-    }
-
-    fn on_popup_key(&mut self, key: KeyEvent, combo: KeyCombo) {
-        let action = self.keymap.action_for(Scope::Global, combo);
-        let Some(popup) = self.popups.last_mut() else {
-            return;
-        };
-        let closes = matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'))
-            || (matches!(popup, Popup::Help { .. }) && action == Some(Action::Help));
-        if closes {
-            self.popups.pop();
-        } else if let Some(action) = action {
-            popup.scroll_mut().navigate(action);
-        }
-    }
-
-    fn on_command_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
-        let Some(line) = self.command_line.as_mut() else {
-            return;
-        };
-        match key.code {
-            KeyCode::Esc => self.command_line = None,
-            KeyCode::Enter => {
-                let text = line.editor.text().to_string();
-                match command::parse(&text) {
-                    Ok(command) => {
-                        self.command_history.push(&text);
-                        self.command_line = None;
-                        self.run_command(command, effects);
-                    }
-                    Err(message) => {
-                        self.command_history.push(&text);
-                        line.message = Some(message);
-                    }
-                }
-            }
-            KeyCode::Tab => line.complete(),
-            KeyCode::Up => line.older(&self.command_history),
-            KeyCode::Down => line.newer(&self.command_history),
-            _ => {
-                if line.editor.handle_key(key) == Edit::Changed {
-                    line.message = None;
-                }
-            }
-        }
-    }
-
-    fn run_command(&mut self, command: Command, effects: &mut Vec<Effect>) {
-        match command {
-            Command::Quit => self.quit = true,
-            Command::Help => self.on_action(Action::Help, effects),
-            Command::Focus(pane) => self.focus = pane,
-        }
-    }
-
-    fn focused_filter_editing(&self) -> bool {
-        self.focus == Pane::Images && self.images.filter.editing
-    }
-
-    fn on_filter_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
-        match key.code {
-            KeyCode::Esc => self.clear_filter(effects),
-            KeyCode::Enter => self.images.filter.editing = false,
-            KeyCode::Up | KeyCode::Down | KeyCode::PageUp | KeyCode::PageDown => {
-                let action = match key.code {
-                    KeyCode::Up => Action::Up,
-                    KeyCode::Down => Action::Down,
-                    KeyCode::PageUp => Action::PageUp,
-                    _ => Action::PageDown,
-                };
-                self.images.navigate(action);
-                self.sync_layers(effects);
-            }
-            _ => {
-                if self.images.filter.editor.handle_key(key) == Edit::Changed {
-                    self.images.filter_changed();
-                    self.sync_layers(effects);
-                }
-            }
-        }
-    }
-
-    fn clear_filter(&mut self, effects: &mut Vec<Effect>) {
-        if self.focus == Pane::Images && self.images.filter.is_active() {
-            self.images.filter.editing = false;
-            self.images.filter.editor.clear();
-            self.images.filter_changed();
-            self.sync_layers(effects);
-        }
-    }
-
-    fn on_action(&mut self, action: Action, effects: &mut Vec<Effect>) {
-        match action {
-            Action::Quit => self.quit = true,
-            Action::Help => self.popups.push(Popup::Help {
-                scroll: Scroll::default(),
-            }),
-            Action::CommandLine => self.command_line = Some(CommandLine::default()),
-            Action::Redraw => self.clear_screen = true,
-            Action::FocusNext => self.focus = self.focus.step(true),
-            Action::FocusPrev => self.focus = self.focus.step(false),
-            Action::FocusImages => self.focus = Pane::Images,
-            Action::FocusLayers => self.focus = Pane::Layers,
-            Action::FocusContainers => self.focus = Pane::Containers,
-            Action::FocusTags => self.focus = Pane::Tags,
-            Action::Up
-            | Action::Down
-            | Action::PageUp
-            | Action::PageDown
-            | Action::Top
-            | Action::Bottom => self.navigate(action, effects),
-            Action::Open => self.open_selected(),
-            Action::Filter if self.focus == Pane::Images => self.images.filter.editing = true,
-            Action::Sort if self.focus == Pane::Images => {
-                self.images.cycle_sort();
-                self.sync_layers(effects);
-            }
-            Action::ReverseSort if self.focus == Pane::Images => {
-                self.images.reverse_sort();
-                self.sync_layers(effects);
-            }
-            Action::ToggleAll if self.focus == Pane::Images => {
-                self.images.toggle_dangling();
-                self.sync_layers(effects);
-                let shown = if self.images.show_dangling {
-                    "shown"
-                } else {
-                    "hidden"
-                };
-                self.info(format!("dangling images {shown}"));
-            }
-            other => self.error(format!(
-                "\"{other}\" is not available in the {} pane",
-                self.focus.title().to_lowercase()
-            )),
-        }
-    }
-
-    fn navigate(&mut self, action: Action, effects: &mut Vec<Effect>) {
-        match self.focus {
-            Pane::Images => {
-                self.images.navigate(action);
-                self.sync_layers(effects);
-            }
-            Pane::Layers => {
-                self.layers.navigate(action);
-            }
-            Pane::Containers | Pane::Tags => {}
-        }
-    }
-
-    fn open_selected(&mut self) {
-        match self.focus {
-            Pane::Images => {
-                if self.images.selected_row().is_some() {
-                    self.focus = Pane::Layers;
-                }
-            }
-            Pane::Layers => {
-                if let Some(row) = self.layers.selected_row() {
-                    let mut body = if row.full_command.trim().is_empty() {
-                        "(no command recorded)".to_string()
-                    } else {
-                        row.full_command.clone()
-                    };
-                    if !row.comment.is_empty() {
-                        body.push_str("\n\nComment: ");
-                        body.push_str(&row.comment);
-                    }
-                    body.push_str(&format!("\n\nLayer: {}", row.id));
-                    self.popups.push(Popup::Detail {
-                        title: format!("Layer of {}", self.layers.label),
-                        body,
-                        scroll: Scroll::default(),
-                    });
-                }
-            }
-            Pane::Containers | Pane::Tags => {}
-        }
-    }
-
-    fn info(&mut self, text: String) {
+    fn info(&mut self, text: impl Into<String>) {
         self.status = Some(StatusMessage {
-            text,
+            text: text.into(),
             severity: Severity::Info,
         });
     }
 
-    fn error(&mut self, text: String) {
+    fn error(&mut self, text: impl Into<String>) {
         self.status = Some(StatusMessage {
-            text,
+            text: text.into(),
             severity: Severity::Error,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reload_coalesces_requests() {
+        let mut r = Reload::default();
+        assert!(r.request());
+        assert!(!r.request());
+        assert!(!r.request());
+        assert!(
+            r.answered(),
+            "one more request for everything asked meanwhile"
+        );
+        assert!(!r.answered());
+        assert!(r.request());
+    }
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        assert_eq!(backoff(0), Duration::from_millis(250));
+        assert_eq!(backoff(2), Duration::from_secs(1));
+        assert_eq!(backoff(30), Duration::from_secs(15));
     }
 }

@@ -4,6 +4,8 @@ use std::cell::Cell;
 
 use crate::action::Action;
 
+use super::jobs::JobSpec;
+
 /// A vertical scroll position the renderer clamps to what the text needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scroll {
@@ -40,8 +42,30 @@ pub enum Severity {
     Error,
 }
 
+/// An operation that waits for the user's yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pending {
+    /// Start a job (and close the form that prepared it).
+    StartJob { title: String, spec: JobSpec },
+}
+
+/// A yes/no question holding the operation it guards: only "yes" produces the effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirm {
+    pub title: String,
+    /// Exactly what will happen.
+    pub body: String,
+    pub yes: String,
+    pub no: String,
+    /// Which answer Enter takes.
+    pub yes_selected: bool,
+    pub pending: Pending,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Popup {
+    /// A question; y/n answer it, Enter takes the highlighted answer, Esc is no.
+    Confirm(Box<Confirm>),
     /// Keys and commands, generated from the live keymap.
     Help { scroll: Scroll },
     /// A long text, e.g. a layer's full command.
@@ -60,11 +84,13 @@ pub enum Popup {
 }
 
 impl Popup {
-    pub fn scroll_mut(&mut self) -> &mut Scroll {
+    /// The scroll position of a text popup.
+    pub fn scroll_mut(&mut self) -> Option<&mut Scroll> {
         match self {
             Popup::Help { scroll }
             | Popup::Detail { scroll, .. }
-            | Popup::Message { scroll, .. } => scroll,
+            | Popup::Message { scroll, .. } => Some(scroll),
+            Popup::Confirm(_) => None,
         }
     }
 }

@@ -14,6 +14,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::action::Action;
+use crate::config::keymap::Scope;
+use crate::state::jobs::JobStatus;
 use crate::state::popup::Severity;
 use crate::state::{EngineStatus, Pane, State};
 
@@ -52,12 +54,19 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
     for (pane, rect) in pane_areas(body, state.focus) {
         panes::draw(frame, rect, pane, state, view);
     }
+    if let Some(changes) = &state.changes {
+        popups::changes::draw(frame, body, changes, view);
+    }
     draw_jobs_strip(frame, jobs, state, view.theme);
     draw_status(frame, status, state, view.theme);
+    if let Some(open) = &state.form {
+        popups::form::draw(frame, body, &open.form, view.theme);
+    }
     popups::draw(frame, body, state, view);
 }
 
-/// Where each visible pane goes: a 2×2 grid when wide, the focused pair stacked when narrow.
+/// Where each visible pane goes: a 2×2 grid when wide (the jobs pane takes the bottom row
+/// while it has the focus), the focused pair stacked when narrow.
 fn pane_areas(body: Rect, focus: Pane) -> Vec<(Pane, Rect)> {
     if body.width >= WIDE_WIDTH {
         let [top, bottom] =
@@ -67,17 +76,19 @@ fn pane_areas(body: Rect, focus: Pane) -> Vec<(Pane, Rect)> {
                 .areas::<2>(r)
         };
         let [images, layers] = split(top);
-        let [containers, tags] = split(bottom);
-        vec![
-            (Pane::Images, images),
-            (Pane::Layers, layers),
-            (Pane::Containers, containers),
-            (Pane::Tags, tags),
-        ]
+        let mut areas = vec![(Pane::Images, images), (Pane::Layers, layers)];
+        if focus == Pane::Jobs {
+            areas.push((Pane::Jobs, bottom));
+        } else {
+            let [containers, tags] = split(bottom);
+            areas.extend([(Pane::Containers, containers), (Pane::Tags, tags)]);
+        }
+        areas
     } else {
         let pair = match focus {
             Pane::Images | Pane::Layers => [Pane::Images, Pane::Layers],
             Pane::Containers | Pane::Tags => [Pane::Containers, Pane::Tags],
+            Pane::Jobs => return vec![(Pane::Jobs, body)],
         };
         let [first, second] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
@@ -121,15 +132,15 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             left.push(Span::styled(" engine unreachable", theme.error));
         }
     }
-    let hints = hints(state, &[Action::Help, Action::CommandLine], Pane::Images);
+    let hints = hints(state, &[Action::Help, Action::CommandLine], Scope::Global);
     draw_left_right(frame, area, Line::from(left), hints);
 }
 
 /// `key label` pairs for the given actions, from the live keymap.
-fn hints(state: &State, actions: &[Action], pane: Pane) -> Line<'static> {
+fn hints(state: &State, actions: &[Action], scope: Scope) -> Line<'static> {
     let mut spans = Vec::new();
     for action in actions {
-        if let Some(key) = state.keymap.hint(pane.scope(), *action) {
+        if let Some(key) = state.keymap.hint(scope, *action) {
             let label = match action {
                 Action::Help => "help",
                 Action::CommandLine => "command",
@@ -172,7 +183,47 @@ fn draw_jobs_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         frame.render_widget(Paragraph::new(text).style(theme.warning), area);
         return;
     }
-    frame.render_widget(Paragraph::new(" jobs: none").style(theme.dim), area);
+    let mut running = state.jobs.running();
+    let line = match running.next() {
+        Some(job) => {
+            let others = running.count();
+            let progress = panes::jobs::progress_text(job, 30);
+            let mut spans = vec![
+                Span::styled(" ▸ ", theme.accent),
+                Span::raw(format!("{} ", clean(&job.title))),
+                Span::styled(progress, theme.accent),
+            ];
+            if others > 0 {
+                spans.push(Span::styled(
+                    format!("   +{others} more running"),
+                    theme.dim,
+                ));
+            }
+            Line::from(spans)
+        }
+        None => match state.jobs.all().last() {
+            Some(job) => {
+                let (mark, style, text) = match &job.status {
+                    JobStatus::Succeeded(summary) => ("✓", theme.ok, summary.clone()),
+                    JobStatus::Failed(message) => (
+                        "✗",
+                        theme.error,
+                        format!("failed: {}", message.lines().next().unwrap_or_default()),
+                    ),
+                    JobStatus::Cancelled => ("■", theme.warning, "cancelled".to_string()),
+                    JobStatus::Running => ("▸", theme.accent, String::new()),
+                };
+                Line::from(vec![
+                    Span::styled(format!(" {mark} "), style),
+                    Span::raw(format!("{} — ", clean(&job.title))),
+                    Span::styled(clean(&text).into_owned(), style),
+                    Span::styled("   5 jobs", theme.dim),
+                ])
+            }
+            None => Line::styled(" jobs: none", theme.dim),
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -197,8 +248,11 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             Action::Sort,
             Action::ToggleAll,
             Action::Open,
+            Action::Commit,
+            Action::CancelJob,
+            Action::Refresh,
         ],
-        state.focus,
+        state.scope(),
     );
     draw_left_right(frame, area, left, right);
 }

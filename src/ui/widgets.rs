@@ -1,7 +1,7 @@
 //! Small drawing helpers shared by panes and popups.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
@@ -66,16 +66,25 @@ pub struct LazyTable<'a> {
 }
 
 impl LazyTable<'_> {
+    /// Draws the table; `row(i, widths)` builds the `i`-th row given each column's width in
+    /// cells, so text can be cut with an ellipsis exactly where the column ends.
     pub fn render<'r>(
         self,
         frame: &mut Frame,
         area: Rect,
         theme: &Theme,
-        row: impl Fn(usize) -> Row<'r>,
+        row: impl Fn(usize, &[u16]) -> Row<'r>,
     ) {
         let body_height = area.height.saturating_sub(1) as usize;
         let window = self.cursor.visible(self.len, body_height);
-        let rows: Vec<Row> = window.clone().map(row).collect();
+        let columns: Vec<u16> = Layout::horizontal(self.widths.clone())
+            .flex(Flex::Start)
+            .spacing(1)
+            .split(Rect::new(0, 0, area.width, 1))
+            .iter()
+            .map(|r| r.width)
+            .collect();
+        let rows: Vec<Row> = window.clone().map(|i| row(i, &columns)).collect();
         let selected = self.cursor.selected();
         let mut state = TableState::default()
             .with_selected(window.contains(&selected).then(|| selected - window.start));
@@ -87,6 +96,7 @@ impl LazyTable<'_> {
         let header = Row::new(self.header.into_iter().map(Cell::from)).style(theme.header);
         let table = Table::new(rows, self.widths)
             .header(header)
+            .flex(Flex::Start)
             .column_spacing(1)
             .row_highlight_style(highlight);
         frame.render_stateful_widget(table, area, &mut state);

@@ -84,14 +84,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     }
     widths.extend([Constraint::Length(4), Constraint::Length(7)]);
     header.extend(["AGE", "SIZE"]);
-    let fixed: u16 = widths
-        .iter()
-        .map(|w| match w {
-            Constraint::Length(n) => n + 1,
-            _ => 0,
-        })
-        .sum();
-    let repo_width = list_area.width.saturating_sub(fixed);
 
     LazyTable {
         header,
@@ -100,13 +92,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         cursor: &images.view.cursor,
         focused,
     }
-    .render(frame, list_area, theme, |i| {
+    .render(frame, list_area, theme, |i, columns| {
         let Some(row) = images.visible_row(i) else {
             return Row::default();
         };
         let mut cells = vec![
-            text_cell(&row.repository, repo_width),
-            text_cell(&row.tag, tag_width),
+            text_cell(&row.repository, columns[0]),
+            text_cell(&row.tag, columns[1]),
         ];
         if wide {
             cells.push(Cell::from(row.image.short().to_string()));

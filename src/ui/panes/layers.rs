@@ -55,13 +55,6 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         widths.push(Constraint::Fill(1));
         header.push("COMMENT");
     }
-    // Column widths for cutting text with an ellipsis (the fills share what is left).
-    let rest = inner.width.saturating_sub(8 + 1 + 4 + 1 + u16::from(wide));
-    let (command_width, comment_width) = if wide {
-        (rest * 3 / 4, rest - rest * 3 / 4)
-    } else {
-        (rest, 0)
-    };
 
     LazyTable {
         header,
@@ -70,17 +63,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         cursor: &layers.cursor,
         focused,
     }
-    .render(frame, inner, theme, |i| {
+    .render(frame, inner, theme, |i, columns| {
         let Some(row) = rows.get(i) else {
             return Row::default();
         };
         let mut cells = vec![
             Cell::from(format!("{:>8}", size(row.size))),
             Cell::from(age(view.now, row.created)),
-            text_cell(&row.command, command_width),
+            text_cell(&row.command, columns[2]),
         ];
         if wide {
-            cells.push(text_cell(&row.comment, comment_width));
+            cells.push(text_cell(&row.comment, columns[3]));
         }
         let style = if row.empty {
             theme.dim

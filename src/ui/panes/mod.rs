@@ -1,6 +1,8 @@
 //! One module per pane; each draws its block, title and rows.
 
+mod containers;
 mod images;
+pub mod jobs;
 mod layers;
 
 use ratatui::Frame;
@@ -16,7 +18,9 @@ pub fn draw(frame: &mut Frame, area: Rect, pane: Pane, state: &State, view: &Vie
     match pane {
         Pane::Images => images::draw(frame, area, state, view, focused),
         Pane::Layers => layers::draw(frame, area, state, view, focused),
-        Pane::Containers | Pane::Tags => {
+        Pane::Containers => containers::draw(frame, area, state, view, focused),
+        Pane::Jobs => jobs::draw(frame, area, state, view, focused),
+        Pane::Tags => {
             let block = pane_block(title(pane.title(), &[], view.theme), focused, view.theme);
             let inner = block.inner(area);
             frame.render_widget(block, area);

@@ -1,5 +1,8 @@
 //! Popups drawn over the panes, bottom of the stack first.
 
+pub mod changes;
+mod confirm;
+pub mod form;
 mod help;
 
 use ratatui::Frame;
@@ -17,6 +20,7 @@ use super::widgets::{centered, popup_frame};
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     for popup in &state.popups {
         match popup {
+            Popup::Confirm(confirm) => confirm::draw(frame, area, confirm, view.theme),
             Popup::Help { scroll } => help::draw(frame, area, state, scroll, view.theme),
             Popup::Detail {
                 title,

@@ -1,13 +1,19 @@
 //! Runs effects as tokio tasks and sends their outcomes back as messages.
 
+mod jobs;
+
+use std::collections::HashMap;
+
 use futures::StreamExt;
 use tokio::sync::{mpsc, watch};
-use tokio::task::AbortHandle;
+use tokio::task::{AbortHandle, JoinHandle};
+use tokio_util::sync::CancellationToken;
 
 use crate::docker::target::EngineTarget;
 use crate::docker::{Engine, EngineError, EngineErrorKind};
 use crate::effect::Effect;
 use crate::msg::Msg;
+use crate::state::jobs::JobId;
 
 /// Owns the engine handle and the background tasks; lives in the event loop's task.
 pub struct Executor {
@@ -16,6 +22,8 @@ pub struct Executor {
     /// The connected engine, set by the connect task before it reports success.
     engine: watch::Sender<Option<Engine>>,
     events_task: Option<AbortHandle>,
+    /// Running jobs, so that they can be cancelled.
+    jobs: HashMap<JobId, (CancellationToken, JoinHandle<()>)>,
 }
 
 impl Executor {
@@ -27,6 +35,7 @@ impl Executor {
             target,
             engine: watch::Sender::new(None),
             events_task: None,
+            jobs: HashMap::new(),
         }
     }
 
@@ -104,6 +113,37 @@ impl Executor {
                         result,
                     },
                 )
+            }
+            Effect::LoadContainers => self.with_engine(
+                |engine| async move { engine.list_containers().await },
+                Msg::ContainersLoaded,
+            ),
+            Effect::LoadChanges { container } => {
+                let reply = container.clone();
+                self.with_engine(
+                    move |engine| async move { engine.container_changes(&container).await },
+                    move |result| Msg::ChangesLoaded {
+                        container: reply,
+                        result,
+                    },
+                )
+            }
+            Effect::StartJob { id, spec } => {
+                self.jobs.retain(|_, (_, handle)| !handle.is_finished());
+                let token = CancellationToken::new();
+                let handle = tokio::spawn(jobs::run(
+                    id,
+                    spec,
+                    self.engine(),
+                    token.clone(),
+                    self.tx.clone(),
+                ));
+                self.jobs.insert(id, (token, handle));
+            }
+            Effect::CancelJob { id } => {
+                if let Some((token, _)) = self.jobs.get(&id) {
+                    token.cancel();
+                }
             }
             Effect::LoadHistory { image } => {
                 let reply = image.clone();

@@ -1,0 +1,285 @@
+//! Engine-facing handlers: the connection, the event stream, and the lists it feeds.
+
+use crate::docker::{
+    ContainerId, ContainerRecord, EngineError, EngineErrorKind, EngineEvent, EngineInfo,
+    EventSubject, FileChange, HistoryRecord, ImageId, ImageRecord,
+};
+use crate::effect::Effect;
+
+use super::{EngineStatus, FormPurpose, State, backoff};
+
+impl State {
+    pub(super) fn on_connected(&mut self, info: EngineInfo, effects: &mut Vec<Effect>) {
+        self.engine = EngineStatus::Connected(info);
+        self.connect_attempts = 0;
+        self.layers.reset_requests();
+        self.images_reload.reset();
+        self.containers_reload.reset();
+        effects.push(Effect::WatchEvents);
+        self.load_images(effects);
+        self.load_containers(effects);
+        if let Some(image) = self.layers.reload() {
+            effects.push(Effect::LoadHistory { image });
+        }
+        if let Some(view) = &self.changes {
+            effects.push(Effect::LoadChanges {
+                container: view.container.clone(),
+            });
+        }
+    }
+
+    pub(super) fn on_connect_failed(&mut self, error: EngineError, effects: &mut Vec<Effect>) {
+        let attempt = self.connect_attempts;
+        self.connect_attempts = self.connect_attempts.saturating_add(1);
+        let retry_in = backoff(attempt);
+        self.engine = EngineStatus::Down {
+            error,
+            attempt: self.connect_attempts,
+            retry_in,
+        };
+        effects.push(Effect::ConnectEngine { after: retry_in });
+    }
+
+    /// A request found the engine gone: reconnect (once) and say so.
+    fn engine_lost(&mut self, error: EngineError, effects: &mut Vec<Effect>) {
+        if !self.is_connected() {
+            return;
+        }
+        self.layers.reset_requests();
+        self.images_reload.reset();
+        self.containers_reload.reset();
+        self.on_connect_failed(error, effects);
+    }
+
+    pub(super) fn on_events_ended(
+        &mut self,
+        error: Option<EngineError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if !self.is_connected() {
+            return;
+        }
+        match error {
+            Some(e) if e.kind == EngineErrorKind::Unreachable => self.engine_lost(e, effects),
+            _ => {
+                // The stream closed (an engine restart, a proxy timeout): check the engine and
+                // start over, reloading what may have changed meanwhile.
+                self.engine = EngineStatus::Connecting;
+                let retry_in = backoff(self.connect_attempts);
+                self.connect_attempts = self.connect_attempts.saturating_add(1);
+                effects.push(Effect::ConnectEngine { after: retry_in });
+            }
+        }
+    }
+
+    /// Sorts an engine error: a lost engine reconnects, anything else is the caller's to show.
+    fn engine_error(
+        &mut self,
+        error: EngineError,
+        effects: &mut Vec<Effect>,
+    ) -> Option<EngineError> {
+        if error.kind == EngineErrorKind::Unreachable {
+            self.engine_lost(error, effects);
+            None
+        } else {
+            Some(error)
+        }
+    }
+
+    pub(super) fn on_engine_event(&mut self, event: EngineEvent, effects: &mut Vec<Effect>) {
+        match (event.subject, event.action.as_str()) {
+            (EventSubject::Image, "delete") => {
+                let id = ImageId(event.id);
+                if self.images.remove(&id) {
+                    self.layers.forget(&id);
+                    self.sync_layers(effects);
+                }
+            }
+            (EventSubject::Image, "prune") => self.load_images(effects),
+            (EventSubject::Image, _) => effects.push(Effect::InspectImage {
+                reference: event.id,
+            }),
+            (EventSubject::Container, action) => {
+                if action == "commit" {
+                    self.load_images(effects);
+                }
+                self.load_containers(effects);
+            }
+        }
+    }
+
+    // ----- images -------------------------------------------------------------------------
+
+    pub(super) fn load_images(&mut self, effects: &mut Vec<Effect>) {
+        if self.images_reload.request() {
+            effects.push(Effect::LoadImages);
+        }
+    }
+
+    pub(super) fn on_images_loaded(
+        &mut self,
+        result: Result<Vec<ImageRecord>, EngineError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if self.images_reload.answered() {
+            effects.push(Effect::LoadImages);
+        }
+        match result {
+            Ok(records) => {
+                self.images.set_records(records);
+                self.select_pending();
+                self.sync_layers(effects);
+            }
+            Err(e) => {
+                if let Some(e) = self.engine_error(e, effects) {
+                    self.images.error = Some(e.to_string());
+                }
+            }
+        }
+    }
+
+    pub(super) fn on_image_inspected(
+        &mut self,
+        reference: String,
+        result: Result<Option<ImageRecord>, EngineError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        match result {
+            Ok(Some(record)) => {
+                self.images.upsert(record);
+                self.select_pending();
+            }
+            Ok(None) => {
+                let gone = ImageId(reference);
+                if self.images.remove(&gone) {
+                    self.layers.forget(&gone);
+                }
+            }
+            Err(e) => {
+                if self.engine_error(e, effects).is_some() {
+                    // The single lookup failed; the full list will tell.
+                    self.load_images(effects);
+                }
+                return;
+            }
+        }
+        self.sync_layers(effects);
+    }
+
+    /// Selects the image a finished job made, once it is in the list.
+    fn select_pending(&mut self) {
+        if let Some(reference) = &self.pending_selection {
+            if self.images.select_reference(reference) {
+                self.pending_selection = None;
+            }
+        }
+    }
+
+    /// Points the layers pane at the images pane's selection.
+    pub(super) fn sync_layers(&mut self, effects: &mut Vec<Effect>) {
+        let (image, label) = match self.images.selected_row() {
+            Some(row) => (Some(row.image.clone()), row.reference()),
+            None => (None, String::new()),
+        };
+        if let Some(image) = self.layers.show(image, label) {
+            if self.is_connected() {
+                effects.push(Effect::LoadHistory { image });
+            } else {
+                self.layers.reset_requests();
+            }
+        }
+    }
+
+    pub(super) fn on_history_loaded(
+        &mut self,
+        image: ImageId,
+        result: Result<Vec<HistoryRecord>, EngineError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let result = match result {
+            Ok(records) => Ok(records),
+            Err(e) => match self.engine_error(e, effects) {
+                Some(e) => Err(e.to_string()),
+                None => return,
+            },
+        };
+        if let Some(next) = self.layers.loaded(image, result) {
+            effects.push(Effect::LoadHistory { image: next });
+        }
+    }
+
+    // ----- containers ---------------------------------------------------------------------
+
+    pub(super) fn load_containers(&mut self, effects: &mut Vec<Effect>) {
+        if self.containers_reload.request() {
+            effects.push(Effect::LoadContainers);
+        }
+    }
+
+    pub(super) fn on_containers_loaded(
+        &mut self,
+        result: Result<Vec<ContainerRecord>, EngineError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if self.containers_reload.answered() {
+            effects.push(Effect::LoadContainers);
+        }
+        match result {
+            Ok(records) => {
+                self.containers.set_records(records);
+                self.notice_gone_containers();
+            }
+            Err(e) => {
+                if let Some(e) = self.engine_error(e, effects) {
+                    self.containers.error = Some(e.to_string());
+                }
+            }
+        }
+    }
+
+    /// Views and forms about a container that no longer exists say so and stop there.
+    fn notice_gone_containers(&mut self) {
+        if let Some(open) = &mut self.form {
+            let FormPurpose::Commit {
+                container,
+                container_name,
+            } = &open.purpose;
+            if self.containers.get(container).is_none() {
+                open.form.error = Some(format!(
+                    "container {container_name} no longer exists — Esc closes this form"
+                ));
+            }
+        }
+        if let Some(view) = &mut self.changes {
+            if self.containers.get(&view.container).is_none() {
+                let name = view.container_name.clone();
+                view.set_error(format!("container {name} no longer exists"));
+            }
+        }
+    }
+
+    pub(super) fn on_changes_loaded(
+        &mut self,
+        container: ContainerId,
+        result: Result<Vec<FileChange>, EngineError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let result = match result {
+            Ok(changes) => Ok(changes),
+            Err(e) => match self.engine_error(e, effects) {
+                Some(e) if e.kind == EngineErrorKind::NotFound => {
+                    Err("the container no longer exists".to_string())
+                }
+                Some(e) => Err(e.to_string()),
+                None => return,
+            },
+        };
+        let Some(view) = self.changes.as_mut().filter(|v| v.container == container) else {
+            return;
+        };
+        match result {
+            Ok(changes) => view.set_changes(changes),
+            Err(message) => view.set_error(message),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Starting, finishing, cancelling and inspecting jobs.
+
+use crate::effect::Effect;
+
+use super::State;
+use super::jobs::{JobError, JobId, JobOutcome, JobSpec, JobStatus};
+use super::popup::{Popup, Scroll, Severity};
+
+impl State {
+    /// Registers a job and asks the executor to run it.
+    pub(super) fn start_job(&mut self, title: String, spec: JobSpec, effects: &mut Vec<Effect>) {
+        let id = self.jobs.add(title.clone(), spec.clone());
+        effects.push(Effect::StartJob { id, spec });
+        self.info(format!("started {title}"));
+    }
+
+    pub(super) fn on_job_finished(
+        &mut self,
+        id: JobId,
+        result: Result<JobOutcome, JobError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some(job) = self.jobs.finish(id, &result) else {
+            return;
+        };
+        let title = job.title.clone();
+        match result {
+            Ok(JobOutcome::Committed { image, reference }) => {
+                self.pending_selection = Some(reference.clone());
+                effects.push(Effect::InspectImage { reference: image.0 });
+                self.info(format!("{title}: created {reference}"));
+            }
+            Err(JobError::Cancelled) => self.info(format!("{title}: cancelled")),
+            Err(JobError::Failed(message)) => {
+                let first_line = message.lines().next().unwrap_or_default().to_string();
+                self.error(format!("{title} failed: {first_line}"));
+            }
+        }
+    }
+
+    /// `x` in the jobs pane.
+    pub(super) fn cancel_selected_job(&mut self, effects: &mut Vec<Effect>) {
+        let Some(id) = self
+            .jobs
+            .selected()
+            .filter(|j| j.is_running())
+            .map(|j| j.id)
+        else {
+            self.error("the selected job is not running");
+            return;
+        };
+        if self.jobs.request_cancel(id) {
+            effects.push(Effect::CancelJob { id });
+            self.info("cancelling…");
+        }
+    }
+
+    /// Enter in the jobs pane: the job's full result.
+    pub(super) fn open_job_detail(&mut self) {
+        let Some(job) = self.jobs.selected() else {
+            return;
+        };
+        let (body, severity) = match &job.status {
+            JobStatus::Running => (format!("Running. {}", job.progress.message), Severity::Info),
+            JobStatus::Succeeded(summary) => (format!("Done: {summary}"), Severity::Info),
+            JobStatus::Failed(message) => (format!("Failed:\n\n{message}"), Severity::Error),
+            JobStatus::Cancelled => ("Cancelled.".to_string(), Severity::Info),
+        };
+        self.popups.push(Popup::Message {
+            title: format!("Job {} — {}", job.id, job.title),
+            body,
+            severity,
+            scroll: Scroll::default(),
+        });
+    }
+}

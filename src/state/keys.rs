@@ -1,0 +1,442 @@
+//! Input routing: the top popup, then an open form, the command line, the writable-layer
+//! view, a filter being typed, and finally the keymap of the focused pane.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::action::Action;
+use crate::config::keymap::{KeyCombo, Scope};
+use crate::effect::Effect;
+
+use super::changes::ChangesView;
+use super::command::{self, Command, CommandLine};
+use super::filter::Filter;
+use super::form::FormKey;
+use super::line_editor::Edit;
+use super::popup::{Popup, Scroll};
+use super::{Pane, State};
+
+impl State {
+    pub(super) fn on_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
+        let Some(combo) = KeyCombo::from_event(&key) else {
+            return;
+        };
+        // A quit key with a modifier (Ctrl-C) works everywhere, even while typing.
+        if !combo.mods.is_empty()
+            && self.keymap.action_for(Scope::Global, combo) == Some(Action::Quit)
+        {
+            self.quit = true;
+            return;
+        }
+        self.status = None;
+        if !self.popups.is_empty() {
+            self.on_popup_key(key, combo, effects);
+        } else if self.form.is_some() {
+            self.on_form_key(key, effects);
+        } else if self.command_line.is_some() {
+            self.on_command_key(key, effects);
+        } else if self.filter_editing() {
+            self.on_filter_key(key, effects);
+        } else if key.code == KeyCode::Esc && key.modifiers == KeyModifiers::NONE {
+            self.on_escape(effects);
+        } else if let Some(action) = self.keymap.action_for(self.scope(), combo) {
+            self.on_action(action, effects);
+        }
+    }
+
+    pub(super) fn on_paste(&mut self, text: &str, effects: &mut Vec<Effect>) {
+        if let Some(open) = self.form.as_mut() {
+            open.form.paste(text);
+        } else if let Some(line) = self.command_line.as_mut() {
+            line.editor.insert_str(text);
+        } else if self.filter_editing() {
+            if let Some(filter) = self.active_filter_mut() {
+                if filter.editor.insert_str(text) == Edit::Changed {
+                    self.filter_changed(effects);
+                }
+            }
+        }
+    }
+
+    // ----- popups -------------------------------------------------------------------------
+
+    fn on_popup_key(&mut self, key: KeyEvent, combo: KeyCombo, effects: &mut Vec<Effect>) {
+        let action = self.keymap.action_for(Scope::Global, combo);
+        let Some(popup) = self.popups.last_mut() else {
+            return;
+        };
+        if let Popup::Confirm(confirm) = popup {
+            match key.code {
+                KeyCode::Char('y' | 'Y') => self.answer_confirm(true, effects),
+                KeyCode::Char('n' | 'N') | KeyCode::Esc => self.answer_confirm(false, effects),
+                KeyCode::Enter => {
+                    let yes = confirm.yes_selected;
+                    self.answer_confirm(yes, effects);
+                }
+                KeyCode::Left
+                | KeyCode::Right
+                | KeyCode::Tab
+                | KeyCode::BackTab
+                | KeyCode::Char('h' | 'l') => {
+                    confirm.yes_selected = !confirm.yes_selected;
+                }
+                _ => {}
+            }
+            return;
+        }
+        let closes = matches!(key.code, KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q'))
+            || (matches!(popup, Popup::Help { .. }) && action == Some(Action::Help));
+        if closes {
+            self.popups.pop();
+        } else if let (Some(action), Some(scroll)) = (action, popup.scroll_mut()) {
+            scroll.navigate(action);
+        }
+    }
+
+    fn answer_confirm(&mut self, yes: bool, effects: &mut Vec<Effect>) {
+        if let Some(Popup::Confirm(confirm)) = self.popups.pop() {
+            if yes {
+                self.run_pending(confirm.pending, effects);
+            } else {
+                self.info("cancelled");
+            }
+        }
+    }
+
+    // ----- forms --------------------------------------------------------------------------
+
+    fn on_form_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
+        let Some(open) = self.form.as_mut() else {
+            return;
+        };
+        if open.form.busy.is_some() && key.code != KeyCode::Esc {
+            return;
+        }
+        match open.form.handle_key(key) {
+            FormKey::Edited => {}
+            FormKey::Cancel => self.form = None,
+            FormKey::Submit => self.submit_form(effects),
+        }
+    }
+
+    // ----- command line -------------------------------------------------------------------
+
+    fn on_command_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
+        let Some(line) = self.command_line.as_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Esc => self.command_line = None,
+            KeyCode::Enter => {
+                let text = line.editor.text().to_string();
+                self.command_history.push(&text);
+                match command::parse(&text) {
+                    Ok(command) => {
+                        self.command_line = None;
+                        self.run_command(command, effects);
+                    }
+                    Err(message) => line.message = Some(message),
+                }
+            }
+            KeyCode::Tab => line.complete(),
+            KeyCode::Up => line.older(&self.command_history),
+            KeyCode::Down => line.newer(&self.command_history),
+            _ => {
+                if line.editor.handle_key(key) == Edit::Changed {
+                    line.message = None;
+                }
+            }
+        }
+    }
+
+    fn run_command(&mut self, command: Command, effects: &mut Vec<Effect>) {
+        match command {
+            Command::Quit => self.quit = true,
+            Command::Help => self.on_action(Action::Help, effects),
+            Command::Focus(pane) => self.focus_pane(pane),
+            Command::Commit {
+                container,
+                reference,
+            } => self.open_commit_form_for(&container, Some(&reference)),
+        }
+    }
+
+    // ----- filters ------------------------------------------------------------------------
+
+    /// The filter of the open view or the focused pane, if it has one.
+    fn active_filter_mut(&mut self) -> Option<&mut Filter> {
+        if let Some(view) = self.changes.as_mut() {
+            return Some(&mut view.filter);
+        }
+        match self.focus {
+            Pane::Images => Some(&mut self.images.filter),
+            Pane::Containers => Some(&mut self.containers.filter),
+            _ => None,
+        }
+    }
+
+    fn active_filter(&self) -> Option<&Filter> {
+        if let Some(view) = &self.changes {
+            return Some(&view.filter);
+        }
+        match self.focus {
+            Pane::Images => Some(&self.images.filter),
+            Pane::Containers => Some(&self.containers.filter),
+            _ => None,
+        }
+    }
+
+    fn filter_editing(&self) -> bool {
+        self.active_filter().is_some_and(|f| f.editing)
+    }
+
+    /// Re-applies the active filter to its list.
+    fn filter_changed(&mut self, effects: &mut Vec<Effect>) {
+        if let Some(view) = self.changes.as_mut() {
+            view.refresh();
+            return;
+        }
+        match self.focus {
+            Pane::Images => {
+                self.images.filter_changed();
+                self.sync_layers(effects);
+            }
+            Pane::Containers => self.containers.refresh(),
+            _ => {}
+        }
+    }
+
+    fn on_filter_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
+        let navigation = match key.code {
+            KeyCode::Up => Some(Action::Up),
+            KeyCode::Down => Some(Action::Down),
+            KeyCode::PageUp => Some(Action::PageUp),
+            KeyCode::PageDown => Some(Action::PageDown),
+            _ => None,
+        };
+        if let Some(action) = navigation {
+            self.navigate(action, effects);
+            return;
+        }
+        match key.code {
+            KeyCode::Esc => {
+                self.clear_filter(effects);
+            }
+            KeyCode::Enter => {
+                if let Some(filter) = self.active_filter_mut() {
+                    filter.editing = false;
+                }
+            }
+            _ => {
+                let changed = self
+                    .active_filter_mut()
+                    .is_some_and(|f| f.editor.handle_key(key) == Edit::Changed);
+                if changed {
+                    self.filter_changed(effects);
+                }
+            }
+        }
+    }
+
+    /// Clears the active filter; returns whether there was one.
+    fn clear_filter(&mut self, effects: &mut Vec<Effect>) -> bool {
+        let Some(filter) = self.active_filter_mut().filter(|f| f.is_active()) else {
+            return false;
+        };
+        filter.editing = false;
+        filter.editor.clear();
+        self.filter_changed(effects);
+        true
+    }
+
+    /// Esc outside inputs: clear a filter, else close the open view.
+    fn on_escape(&mut self, effects: &mut Vec<Effect>) {
+        if !self.clear_filter(effects) && self.changes.is_some() {
+            self.changes = None;
+        }
+    }
+
+    // ----- actions ------------------------------------------------------------------------
+
+    pub(super) fn on_action(&mut self, action: Action, effects: &mut Vec<Effect>) {
+        match action {
+            Action::Quit => self.quit = true,
+            Action::Help => self.popups.push(Popup::Help {
+                scroll: Scroll::default(),
+            }),
+            Action::CommandLine => self.command_line = Some(CommandLine::default()),
+            Action::Redraw => self.clear_screen = true,
+            Action::FocusNext => self.focus_pane(self.focus.step(true)),
+            Action::FocusPrev => self.focus_pane(self.focus.step(false)),
+            Action::FocusImages => self.focus_pane(Pane::Images),
+            Action::FocusLayers => self.focus_pane(Pane::Layers),
+            Action::FocusContainers => self.focus_pane(Pane::Containers),
+            Action::FocusTags => self.focus_pane(Pane::Tags),
+            Action::FocusJobs => self.focus_pane(Pane::Jobs),
+            Action::Up
+            | Action::Down
+            | Action::PageUp
+            | Action::PageDown
+            | Action::Top
+            | Action::Bottom => self.navigate(action, effects),
+            Action::Open => self.open_selected(effects),
+            Action::Filter if self.active_filter().is_some() => {
+                if let Some(filter) = self.active_filter_mut() {
+                    filter.editing = true;
+                }
+            }
+            Action::Sort if self.changes.is_none() => self.sort_focused(false, effects),
+            Action::ReverseSort if self.changes.is_none() => self.sort_focused(true, effects),
+            Action::ToggleAll if self.changes.is_none() => self.toggle_all(effects),
+            Action::Refresh => self.refresh(effects),
+            Action::JumpToImage if self.focus == Pane::Containers && self.changes.is_none() => {
+                self.jump_to_image(effects)
+            }
+            Action::Commit if self.changes.is_some() || self.focus == Pane::Containers => {
+                self.open_commit_form()
+            }
+            Action::CancelJob if self.focus == Pane::Jobs => self.cancel_selected_job(effects),
+            other => self.error(format!("\"{other}\" is not available here")),
+        }
+    }
+
+    fn focus_pane(&mut self, pane: Pane) {
+        self.changes = None;
+        self.focus = pane;
+    }
+
+    fn navigate(&mut self, action: Action, effects: &mut Vec<Effect>) {
+        if let Some(view) = self.changes.as_mut() {
+            view.navigate(action);
+            return;
+        }
+        match self.focus {
+            Pane::Images => {
+                self.images.navigate(action);
+                self.sync_layers(effects);
+            }
+            Pane::Layers => {
+                self.layers.navigate(action);
+            }
+            Pane::Containers => {
+                self.containers.navigate(action);
+            }
+            Pane::Jobs => {
+                self.jobs.navigate(action);
+            }
+            Pane::Tags => {}
+        }
+    }
+
+    fn sort_focused(&mut self, reverse: bool, effects: &mut Vec<Effect>) {
+        match (self.focus, reverse) {
+            (Pane::Images, false) => self.images.cycle_sort(),
+            (Pane::Images, true) => self.images.reverse_sort(),
+            (Pane::Containers, false) => self.containers.cycle_sort(),
+            (Pane::Containers, true) => self.containers.reverse_sort(),
+            _ => return self.error("this pane does not sort"),
+        }
+        self.sync_layers(effects);
+    }
+
+    fn toggle_all(&mut self, effects: &mut Vec<Effect>) {
+        match self.focus {
+            Pane::Images => {
+                self.images.toggle_dangling();
+                self.sync_layers(effects);
+                let shown = if self.images.show_dangling {
+                    "shown"
+                } else {
+                    "hidden"
+                };
+                self.info(format!("dangling images {shown}"));
+            }
+            Pane::Containers => {
+                self.containers.toggle_all();
+                let what = if self.containers.show_all {
+                    "all containers"
+                } else {
+                    "running containers only"
+                };
+                self.info(format!("showing {what}"));
+            }
+            _ => self.error("nothing to show or hide here"),
+        }
+    }
+
+    fn refresh(&mut self, effects: &mut Vec<Effect>) {
+        if let Some(view) = self.changes.as_mut() {
+            view.loading = true;
+            effects.push(Effect::LoadChanges {
+                container: view.container.clone(),
+            });
+            return;
+        }
+        match self.focus {
+            Pane::Images | Pane::Layers => self.load_images(effects),
+            Pane::Containers => self.load_containers(effects),
+            _ => {}
+        }
+    }
+
+    fn open_selected(&mut self, effects: &mut Vec<Effect>) {
+        if let Some(view) = self.changes.as_mut() {
+            view.toggle_selected();
+            return;
+        }
+        match self.focus {
+            Pane::Images => {
+                if self.images.selected_row().is_some() {
+                    self.focus = Pane::Layers;
+                }
+            }
+            Pane::Layers => self.open_layer_detail(),
+            Pane::Containers => {
+                if let Some(record) = self.containers.selected() {
+                    let view = ChangesView::new(record.id.clone(), record.name.clone());
+                    effects.push(Effect::LoadChanges {
+                        container: record.id.clone(),
+                    });
+                    self.changes = Some(view);
+                }
+            }
+            Pane::Jobs => self.open_job_detail(),
+            Pane::Tags => {}
+        }
+    }
+
+    fn open_layer_detail(&mut self) {
+        let Some(row) = self.layers.selected_row() else {
+            return;
+        };
+        let mut body = if row.full_command.trim().is_empty() {
+            "(no command recorded)".to_string()
+        } else {
+            row.full_command.clone()
+        };
+        if !row.comment.is_empty() {
+            body.push_str("\n\nComment: ");
+            body.push_str(&row.comment);
+        }
+        body.push_str(&format!("\n\nLayer: {}", row.id));
+        self.popups.push(Popup::Detail {
+            title: format!("Layer of {}", self.layers.label),
+            body,
+            scroll: Scroll::default(),
+        });
+    }
+
+    fn jump_to_image(&mut self, effects: &mut Vec<Effect>) {
+        let Some(record) = self.containers.selected() else {
+            return;
+        };
+        let (image_id, image) = (record.image_id.clone(), record.image.clone());
+        if self.images.select_image(&image_id) {
+            self.focus = Pane::Images;
+            self.sync_layers(effects);
+        } else {
+            self.error(format!(
+                "image {image} is not in the images list (hidden by the filter, or dangling and hidden)"
+            ));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The containers pane.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Row};
+
+use crate::docker::ContainerState;
+use crate::state::{EngineStatus, State};
+use crate::ui::View;
+use crate::ui::format::age;
+use crate::ui::text::clean;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
+    let containers = &state.containers;
+    let theme = view.theme;
+    let mut details = Vec::new();
+    if containers.loaded {
+        let running = containers.running_count();
+        let total = containers.records().len();
+        details.push(if containers.show_all {
+            format!(
+                "{} shown · {running} running of {total}",
+                containers.visible_len()
+            )
+        } else {
+            format!("{running} running · {} stopped hidden", total - running)
+        });
+        details.push(format!(
+            "· by {} {}",
+            containers.sort.name(),
+            if containers.reverse { "↓" } else { "↑" }
+        ));
+    }
+    let block = pane_block(title("Containers", &details, theme), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let list_area = if containers.filter.is_active() {
+        let [list, filter_area] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+        if containers.filter.editing
+            && state.changes.is_none()
+            && state.popups.is_empty()
+            && state.form.is_none()
+        {
+            input_line(frame, filter_area, "/", &containers.filter.editor, theme);
+        } else {
+            let text = format!("/{}", clean(containers.filter.editor.text()));
+            frame.render_widget(Line::styled(text, theme.dim), filter_area);
+        }
+        list
+    } else {
+        inner
+    };
+
+    if matches!(state.engine, EngineStatus::Down { .. }) {
+        notice(frame, list_area, "Waiting for the engine…", theme.dim);
+        return;
+    }
+    if !containers.loaded {
+        let text = containers
+            .error
+            .clone()
+            .unwrap_or_else(|| "Loading…".to_string());
+        notice(frame, list_area, &text, theme.dim);
+        return;
+    }
+    if containers.visible_len() == 0 {
+        let text = if !containers.filter.editor.is_empty() {
+            format!(
+                "No container matches \"{}\" — Esc clears the filter",
+                containers.filter.editor.text()
+            )
+        } else if !containers.show_all && !containers.records().is_empty() {
+            "No running containers; press a to show stopped ones".to_string()
+        } else {
+            "No containers".to_string()
+        };
+        notice(frame, list_area, &text, theme.dim);
+        return;
+    }
+
+    let wide = list_area.width >= 70;
+    let status_width = 22.min(list_area.width / 3);
+    let (widths, header) = if wide {
+        (
+            vec![
+                Constraint::Fill(3),
+                Constraint::Fill(3),
+                Constraint::Length(status_width),
+                Constraint::Length(4),
+                Constraint::Fill(2),
+            ],
+            vec!["NAME", "IMAGE", "STATUS", "AGE", "PORTS"],
+        )
+    } else {
+        (
+            vec![Constraint::Fill(1), Constraint::Length(status_width)],
+            vec!["NAME", "STATUS"],
+        )
+    };
+
+    LazyTable {
+        header,
+        widths,
+        len: containers.visible_len(),
+        cursor: &containers.view.cursor,
+        focused: focused && state.changes.is_none(),
+    }
+    .render(frame, list_area, theme, |i, columns| {
+        let Some(record) = containers.visible_row(i) else {
+            return Row::default();
+        };
+        let status = Cell::from(
+            crate::ui::text::truncate(&clean(&record.status), status_width as usize).into_owned(),
+        )
+        .style(state_style(record.state, theme));
+        if !wide {
+            return Row::new(vec![text_cell(&record.name, columns[0]), status]);
+        }
+        let ports: Vec<String> = record.ports.iter().map(ToString::to_string).collect();
+        Row::new(vec![
+            text_cell(&record.name, columns[0]),
+            text_cell(&record.image, columns[1]),
+            status,
+            Cell::from(age(view.now, record.created)),
+            text_cell(&ports.join(", "), columns[4]),
+        ])
+    });
+}
+
+fn state_style(state: ContainerState, theme: &Theme) -> Style {
+    match state {
+        ContainerState::Running => theme.ok,
+        ContainerState::Paused | ContainerState::Restarting | ContainerState::Removing => {
+            theme.warning
+        }
+        ContainerState::Dead => theme.error,
+        ContainerState::Created | ContainerState::Exited | ContainerState::Unknown => theme.dim,
+    }
+}

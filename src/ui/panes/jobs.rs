@@ -1,0 +1,108 @@
+//! The jobs pane: running and finished jobs, newest first.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::widgets::{Cell, Row};
+
+use crate::state::State;
+use crate::state::jobs::{Job, JobStatus};
+use crate::ui::View;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::{LazyTable, notice, pane_block, text_cell, title};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
+    let theme = view.theme;
+    let jobs = state.jobs.all();
+    let running = state.jobs.running().count();
+    let details = vec![format!("{running} running · {} in all", jobs.len())];
+    let block = pane_block(title("Jobs", &details, theme), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if jobs.is_empty() {
+        notice(
+            frame,
+            inner,
+            "No jobs yet. Commits, pulls, pushes and imports show here.",
+            theme.dim,
+        );
+        return;
+    }
+    let progress_width: u16 = 28;
+    LazyTable {
+        header: vec!["#", "STATE", "JOB", "PROGRESS", "RESULT"],
+        widths: vec![
+            Constraint::Length(4),
+            Constraint::Length(10),
+            Constraint::Fill(1),
+            Constraint::Length(progress_width),
+            Constraint::Fill(1),
+        ],
+        len: jobs.len(),
+        cursor: &state.jobs.cursor,
+        focused,
+    }
+    .render(frame, inner, theme, |i, columns| {
+        let Some(job) = jobs.iter().rev().nth(i) else {
+            return Row::default();
+        };
+        let (word, style, result) = status_parts(job, theme);
+        Row::new(vec![
+            Cell::from(job.id.0.to_string()),
+            Cell::from(word).style(style),
+            text_cell(&job.title, columns[2]),
+            Cell::from(progress_text(job, progress_width as usize)),
+            text_cell(&result, columns[4]),
+        ])
+    });
+}
+
+fn status_parts(job: &Job, theme: &Theme) -> (&'static str, ratatui::style::Style, String) {
+    match &job.status {
+        JobStatus::Running if job.cancelling => {
+            ("cancelling", theme.warning, job.progress.message.clone())
+        }
+        JobStatus::Running => ("running", theme.accent, job.progress.message.clone()),
+        JobStatus::Succeeded(summary) => ("done", theme.ok, summary.clone()),
+        JobStatus::Failed(message) => (
+            "failed",
+            theme.error,
+            message.lines().next().unwrap_or_default().to_string(),
+        ),
+        JobStatus::Cancelled => ("cancelled", theme.warning, String::new()),
+    }
+}
+
+/// `███████░░░  71% 3/4 layers` for a running job.
+pub fn progress_text(job: &Job, width: usize) -> String {
+    if !job.is_running() {
+        return String::new();
+    }
+    let progress = &job.progress;
+    let layers = if progress.layers.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " {}/{} layers",
+            progress.layers_done(),
+            progress.layers.len()
+        )
+    };
+    match progress.fraction() {
+        Some(fraction) => {
+            let bar_width = width
+                .saturating_sub(6 + layers.chars().count())
+                .clamp(4, 12);
+            let filled = ((fraction * bar_width as f64).round() as usize).min(bar_width);
+            format!(
+                "{}{} {:>3}%{layers}",
+                "█".repeat(filled),
+                "░".repeat(bar_width - filled),
+                (fraction * 100.0).floor() as u32
+            )
+        }
+        None => match progress.bytes {
+            Some((done, _)) => format!("{}{layers}", crate::ui::format::size(done)),
+            None => format!("…{layers}"),
+        },
+    }
+}

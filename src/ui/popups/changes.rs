@@ -1,0 +1,98 @@
+//! The writable-layer view: a container's added, changed and deleted paths as a tree.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Clear, Row};
+
+use crate::docker::ChangeKind;
+use crate::state::changes::ChangesView;
+use crate::ui::View;
+use crate::ui::text::{clean, truncate};
+use crate::ui::widgets::{LazyTable, input_line, notice, pane_block};
+
+pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, view: &View) {
+    let theme = view.theme;
+    frame.render_widget(Clear, area);
+    let counts = changes.counts;
+    let title = Line::from(vec![
+        Span::styled(
+            format!(" Changes in {} ", clean(&changes.container_name)),
+            theme.title,
+        ),
+        Span::styled(format!("A {} ", counts.added), theme.added),
+        Span::styled(format!("C {} ", counts.changed), theme.changed),
+        Span::styled(format!("D {} ", counts.deleted), theme.deleted),
+        Span::styled("· Esc closes ", theme.dim),
+    ]);
+    let block = pane_block(title, true, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let list_area = if changes.filter.is_active() {
+        let [list, filter_area] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+        if changes.filter.editing {
+            input_line(frame, filter_area, "/", &changes.filter.editor, theme);
+        } else {
+            frame.render_widget(
+                Line::styled(
+                    format!("/{}", clean(changes.filter.editor.text())),
+                    theme.dim,
+                ),
+                filter_area,
+            );
+        }
+        list
+    } else {
+        inner
+    };
+
+    if let Some(error) = &changes.error {
+        notice(frame, list_area, error, theme.error);
+        return;
+    }
+    if changes.loading && changes.visible_len() == 0 {
+        notice(frame, list_area, "Loading the writable layer…", theme.dim);
+        return;
+    }
+    if changes.visible_len() == 0 {
+        let text = if changes.filter.editor.is_empty() {
+            "No changes: the container's filesystem is exactly its image's"
+        } else {
+            "No path matches the filter — Esc clears it"
+        };
+        notice(frame, list_area, text, theme.dim);
+        return;
+    }
+    LazyTable {
+        header: vec!["", "PATH"],
+        widths: vec![Constraint::Length(1), Constraint::Fill(1)],
+        len: changes.visible_len(),
+        cursor: &changes.view.cursor,
+        focused: true,
+    }
+    .render(frame, list_area, theme, |i, columns| {
+        let Some(node) = changes.visible_node(i) else {
+            return Row::default();
+        };
+        let (letter, style) = match node.kind {
+            Some(ChangeKind::Added) => ("A", theme.added),
+            Some(ChangeKind::Changed) => ("C", theme.changed),
+            Some(ChangeKind::Deleted) => ("D", theme.deleted),
+            None => (" ", theme.dim),
+        };
+        let marker = if !node.has_children {
+            "  "
+        } else if changes.is_collapsed(&node.path) {
+            "▸ "
+        } else {
+            "▾ "
+        };
+        let text = format!("{}{marker}{}", "  ".repeat(node.depth), clean(&node.name));
+        Row::new(vec![
+            Cell::from(letter).style(style),
+            Cell::from(truncate(&text, columns[1] as usize).into_owned()).style(style),
+        ])
+    });
+}

@@ -1,0 +1,43 @@
+//! A yes/no question.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::state::popup::Confirm;
+use crate::ui::text::{clean_multiline, wrap};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::{centered, popup_frame};
+
+pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
+    let width = 70.min(area.width.saturating_sub(2));
+    let lines = wrap(
+        &clean_multiline(&confirm.body),
+        width.saturating_sub(2) as usize,
+    );
+    let height = (lines.len() as u16 + 5).min(area.height);
+    let rect = centered(area, width, height);
+    let inner = popup_frame(frame, rect, &confirm.title, theme.warning, theme);
+    let [body, _, buttons] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(lines.into_iter().map(Line::from).collect::<Vec<_>>()),
+        body,
+    );
+    let button = |label: &str, key: char, selected: bool| {
+        let style = if selected { theme.selection } else { theme.key };
+        Span::styled(format!(" {key}: {label} "), style)
+    };
+    let line = Line::from(vec![
+        button(&confirm.yes, 'y', confirm.yes_selected),
+        Span::raw("   "),
+        button(&confirm.no, 'n', !confirm.yes_selected),
+        Span::styled("   Enter takes the highlighted one · Esc is no", theme.dim),
+    ]);
+    frame.render_widget(Paragraph::new(line), buttons);
+}
