@@ -63,7 +63,9 @@ actions! {
     Push => "push", "push the selected tag";
     Login => "login", "log in to a registry";
     Import => "import", "import a rootfs tarball as an image";
-    Remove => "remove", "remove (asks first)";
+    Remove => "remove", "remove the tag or image (asks first)";
+    ForceRemove => "force_remove", "remove even if containers use it (asks first)";
+    Logout => "logout", "log out of a registry";
     OpenRepository => "open_repository", "open a remote repository's tags";
     BrowseRegistry => "browse_registry", "list a registry's repositories";
     CancelJob => "cancel_job", "cancel the selected job";

@@ -1,9 +1,11 @@
 //! Effect: what the state asks the outside world to do. `update` returns effects as data;
 //! the executor turns each into a task that sends messages back.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::docker::{ContainerId, ImageId};
+use crate::registry::Credentials;
 use crate::state::jobs::{JobId, JobSpec};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,4 +28,23 @@ pub enum Effect {
     StartJob { id: JobId, spec: JobSpec },
     /// Stop a running job.
     CancelJob { id: JobId },
+    /// Name `source` (an ID or a name) `repository:tag`.
+    TagImage {
+        source: String,
+        repository: String,
+        tag: String,
+    },
+    /// Remove a tag, or an image by ID.
+    RemoveImage { name: String, force: bool },
+    /// Check credentials with the engine and store them like `docker login`.
+    Login {
+        registry: String,
+        credentials: Credentials,
+    },
+    /// Erase stored credentials like `docker logout`.
+    Logout { registry: String },
+    /// Complete a typed file path.
+    CompletePath { typed: String },
+    /// Check that a file can be imported (exists, readable, an archive).
+    CheckImportFile { path: PathBuf },
 }

@@ -3,10 +3,13 @@
 
 use crossterm::event::KeyEvent;
 
+use std::path::PathBuf;
+
 use crate::docker::{
     ContainerId, ContainerRecord, EngineError, EngineEvent, EngineInfo, FileChange, HistoryRecord,
-    ImageId, ImageRecord,
+    ImageId, ImageRecord, RemoveOutcome,
 };
+use crate::state::path_completion::PathCompletion;
 use crate::state::jobs::{JobError, JobId, JobOutcome, Progress};
 
 #[derive(Debug, Clone)]
@@ -47,8 +50,47 @@ pub enum Msg {
         id: JobId,
         result: Result<JobOutcome, JobError>,
     },
+    /// A tag was made (or not).
+    Tagged {
+        target: String,
+        result: Result<(), EngineError>,
+    },
+    /// An image or tag was removed (or not).
+    Removed {
+        name: String,
+        result: Result<RemoveOutcome, EngineError>,
+    },
+    /// A login was checked and, when accepted, stored; `Ok` says where.
+    LoginFinished {
+        registry: String,
+        result: Result<String, LoginFailure>,
+    },
+    /// Credentials were erased; `Ok` says from where.
+    LogoutFinished {
+        registry: String,
+        result: Result<String, String>,
+    },
+    /// Tab in a path field found these completions for `typed`.
+    PathCompleted {
+        typed: String,
+        completion: PathCompletion,
+    },
+    /// The file to import was looked at: its size, or why it cannot be imported.
+    ImportFileChecked {
+        path: PathBuf,
+        result: Result<u64, String>,
+    },
     /// Something changed in the engine.
     EngineEvent(EngineEvent),
     /// The event stream ended (the engine restarted, went away, or closed it).
     EventsEnded(Option<EngineError>),
+}
+
+/// Why a login did not go through.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginFailure {
+    /// The registry refused the username or password.
+    Rejected(String),
+    /// Something else: the registry was unreachable, the credential store failed.
+    Failed(String),
 }

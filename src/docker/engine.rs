@@ -5,6 +5,8 @@ use std::io;
 
 use bollard::{API_DEFAULT_VERSION, Docker};
 
+use super::raw::RawTarget;
+use super::registry_auth::fix_registry_auth_header;
 use super::target::EngineTarget;
 use super::types::EngineInfo;
 
@@ -17,6 +19,7 @@ pub(crate) const REQUEST_TIMEOUT_SECS: u64 = 120;
 pub struct Engine {
     pub(crate) docker: Docker,
     pub(crate) host: String,
+    pub(crate) raw_target: RawTarget,
 }
 
 impl fmt::Debug for Engine {
@@ -34,6 +37,8 @@ pub enum EngineErrorKind {
     NotFound,
     /// The engine refused because of a conflict (an image in use, a name taken).
     Conflict,
+    /// A registry refused the credentials (or wanted some).
+    Unauthorized,
     /// Anything else the engine or the transport said.
     Other,
 }
@@ -69,13 +74,22 @@ impl EngineError {
                 message,
             } => {
                 let kind = match status_code {
+                    401 => EngineErrorKind::Unauthorized,
                     404 => EngineErrorKind::NotFound,
                     409 => EngineErrorKind::Conflict,
+                    _ if mentions_auth_failure(&message) => EngineErrorKind::Unauthorized,
                     _ => EngineErrorKind::Other,
                 };
                 EngineError::new(kind, first_line_upper(&message))
             }
-            B::DockerStreamError { error } => EngineError::new(EngineErrorKind::Other, error),
+            B::DockerStreamError { error } => {
+                let kind = if mentions_auth_failure(&error) {
+                    EngineErrorKind::Unauthorized
+                } else {
+                    EngineErrorKind::Other
+                };
+                EngineError::new(kind, error)
+            }
             B::SocketNotFoundError(path) => unreachable(
                 host,
                 format!("the socket {path} does not exist"),
@@ -117,12 +131,27 @@ impl fmt::Display for EngineError {
 
 impl std::error::Error for EngineError {}
 
+/// Registries' words for "log in first" as the engine passes them on.
+pub(crate) fn mentions_auth_failure(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    ["unauthorized", "authentication required", "no basic auth credentials", "access denied", "denied: requested access"]
+        .iter()
+        .any(|w| m.contains(w))
+}
+
 fn unreachable(host: &str, why: String, hint: &str) -> EngineError {
     EngineError::new(
         EngineErrorKind::Unreachable,
         format!("cannot reach the Docker engine at {host}: {why}"),
     )
     .with_hint(hint)
+}
+
+impl EngineError {
+    /// A transport failure, phrased for the host it happened with.
+    pub(crate) fn from_io(err: &io::Error, host: &str) -> EngineError {
+        from_io(err, host)
+    }
 }
 
 fn from_io(err: &io::Error, host: &str) -> EngineError {
@@ -184,7 +213,9 @@ impl Engine {
     /// Connects and negotiates the API version; the answer says what the header shows.
     pub async fn connect(target: &EngineTarget) -> Result<(Engine, EngineInfo), EngineError> {
         let host = target.host.clone();
-        let docker = build_client(target).map_err(|e| EngineError::from_bollard(e, &host))?;
+        let docker = build_client(target)
+            .map_err(|e| EngineError::from_bollard(e, &host))?
+            .with_request_modifier(fix_registry_auth_header);
         // Clones share the negotiated version, so negotiating once is enough.
         let docker = docker
             .negotiate_version()
@@ -201,7 +232,15 @@ impl Engine {
             os: version.os.unwrap_or_default(),
             arch: version.arch.unwrap_or_default(),
         };
-        Ok((Engine { docker, host }, info))
+        let raw_target = RawTarget::from_host(&host, target.tls.is_some());
+        Ok((
+            Engine {
+                docker,
+                host,
+                raw_target,
+            },
+            info,
+        ))
     }
 
     /// The address this engine was reached at.

@@ -15,6 +15,19 @@ pub enum Command {
         container: String,
         reference: String,
     },
+    Pull(String),
+    Tag {
+        source: String,
+        target: String,
+    },
+    Push(String),
+    Remove(String),
+    Import {
+        path: String,
+        reference: Option<String>,
+    },
+    Login(Option<String>),
+    Logout(String),
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -76,6 +89,48 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "CONTAINER REPOSITORY:TAG",
         help: "commit a container to a new image (opens the form)",
     },
+    CommandSpec {
+        name: "pull",
+        aliases: &[],
+        usage: "REFERENCE",
+        help: "pull an image",
+    },
+    CommandSpec {
+        name: "tag",
+        aliases: &[],
+        usage: "SOURCE TARGET",
+        help: "give an image another name",
+    },
+    CommandSpec {
+        name: "push",
+        aliases: &[],
+        usage: "REFERENCE",
+        help: "push a local tag to its registry",
+    },
+    CommandSpec {
+        name: "rmi",
+        aliases: &["rm"],
+        usage: "REFERENCE|ID",
+        help: "remove a tag or an image (asks first)",
+    },
+    CommandSpec {
+        name: "import",
+        aliases: &[],
+        usage: "PATH [REPOSITORY:TAG]",
+        help: "import a rootfs tarball (opens the form)",
+    },
+    CommandSpec {
+        name: "login",
+        aliases: &[],
+        usage: "[REGISTRY]",
+        help: "log in to a registry",
+    },
+    CommandSpec {
+        name: "logout",
+        aliases: &[],
+        usage: "REGISTRY",
+        help: "erase the stored credentials of a registry",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -90,6 +145,10 @@ pub fn parse(text: &str) -> Result<Command, String> {
         .find(|c| c.name == name || c.aliases.contains(&name.as_str()))
         .ok_or_else(|| format!("unknown command \"{name}\"; :help lists the commands"))?;
     let args: Vec<&str> = words.collect();
+    let one_arg = |make: fn(String) -> Command| match args.as_slice() {
+        [value] => Ok(make(value.to_string())),
+        _ => Err(format!("usage: :{} {}", spec.name, spec.usage)),
+    };
     let no_args = |command: Command| {
         if args.is_empty() {
             Ok(command)
@@ -105,6 +164,33 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "containers" => no_args(Command::Focus(Pane::Containers)),
         "tags" => no_args(Command::Focus(Pane::Tags)),
         "jobs" => no_args(Command::Focus(Pane::Jobs)),
+        "pull" => one_arg(Command::Pull),
+        "push" => one_arg(Command::Push),
+        "rmi" => one_arg(Command::Remove),
+        "logout" => one_arg(Command::Logout),
+        "login" => match args.as_slice() {
+            [] => Ok(Command::Login(None)),
+            [registry] => Ok(Command::Login(Some(registry.to_string()))),
+            _ => Err(format!("usage: :login {}", spec.usage)),
+        },
+        "tag" => match args.as_slice() {
+            [source, target] => Ok(Command::Tag {
+                source: source.to_string(),
+                target: target.to_string(),
+            }),
+            _ => Err(format!("usage: :tag {}", spec.usage)),
+        },
+        "import" => match args.as_slice() {
+            [path] => Ok(Command::Import {
+                path: path.to_string(),
+                reference: None,
+            }),
+            [path, reference] => Ok(Command::Import {
+                path: path.to_string(),
+                reference: Some(reference.to_string()),
+            }),
+            _ => Err(format!("usage: :import {}", spec.usage)),
+        },
         "commit" => match args.as_slice() {
             [container, reference] => Ok(Command::Commit {
                 container: container.to_string(),

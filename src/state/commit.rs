@@ -7,7 +7,7 @@ use crate::registry::reference::Reference;
 
 use super::form::{Field, Form};
 use super::jobs::JobSpec;
-use super::popup::{Confirm, Pending, Popup};
+use super::popup::Pending;
 use super::{FormPurpose, OpenForm, State};
 
 /// Field positions in the commit form.
@@ -73,16 +73,19 @@ impl State {
         });
     }
 
-    /// Enter in a form: check it; start the work or say what is wrong, keeping what was typed.
-    pub(super) fn submit_form(&mut self, effects: &mut Vec<Effect>) {
+    /// Enter in the commit form: check it; start the job or say what is wrong, keeping what
+    /// was typed.
+    pub(super) fn submit_commit(&mut self, effects: &mut Vec<Effect>) {
         let Some(open) = self.form.as_mut() else {
             return;
         };
-        open.form.clear_errors();
         let FormPurpose::Commit {
             container,
             container_name,
-        } = open.purpose.clone();
+        } = open.purpose.clone()
+        else {
+            return;
+        };
         let form = &mut open.form;
 
         if self.containers.get(&container).is_none() {
@@ -128,26 +131,15 @@ impl State {
                      the old image keeps its other tags, or shows as <none> if it has none.",
                     existing.id.short()
                 );
-                self.popups.push(Popup::Confirm(Box::new(Confirm {
-                    title: "Move the tag?".to_string(),
+                self.ask(
+                    "Move the tag?",
                     body,
-                    yes: "Move it".to_string(),
-                    no: "Keep it".to_string(),
-                    yes_selected: false,
-                    pending: Pending::StartJob { title, spec },
-                })));
+                    ("Move it", "Keep it"),
+                    false,
+                    Pending::StartJob { title, spec },
+                );
             }
             None => self.run_pending(Pending::StartJob { title, spec }, effects),
-        }
-    }
-
-    /// Carries out an operation the user confirmed (or one that needed no question).
-    pub(super) fn run_pending(&mut self, pending: Pending, effects: &mut Vec<Effect>) {
-        match pending {
-            Pending::StartJob { title, spec } => {
-                self.form = None;
-                self.start_job(title, spec, effects);
-            }
         }
     }
 }

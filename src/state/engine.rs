@@ -167,6 +167,10 @@ impl State {
     }
 
     /// Selects the image a finished job made, once it is in the list.
+    pub(super) fn select_pending_now(&mut self) {
+        self.select_pending();
+    }
+
     fn select_pending(&mut self) {
         if let Some(reference) = &self.pending_selection {
             if self.images.select_reference(reference) {
@@ -240,14 +244,16 @@ impl State {
     /// Views and forms about a container that no longer exists say so and stop there.
     fn notice_gone_containers(&mut self) {
         if let Some(open) = &mut self.form {
-            let FormPurpose::Commit {
+            if let FormPurpose::Commit {
                 container,
                 container_name,
-            } = &open.purpose;
-            if self.containers.get(container).is_none() {
-                open.form.error = Some(format!(
-                    "container {container_name} no longer exists — Esc closes this form"
-                ));
+            } = &open.purpose
+            {
+                if self.containers.get(container).is_none() {
+                    open.form.error = Some(format!(
+                        "container {container_name} no longer exists — Esc closes this form"
+                    ));
+                }
             }
         }
         if let Some(view) = &mut self.changes {

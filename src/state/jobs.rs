@@ -2,6 +2,7 @@
 //! a way to cancel. Several can run at once.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use crate::action::Action;
 use crate::docker::{CommitRequest, ImageId};
@@ -18,25 +19,67 @@ impl fmt::Display for JobId {
     }
 }
 
-/// The work a job does; the executor turns it into engine or registry calls.
+/// The work a job does; the executor turns it into engine or registry calls. Credentials
+/// are looked up by the executor when the job starts, so they never sit in the state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobSpec {
     Commit(CommitRequest),
+    /// Pull `repository:tag` (or `@digest`) from `registry`.
+    Pull {
+        repository: String,
+        tag_or_digest: String,
+        registry: String,
+    },
+    /// Push `repository:tag` to `registry`.
+    Push {
+        repository: String,
+        tag: String,
+        registry: String,
+    },
+    /// Stream a rootfs archive into a new image.
+    Import {
+        path: PathBuf,
+        /// File size, for the progress bar.
+        size: u64,
+        repository: String,
+        tag: String,
+        message: Option<String>,
+        changes: Vec<String>,
+    },
+}
+
+impl JobSpec {
+    /// The registry a job talks to, if any: where a login would help.
+    pub fn registry(&self) -> Option<&str> {
+        match self {
+            JobSpec::Pull { registry, .. } | JobSpec::Push { registry, .. } => Some(registry),
+            JobSpec::Commit(_) | JobSpec::Import { .. } => None,
+        }
+    }
 }
 
 /// What a finished job produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobOutcome {
-    /// A new image exists under `reference`.
-    Committed { image: ImageId, reference: String },
+    /// A new image exists under `reference` (commit, import).
+    Created { image: ImageId, reference: String },
+    /// The engine has `reference` from its registry.
+    Pulled { reference: String },
+    /// The registry has `reference`, with this digest when the engine said.
+    Pushed { reference: String, digest: Option<String> },
 }
 
 impl JobOutcome {
     fn summary(&self) -> String {
         match self {
-            JobOutcome::Committed { image, reference } => {
+            JobOutcome::Created { image, reference } => {
                 format!("created {reference} ({})", image.short())
             }
+            JobOutcome::Pulled { reference } => format!("pulled {reference}"),
+            JobOutcome::Pushed { reference, digest } => match digest {
+                Some(digest) => format!("pushed {reference} ({})", crate::docker::types::short_hex(digest)),
+                None => format!("pushed {reference}"),
+            },
         }
     }
 }
@@ -231,7 +274,9 @@ impl Jobs {
         job.status = match result {
             Ok(outcome) => JobStatus::Succeeded(outcome.summary()),
             Err(JobError::Cancelled) => JobStatus::Cancelled,
-            Err(JobError::Failed(message)) => JobStatus::Failed(message.clone()),
+            Err(JobError::Failed(message)) | Err(JobError::Unauthorized { message, .. }) => {
+                JobStatus::Failed(message.clone())
+            }
         };
         Some(job)
     }
@@ -262,6 +307,8 @@ impl Jobs {
 pub enum JobError {
     Cancelled,
     Failed(String),
+    /// The registry wants (other) credentials.
+    Unauthorized { registry: String, message: String },
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use crate::effect::Effect;
 
 use super::State;
+use super::actions::Retry;
 use super::jobs::{JobError, JobId, JobOutcome, JobSpec, JobStatus};
 use super::popup::{Popup, Scroll, Severity};
 
@@ -23,14 +24,39 @@ impl State {
         let Some(job) = self.jobs.finish(id, &result) else {
             return;
         };
-        let title = job.title.clone();
+        let (title, spec) = (job.title.clone(), job.spec.clone());
         match result {
-            Ok(JobOutcome::Committed { image, reference }) => {
+            Ok(JobOutcome::Created { image, reference }) => {
                 self.pending_selection = Some(reference.clone());
                 effects.push(Effect::InspectImage { reference: image.0 });
                 self.info(format!("{title}: created {reference}"));
             }
+            Ok(JobOutcome::Pulled { reference }) => {
+                self.pending_selection = Some(reference.clone());
+                effects.push(Effect::InspectImage {
+                    reference: reference.clone(),
+                });
+                self.info(format!("pulled {reference}"));
+            }
+            Ok(JobOutcome::Pushed { reference, digest }) => {
+                // The engine now knows the image's digest in that registry.
+                effects.push(Effect::InspectImage {
+                    reference: reference.clone(),
+                });
+                let digest = digest.map(|d| format!(" ({d})")).unwrap_or_default();
+                self.info(format!("pushed {reference}{digest}"));
+            }
             Err(JobError::Cancelled) => self.info(format!("{title}: cancelled")),
+            Err(JobError::Unauthorized { registry, message }) => {
+                let hint = self
+                    .keymap
+                    .hint(self.scope(), crate::action::Action::Login)
+                    .map(|key| format!(" — press {key} to log in to {registry}"))
+                    .unwrap_or_default();
+                self.retry = Some(Retry::Job { title, spec });
+                let first_line = message.lines().next().unwrap_or_default().to_string();
+                self.error(format!("unauthorized: {first_line}{hint}"));
+            }
             Err(JobError::Failed(message)) => {
                 let first_line = message.lines().next().unwrap_or_default().to_string();
                 self.error(format!("{title} failed: {first_line}"));

@@ -111,8 +111,14 @@ impl State {
         if open.form.busy.is_some() && key.code != KeyCode::Esc {
             return;
         }
+        if key.code == KeyCode::Tab && self.tab_in_form(effects) {
+            return;
+        }
+        let Some(open) = self.form.as_mut() else {
+            return;
+        };
         match open.form.handle_key(key) {
-            FormKey::Edited => {}
+            FormKey::Edited => self.check_form_live(),
             FormKey::Cancel => self.form = None,
             FormKey::Submit => self.submit_form(effects),
         }
@@ -157,6 +163,13 @@ impl State {
                 container,
                 reference,
             } => self.open_commit_form_for(&container, Some(&reference)),
+            Command::Pull(reference) => self.pull_now(&reference, effects),
+            Command::Tag { source, target } => self.tag_by_command(&source, &target, effects),
+            Command::Push(reference) => self.ask_push(&reference),
+            Command::Remove(name) => self.ask_remove(&name, false),
+            Command::Import { path, reference } => self.open_import_form(Some(&path), reference.as_deref()),
+            Command::Login(registry) => self.open_login_form(registry.as_deref()),
+            Command::Logout(registry) => effects.push(Effect::Logout { registry }),
         }
     }
 
@@ -295,6 +308,14 @@ impl State {
                 self.open_commit_form()
             }
             Action::CancelJob if self.focus == Pane::Jobs => self.cancel_selected_job(effects),
+            Action::Pull if self.changes.is_none() => self.open_pull_form(None),
+            Action::Tag if self.focus == Pane::Images => self.open_tag_form(),
+            Action::Push if self.focus == Pane::Images => self.push_selected(),
+            Action::Remove if self.focus == Pane::Images => self.remove_selected(false),
+            Action::ForceRemove if self.focus == Pane::Images => self.remove_selected(true),
+            Action::Import if self.changes.is_none() => self.open_import_form(None, None),
+            Action::Login => self.open_login_form(None),
+            Action::Retry => self.retry_last(effects),
             other => self.error(format!("\"{other}\" is not available here")),
         }
     }

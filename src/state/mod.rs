@@ -4,6 +4,7 @@
 //! The handlers live next to their concern: `keys` (input routing and actions), `engine`
 //! (connection, events, lists), `commit` (the commit form and its job), `jobs_flow`.
 
+mod actions;
 pub mod changes;
 pub mod command;
 mod commit;
@@ -18,6 +19,7 @@ mod keys;
 pub mod layers;
 pub mod line_editor;
 pub mod list;
+pub mod path_completion;
 pub mod popup;
 
 use std::time::Duration;
@@ -149,6 +151,11 @@ pub enum FormPurpose {
         container: ContainerId,
         container_name: String,
     },
+    Pull,
+    /// Tag `source` (an image ID), shown as `label`.
+    Tag { source: String, label: String },
+    Import,
+    Login,
 }
 
 /// A form on screen and what submitting it does.
@@ -186,6 +193,8 @@ pub struct State {
     containers_reload: Reload,
     /// An image reference to select as soon as it shows up (after a commit).
     pending_selection: Option<String>,
+    /// What failed for want of credentials, to run again after a login.
+    retry: Option<actions::Retry>,
 }
 
 impl State {
@@ -215,6 +224,7 @@ impl State {
             images_reload: Reload::default(),
             containers_reload: Reload::default(),
             pending_selection: None,
+            retry: None,
         }
     }
 
@@ -247,6 +257,14 @@ impl State {
             }
             Msg::JobProgress { id, progress } => self.jobs.set_progress(id, progress),
             Msg::JobFinished { id, result } => self.on_job_finished(id, result, &mut effects),
+            Msg::Tagged { target, result } => self.on_tagged(target, result),
+            Msg::Removed { name, result } => self.on_removed(name, result),
+            Msg::LoginFinished { registry, result } => self.on_login_finished(registry, result),
+            Msg::LogoutFinished { registry, result } => self.on_logout_finished(registry, result),
+            Msg::PathCompleted { typed, completion } => self.on_path_completed(typed, completion),
+            Msg::ImportFileChecked { path, result } => {
+                self.on_import_file_checked(path, result, &mut effects)
+            }
             Msg::EngineEvent(event) => self.on_engine_event(event, &mut effects),
             Msg::EventsEnded(error) => self.on_events_ended(error, &mut effects),
         }

@@ -47,6 +47,14 @@ pub enum Severity {
 pub enum Pending {
     /// Start a job (and close the form that prepared it).
     StartJob { title: String, spec: JobSpec },
+    /// Name an image (moving the name from another image).
+    Tag {
+        source: String,
+        repository: String,
+        tag: String,
+    },
+    /// Remove a tag or an image.
+    Remove { name: String, force: bool },
 }
 
 /// A yes/no question holding the operation it guards: only "yes" produces the effect.
