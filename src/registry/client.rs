@@ -493,8 +493,13 @@ impl RegistryClient {
                 (vec![(detail, config, image.layers.clone())], 0)
             }
             Manifest::Index(index) => {
-                let images = stream::iter(&index.manifests)
-                    .map(|entry| self.platform_image(repo, entry))
+                // Owned inputs per future: borrowing closures here make the whole future
+                // fail `tokio::spawn`'s Send check (a known higher-ranked lifetime issue).
+                let images = stream::iter(index.manifests.clone())
+                    .map(|entry| {
+                        let (client, repo) = (self.clone(), repo.clone());
+                        async move { client.platform_image(&repo, &entry).await }
+                    })
                     .buffered(PLATFORM_CONCURRENCY)
                     .try_collect::<Vec<_>>()
                     .await?;
@@ -1156,31 +1161,36 @@ fn transport_error(error: &reqwest::Error, registry: &str) -> RegistryError {
 /// The innermost cause's text, which says what actually happened ("Connection refused").
 fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     let mut current = error;
-    while let Some(source) = current.source() {
-        current = source;
+    while let Some(next) = cause_of(current) {
+        current = next;
     }
     shorten(&current.to_string())
 }
 
-/// True if a rustls error is anywhere in the chain (io::Error hides its inner error from
-/// `source()`, so look inside those too).
+/// True if a rustls error is anywhere in the chain.
 fn is_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
     let mut current = Some(error);
     while let Some(e) = current {
         if e.is::<rustls::Error>() {
             return true;
         }
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<rustls::Error>())
-            {
-                return true;
-            }
-        }
-        current = e.source();
+        current = cause_of(e);
     }
     false
+}
+
+/// The next error in a chain. `io::Error::source()` skips the error it wraps (it returns
+/// that error's own source), and TLS errors arrive wrapped in nested io::Errors, so step
+/// into the wrapped error explicitly.
+fn cause_of<'a>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a (dyn std::error::Error + 'static)> {
+    if let Some(io) = error.downcast_ref::<std::io::Error>() {
+        if let Some(inner) = io.get_ref() {
+            return Some(inner);
+        }
+    }
+    error.source()
 }
 
 fn error_chain_text(error: &reqwest::Error) -> String {

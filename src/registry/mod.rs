@@ -22,8 +22,8 @@ pub use client::{CatalogCursor, CatalogPage, ClientOptions, RegistryClient, TagL
 pub use credentials::{CredentialError, Credentials, DockerConfig, Secret, StoredIn};
 pub use error::{Missing, RegistryError};
 pub use manifest::{
-    Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ManifestHead, Platform, PlatformDetail,
-    TagDetail,
+    Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest,
+    ManifestHead, Platform, PlatformDetail, TagDetail,
 };
 pub use natural_sort::natural_cmp;
 pub use reference::{Reference, ReferenceError, RepositoryRef, is_loopback_host};
