@@ -600,3 +600,37 @@ async fn non_loopback_hosts_use_tls_unless_listed_insecure() {
         image.manifest.digest
     );
 }
+
+#[tokio::test]
+async fn an_index_with_absurdly_many_platforms_is_refused_without_fetching_them() {
+    let entries: Vec<String> = (0..1000)
+        .map(|i| {
+            format!(
+                r#"{{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{}","size":1,"platform":{{"os":"linux","architecture":"arch{i}"}}}}"#,
+                sha256_digest(format!("{i}").as_bytes())
+            )
+        })
+        .collect();
+    let body = format!(
+        r#"{{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{}]}}"#,
+        entries.join(",")
+    );
+    let server = FakeServer::start(move |_, _| {
+        respond(
+            200,
+            &[("content-type", "application/vnd.oci.image.index.v1+json")],
+            body.clone(),
+        )
+    })
+    .await;
+    let e = client()
+        .tag_detail(&server.repo("app"), "1")
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("at most 64 platform images, got 1000 of them"),
+        "{e}"
+    );
+    assert_eq!(server.requests(), 1, "no request per platform");
+}

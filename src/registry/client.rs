@@ -47,6 +47,8 @@ const MAX_CATALOG_PAGE_SIZE: u32 = 10_000;
 const MAX_REDIRECTS: usize = 10;
 /// Platform manifests and configs fetched at once for one tag.
 const PLATFORM_CONCURRENCY: usize = 4;
+/// Real indexes have a dozen platforms; a huge one would cost two requests per entry.
+const MAX_PLATFORMS: usize = 64;
 const CATALOG_SCOPE: &str = "registry:catalog:*";
 const CLIENT_ID: &str = "wharf";
 const USER_AGENT: &str = concat!("wharf/", env!("CARGO_PKG_VERSION"));
@@ -449,6 +451,13 @@ impl RegistryClient {
                 (vec![(detail, config, image.layers.clone())], 0)
             }
             Manifest::Index(index) => {
+                if index.manifests.len() > MAX_PLATFORMS {
+                    return Err(RegistryError::BadResponse {
+                        host: repo.registry().to_owned(),
+                        expected: "an index of at most 64 platform images",
+                        found: format!("{} of them", index.manifests.len()),
+                    });
+                }
                 // Owned inputs per future: borrowing closures here make the whole future
                 // fail `tokio::spawn`'s Send check (a known higher-ranked lifetime issue).
                 let images = stream::iter(index.manifests.clone())

@@ -1,6 +1,6 @@
 //! Remote registries: the reference grammar, the HTTP client and the docker CLI's credential store.
 //!
-//! - [`reference`]: parse and normalise image references (`nginx` → `docker.io/library/nginx:latest`).
+//! - [`Reference`]: parse and normalise image references (`nginx` → `docker.io/library/nginx:latest`).
 //! - [`RegistryClient`]: tags, manifests, configs, catalog pages and tag details over the
 //!   registry HTTP API, with Basic and bearer-token auth, timeouts and size limits.
 //! - [`DockerConfig`]: read and write credentials the way `docker login` does.

@@ -393,10 +393,7 @@ impl RegistryClient {
     }
 
     /// Credentials for a registry from the docker store, looked up once per registry.
-    pub(super) async fn credentials_for(
-        &self,
-        registry: &str,
-    ) -> Result<Option<Credentials>, RegistryError> {
+    async fn credentials_for(&self, registry: &str) -> Result<Option<Credentials>, RegistryError> {
         let Some(config) = &self.inner.docker_config else {
             return Ok(None);
         };

@@ -127,6 +127,7 @@ fn retry_time(headers: &HeaderMap, now: DateTime<Utc>) -> Option<DateTime<Utc>> 
     }
 }
 
+/// A header's value as trimmed text; `None` if absent, empty or not visible ASCII.
 pub(super) fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
