@@ -10,7 +10,6 @@
 
 pub mod auth;
 pub mod client;
-mod credential_helper;
 pub mod credentials;
 pub mod error;
 pub mod link;
