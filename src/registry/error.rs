@@ -128,7 +128,7 @@ pub enum RegistryError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// Credentials would have to travel over plain HTTP to a non-loopback host.
+    /// A token service on plain HTTP for a registry that must use HTTPS.
     InsecureTransport {
         /// The registry.
         host: String,
@@ -268,7 +268,8 @@ impl fmt::Display for RegistryError {
             ),
             E::InsecureTransport { host, url } => write!(
                 f,
-                "refusing to send credentials for {host} over plain HTTP to {url}"
+                "refusing plain HTTP to {url}, the token service of {host}: only loopback and \
+                 insecure registries may use HTTP"
             ),
             E::InvalidReference(e) => e.fmt(f),
             E::Credentials(e) => e.fmt(f),

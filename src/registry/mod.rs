@@ -1,6 +1,6 @@
 //! Remote registries: the reference grammar, the HTTP client and the docker CLI's credential store.
 //!
-//! - [`reference`]: parse and normalise image references (`nginx` → `docker.io/library/nginx:latest`).
+//! - [`Reference`]: parse and normalise image references (`nginx` → `docker.io/library/nginx:latest`).
 //! - [`RegistryClient`]: tags, manifests, configs, catalog pages and tag details over the
 //!   registry HTTP API, with Basic and bearer-token auth, timeouts and size limits.
 //! - [`DockerConfig`]: read and write credentials the way `docker login` does.
@@ -10,7 +10,6 @@
 
 pub mod auth;
 pub mod client;
-mod credential_helper;
 pub mod credentials;
 pub mod error;
 pub mod link;
@@ -22,8 +21,8 @@ pub use client::{CatalogCursor, CatalogPage, ClientOptions, RegistryClient, TagL
 pub use credentials::{CredentialError, Credentials, DockerConfig, Secret, StoredIn};
 pub use error::{Missing, RegistryError};
 pub use manifest::{
-    Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ManifestHead, Platform, PlatformDetail,
-    TagDetail,
+    Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest,
+    ManifestHead, Platform, PlatformDetail, TagDetail,
 };
 pub use natural_sort::natural_cmp;
 pub use reference::{Reference, ReferenceError, RepositoryRef, is_loopback_host};

@@ -371,6 +371,14 @@ impl RepositoryRef {
             }
             return Err(ReferenceError::TagNotAllowed);
         }
+        // `registry.example.com` alone is docker-legal (a Hub name), but in a prompt for a
+        // repository it is a registry host missing its path.
+        if parts.registry.is_none() && !parts.path.contains('/') && looks_like_registry(parts.path)
+        {
+            return Err(ReferenceError::MissingRepositoryPath {
+                registry: input.to_owned(),
+            });
+        }
         parts.repository(input)
     }
 
@@ -1209,6 +1217,21 @@ mod tests {
             RepositoryRef::parse("registry.example.com:443"),
             Err(ReferenceError::MissingRepositoryPath { .. })
         ));
+        for host_only in ["docker.io", "registry.example.com", "localhost"] {
+            assert_eq!(
+                RepositoryRef::parse(host_only),
+                Err(ReferenceError::MissingRepositoryPath {
+                    registry: host_only.into()
+                })
+            );
+        }
+        assert_eq!(
+            RepositoryRef::parse("registry.example.com")
+                .unwrap_err()
+                .to_string(),
+            "\"registry.example.com\" is only a registry host: add a repository, e.g. \
+             registry.example.com/myapp"
+        );
 
         let r = Reference::parse("localhost:5000/team/app:1").unwrap();
         assert_eq!(r.repository_ref(), &repo);

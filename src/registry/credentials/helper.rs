@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::credentials::{CredentialError, Credentials, Secret};
+use super::{CredentialError, Credentials, Secret};
 
 /// The username helpers store with identity tokens.
 const TOKEN_USERNAME: &str = "<token>";
