@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use crate::config::Config;
 use crate::docker::target::EngineTarget;
-use crate::executor::Executor;
+use crate::executor::{Executor, Services};
 use crate::msg::Msg;
 use crate::state::State;
 use crate::tui::TerminalGuard;
@@ -28,13 +28,15 @@ pub struct RunOptions {
     /// The engine address for messages.
     pub target_label: String,
     pub theme: Theme,
+    /// Credential store and registry client.
+    pub services: Services,
 }
 
 /// Runs wharf until the user quits.
 pub async fn run(config: Config, options: RunOptions) -> Result<()> {
     let mut terminal = TerminalGuard::enter().wrap_err("cannot set up the terminal")?;
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut executor = Executor::new(tx, options.target);
+    let mut executor = Executor::new(tx, options.target, options.services);
     let mut state = State::new(&config, options.target_label);
     let theme = options.theme;
     executor.run(state.start());

@@ -8,6 +8,8 @@ use wharf::app::{self, RunOptions};
 use wharf::cli::Cli;
 use wharf::config::Config;
 use wharf::docker::target::{self, TargetInputs};
+use wharf::executor::Services;
+use wharf::registry::{self, ClientOptions, DockerConfig, RegistryClient};
 use wharf::tui;
 use wharf::ui::theme::{Theme, no_color_env};
 
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     tui::install_panic_hook();
+    registry::install_crypto_provider();
 
     let inputs = TargetInputs {
         context_flag: cli.context.clone(),
@@ -50,6 +53,17 @@ fn main() -> ExitCode {
             .clone()
             .or(inputs.docker_context.clone())
             .unwrap_or_default(),
+    };
+
+    let credentials = DockerConfig::from_env().ok();
+    let services = Services {
+        registry: RegistryClient::new(ClientOptions {
+            insecure_registries: config.registries.insecure.clone(),
+            credentials: credentials.clone(),
+            ..ClientOptions::default()
+        })
+        .ok(),
+        credentials,
     };
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -69,6 +83,7 @@ fn main() -> ExitCode {
             target,
             target_label,
             theme,
+            services,
         },
     ));
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

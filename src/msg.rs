@@ -9,8 +9,8 @@ use crate::docker::{
     ContainerId, ContainerRecord, EngineError, EngineEvent, EngineInfo, FileChange, HistoryRecord,
     ImageId, ImageRecord, RemoveOutcome,
 };
-use crate::state::path_completion::PathCompletion;
 use crate::state::jobs::{JobError, JobId, JobOutcome, Progress};
+use crate::state::path_completion::PathCompletion;
 
 #[derive(Debug, Clone)]
 pub enum Msg {

@@ -132,11 +132,17 @@ impl fmt::Display for EngineError {
 impl std::error::Error for EngineError {}
 
 /// Registries' words for "log in first" as the engine passes them on.
-pub(crate) fn mentions_auth_failure(message: &str) -> bool {
+pub fn mentions_auth_failure(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
-    ["unauthorized", "authentication required", "no basic auth credentials", "access denied", "denied: requested access"]
-        .iter()
-        .any(|w| m.contains(w))
+    [
+        "unauthorized",
+        "authentication required",
+        "no basic auth credentials",
+        "access denied",
+        "denied: requested access",
+    ]
+    .iter()
+    .any(|w| m.contains(w))
 }
 
 fn unreachable(host: &str, why: String, hint: &str) -> EngineError {

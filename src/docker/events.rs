@@ -35,7 +35,9 @@ impl Engine {
 }
 
 /// Image events that change what the images pane shows.
-const IMAGE_ACTIONS: &[&str] = &["tag", "untag", "delete", "pull", "import", "load", "prune"];
+const IMAGE_ACTIONS: &[&str] = &[
+    "tag", "untag", "delete", "pull", "push", "import", "load", "prune",
+];
 
 /// Container events that change what the containers pane shows. Exec, attach, resize and
 /// the like (health checks fire exec events every few seconds) are left out so that they

@@ -85,8 +85,11 @@ impl Engine {
             changes: request.changes.clone(),
             ..CreateImageOptions::default()
         };
+        // The engine answers only once it has the whole archive: allow long uploads.
         let mut stream = self
             .docker
+            .clone()
+            .with_timeout(std::time::Duration::from_secs(3600))
             .create_image(Some(options), Some(bollard::body_try_stream(archive)), None)
             .boxed();
         let mut image_id = None;

@@ -5,17 +5,18 @@ mod containers;
 mod engine;
 mod events;
 mod images;
-mod raw;
+pub mod raw;
 mod registry_auth;
-mod transfer;
 pub mod target;
+mod transfer;
 pub mod types;
 
 pub use containers::{CHANGE_INSTRUCTIONS, CommitRequest, validate_changes};
+pub use engine::mentions_auth_failure;
 pub use engine::{Engine, EngineError, EngineErrorKind};
 pub use images::ImportRequest;
 pub use raw::{ProgressLine, PushResult};
-pub use transfer::{LoginCheck, RemoveOutcome};
+pub use transfer::{LoginCheck, RemoveOutcome, counted};
 pub use types::{
     ChangeKind, ContainerId, ContainerRecord, ContainerState, EngineEvent, EngineInfo,
     EventSubject, FileChange, HistoryRecord, ImageId, ImageRecord, PortMapping,

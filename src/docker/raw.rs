@@ -30,7 +30,10 @@ impl RawTarget {
             RawTarget::Unix(PathBuf::from(path))
         } else if tls {
             RawTarget::Unsupported
-        } else if let Some(address) = host.strip_prefix("tcp://").or_else(|| host.strip_prefix("http://")) {
+        } else if let Some(address) = host
+            .strip_prefix("tcp://")
+            .or_else(|| host.strip_prefix("http://"))
+        {
             RawTarget::Tcp(address.trim_end_matches('/').to_string())
         } else {
             RawTarget::Unsupported
@@ -132,13 +135,22 @@ impl Engine {
         path_and_query: &str,
         headers: &[(&str, String)],
         body: Option<Vec<u8>>,
-    ) -> Result<(u16, impl Stream<Item = Result<Bytes, EngineError>> + Send + 'static), EngineError> {
+    ) -> Result<
+        (
+            u16,
+            impl Stream<Item = Result<Bytes, EngineError>> + Send + 'static,
+        ),
+        EngineError,
+    > {
         let version = self.docker.client_version();
         let uri = format!(
             "/v{}.{}{path_and_query}",
             version.major_version, version.minor_version
         );
-        let mut builder = Request::builder().method(method).uri(uri).header("Host", "docker");
+        let mut builder = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("Host", "docker");
         for (name, value) in headers {
             builder = builder.header(*name, value.as_str());
         }
@@ -186,7 +198,11 @@ impl Engine {
     }
 }
 
-async fn send<S>(stream: S, request: Request<Full<Bytes>>, host: &str) -> Result<hyper::Response<Incoming>, EngineError>
+async fn send<S>(
+    stream: S,
+    request: Request<Full<Bytes>>,
+    host: &str,
+) -> Result<hyper::Response<Incoming>, EngineError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -243,8 +259,12 @@ mod tests {
     async fn splits_lines_across_chunks_and_skips_junk() {
         let chunks = vec![
             Ok(Bytes::from_static(b"{\"status\":\"Preparing\",\"id\":\"ab")),
-            Ok(Bytes::from_static(b"c\"}\nnot json\n{\"aux\":{\"Tag\":\"1\",\"Digest\":\"sha256:x\",\"Size\":5}}\n")),
-            Ok(Bytes::from_static(b"{\"errorDetail\":{\"message\":\"denied\"},\"error\":\"denied\"}\n")),
+            Ok(Bytes::from_static(
+                b"c\"}\nnot json\n{\"aux\":{\"Tag\":\"1\",\"Digest\":\"sha256:x\",\"Size\":5}}\n",
+            )),
+            Ok(Bytes::from_static(
+                b"{\"errorDetail\":{\"message\":\"denied\"},\"error\":\"denied\"}\n",
+            )),
         ];
         let lines: Vec<ProgressLine> = progress_lines(futures::stream::iter(chunks))
             .map(|r| r.unwrap())
@@ -252,7 +272,10 @@ mod tests {
             .await;
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0].id.as_deref(), Some("abc"));
-        assert_eq!(lines[1].aux.as_ref().unwrap().digest.as_deref(), Some("sha256:x"));
+        assert_eq!(
+            lines[1].aux.as_ref().unwrap().digest.as_deref(),
+            Some("sha256:x")
+        );
         assert_eq!(lines[2].failure().as_deref(), Some("denied"));
     }
 
@@ -262,13 +285,22 @@ mod tests {
             RawTarget::from_host("unix:///var/run/docker.sock", false),
             RawTarget::Unix(PathBuf::from("/var/run/docker.sock"))
         );
-        assert_eq!(RawTarget::from_host("tcp://127.0.0.1:2375", false), RawTarget::Tcp("127.0.0.1:2375".into()));
-        assert_eq!(RawTarget::from_host("tcp://127.0.0.1:2376", true), RawTarget::Unsupported);
+        assert_eq!(
+            RawTarget::from_host("tcp://127.0.0.1:2375", false),
+            RawTarget::Tcp("127.0.0.1:2375".into())
+        );
+        assert_eq!(
+            RawTarget::from_host("tcp://127.0.0.1:2376", true),
+            RawTarget::Unsupported
+        );
     }
 
     #[test]
     fn error_bodies_read_well() {
-        assert_eq!(error_message(br#"{"message":"no such image"}"#), "no such image");
+        assert_eq!(
+            error_message(br#"{"message":"no such image"}"#),
+            "no such image"
+        );
         assert_eq!(error_message(b" plain \n"), "plain");
     }
 }

@@ -57,7 +57,9 @@ pub(crate) fn registry_auth_header(credentials: Option<&Credentials>, server: &s
 }
 
 /// Request modifier: re-encodes bollard's standard-base64 header as URL-safe base64.
-pub(crate) fn fix_registry_auth_header(mut request: bollard::BollardRequest) -> bollard::BollardRequest {
+pub(crate) fn fix_registry_auth_header(
+    mut request: bollard::BollardRequest,
+) -> bollard::BollardRequest {
     let fixed = request
         .headers()
         .get(HEADER)
@@ -100,7 +102,8 @@ mod tests {
         let creds = Credentials::password("user", "abc>>>def+/=");
         let header = registry_auth_header(Some(&creds), "localhost:5000");
         assert!(!header.contains('+') && !header.contains('/'), "{header}");
-        let json: serde_json::Value = serde_json::from_slice(&URL_SAFE.decode(&header).unwrap()).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE.decode(&header).unwrap()).unwrap();
         assert_eq!(json["password"], "abc>>>def+/=");
         assert_eq!(json["serveraddress"], "localhost:5000");
     }
@@ -109,20 +112,30 @@ mod tests {
     fn modifier_re_encodes_standard_base64() {
         let json = br#"{"username":"u","password":"abc>>>def?"}"#;
         let standard = STANDARD.encode(json);
-        assert!(standard.contains('+') || standard.contains('/'), "test input must differ");
+        assert!(
+            standard.contains('+') || standard.contains('/'),
+            "test input must differ"
+        );
         let request = http::Request::builder()
             .header(HEADER, standard)
             .body(bollard::body_full(bytes::Bytes::new()))
             .unwrap();
         let fixed = fix_registry_auth_header(request);
-        let value = fixed.headers().get(HEADER).unwrap().to_str().unwrap().to_string();
+        let value = fixed
+            .headers()
+            .get(HEADER)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string();
         assert_eq!(URL_SAFE.decode(value).unwrap(), json);
     }
 
     #[test]
     fn identity_tokens_go_as_identitytoken() {
         let creds = Credentials::identity_token("<token>", "refresh");
-        let json: serde_json::Value = serde_json::from_slice(&auth_config_json(Some(&creds), "r.example")).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&auth_config_json(Some(&creds), "r.example")).unwrap();
         assert_eq!(json["identitytoken"], "refresh");
         assert!(json.get("password").is_none());
     }

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use bollard::query_parameters::{CreateImageOptions, PushImageOptions, RemoveImageOptions, TagImageOptions};
+use bollard::query_parameters::{
+    CreateImageOptions, PushImageOptions, RemoveImageOptions, TagImageOptions,
+};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
@@ -11,7 +13,9 @@ use serde::Deserialize;
 use crate::registry::Credentials;
 
 use super::engine::{Engine, EngineError, EngineErrorKind};
-use super::raw::{ErrorDetail, ProgressDetail, ProgressLine, RawTarget, error_message, progress_lines, read_body};
+use super::raw::{
+    ErrorDetail, ProgressDetail, ProgressLine, RawTarget, error_message, progress_lines, read_body,
+};
 use super::registry_auth::{auth_config_json, bollard_credentials, registry_auth_header};
 
 /// How long an upload or download may wait for the engine's first answer.
@@ -51,7 +55,11 @@ impl Engine {
         self.docker
             .clone()
             .with_timeout(TRANSFER_TIMEOUT)
-            .create_image(Some(options), None, bollard_credentials(credentials, server))
+            .create_image(
+                Some(options),
+                None,
+                bollard_credentials(credentials, server),
+            )
             .map(move |item| match item {
                 Ok(info) => Ok(ProgressLine {
                     id: info.id,
@@ -61,7 +69,9 @@ impl Engine {
                         total: d.total.and_then(|t| u64::try_from(t).ok()),
                     }),
                     error: None,
-                    error_detail: info.error_detail.map(|d| ErrorDetail { message: d.message }),
+                    error_detail: info
+                        .error_detail
+                        .map(|d| ErrorDetail { message: d.message }),
                     aux: None,
                 }),
                 Err(e) => Err(engine.error(e)),
@@ -122,7 +132,9 @@ impl Engine {
                         current: d.current.and_then(|c| u64::try_from(c).ok()),
                         total: d.total.and_then(|t| u64::try_from(t).ok()),
                     }),
-                    error_detail: info.error_detail.map(|d| ErrorDetail { message: d.message }),
+                    error_detail: info
+                        .error_detail
+                        .map(|d| ErrorDetail { message: d.message }),
                     ..ProgressLine::default()
                 }),
                 Err(e) => Err(engine.error(e)),
@@ -131,7 +143,12 @@ impl Engine {
     }
 
     /// Gives `source` (an ID or a name) the name `repository:tag`; an existing tag moves.
-    pub async fn tag_image(&self, source: &str, repository: &str, tag: &str) -> Result<(), EngineError> {
+    pub async fn tag_image(
+        &self,
+        source: &str,
+        repository: &str,
+        tag: &str,
+    ) -> Result<(), EngineError> {
         self.docker
             .tag_image(
                 source,
@@ -145,7 +162,11 @@ impl Engine {
     }
 
     /// Removes a tag (or, by ID, an image); `force` also removes images used by containers.
-    pub async fn remove_image(&self, name: &str, force: bool) -> Result<RemoveOutcome, EngineError> {
+    pub async fn remove_image(
+        &self,
+        name: &str,
+        force: bool,
+    ) -> Result<RemoveOutcome, EngineError> {
         let items = self
             .docker
             .remove_image(
@@ -168,7 +189,11 @@ impl Engine {
     }
 
     /// Asks the engine to log in to `server` (`POST /auth`), as `docker login` does.
-    pub async fn check_login(&self, credentials: &Credentials, server: &str) -> Result<LoginCheck, EngineError> {
+    pub async fn check_login(
+        &self,
+        credentials: &Credentials,
+        server: &str,
+    ) -> Result<LoginCheck, EngineError> {
         if self.raw_target == RawTarget::Unsupported {
             return Ok(LoginCheck::CannotAsk);
         }
@@ -185,7 +210,9 @@ impl Engine {
         }
         let answer: Option<AuthAnswer> = serde_json::from_slice(&response).ok();
         Ok(LoginCheck::Accepted {
-            identity_token: answer.and_then(|a| a.identity_token).filter(|t| !t.is_empty()),
+            identity_token: answer
+                .and_then(|a| a.identity_token)
+                .filter(|t| !t.is_empty()),
         })
     }
 }
@@ -214,7 +241,9 @@ fn escape_query(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()
@@ -245,7 +274,10 @@ mod tests {
     #[test]
     fn names_and_tags_are_escaped_for_urls() {
         assert_eq!(escape_path("[::1]:5000/app"), "%5B::1%5D:5000/app");
-        assert_eq!(escape_path("localhost:5000/team/app"), "localhost:5000/team/app");
+        assert_eq!(
+            escape_path("localhost:5000/team/app"),
+            "localhost:5000/team/app"
+        );
         assert_eq!(escape_query("1.0-rc_1"), "1.0-rc_1");
         assert_eq!(escape_query("a+b"), "a%2Bb");
     }

@@ -1,21 +1,25 @@
-//! Runs one job: the engine or registry work, progress snapshots at most ~10 a second,
-//! cancellation, and one final message.
+//! Runs one job: the engine work, progress snapshots at most ~10 a second, cancellation,
+//! and one final message.
 
 use std::time::Duration;
 
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::docker::{Engine, EngineError};
+use crate::docker::{Engine, EngineError, EngineErrorKind, ImportRequest, ProgressLine};
 use crate::msg::Msg;
+use crate::registry::reference::credential_key_for;
+use crate::registry::{Credentials, DockerConfig};
 use crate::state::jobs::{JobError, JobId, JobOutcome, JobSpec, Progress, ProgressUpdate};
 
 /// Shortest time between two progress messages for one job.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 
 /// Collects a job's progress and sends snapshots, throttled.
-pub struct Reporter {
+struct Reporter {
     id: JobId,
     tx: mpsc::UnboundedSender<Msg>,
     progress: Progress,
@@ -23,57 +27,57 @@ pub struct Reporter {
 }
 
 impl Reporter {
-    fn new(id: JobId, tx: mpsc::UnboundedSender<Msg>) -> Self {
-        Reporter {
-            id,
-            tx,
-            progress: Progress::default(),
-            last_sent: None,
-        }
-    }
-
-    pub fn update(&mut self, update: ProgressUpdate) {
+    fn update(&mut self, update: ProgressUpdate) {
         self.progress.apply(update);
-        let due = self
+        if self
             .last_sent
-            .is_none_or(|t| t.elapsed() >= PROGRESS_INTERVAL);
-        if due {
-            self.flush();
+            .is_none_or(|t| t.elapsed() >= PROGRESS_INTERVAL)
+        {
+            self.last_sent = Some(Instant::now());
+            let _ = self.tx.send(Msg::JobProgress {
+                id: self.id,
+                progress: self.progress.clone(),
+            });
         }
     }
+}
 
-    pub fn flush(&mut self) {
-        self.last_sent = Some(Instant::now());
-        let _ = self.tx.send(Msg::JobProgress {
-            id: self.id,
-            progress: self.progress.clone(),
-        });
-    }
+/// What a job needs from the outside world.
+pub struct JobContext {
+    pub engine: Option<Engine>,
+    pub credentials: Option<DockerConfig>,
 }
 
 /// Runs `spec` until it ends or `cancel` fires, then reports the result.
 pub async fn run(
     id: JobId,
     spec: JobSpec,
-    engine: Option<Engine>,
+    context: JobContext,
     cancel: CancellationToken,
     tx: mpsc::UnboundedSender<Msg>,
 ) {
-    let mut reporter = Reporter::new(id, tx.clone());
+    let mut reporter = Reporter {
+        id,
+        tx: tx.clone(),
+        progress: Progress::default(),
+        last_sent: None,
+    };
+    // Dropping the work on cancel closes its connection, which stops the engine's side.
     let result = tokio::select! {
         _ = cancel.cancelled() => Err(JobError::Cancelled),
-        result = work(spec, engine, &mut reporter) => result,
+        result = work(spec, context, &mut reporter) => result,
     };
     let _ = tx.send(Msg::JobFinished { id, result });
 }
 
 async fn work(
     spec: JobSpec,
-    engine: Option<Engine>,
+    context: JobContext,
     reporter: &mut Reporter,
 ) -> Result<JobOutcome, JobError> {
-    let engine =
-        engine.ok_or_else(|| JobError::Failed("not connected to the Docker engine".to_string()))?;
+    let engine = context
+        .engine
+        .ok_or_else(|| JobError::Failed("not connected to the Docker engine".to_string()))?;
     match spec {
         JobSpec::Commit(request) => {
             reporter.update(ProgressUpdate::Message(format!(
@@ -81,14 +85,222 @@ async fn work(
                 request.container.short()
             )));
             let image = engine.commit_container(&request).await.map_err(failed)?;
-            Ok(JobOutcome::Committed {
+            Ok(JobOutcome::Created {
                 image,
                 reference: format!("{}:{}", request.repository, request.tag),
+            })
+        }
+        JobSpec::Pull {
+            repository,
+            tag_or_digest,
+            registry,
+        } => {
+            let credentials = lookup(context.credentials.as_ref(), &registry).await?;
+            let server = credential_key_for(&registry);
+            let lines = engine.pull(&repository, &tag_or_digest, credentials.as_ref(), server);
+            follow(lines, &registry, reporter).await?;
+            let separator = if tag_or_digest.contains(':') {
+                '@'
+            } else {
+                ':'
+            };
+            Ok(JobOutcome::Pulled {
+                reference: format!("{repository}{separator}{tag_or_digest}"),
+            })
+        }
+        JobSpec::Push {
+            repository,
+            tag,
+            registry,
+        } => {
+            let credentials = lookup(context.credentials.as_ref(), &registry).await?;
+            let server = credential_key_for(&registry);
+            let lines = engine
+                .push(&repository, &tag, credentials.as_ref(), server)
+                .await
+                .map_err(|e| classify(e, &registry))?;
+            let digest = follow(lines, &registry, reporter).await?;
+            Ok(JobOutcome::Pushed {
+                reference: format!("{repository}:{tag}"),
+                digest,
+            })
+        }
+        JobSpec::Import {
+            path,
+            size,
+            repository,
+            tag,
+            message,
+            changes,
+        } => {
+            let file = tokio::fs::File::open(&path)
+                .await
+                .map_err(|e| JobError::Failed(format!("cannot open {}: {e}", path.display())))?;
+            reporter.update(ProgressUpdate::Bytes {
+                done: 0,
+                total: Some(size),
+            });
+            let (bytes_tx, mut bytes_rx) = mpsc::unbounded_channel();
+            let stream =
+                crate::docker::counted(tokio_util::io::ReaderStream::new(file), move |done| {
+                    let _ = bytes_tx.send(done);
+                });
+            let request = ImportRequest {
+                repository: repository.clone(),
+                tag: tag.clone(),
+                message,
+                changes,
+            };
+            let import = engine.import_image(&request, stream);
+            tokio::pin!(import);
+            let image = loop {
+                tokio::select! {
+                    result = &mut import => break result.map_err(failed)?,
+                    Some(done) = bytes_rx.recv() => reporter.update(ProgressUpdate::Bytes { done, total: Some(size) }),
+                }
+            };
+            Ok(JobOutcome::Created {
+                image,
+                reference: format!("{repository}:{tag}"),
             })
         }
     }
 }
 
+/// Credentials for a registry, looked up when the job starts (never kept in the state).
+async fn lookup(
+    store: Option<&DockerConfig>,
+    registry: &str,
+) -> Result<Option<Credentials>, JobError> {
+    match store {
+        Some(store) => store.get_async(registry).await.map_err(|e| {
+            JobError::Failed(format!("cannot read the credentials for {registry}: {e}"))
+        }),
+        None => Ok(None),
+    }
+}
+
+/// Follows a pull or push stream to its end; returns the pushed digest when the engine
+/// names it.
+async fn follow(
+    mut lines: BoxStream<'static, Result<ProgressLine, EngineError>>,
+    registry: &str,
+    reporter: &mut Reporter,
+) -> Result<Option<String>, JobError> {
+    let mut digest = None;
+    let mut finished = false;
+    while let Some(line) = lines.next().await {
+        let line = match line {
+            Ok(line) => line,
+            // The engine sometimes ends the stream with a broken-connection error after its
+            // last status line; the work is done then.
+            Err(_) if finished => break,
+            Err(e) => return Err(classify(e, registry)),
+        };
+        if let Some(message) = line.failure() {
+            return Err(classify(
+                EngineError::new(EngineErrorKind::Other, message),
+                registry,
+            ));
+        }
+        if let Some(aux) = &line.aux {
+            digest = aux.digest.clone().or(digest);
+        }
+        let status = line.status.clone().unwrap_or_default();
+        if status.starts_with("Status:") || status.starts_with("Digest:") || line.aux.is_some() {
+            finished = true;
+        }
+        if let Some(update) = progress_update(&line) {
+            reporter.update(update);
+        }
+    }
+    Ok(digest)
+}
+
+/// A progress line as an update: per layer when it names one, otherwise a message.
+pub fn progress_update(line: &ProgressLine) -> Option<ProgressUpdate> {
+    let status = line.status.clone()?;
+    let id = line.id.clone().filter(|id| !id.is_empty());
+    match id {
+        Some(id)
+            if !status.starts_with("Pulling from") && !status.starts_with("The push refers") =>
+        {
+            let detail = line.progress_detail.clone().unwrap_or_default();
+            Some(ProgressUpdate::Layer {
+                id,
+                status,
+                current: detail.current.unwrap_or(0),
+                total: detail.total.unwrap_or(0),
+            })
+        }
+        _ => Some(ProgressUpdate::Message(status)),
+    }
+}
+
+fn classify(error: EngineError, registry: &str) -> JobError {
+    if error.kind == EngineErrorKind::Unauthorized
+        || crate::docker::mentions_auth_failure(&error.message)
+    {
+        JobError::Unauthorized {
+            registry: registry.to_string(),
+            message: error.message,
+        }
+    } else {
+        JobError::Failed(error.to_string())
+    }
+}
+
 fn failed(error: EngineError) -> JobError {
     JobError::Failed(error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::docker::raw::ProgressDetail;
+
+    fn line(id: Option<&str>, status: &str, current: u64, total: u64) -> ProgressLine {
+        ProgressLine {
+            id: id.map(str::to_string),
+            status: Some(status.to_string()),
+            progress_detail: Some(ProgressDetail {
+                current: Some(current),
+                total: Some(total),
+            }),
+            ..ProgressLine::default()
+        }
+    }
+
+    #[test]
+    fn lines_become_layer_updates_or_messages() {
+        assert_eq!(
+            progress_update(&line(Some("abc"), "Pushing", 5, 10)),
+            Some(ProgressUpdate::Layer {
+                id: "abc".into(),
+                status: "Pushing".into(),
+                current: 5,
+                total: 10
+            })
+        );
+        assert_eq!(
+            progress_update(&line(Some("1.15"), "Pulling from library/nginx", 0, 0)),
+            Some(ProgressUpdate::Message("Pulling from library/nginx".into()))
+        );
+        assert_eq!(
+            progress_update(&line(None, "Status: Downloaded newer image", 0, 0)),
+            Some(ProgressUpdate::Message(
+                "Status: Downloaded newer image".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn auth_failures_offer_a_login() {
+        let e = EngineError::new(EngineErrorKind::Other, "no basic auth credentials");
+        assert!(
+            matches!(classify(e, "r:5000"), JobError::Unauthorized { registry, .. } if registry == "r:5000")
+        );
+        let e = EngineError::new(EngineErrorKind::Other, "connection refused");
+        assert!(matches!(classify(e, "r:5000"), JobError::Failed(_)));
+    }
 }

@@ -1,5 +1,6 @@
 //! Runs effects as tokio tasks and sends their outcomes back as messages.
 
+mod files;
 mod jobs;
 
 use std::collections::HashMap;
@@ -10,15 +11,27 @@ use tokio::task::{AbortHandle, JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 use crate::docker::target::EngineTarget;
-use crate::docker::{Engine, EngineError, EngineErrorKind};
+use crate::docker::{Engine, EngineError, EngineErrorKind, LoginCheck};
 use crate::effect::Effect;
-use crate::msg::Msg;
+use crate::msg::{LoginFailure, Msg};
+use crate::registry::reference::credential_key_for;
+use crate::registry::{Credentials, DockerConfig, RegistryClient, StoredIn};
 use crate::state::jobs::JobId;
+
+/// What the executor talks to besides the engine.
+#[derive(Clone, Default)]
+pub struct Services {
+    /// The docker CLI's credential store (`$DOCKER_CONFIG`), when one can be found.
+    pub credentials: Option<DockerConfig>,
+    /// The registry client, when it could be built.
+    pub registry: Option<RegistryClient>,
+}
 
 /// Owns the engine handle and the background tasks; lives in the event loop's task.
 pub struct Executor {
     tx: mpsc::UnboundedSender<Msg>,
     target: Result<EngineTarget, String>,
+    services: Services,
     /// The connected engine, set by the connect task before it reports success.
     engine: watch::Sender<Option<Engine>>,
     events_task: Option<AbortHandle>,
@@ -29,10 +42,15 @@ pub struct Executor {
 impl Executor {
     /// `target` is an error when resolving the engine address failed (a missing context);
     /// connecting then reports that error and retries.
-    pub fn new(tx: mpsc::UnboundedSender<Msg>, target: Result<EngineTarget, String>) -> Self {
+    pub fn new(
+        tx: mpsc::UnboundedSender<Msg>,
+        target: Result<EngineTarget, String>,
+        services: Services,
+    ) -> Self {
         Executor {
             tx,
             target,
+            services,
             engine: watch::Sender::new(None),
             events_task: None,
             jobs: HashMap::new(),
@@ -47,59 +65,8 @@ impl Executor {
 
     fn run_one(&mut self, effect: Effect) {
         match effect {
-            Effect::ConnectEngine { after } => {
-                let tx = self.tx.clone();
-                let target = self.target.clone();
-                let slot = self.engine.clone();
-                tokio::spawn(async move {
-                    if !after.is_zero() {
-                        tokio::time::sleep(after).await;
-                    }
-                    let result = match target {
-                        Ok(target) => Engine::connect(&target).await,
-                        Err(message) => {
-                            Err(EngineError::new(EngineErrorKind::Unreachable, message))
-                        }
-                    };
-                    let msg = match result {
-                        Ok((engine, info)) => {
-                            slot.send_replace(Some(engine));
-                            Msg::EngineConnected(info)
-                        }
-                        Err(error) => Msg::EngineFailed(error),
-                    };
-                    let _ = tx.send(msg);
-                });
-            }
-            Effect::WatchEvents => {
-                if let Some(old) = self.events_task.take() {
-                    old.abort();
-                }
-                let Some(engine) = self.engine() else {
-                    let _ = self.tx.send(Msg::EventsEnded(Some(not_connected())));
-                    return;
-                };
-                let tx = self.tx.clone();
-                let handle = tokio::spawn(async move {
-                    let mut events = Box::pin(engine.events());
-                    let mut failure = None;
-                    while let Some(item) = events.next().await {
-                        match item {
-                            Ok(event) => {
-                                if tx.send(Msg::EngineEvent(event)).is_err() {
-                                    return;
-                                }
-                            }
-                            Err(e) => {
-                                failure = Some(e);
-                                break;
-                            }
-                        }
-                    }
-                    let _ = tx.send(Msg::EventsEnded(failure));
-                });
-                self.events_task = Some(handle.abort_handle());
-            }
+            Effect::ConnectEngine { after } => self.connect(after),
+            Effect::WatchEvents => self.watch_events(),
             Effect::LoadImages => self.with_engine(
                 |engine| async move { engine.list_images().await },
                 Msg::ImagesLoaded,
@@ -110,6 +77,16 @@ impl Executor {
                     move |engine| async move { engine.inspect_image(&reference).await },
                     move |result| Msg::ImageInspected {
                         reference: reply,
+                        result,
+                    },
+                )
+            }
+            Effect::LoadHistory { image } => {
+                let reply = image.clone();
+                self.with_engine(
+                    move |engine| async move { engine.image_history(&image).await },
+                    move |result| Msg::HistoryLoaded {
+                        image: reply,
                         result,
                     },
                 )
@@ -131,13 +108,12 @@ impl Executor {
             Effect::StartJob { id, spec } => {
                 self.jobs.retain(|_, (_, handle)| !handle.is_finished());
                 let token = CancellationToken::new();
-                let handle = tokio::spawn(jobs::run(
-                    id,
-                    spec,
-                    self.engine(),
-                    token.clone(),
-                    self.tx.clone(),
-                ));
+                let context = jobs::JobContext {
+                    engine: self.engine(),
+                    credentials: self.services.credentials.clone(),
+                };
+                let handle =
+                    tokio::spawn(jobs::run(id, spec, context, token.clone(), self.tx.clone()));
                 self.jobs.insert(id, (token, handle));
             }
             Effect::CancelJob { id } => {
@@ -145,17 +121,115 @@ impl Executor {
                     token.cancel();
                 }
             }
-            Effect::LoadHistory { image } => {
-                let reply = image.clone();
+            Effect::TagImage {
+                source,
+                repository,
+                tag,
+            } => {
+                let target = format!("{repository}:{tag}");
                 self.with_engine(
-                    move |engine| async move { engine.image_history(&image).await },
-                    move |result| Msg::HistoryLoaded {
-                        image: reply,
+                    move |engine| async move { engine.tag_image(&source, &repository, &tag).await },
+                    move |result| Msg::Tagged { target, result },
+                )
+            }
+            Effect::RemoveImage { name, force } => {
+                let reply = name.clone();
+                self.with_engine(
+                    move |engine| async move { engine.remove_image(&name, force).await },
+                    move |result| Msg::Removed {
+                        name: reply,
                         result,
                     },
                 )
             }
+            Effect::Login {
+                registry,
+                credentials,
+            } => {
+                let tx = self.tx.clone();
+                let engine = self.engine();
+                let services = self.services.clone();
+                tokio::spawn(async move {
+                    let result = login(engine, &services, &registry, credentials).await;
+                    let _ = tx.send(Msg::LoginFinished { registry, result });
+                });
+            }
+            Effect::Logout { registry } => {
+                let tx = self.tx.clone();
+                let services = self.services.clone();
+                tokio::spawn(async move {
+                    let result = logout(&services, &registry).await;
+                    let _ = tx.send(Msg::LogoutFinished { registry, result });
+                });
+            }
+            Effect::CompletePath { typed } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let completion = files::complete_path(&typed);
+                    let _ = tx.send(Msg::PathCompleted { typed, completion });
+                });
+            }
+            Effect::CheckImportFile { path } => {
+                let tx = self.tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = files::check_archive(&path);
+                    let _ = tx.send(Msg::ImportFileChecked { path, result });
+                });
+            }
         }
+    }
+
+    fn connect(&mut self, after: std::time::Duration) {
+        let tx = self.tx.clone();
+        let target = self.target.clone();
+        let slot = self.engine.clone();
+        tokio::spawn(async move {
+            if !after.is_zero() {
+                tokio::time::sleep(after).await;
+            }
+            let result = match target {
+                Ok(target) => Engine::connect(&target).await,
+                Err(message) => Err(EngineError::new(EngineErrorKind::Unreachable, message)),
+            };
+            let msg = match result {
+                Ok((engine, info)) => {
+                    slot.send_replace(Some(engine));
+                    Msg::EngineConnected(info)
+                }
+                Err(error) => Msg::EngineFailed(error),
+            };
+            let _ = tx.send(msg);
+        });
+    }
+
+    fn watch_events(&mut self) {
+        if let Some(old) = self.events_task.take() {
+            old.abort();
+        }
+        let Some(engine) = self.engine() else {
+            let _ = self.tx.send(Msg::EventsEnded(Some(not_connected())));
+            return;
+        };
+        let tx = self.tx.clone();
+        let handle = tokio::spawn(async move {
+            let mut events = Box::pin(engine.events());
+            let mut failure = None;
+            while let Some(item) = events.next().await {
+                match item {
+                    Ok(event) => {
+                        if tx.send(Msg::EngineEvent(event)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
+                }
+            }
+            let _ = tx.send(Msg::EventsEnded(failure));
+        });
+        self.events_task = Some(handle.abort_handle());
     }
 
     fn engine(&self) -> Option<Engine> {
@@ -192,4 +266,96 @@ fn not_connected() -> EngineError {
         EngineErrorKind::Unreachable,
         "not connected to the Docker engine yet",
     )
+}
+
+/// `docker login`: the engine checks the credentials with the registry, then they are
+/// stored in the helper that applies or in `auths`. Nothing is written unless the check
+/// passed.
+async fn login(
+    engine: Option<Engine>,
+    services: &Services,
+    registry: &str,
+    credentials: Credentials,
+) -> Result<String, LoginFailure> {
+    let store = services.credentials.as_ref().ok_or_else(|| {
+        LoginFailure::Failed("no docker config directory (set DOCKER_CONFIG or HOME)".into())
+    })?;
+    let server = credential_key_for(registry);
+    let check = match &engine {
+        Some(engine) => engine
+            .check_login(&credentials, server)
+            .await
+            .map_err(|e| {
+                if e.kind == EngineErrorKind::Unauthorized
+                    || crate::docker::mentions_auth_failure(&e.message)
+                {
+                    LoginFailure::Rejected(e.message)
+                } else {
+                    LoginFailure::Failed(e.to_string())
+                }
+            })?,
+        None => LoginCheck::CannotAsk,
+    };
+    let to_store = match check {
+        LoginCheck::Accepted {
+            identity_token: Some(token),
+        } => Credentials::identity_token(credentials.username(), token),
+        LoginCheck::Accepted {
+            identity_token: None,
+        } => credentials,
+        LoginCheck::CannotAsk => {
+            let client = services
+                .registry
+                .as_ref()
+                .ok_or_else(|| LoginFailure::Failed("no registry client".into()))?;
+            client
+                .check_credentials(registry, &credentials)
+                .await
+                .map_err(|e| {
+                    if e.is_unauthorized() {
+                        LoginFailure::Rejected(
+                            "the registry refused the username or password".into(),
+                        )
+                    } else {
+                        LoginFailure::Failed(e.to_string())
+                    }
+                })?;
+            credentials
+        }
+    };
+    let stored = store.store_async(registry, &to_store).await.map_err(|e| {
+        LoginFailure::Failed(format!(
+            "the credentials were right but could not be stored: {e}"
+        ))
+    })?;
+    if let Some(client) = &services.registry {
+        client.forget_credentials(registry);
+    }
+    Ok(describe_store(&stored))
+}
+
+async fn logout(services: &Services, registry: &str) -> Result<String, String> {
+    let store = services
+        .credentials
+        .as_ref()
+        .ok_or_else(|| "no docker config directory (set DOCKER_CONFIG or HOME)".to_string())?;
+    let helper = store.helper_for(registry).map_err(|e| e.to_string())?;
+    store
+        .erase_async(registry)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(client) = &services.registry {
+        client.forget_credentials(registry);
+    }
+    Ok(match helper {
+        Some(name) => format!("docker-credential-{name}"),
+        None => store.config_path().display().to_string(),
+    })
+}
+
+fn describe_store(stored: &StoredIn) -> String {
+    match stored {
+        StoredIn::Helper(name) => format!("docker-credential-{name}"),
+        StoredIn::ConfigFile(path) => path.display().to_string(),
+    }
 }

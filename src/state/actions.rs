@@ -3,18 +3,18 @@
 
 use std::path::PathBuf;
 
-use crate::docker::{EngineError, EngineErrorKind, ImageId, RemoveOutcome, validate_changes};
+use crate::docker::{EngineError, EngineErrorKind, RemoveOutcome, validate_changes};
 use crate::effect::Effect;
 use crate::msg::LoginFailure;
-use crate::registry::reference::{Reference, validate_registry};
 use crate::registry::Credentials;
+use crate::registry::reference::{Reference, validate_registry};
 
 use super::form::{Field, FieldValue, Form};
 use super::images::ImageRow;
 use super::jobs::JobSpec;
 use super::path_completion::PathCompletion;
 use super::popup::{Confirm, Pending, Popup};
-use super::{FormPurpose, OpenForm, Pane, State};
+use super::{FormPurpose, OpenForm, State};
 
 /// Field positions in the import form.
 const IMPORT_FILE: usize = 0;
@@ -79,7 +79,12 @@ impl State {
     /// `p`: a prompt offering the selected image's name (to refresh it).
     pub(super) fn open_pull_form(&mut self, prefill: Option<String>) {
         let prefill = prefill
-            .or_else(|| self.images.selected_row().filter(|r| !r.dangling).map(ImageRow::reference))
+            .or_else(|| {
+                self.images
+                    .selected_row()
+                    .filter(|r| !r.dangling)
+                    .map(ImageRow::reference)
+            })
             .unwrap_or_default();
         let form = Form::new(
             "Pull an image",
@@ -137,7 +142,11 @@ impl State {
             return self.error("select an image to tag");
         };
         let (source, label) = (row.image.0.clone(), row.reference());
-        let prefill = if row.dangling { String::new() } else { format!("{}:", row.repository) };
+        let prefill = if row.dangling {
+            String::new()
+        } else {
+            format!("{}:", row.repository)
+        };
         self.open_tag_form_for(source, label, &prefill);
     }
 
@@ -181,7 +190,8 @@ impl State {
         match self.images.find(&familiar) {
             Some(existing) if existing.id.0 == source => {
                 if let Some(open) = self.form.as_mut() {
-                    open.form.fail(0, format!("the image is already called {familiar}"));
+                    open.form
+                        .fail(0, format!("the image is already called {familiar}"));
                 }
             }
             Some(existing) => {
@@ -265,7 +275,11 @@ impl State {
         let Some(row) = self.images.selected_row() else {
             return self.error("select an image to remove");
         };
-        let name = if row.dangling { row.image.0.clone() } else { row.reference() };
+        let name = if row.dangling {
+            row.image.0.clone()
+        } else {
+            row.reference()
+        };
         self.ask_remove(&name, force);
     }
 
@@ -277,7 +291,10 @@ impl State {
         let by_id = record.id.0 == name || record.id.short() == name;
         let others: Vec<&String> = record.repo_tags.iter().filter(|t| *t != name).collect();
         let mut body = if by_id {
-            format!("Remove image {} ({size}) with all its tags?", record.id.short())
+            format!(
+                "Remove image {} ({size}) with all its tags?",
+                record.id.short()
+            )
         } else {
             format!("Remove the tag {name} from image {}?", record.id.short())
         };
@@ -347,7 +364,11 @@ impl State {
                     "a .tar, .tar.gz, .tar.bz2 or .tar.xz rootfs; Tab completes the path",
                     path.unwrap_or(""),
                 ),
-                Field::text("Image", "repository:tag for the new image", reference.unwrap_or("")),
+                Field::text(
+                    "Image",
+                    "repository:tag for the new image",
+                    reference.unwrap_or(""),
+                ),
                 Field::text("Message", "optional", ""),
                 Field::lines(
                     "Changes",
@@ -368,7 +389,9 @@ impl State {
         };
         let path = open.form.text(IMPORT_FILE).trim().to_string();
         if path.is_empty() {
-            return open.form.fail(IMPORT_FILE, "give the archive's path".to_string());
+            return open
+                .form
+                .fail(IMPORT_FILE, "give the archive's path".to_string());
         }
         if let Err(e) = parse_tagged(&open.form.text(IMPORT_IMAGE)) {
             return open.form.fail(IMPORT_IMAGE, e);
@@ -382,8 +405,17 @@ impl State {
         });
     }
 
-    pub(super) fn on_import_file_checked(&mut self, path: PathBuf, result: Result<u64, String>, effects: &mut Vec<Effect>) {
-        let Some(open) = self.form.as_mut().filter(|o| o.purpose == FormPurpose::Import) else {
+    pub(super) fn on_import_file_checked(
+        &mut self,
+        path: PathBuf,
+        result: Result<u64, String>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some(open) = self
+            .form
+            .as_mut()
+            .filter(|o| o.purpose == FormPurpose::Import)
+        else {
             return;
         };
         open.form.busy = None;
@@ -425,7 +457,11 @@ impl State {
     }
 
     pub(super) fn on_path_completed(&mut self, typed: String, completion: PathCompletion) {
-        let Some(open) = self.form.as_mut().filter(|o| o.purpose == FormPurpose::Import) else {
+        let Some(open) = self
+            .form
+            .as_mut()
+            .filter(|o| o.purpose == FormPurpose::Import)
+        else {
             return;
         };
         if open.form.text(IMPORT_FILE) != typed {
@@ -438,7 +474,8 @@ impl State {
         }
         open.form.set_text(IMPORT_FILE, &completion.text);
         if let Some(field) = open.form.fields.get_mut(IMPORT_FILE) {
-            field.error = (!completion.candidates.is_empty()).then(|| completion.candidates.join("  "));
+            field.error =
+                (!completion.candidates.is_empty()).then(|| completion.candidates.join("  "));
         }
     }
 
@@ -449,7 +486,12 @@ impl State {
     pub(super) fn open_login_form(&mut self, registry: Option<&str>) {
         let registry = registry
             .map(str::to_string)
-            .or_else(|| self.retry.as_ref().and_then(Retry::registry).map(str::to_string))
+            .or_else(|| {
+                self.retry
+                    .as_ref()
+                    .and_then(Retry::registry)
+                    .map(str::to_string)
+            })
             .or_else(|| {
                 self.images
                     .selected_row()
@@ -461,7 +503,11 @@ impl State {
         let form = Form::new(
             "Log in to a registry",
             vec![
-                Field::text("Registry", "host[:port], docker.io for Docker Hub", &registry),
+                Field::text(
+                    "Registry",
+                    "host[:port], docker.io for Docker Hub",
+                    &registry,
+                ),
                 Field::text("Username", "", ""),
                 Field::secret("Password", "or an access token; never shown or logged"),
             ],
@@ -483,21 +529,34 @@ impl State {
         }
         let username = open.form.text(LOGIN_USERNAME).trim().to_string();
         if username.is_empty() {
-            return open.form.fail(LOGIN_USERNAME, "give a username".to_string());
+            return open
+                .form
+                .fail(LOGIN_USERNAME, "give a username".to_string());
         }
         let password = open.form.text(LOGIN_PASSWORD);
         if password.is_empty() {
-            return open.form.fail(LOGIN_PASSWORD, "give the password or token".to_string());
+            return open
+                .form
+                .fail(LOGIN_PASSWORD, "give the password or token".to_string());
         }
-        open.form.busy = Some(format!("checking the credentials for {registry} with the engine…"));
+        open.form.busy = Some(format!(
+            "checking the credentials for {registry} with the engine…"
+        ));
         effects.push(Effect::Login {
             registry,
             credentials: Credentials::password(username, password),
         });
     }
 
-    pub(super) fn on_login_finished(&mut self, registry: String, result: Result<String, LoginFailure>) {
-        let open = self.form.as_mut().filter(|o| o.purpose == FormPurpose::Login);
+    pub(super) fn on_login_finished(
+        &mut self,
+        registry: String,
+        result: Result<String, LoginFailure>,
+    ) {
+        let open = self
+            .form
+            .as_mut()
+            .filter(|o| o.purpose == FormPurpose::Login);
         match result {
             Ok(stored_in) => {
                 self.form = None;
@@ -516,7 +575,9 @@ impl State {
             Err(LoginFailure::Rejected(message)) => match open {
                 Some(open) => {
                     open.form.busy = None;
-                    open.form.fail(LOGIN_PASSWORD, message);
+                    open.form
+                        .fail(LOGIN_PASSWORD, "wrong username or password".to_string());
+                    open.form.error = Some(format!("{registry} said: {message}"));
                 }
                 None => self.error(format!("login to {registry} refused: {message}")),
             },
@@ -624,13 +685,6 @@ impl State {
                 });
             }
             Pending::Remove { name, force } => effects.push(Effect::RemoveImage { name, force }),
-        }
-    }
-
-    /// Focuses the images pane on an image once a job made it.
-    pub(super) fn show_new_image(&mut self, image: &ImageId) {
-        if self.images.select_image(image) {
-            self.focus = Pane::Images;
         }
     }
 }

@@ -339,7 +339,8 @@ mod tests {
 
     #[test]
     fn tab_completes_unique_and_common_prefixes() {
-        assert_eq!(complete("im"), ("images ".to_string(), vec![]));
+        assert_eq!(complete("ima"), ("images ".to_string(), vec![]));
+        assert_eq!(complete("im"), ("im".to_string(), vec!["images", "import"]));
         let (text, candidates) = complete("");
         assert_eq!(text, "");
         assert_eq!(candidates.len(), COMMANDS.len());

@@ -66,7 +66,10 @@ pub enum JobOutcome {
     /// The engine has `reference` from its registry.
     Pulled { reference: String },
     /// The registry has `reference`, with this digest when the engine said.
-    Pushed { reference: String, digest: Option<String> },
+    Pushed {
+        reference: String,
+        digest: Option<String>,
+    },
 }
 
 impl JobOutcome {
@@ -77,7 +80,10 @@ impl JobOutcome {
             }
             JobOutcome::Pulled { reference } => format!("pulled {reference}"),
             JobOutcome::Pushed { reference, digest } => match digest {
-                Some(digest) => format!("pushed {reference} ({})", crate::docker::types::short_hex(digest)),
+                Some(digest) => format!(
+                    "pushed {reference} ({})",
+                    crate::docker::types::short_hex(digest)
+                ),
                 None => format!("pushed {reference}"),
             },
         }
@@ -308,7 +314,10 @@ pub enum JobError {
     Cancelled,
     Failed(String),
     /// The registry wants (other) credentials.
-    Unauthorized { registry: String, message: String },
+    Unauthorized {
+        registry: String,
+        message: String,
+    },
 }
 
 #[cfg(test)]

@@ -167,7 +167,9 @@ impl State {
             Command::Tag { source, target } => self.tag_by_command(&source, &target, effects),
             Command::Push(reference) => self.ask_push(&reference),
             Command::Remove(name) => self.ask_remove(&name, false),
-            Command::Import { path, reference } => self.open_import_form(Some(&path), reference.as_deref()),
+            Command::Import { path, reference } => {
+                self.open_import_form(Some(&path), reference.as_deref())
+            }
             Command::Login(registry) => self.open_login_form(registry.as_deref()),
             Command::Logout(registry) => effects.push(Effect::Logout { registry }),
         }

@@ -4,7 +4,7 @@
 //! The handlers live next to their concern: `keys` (input routing and actions), `engine`
 //! (connection, events, lists), `commit` (the commit form and its job), `jobs_flow`.
 
-mod actions;
+pub mod actions;
 pub mod changes;
 pub mod command;
 mod commit;
@@ -153,7 +153,10 @@ pub enum FormPurpose {
     },
     Pull,
     /// Tag `source` (an image ID), shown as `label`.
-    Tag { source: String, label: String },
+    Tag {
+        source: String,
+        label: String,
+    },
     Import,
     Login,
 }

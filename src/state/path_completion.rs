@@ -54,7 +54,10 @@ pub fn complete(typed: &str, entries: &[DirEntry]) -> PathCompletion {
                     .map_or(0, |((i, a), _)| i + a.len_utf8())
             });
             PathCompletion {
-                text: format!("{dir}{}", &first[..common.max(partial.len()).min(first.len())]),
+                text: format!(
+                    "{dir}{}",
+                    &first[..common.max(partial.len()).min(first.len())]
+                ),
                 candidates: many
                     .iter()
                     .map(|e| format!("{}{}", e.name, if e.is_dir { "/" } else { "" }))
@@ -69,13 +72,18 @@ mod tests {
     use super::*;
 
     fn entries() -> Vec<DirEntry> {
-        [("centos-7.tar.gz", false), ("centos-8.tar.xz", false), ("debian", true), (".hidden", false)]
-            .iter()
-            .map(|(n, d)| DirEntry {
-                name: n.to_string(),
-                is_dir: *d,
-            })
-            .collect()
+        [
+            ("centos-7.tar.gz", false),
+            ("centos-8.tar.xz", false),
+            ("debian", true),
+            (".hidden", false),
+        ]
+        .iter()
+        .map(|(n, d)| DirEntry {
+            name: n.to_string(),
+            is_dir: *d,
+        })
+        .collect()
     }
 
     #[test]
@@ -86,7 +94,12 @@ mod tests {
         assert_eq!(c.candidates, ["centos-7.tar.gz", "centos-8.tar.xz"]);
         assert_eq!(complete("/srv/zz", &entries()).text, "/srv/zz");
         assert_eq!(complete("/srv/.h", &entries()).text, "/srv/.hidden");
-        assert!(!complete("/srv/", &entries()).candidates.iter().any(|c| c.starts_with('.')));
+        assert!(
+            !complete("/srv/", &entries())
+                .candidates
+                .iter()
+                .any(|c| c.starts_with('.'))
+        );
         assert_eq!(complete("ce", &entries()).text, "centos-");
     }
 }
