@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::docker::{ContainerId, ImageId};
-use crate::registry::Credentials;
+use crate::registry::{CatalogCursor, Credentials, RepositoryRef};
 use crate::state::jobs::{JobId, JobSpec};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,4 +47,29 @@ pub enum Effect {
     CompletePath { typed: String },
     /// Check that a file can be imported (exists, readable, an archive).
     CheckImportFile { path: PathBuf },
+    /// Wait, then say whether the images selection stayed on one repository.
+    SettleTags { generation: u64, after: Duration },
+    /// List a repository's tags.
+    LoadTags {
+        generation: u64,
+        repository: RepositoryRef,
+    },
+    /// `HEAD` a tag's manifest for its digest.
+    LoadTagDigest {
+        generation: u64,
+        repository: RepositoryRef,
+        tag: String,
+    },
+    /// Fetch a tag's detail (manifest, platforms, config).
+    LoadTagDetail {
+        generation: u64,
+        repository: RepositoryRef,
+        tag: String,
+    },
+    /// Fetch a page of a registry's catalog (the first when `cursor` is `None`).
+    LoadCatalog {
+        generation: u64,
+        registry: String,
+        cursor: Option<CatalogCursor>,
+    },
 }

@@ -9,6 +9,7 @@ use crate::docker::{
     ContainerId, ContainerRecord, EngineError, EngineEvent, EngineInfo, FileChange, HistoryRecord,
     ImageId, ImageRecord, RemoveOutcome,
 };
+use crate::registry::{CatalogPage, ManifestHead, RegistryError, TagDetail, TagList};
 use crate::state::jobs::{JobError, JobId, JobOutcome, Progress};
 use crate::state::path_completion::PathCompletion;
 
@@ -79,6 +80,30 @@ pub enum Msg {
     ImportFileChecked {
         path: PathBuf,
         result: Result<u64, String>,
+    },
+    /// The pause after a selection change is over.
+    TagsSettled { generation: u64 },
+    /// A repository's tags arrived.
+    TagsLoaded {
+        generation: u64,
+        result: Result<TagList, RegistryError>,
+    },
+    /// A tag's digest arrived.
+    TagDigestLoaded {
+        generation: u64,
+        tag: String,
+        result: Result<ManifestHead, RegistryError>,
+    },
+    /// A tag's detail arrived.
+    TagDetailLoaded {
+        generation: u64,
+        tag: String,
+        result: Result<TagDetail, RegistryError>,
+    },
+    /// A catalog page arrived.
+    CatalogLoaded {
+        generation: u64,
+        result: Result<CatalogPage, RegistryError>,
     },
     /// Something changed in the engine.
     EngineEvent(EngineEvent),

@@ -498,14 +498,14 @@ mod tests {
         let km = Keymap::with_overrides(&tables(
             r#"
             [images]
-            o = "sort"
+            z = "sort"
             s = "none"
             "#,
         ))
         .unwrap();
-        assert_eq!(km.action_for(Scope::Images, key("o")), Some(Action::Sort));
+        assert_eq!(km.action_for(Scope::Images, key("z")), Some(Action::Sort));
         assert_eq!(km.action_for(Scope::Images, key("s")), None);
-        assert_eq!(km.keys_for(Scope::Images, Action::Sort), vec![key("o")]);
+        assert_eq!(km.keys_for(Scope::Images, Action::Sort), vec![key("z")]);
         // Untouched defaults stay.
         assert_eq!(
             km.action_for(Scope::Images, key("S")),

@@ -15,8 +15,9 @@ use crate::docker::{Engine, EngineError, EngineErrorKind, LoginCheck};
 use crate::effect::Effect;
 use crate::msg::{LoginFailure, Msg};
 use crate::registry::reference::credential_key_for;
-use crate::registry::{Credentials, DockerConfig, RegistryClient, StoredIn};
+use crate::registry::{Credentials, DockerConfig, RegistryClient, RegistryError, StoredIn};
 use crate::state::jobs::JobId;
+use crate::state::tags::CATALOG_PAGE;
 
 /// What the executor talks to besides the engine.
 #[derive(Clone, Default)]
@@ -169,6 +170,63 @@ impl Executor {
                     let _ = tx.send(Msg::PathCompleted { typed, completion });
                 });
             }
+            Effect::SettleTags { generation, after } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(after).await;
+                    let _ = tx.send(Msg::TagsSettled { generation });
+                });
+            }
+            Effect::LoadTags {
+                generation,
+                repository,
+            } => self.with_registry(
+                move |client| async move { client.tags(&repository).await },
+                move |result| Msg::TagsLoaded { generation, result },
+            ),
+            Effect::LoadTagDigest {
+                generation,
+                repository,
+                tag,
+            } => {
+                let reply = tag.clone();
+                self.with_registry(
+                    move |client| async move { client.manifest_digest(&repository, &tag).await },
+                    move |result| Msg::TagDigestLoaded {
+                        generation,
+                        tag: reply,
+                        result,
+                    },
+                )
+            }
+            Effect::LoadTagDetail {
+                generation,
+                repository,
+                tag,
+            } => {
+                let reply = tag.clone();
+                self.with_registry(
+                    move |client| async move { client.tag_detail(&repository, &tag).await },
+                    move |result| Msg::TagDetailLoaded {
+                        generation,
+                        tag: reply,
+                        result,
+                    },
+                )
+            }
+            Effect::LoadCatalog {
+                generation,
+                registry,
+                cursor,
+            } => self.with_registry(
+                move |client| async move {
+                    match cursor {
+                        Some(cursor) => client.catalog_next_page(&cursor).await,
+                        None => client.catalog_page(&registry, CATALOG_PAGE).await,
+                    }
+                },
+                move |result| Msg::CatalogLoaded { generation, result },
+            ),
             Effect::CheckImportFile { path } => {
                 let tx = self.tx.clone();
                 tokio::task::spawn_blocking(move || {
@@ -230,6 +288,31 @@ impl Executor {
             let _ = tx.send(Msg::EventsEnded(failure));
         });
         self.events_task = Some(handle.abort_handle());
+    }
+
+    /// Runs one registry request in a task and sends its result back wrapped by `wrap`.
+    fn with_registry<T, F, Fut>(
+        &self,
+        request: F,
+        wrap: impl FnOnce(Result<T, RegistryError>) -> Msg + Send + 'static,
+    ) where
+        T: Send + 'static,
+        F: FnOnce(RegistryClient) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<T, RegistryError>> + Send + 'static,
+    {
+        let tx = self.tx.clone();
+        match self.services.registry.clone() {
+            Some(client) => {
+                tokio::spawn(async move {
+                    let result = request(client).await;
+                    let _ = tx.send(wrap(result));
+                });
+            }
+            None => {
+                let error = RegistryError::Setup("the registry client could not be set up".into());
+                let _ = tx.send(wrap(Err(error)));
+            }
+        }
     }
 
     fn engine(&self) -> Option<Engine> {

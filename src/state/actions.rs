@@ -31,18 +31,21 @@ const LOGIN_PASSWORD: usize = 2;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Retry {
     Job { title: String, spec: JobSpec },
+    Tags(crate::registry::RepositoryRef),
 }
 
 impl Retry {
     fn registry(&self) -> Option<&str> {
         match self {
             Retry::Job { spec, .. } => spec.registry(),
+            Retry::Tags(repository) => Some(repository.registry()),
         }
     }
 
     fn describe(&self) -> String {
         match self {
             Retry::Job { title, .. } => title.clone(),
+            Retry::Tags(repository) => format!("the tags of {}", repository.familiar()),
         }
     }
 }
@@ -602,6 +605,13 @@ impl State {
     pub(super) fn retry_last(&mut self, effects: &mut Vec<Effect>) {
         match self.retry.take() {
             Some(Retry::Job { title, spec }) => self.start_job(title, spec, effects),
+            Some(Retry::Tags(repository)) => {
+                if self.tags.repository.as_ref() == Some(&repository) && self.tags.reload() {
+                    self.load_tags(effects);
+                } else {
+                    self.open_repository(repository, effects);
+                }
+            }
             None => self.error("nothing to retry"),
         }
     }
@@ -620,6 +630,7 @@ impl State {
             FormPurpose::Tag { source, .. } => self.submit_tag(source, effects),
             FormPurpose::Import => self.submit_import(effects),
             FormPurpose::Login => self.submit_login(effects),
+            FormPurpose::OpenRepository => self.submit_open_repository(effects),
         }
     }
 
@@ -631,7 +642,7 @@ impl State {
         let field = match open.purpose {
             FormPurpose::Tag { .. } | FormPurpose::Commit { .. } => 0,
             FormPurpose::Import => IMPORT_IMAGE,
-            FormPurpose::Pull | FormPurpose::Login => return,
+            FormPurpose::Pull | FormPurpose::Login | FormPurpose::OpenRepository => return,
         };
         let text = open.form.text(field);
         let error = if text.trim().is_empty() || text.trim().ends_with(':') {

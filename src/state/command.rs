@@ -28,6 +28,10 @@ pub enum Command {
     },
     Login(Option<String>),
     Logout(String),
+    /// Opens a repository's tags.
+    Repository(String),
+    /// Lists a registry's repositories.
+    Registry(String),
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -88,6 +92,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "CONTAINER REPOSITORY:TAG",
         help: "commit a container to a new image (opens the form)",
+    },
+    CommandSpec {
+        name: "repo",
+        aliases: &["repository"],
+        usage: "REPOSITORY",
+        help: "show a remote repository's tags",
+    },
+    CommandSpec {
+        name: "registry",
+        aliases: &["catalog"],
+        usage: "HOST",
+        help: "list the repositories of a registry",
     },
     CommandSpec {
         name: "pull",
@@ -165,6 +181,8 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "tags" => no_args(Command::Focus(Pane::Tags)),
         "jobs" => no_args(Command::Focus(Pane::Jobs)),
         "pull" => one_arg(Command::Pull),
+        "repo" => one_arg(Command::Repository),
+        "registry" => one_arg(Command::Registry),
         "push" => one_arg(Command::Push),
         "rmi" => one_arg(Command::Remove),
         "logout" => one_arg(Command::Logout),

@@ -185,6 +185,7 @@ impl State {
             Some(row) => (Some(row.image.clone()), row.reference()),
             None => (None, String::new()),
         };
+        self.follow_selection_with_tags(effects);
         if let Some(image) = self.layers.show(image, label) {
             if self.is_connected() {
                 effects.push(Effect::LoadHistory { image });

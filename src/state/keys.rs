@@ -158,7 +158,7 @@ impl State {
         match command {
             Command::Quit => self.quit = true,
             Command::Help => self.on_action(Action::Help, effects),
-            Command::Focus(pane) => self.focus_pane(pane),
+            Command::Focus(pane) => self.focus_pane(pane, effects),
             Command::Commit {
                 container,
                 reference,
@@ -172,6 +172,8 @@ impl State {
             }
             Command::Login(registry) => self.open_login_form(registry.as_deref()),
             Command::Logout(registry) => effects.push(Effect::Logout { registry }),
+            Command::Repository(text) => self.open_repository_text(&text, effects),
+            Command::Registry(host) => self.browse_registry(Some(host), effects),
         }
     }
 
@@ -185,6 +187,7 @@ impl State {
         match self.focus {
             Pane::Images => Some(&mut self.images.filter),
             Pane::Containers => Some(&mut self.containers.filter),
+            Pane::Tags if self.tags.catalog.is_none() => Some(&mut self.tags.filter),
             _ => None,
         }
     }
@@ -196,6 +199,7 @@ impl State {
         match self.focus {
             Pane::Images => Some(&self.images.filter),
             Pane::Containers => Some(&self.containers.filter),
+            Pane::Tags if self.tags.catalog.is_none() => Some(&self.tags.filter),
             _ => None,
         }
     }
@@ -216,6 +220,10 @@ impl State {
                 self.sync_layers(effects);
             }
             Pane::Containers => self.containers.refresh(),
+            Pane::Tags => {
+                self.tags.refresh();
+                self.pump_tag_details(effects);
+            }
             _ => {}
         }
     }
@@ -263,10 +271,19 @@ impl State {
         true
     }
 
-    /// Esc outside inputs: clear a filter, else close the open view.
+    /// Esc outside inputs: clear a filter, else close the open view, else go back from a
+    /// repository opened on purpose to following the images selection.
     fn on_escape(&mut self, effects: &mut Vec<Effect>) {
-        if !self.clear_filter(effects) && self.changes.is_some() {
+        if self.clear_filter(effects) {
+            return;
+        }
+        if self.changes.is_some() {
             self.changes = None;
+        } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
+            self.tags.catalog = None;
+        } else if self.focus == Pane::Tags && self.tags.pinned {
+            self.tags.pinned = false;
+            self.follow_selection_with_tags(effects);
         }
     }
 
@@ -280,13 +297,13 @@ impl State {
             }),
             Action::CommandLine => self.command_line = Some(CommandLine::default()),
             Action::Redraw => self.clear_screen = true,
-            Action::FocusNext => self.focus_pane(self.focus.step(true)),
-            Action::FocusPrev => self.focus_pane(self.focus.step(false)),
-            Action::FocusImages => self.focus_pane(Pane::Images),
-            Action::FocusLayers => self.focus_pane(Pane::Layers),
-            Action::FocusContainers => self.focus_pane(Pane::Containers),
-            Action::FocusTags => self.focus_pane(Pane::Tags),
-            Action::FocusJobs => self.focus_pane(Pane::Jobs),
+            Action::FocusNext => self.focus_pane(self.focus.step(true), effects),
+            Action::FocusPrev => self.focus_pane(self.focus.step(false), effects),
+            Action::FocusImages => self.focus_pane(Pane::Images, effects),
+            Action::FocusLayers => self.focus_pane(Pane::Layers, effects),
+            Action::FocusContainers => self.focus_pane(Pane::Containers, effects),
+            Action::FocusTags => self.focus_pane(Pane::Tags, effects),
+            Action::FocusJobs => self.focus_pane(Pane::Jobs, effects),
             Action::Up
             | Action::Down
             | Action::PageUp
@@ -310,7 +327,12 @@ impl State {
                 self.open_commit_form()
             }
             Action::CancelJob if self.focus == Pane::Jobs => self.cancel_selected_job(effects),
+            Action::Pull if self.focus == Pane::Tags && self.tags.catalog.is_none() => {
+                self.pull_selected_tag(effects)
+            }
             Action::Pull if self.changes.is_none() => self.open_pull_form(None),
+            Action::OpenRepository => self.open_repository_form(),
+            Action::BrowseRegistry => self.browse_registry(None, effects),
             Action::Tag if self.focus == Pane::Images => self.open_tag_form(),
             Action::Push if self.focus == Pane::Images => self.push_selected(),
             Action::Remove if self.focus == Pane::Images => self.remove_selected(false),
@@ -322,9 +344,13 @@ impl State {
         }
     }
 
-    fn focus_pane(&mut self, pane: Pane) {
+    fn focus_pane(&mut self, pane: Pane, effects: &mut Vec<Effect>) {
         self.changes = None;
         self.focus = pane;
+        if pane == Pane::Tags {
+            // Details that wait for the focus (Docker Hub) can come now.
+            self.pump_tag_details(effects);
+        }
     }
 
     fn navigate(&mut self, action: Action, effects: &mut Vec<Effect>) {
@@ -346,7 +372,14 @@ impl State {
             Pane::Jobs => {
                 self.jobs.navigate(action);
             }
-            Pane::Tags => {}
+            Pane::Tags => {
+                self.tags.navigate(action);
+                if self.tags.catalog.is_some() {
+                    self.more_catalog(effects);
+                } else {
+                    self.pump_tag_details(effects);
+                }
+            }
         }
     }
 
@@ -356,6 +389,8 @@ impl State {
             (Pane::Images, true) => self.images.reverse_sort(),
             (Pane::Containers, false) => self.containers.cycle_sort(),
             (Pane::Containers, true) => self.containers.reverse_sort(),
+            (Pane::Tags, false) if self.tags.catalog.is_none() => self.tags.cycle_sort(),
+            (Pane::Tags, true) if self.tags.catalog.is_none() => self.tags.reverse_sort(),
             _ => return self.error("this pane does not sort"),
         }
         self.sync_layers(effects);
@@ -397,6 +432,14 @@ impl State {
         match self.focus {
             Pane::Images | Pane::Layers => self.load_images(effects),
             Pane::Containers => self.load_containers(effects),
+            Pane::Tags => match self.tags.catalog.as_ref().map(|c| c.registry.clone()) {
+                Some(registry) => self.browse_registry(Some(registry), effects),
+                None => {
+                    if self.tags.reload() {
+                        self.load_tags(effects);
+                    }
+                }
+            },
             _ => {}
         }
     }
@@ -423,7 +466,8 @@ impl State {
                 }
             }
             Pane::Jobs => self.open_job_detail(),
-            Pane::Tags => {}
+            Pane::Tags if self.tags.catalog.is_some() => self.open_catalog_selection(effects),
+            Pane::Tags => self.open_tag_detail(effects),
         }
     }
 

@@ -44,6 +44,17 @@ impl ListCursor {
         true
     }
 
+    /// The rows the renderer showed last time (or the first `default` rows before any
+    /// drawing), for work that should cover what is on screen.
+    pub fn visible_window(&self, len: usize, default: usize) -> Range<usize> {
+        let page = match self.page.get() {
+            0 => default,
+            page => page + 1,
+        };
+        let start = self.offset.get().min(len);
+        start..(start + page).min(len)
+    }
+
     /// Keeps the selection inside a list that changed length.
     pub fn clamp(&mut self, len: usize) {
         self.select(self.selected, len);

@@ -21,6 +21,8 @@ pub mod line_editor;
 pub mod list;
 pub mod path_completion;
 pub mod popup;
+mod remote;
+pub mod tags;
 
 use std::time::Duration;
 
@@ -38,6 +40,7 @@ use images::ImagesState;
 use jobs::Jobs;
 use layers::LayersState;
 use popup::{Popup, Severity};
+use tags::TagsState;
 
 /// The panes. Tab cycles through the first four; the jobs pane is reached with `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -159,6 +162,7 @@ pub enum FormPurpose {
     },
     Import,
     Login,
+    OpenRepository,
 }
 
 /// A form on screen and what submitting it does.
@@ -179,6 +183,9 @@ pub struct State {
     pub images: ImagesState,
     pub layers: LayersState,
     pub containers: ContainersState,
+    pub tags: TagsState,
+    /// Counts selection changes so only the last one loads tags.
+    tags_settle_generation: u64,
     /// The writable-layer view, when open.
     pub changes: Option<ChangesView>,
     pub jobs: Jobs,
@@ -214,6 +221,8 @@ impl State {
             ),
             layers: LayersState::default(),
             containers: ContainersState::default(),
+            tags: TagsState::default(),
+            tags_settle_generation: 0,
             changes: None,
             jobs: Jobs::default(),
             form: None,
@@ -268,6 +277,23 @@ impl State {
             Msg::ImportFileChecked { path, result } => {
                 self.on_import_file_checked(path, result, &mut effects)
             }
+            Msg::TagsSettled { generation } => self.on_tags_settled(generation, &mut effects),
+            Msg::TagsLoaded { generation, result } => {
+                self.on_tags_loaded(generation, result, &mut effects)
+            }
+            Msg::TagDigestLoaded {
+                generation,
+                tag,
+                result,
+            } => self.on_tag_digest_loaded(generation, tag, result, &mut effects),
+            Msg::TagDetailLoaded {
+                generation,
+                tag,
+                result,
+            } => self.on_tag_detail_loaded(generation, tag, result, &mut effects),
+            Msg::CatalogLoaded { generation, result } => {
+                self.on_catalog_loaded(generation, result, &mut effects)
+            }
             Msg::EngineEvent(event) => self.on_engine_event(event, &mut effects),
             Msg::EventsEnded(error) => self.on_events_ended(error, &mut effects),
         }
@@ -282,6 +308,8 @@ impl State {
     pub fn scope(&self) -> Scope {
         if self.changes.is_some() {
             Scope::Changes
+        } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
+            Scope::Catalog
         } else {
             self.focus.scope()
         }

@@ -82,6 +82,8 @@ pub enum Popup {
         body: String,
         scroll: Scroll,
     },
+    /// A remote tag's detail; the content comes from the tags pane's rows.
+    TagDetail { tag: String, scroll: Scroll },
     /// Something the user must read.
     Message {
         title: String,
@@ -97,7 +99,8 @@ impl Popup {
         match self {
             Popup::Help { scroll }
             | Popup::Detail { scroll, .. }
-            | Popup::Message { scroll, .. } => Some(scroll),
+            | Popup::Message { scroll, .. }
+            | Popup::TagDetail { scroll, .. } => Some(scroll),
             Popup::Confirm(_) => None,
         }
     }

@@ -4,6 +4,7 @@ pub mod changes;
 mod confirm;
 pub mod form;
 mod help;
+mod tag_detail;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -21,6 +22,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     for popup in &state.popups {
         match popup {
             Popup::Confirm(confirm) => confirm::draw(frame, area, confirm, view.theme),
+            Popup::TagDetail { tag, scroll } => {
+                tag_detail::draw(frame, area, state, tag, scroll, view)
+            }
             Popup::Help { scroll } => help::draw(frame, area, state, scroll, view.theme),
             Popup::Detail {
                 title,

@@ -1,0 +1,330 @@
+//! The tags pane's flows: which repository it shows, loading its tags and their details,
+//! browsing a registry's catalog, and the tag detail popup.
+
+use std::time::Duration;
+
+use crate::effect::Effect;
+use crate::registry::reference::Reference;
+use crate::registry::{
+    CatalogPage, ManifestHead, RegistryError, RepositoryRef, TagDetail, TagList,
+};
+
+use super::actions::Retry;
+use super::form::{Field, Form};
+use super::popup::{Popup, Scroll};
+use super::tags::{RemoteError, TagRequest};
+use super::{FormPurpose, OpenForm, Pane, State};
+
+/// How long the images selection must rest on a repository before its tags load.
+const SETTLE: Duration = Duration::from_millis(300);
+
+impl State {
+    /// After the images selection moved: follow it, unless a repository was opened on purpose.
+    pub(super) fn follow_selection_with_tags(&mut self, effects: &mut Vec<Effect>) {
+        if self.tags.pinned || self.tags.catalog.is_some() {
+            return;
+        }
+        let wanted = self.selected_repository();
+        if wanted == self.tags.repository {
+            return;
+        }
+        self.tags_settle_generation += 1;
+        effects.push(Effect::SettleTags {
+            generation: self.tags_settle_generation,
+            after: SETTLE,
+        });
+    }
+
+    /// The repository of the selected local image, if it has a name.
+    fn selected_repository(&self) -> Option<RepositoryRef> {
+        let row = self.images.selected_row().filter(|r| !r.dangling)?;
+        Reference::parse(&row.reference())
+            .ok()
+            .map(|r| r.repository_ref().clone())
+    }
+
+    pub(super) fn on_tags_settled(&mut self, generation: u64, effects: &mut Vec<Effect>) {
+        if generation != self.tags_settle_generation || self.tags.pinned {
+            return;
+        }
+        let repository = self.selected_repository();
+        if self.tags.open(repository, false) {
+            self.load_tags(effects);
+        }
+    }
+
+    /// Opens a repository's tags on purpose (`o`, `:repo`, Enter in the catalog).
+    pub(super) fn open_repository(&mut self, repository: RepositoryRef, effects: &mut Vec<Effect>) {
+        self.tags.catalog = None;
+        self.focus = Pane::Tags;
+        if self.tags.open(Some(repository), true) {
+            self.load_tags(effects);
+        }
+    }
+
+    /// `o`: a prompt for a repository.
+    pub(super) fn open_repository_form(&mut self) {
+        let prefill = self
+            .tags
+            .repository
+            .as_ref()
+            .map(RepositoryRef::familiar)
+            .unwrap_or_default();
+        let form = Form::new(
+            "Open a repository",
+            vec![Field::text(
+                "Repository",
+                "e.g. nginx, localhost:5000/team/app, registry.example.com/app",
+                &prefill,
+            )],
+        );
+        self.form = Some(OpenForm {
+            form,
+            purpose: FormPurpose::OpenRepository,
+        });
+    }
+
+    pub(super) fn submit_open_repository(&mut self, effects: &mut Vec<Effect>) {
+        let Some(open) = self.form.as_mut() else {
+            return;
+        };
+        match parse_repository(&open.form.text(0)) {
+            Ok(repository) => {
+                self.form = None;
+                self.open_repository(repository, effects);
+            }
+            Err(e) => open.form.fail(0, e),
+        }
+    }
+
+    /// `:repo REF`.
+    pub(super) fn open_repository_text(&mut self, text: &str, effects: &mut Vec<Effect>) {
+        match parse_repository(text) {
+            Ok(repository) => self.open_repository(repository, effects),
+            Err(e) => self.error(format!("cannot open \"{}\": {e}", text.trim())),
+        }
+    }
+
+    pub(super) fn load_tags(&mut self, effects: &mut Vec<Effect>) {
+        if let Some(repository) = self.tags.repository.clone() {
+            effects.push(Effect::LoadTags {
+                generation: self.tags.generation,
+                repository,
+            });
+        }
+    }
+
+    pub(super) fn on_tags_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<TagList, RegistryError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if generation != self.tags.generation {
+            return;
+        }
+        match result {
+            Ok(list) => {
+                self.tags.set_tags(list.tags, list.truncated);
+                self.pump_tag_details(effects);
+            }
+            Err(error) => self.remote_failed(&error, None),
+        }
+    }
+
+    /// Records a registry failure; a refusal remembers what to retry after a login.
+    fn remote_failed(&mut self, error: &RegistryError, tag: Option<&str>) {
+        let remote = RemoteError::from_registry(error);
+        if remote.login_host.is_some() {
+            if let Some(repository) = self.tags.repository.clone() {
+                self.retry = Some(Retry::Tags(repository));
+            }
+        }
+        match tag {
+            Some(tag) => self.tags.set_row_error(tag, remote.message),
+            None => self.tags.set_error(remote),
+        }
+    }
+
+    /// Asks for what the rows on screen still lack, a few requests at a time. Full details
+    /// count as pulls on Docker Hub, so there they are fetched only while the pane has the
+    /// focus.
+    pub(super) fn pump_tag_details(&mut self, effects: &mut Vec<Effect>) {
+        let Some(repository) = self.tags.repository.clone() else {
+            return;
+        };
+        let details = self.focus == Pane::Tags || !repository.is_docker_hub();
+        let generation = self.tags.generation;
+        for request in self.tags.next_requests(details) {
+            effects.push(match request {
+                TagRequest::Digest(tag) => Effect::LoadTagDigest {
+                    generation,
+                    repository: repository.clone(),
+                    tag,
+                },
+                TagRequest::Detail(tag) => Effect::LoadTagDetail {
+                    generation,
+                    repository: repository.clone(),
+                    tag,
+                },
+            });
+        }
+    }
+
+    pub(super) fn on_tag_digest_loaded(
+        &mut self,
+        generation: u64,
+        tag: String,
+        result: Result<ManifestHead, RegistryError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if generation != self.tags.generation {
+            return;
+        }
+        match result {
+            Ok(head) => self.tags.set_digest(&tag, head.digest),
+            Err(error) => self.remote_failed(&error, Some(&tag)),
+        }
+        self.pump_tag_details(effects);
+    }
+
+    pub(super) fn on_tag_detail_loaded(
+        &mut self,
+        generation: u64,
+        tag: String,
+        result: Result<TagDetail, RegistryError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if generation != self.tags.generation {
+            return;
+        }
+        match result {
+            Ok(detail) => self.tags.set_detail(&tag, detail),
+            Err(error) => self.remote_failed(&error, Some(&tag)),
+        }
+        self.pump_tag_details(effects);
+    }
+
+    /// Enter on a tag: its detail (fetched now if it is not here yet).
+    pub(super) fn open_tag_detail(&mut self, effects: &mut Vec<Effect>) {
+        let (Some(row), Some(repository)) = (self.tags.selected(), self.tags.repository.clone())
+        else {
+            return;
+        };
+        let tag = row.name.clone();
+        if row.detail.is_none() && row.error.is_none() {
+            effects.push(Effect::LoadTagDetail {
+                generation: self.tags.generation,
+                repository,
+                tag: tag.clone(),
+            });
+        }
+        self.popups.push(Popup::TagDetail {
+            tag,
+            scroll: Scroll::default(),
+        });
+    }
+
+    /// `p` on a remote tag: pull it.
+    pub(super) fn pull_selected_tag(&mut self, effects: &mut Vec<Effect>) {
+        let (Some(row), Some(repository)) = (self.tags.selected(), self.tags.repository.as_ref())
+        else {
+            return self.error("select a tag to pull");
+        };
+        let reference = format!("{}:{}", repository.familiar(), row.name);
+        self.pull_now(&reference, effects);
+    }
+
+    /// `:registry HOST`, `b`: the registry's repositories.
+    pub(super) fn browse_registry(&mut self, registry: Option<String>, effects: &mut Vec<Effect>) {
+        let registry = registry
+            .or_else(|| {
+                self.tags
+                    .repository
+                    .as_ref()
+                    .map(|r| r.registry().to_string())
+            })
+            .or_else(|| self.selected_repository().map(|r| r.registry().to_string()));
+        let Some(registry) = registry else {
+            return self.error("which registry? use :registry HOST");
+        };
+        if let Err(e) = crate::registry::reference::validate_registry(&registry) {
+            return self.error(e.to_string());
+        }
+        self.focus = Pane::Tags;
+        let generation = self.tags.open_catalog(registry.clone());
+        effects.push(Effect::LoadCatalog {
+            generation,
+            registry,
+            cursor: None,
+        });
+    }
+
+    pub(super) fn on_catalog_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<CatalogPage, RegistryError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some(catalog) = self
+            .tags
+            .catalog
+            .as_mut()
+            .filter(|c| c.generation == generation)
+        else {
+            return;
+        };
+        match result {
+            Ok(page) => {
+                self.tags
+                    .add_catalog_page(generation, page.repositories, page.next);
+                self.more_catalog(effects);
+            }
+            Err(error) => {
+                catalog.loading = false;
+                catalog.error = Some(RemoteError::from_registry(&error));
+            }
+        }
+    }
+
+    /// Loads the next catalog page when the selection nears the end of what is loaded.
+    pub(super) fn more_catalog(&mut self, effects: &mut Vec<Effect>) {
+        let Some(catalog) = self.tags.catalog.as_mut() else {
+            return;
+        };
+        if catalog.wants_more() {
+            catalog.loading = true;
+            effects.push(Effect::LoadCatalog {
+                generation: catalog.generation,
+                registry: catalog.registry.clone(),
+                cursor: catalog.next.clone(),
+            });
+        }
+    }
+
+    /// Enter in the catalog: that repository's tags.
+    pub(super) fn open_catalog_selection(&mut self, effects: &mut Vec<Effect>) {
+        let selected = self.tags.catalog.as_ref().and_then(|c| {
+            c.view
+                .selected()
+                .and_then(|i| c.repositories.get(i))
+                .cloned()
+        });
+        if let Some(repository) = selected {
+            self.open_repository(repository, effects);
+        }
+    }
+}
+
+/// A repository as typed: `nginx`, `localhost:5000/app`, or a full reference whose tag is
+/// ignored.
+fn parse_repository(text: &str) -> Result<RepositoryRef, String> {
+    let text = text.trim();
+    RepositoryRef::parse(text)
+        .or_else(|e| {
+            Reference::parse(text)
+                .map(|r| r.repository_ref().clone())
+                .map_err(|_| e)
+        })
+        .map_err(|e| e.to_string())
+}

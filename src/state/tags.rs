@@ -1,0 +1,574 @@
+//! The tags pane model: the tags of one remote repository, their details fetched lazily
+//! for the rows on screen (a few requests at a time, cached by digest), and the catalog of
+//! a registry, page by page.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use crate::action::Action;
+use crate::docker::ImageRecord;
+use crate::registry::{CatalogCursor, RegistryError, RepositoryRef, TagDetail, natural_cmp};
+
+use super::filter::Filter;
+use super::images::split_repo_tag;
+use super::list::ListView;
+
+/// Requests for tag details in flight at once.
+pub const MAX_IN_FLIGHT: usize = 4;
+/// Rows fetched ahead when the pane has not been drawn yet.
+const DEFAULT_WINDOW: usize = 30;
+/// Repositories asked for per catalog page.
+pub const CATALOG_PAGE: u32 = 100;
+
+/// How the tags are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TagSort {
+    #[default]
+    Name,
+    Created,
+}
+
+/// One remote tag and what is known about it so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRow {
+    pub name: String,
+    pub digest: Option<String>,
+    pub detail: Option<Arc<TagDetail>>,
+    pub error: Option<String>,
+    requested: bool,
+}
+
+/// A registry failure as the pane shows it; `login_host` when a login may help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteError {
+    pub message: String,
+    pub login_host: Option<String>,
+}
+
+impl RemoteError {
+    pub fn from_registry(error: &RegistryError) -> Self {
+        RemoteError {
+            message: error.to_string(),
+            login_host: error
+                .is_unauthorized()
+                .then(|| error.host().map(str::to_string))
+                .flatten(),
+        }
+    }
+}
+
+/// The next request the tags pane wants made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagRequest {
+    /// `HEAD` the tag's manifest for its digest.
+    Digest(String),
+    /// Fetch the tag's full detail.
+    Detail(String),
+}
+
+/// A registry's repositories, page by page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogState {
+    pub registry: String,
+    pub repositories: Vec<RepositoryRef>,
+    pub next: Option<CatalogCursor>,
+    pub loading: bool,
+    pub error: Option<RemoteError>,
+    pub view: ListView,
+    pub generation: u64,
+}
+
+impl CatalogState {
+    /// Whether the next page should be asked for: the selection is near the end.
+    pub fn wants_more(&self) -> bool {
+        !self.loading
+            && self.error.is_none()
+            && self.next.is_some()
+            && self.view.cursor.selected() + DEFAULT_WINDOW >= self.repositories.len()
+    }
+}
+
+/// State of the tags pane.
+#[derive(Debug, Clone, Default)]
+pub struct TagsState {
+    pub repository: Option<RepositoryRef>,
+    /// Opened on purpose (`o`, `:repo`): the images selection does not replace it.
+    pub pinned: bool,
+    /// Changes with every new repository; answers for an older one are dropped.
+    pub generation: u64,
+    rows: Vec<TagRow>,
+    pub view: ListView,
+    pub sort: TagSort,
+    pub reverse: bool,
+    pub filter: Filter,
+    pub loading: bool,
+    pub loaded: bool,
+    /// The registry's list was cut at wharf's limits.
+    pub truncated: bool,
+    pub error: Option<RemoteError>,
+    details_by_digest: HashMap<String, Arc<TagDetail>>,
+    in_flight: usize,
+    pub catalog: Option<CatalogState>,
+}
+
+impl TagsState {
+    /// Points the pane at a repository (or none). Returns whether its tags should load.
+    pub fn open(&mut self, repository: Option<RepositoryRef>, pinned: bool) -> bool {
+        if repository == self.repository && self.error.is_none() && (self.loaded || self.loading) {
+            self.pinned = self.pinned || pinned;
+            return false;
+        }
+        self.generation += 1;
+        self.repository = repository;
+        self.pinned = pinned;
+        self.rows.clear();
+        self.view = ListView::default();
+        self.loaded = false;
+        self.truncated = false;
+        self.error = None;
+        self.in_flight = 0;
+        self.loading = self.repository.is_some();
+        self.loading
+    }
+
+    /// Reloads the current repository.
+    pub fn reload(&mut self) -> bool {
+        if self.repository.is_none() {
+            return false;
+        }
+        self.generation += 1;
+        self.loading = true;
+        self.error = None;
+        self.in_flight = 0;
+        for row in &mut self.rows {
+            row.requested = false;
+            row.error = None;
+        }
+        true
+    }
+
+    /// The tag list arrived.
+    pub fn set_tags(&mut self, mut names: Vec<String>, truncated: bool) {
+        names.sort_by(|a, b| natural_cmp(a, b));
+        names.dedup();
+        let previous = self.view.selected_key(&self.rows, |r| r.name.clone());
+        let old: HashMap<String, TagRow> =
+            self.rows.drain(..).map(|r| (r.name.clone(), r)).collect();
+        self.rows = names
+            .into_iter()
+            .map(|name| {
+                old.get(&name).cloned().unwrap_or(TagRow {
+                    name,
+                    digest: None,
+                    detail: None,
+                    error: None,
+                    requested: false,
+                })
+            })
+            .collect();
+        self.loading = false;
+        self.loaded = true;
+        self.truncated = truncated;
+        self.error = None;
+        self.rebuild(previous);
+    }
+
+    pub fn set_error(&mut self, error: RemoteError) {
+        self.loading = false;
+        self.error = Some(error);
+    }
+
+    /// A digest arrived; a detail cached for it is used at once.
+    pub fn set_digest(&mut self, tag: &str, digest: String) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        let cached = self.details_by_digest.get(&digest).cloned();
+        if let Some(row) = self.rows.iter_mut().find(|r| r.name == tag) {
+            row.digest = Some(digest);
+            row.detail = cached;
+            // The detail (if not cached) is the next request for this row.
+            row.requested = row.detail.is_some();
+        }
+    }
+
+    pub fn set_detail(&mut self, tag: &str, detail: TagDetail) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        let detail = Arc::new(detail);
+        self.details_by_digest
+            .insert(detail.digest.clone(), detail.clone());
+        if let Some(row) = self.rows.iter_mut().find(|r| r.name == tag) {
+            row.digest = Some(detail.digest.clone());
+            row.detail = Some(detail);
+        }
+        if self.sort == TagSort::Created {
+            self.refresh();
+        }
+    }
+
+    pub fn set_row_error(&mut self, tag: &str, message: String) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        if let Some(row) = self.rows.iter_mut().find(|r| r.name == tag) {
+            row.error = Some(message);
+            row.requested = true;
+        }
+    }
+
+    /// The requests to make now for rows on screen (and the selected one), up to the limit.
+    /// `details` says whether full details may be fetched (they count as pulls on Docker Hub).
+    pub fn next_requests(&mut self, details: bool) -> Vec<TagRequest> {
+        let mut requests = Vec::new();
+        if self.repository.is_none() || !self.loaded {
+            return requests;
+        }
+        let window = self
+            .view
+            .cursor
+            .visible_window(self.view.len(), DEFAULT_WINDOW);
+        let selected = self.view.cursor.selected();
+        let positions = std::iter::once(selected).chain(window);
+        for position in positions {
+            if self.in_flight >= MAX_IN_FLIGHT {
+                break;
+            }
+            let Some(row) = self.view.get(position).and_then(|i| self.rows.get_mut(i)) else {
+                continue;
+            };
+            if row.requested || row.error.is_some() {
+                continue;
+            }
+            let request = match (&row.digest, &row.detail) {
+                (None, _) => TagRequest::Digest(row.name.clone()),
+                (Some(_), None) if details => TagRequest::Detail(row.name.clone()),
+                _ => continue,
+            };
+            row.requested = true;
+            self.in_flight += 1;
+            requests.push(request);
+        }
+        requests
+    }
+
+    pub fn visible_len(&self) -> usize {
+        self.view.len()
+    }
+
+    pub fn visible_row(&self, i: usize) -> Option<&TagRow> {
+        self.view.get(i).and_then(|r| self.rows.get(r))
+    }
+
+    pub fn selected(&self) -> Option<&TagRow> {
+        self.view.selected().and_then(|r| self.rows.get(r))
+    }
+
+    /// The row of a tag, shown or not.
+    pub fn row_named(&self, tag: &str) -> Option<&TagRow> {
+        self.rows.iter().find(|r| r.name == tag)
+    }
+
+    pub fn total(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn navigate(&mut self, action: Action) -> bool {
+        match self.catalog.as_mut() {
+            Some(catalog) => catalog.view.navigate(action),
+            None => self.view.navigate(action),
+        }
+    }
+
+    pub fn cycle_sort(&mut self) {
+        self.sort = match self.sort {
+            TagSort::Name => TagSort::Created,
+            TagSort::Created => TagSort::Name,
+        };
+        self.refresh();
+    }
+
+    pub fn reverse_sort(&mut self) {
+        self.reverse = !self.reverse;
+        self.refresh();
+    }
+
+    pub fn refresh(&mut self) {
+        let previous = self.view.selected_key(&self.rows, |r| r.name.clone());
+        self.rebuild(previous);
+    }
+
+    fn rebuild(&mut self, previous: Option<String>) {
+        let terms = self.filter.terms();
+        let (sort, reverse) = (self.sort, self.reverse);
+        self.view.rebuild(
+            &self.rows,
+            |row| {
+                let name = row.name.to_lowercase();
+                terms.iter().all(|t| name.contains(t.as_str()))
+            },
+            |a, b| compare(a, b, sort, reverse),
+            |row| row.name.clone(),
+            previous,
+        );
+    }
+
+    // ----- catalog ------------------------------------------------------------------------
+
+    /// Starts browsing a registry's repositories; returns the generation to load with.
+    pub fn open_catalog(&mut self, registry: String) -> u64 {
+        self.generation += 1;
+        self.catalog = Some(CatalogState {
+            registry,
+            repositories: Vec::new(),
+            next: None,
+            loading: true,
+            error: None,
+            view: ListView::default(),
+            generation: self.generation,
+        });
+        self.generation
+    }
+
+    /// A catalog page arrived.
+    pub fn add_catalog_page(
+        &mut self,
+        generation: u64,
+        repositories: Vec<RepositoryRef>,
+        next: Option<CatalogCursor>,
+    ) {
+        let Some(catalog) = self.catalog.as_mut().filter(|c| c.generation == generation) else {
+            return;
+        };
+        let previous = catalog
+            .view
+            .selected_key(&catalog.repositories, |r| r.to_string());
+        catalog.repositories.extend(repositories);
+        catalog.next = next;
+        catalog.loading = false;
+        let names: Vec<String> = catalog.repositories.iter().map(|r| r.to_string()).collect();
+        catalog.view.rebuild(
+            &names,
+            |_| true,
+            |_, _| Ordering::Equal,
+            |n| n.clone(),
+            previous,
+        );
+    }
+}
+
+/// How a remote tag relates to the local images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalStatus {
+    /// A local image has exactly this digest.
+    Same,
+    /// The local tag of that name points to something else.
+    Differs,
+    /// Nothing local by that name or digest.
+    Absent,
+}
+
+/// What the local images say about one repository, gathered once per use.
+#[derive(Debug, Clone, Default)]
+pub struct LocalIndex {
+    digests: HashSet<String>,
+    tags: HashSet<String>,
+}
+
+impl LocalIndex {
+    /// Collects the local digests and tags of `repository` (names as the engine writes them).
+    pub fn new(records: &[ImageRecord], repository: &RepositoryRef) -> Self {
+        let familiar = repository.familiar();
+        let mut index = LocalIndex::default();
+        for record in records {
+            for digest in &record.repo_digests {
+                if let Some((name, digest)) = digest.split_once('@') {
+                    if name == familiar {
+                        index.digests.insert(digest.to_string());
+                    }
+                }
+            }
+            for reference in &record.repo_tags {
+                let (name, tag) = split_repo_tag(reference);
+                if name == familiar {
+                    index.tags.insert(tag.to_string());
+                }
+            }
+        }
+        index
+    }
+
+    pub fn status(&self, tag: &str, digest: Option<&str>) -> LocalStatus {
+        match digest {
+            Some(d) if self.digests.contains(d) => LocalStatus::Same,
+            _ if self.tags.contains(tag) => LocalStatus::Differs,
+            _ => LocalStatus::Absent,
+        }
+    }
+}
+
+/// Name in natural order; created newest first, unknown last. Ties by name.
+fn compare(a: &TagRow, b: &TagRow, sort: TagSort, reverse: bool) -> Ordering {
+    let by_name = || natural_cmp(&a.name, &b.name);
+    let primary = match sort {
+        TagSort::Name => by_name(),
+        TagSort::Created => {
+            let created = |r: &TagRow| r.detail.as_ref().and_then(|d| d.created);
+            match (created(a), created(b)) {
+                (Some(x), Some(y)) => y.cmp(&x).then_with(by_name),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => by_name(),
+            }
+        }
+    };
+    if reverse { primary.reverse() } else { primary }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repo() -> RepositoryRef {
+        RepositoryRef::parse("localhost:5000/team/app").unwrap()
+    }
+
+    fn detail(tag: &str, digest: &str, created: i64) -> TagDetail {
+        TagDetail {
+            repository: repo(),
+            tag: tag.into(),
+            digest: digest.into(),
+            media_type: "application/vnd.oci.image.manifest.v1+json".into(),
+            compressed_size: 10,
+            created: chrono::DateTime::from_timestamp(created, 0),
+            platforms: vec![],
+            default_platform: None,
+            attestations: 0,
+            history: vec![],
+            layers: vec![],
+        }
+    }
+
+    fn names(t: &TagsState) -> Vec<String> {
+        (0..t.visible_len())
+            .map(|i| t.visible_row(i).unwrap().name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn tags_sort_naturally_and_reopen_only_when_the_repository_changes() {
+        let mut t = TagsState::default();
+        assert!(t.open(Some(repo()), false));
+        let generation = t.generation;
+        assert!(
+            !t.open(Some(repo()), false),
+            "same repository, already loading"
+        );
+        t.set_tags(
+            vec!["1.10".into(), "1.9".into(), "latest".into(), "1.9".into()],
+            false,
+        );
+        assert_eq!(names(&t), ["1.9", "1.10", "latest"]);
+        assert_eq!(t.generation, generation);
+        assert!(t.open(None, false) == false && t.repository.is_none());
+    }
+
+    #[test]
+    fn requests_are_bounded_and_details_cached_by_digest() {
+        let mut t = TagsState::default();
+        t.open(Some(repo()), false);
+        t.set_tags((0..50).map(|i| format!("v{i}")).collect(), false);
+        let first = t.next_requests(true);
+        assert_eq!(first.len(), MAX_IN_FLIGHT);
+        assert_eq!(
+            first[0],
+            TagRequest::Digest("v0".into()),
+            "the selected row first"
+        );
+        assert!(
+            t.next_requests(true).is_empty(),
+            "no more while the limit is reached"
+        );
+        // v0 and v1 share a digest: one detail serves both.
+        t.set_digest("v0", "sha256:a".into());
+        let next = t.next_requests(true);
+        assert_eq!(next, [TagRequest::Detail("v0".into())]);
+        t.set_detail("v0", detail("v0", "sha256:a", 100));
+        t.set_digest("v1", "sha256:a".into());
+        assert!(
+            t.visible_row(1).unwrap().detail.is_some(),
+            "v1 served from the cache"
+        );
+        // Without permission for details only digests are asked for.
+        t.set_digest("v2", "sha256:b".into());
+        assert!(
+            t.next_requests(false)
+                .iter()
+                .all(|r| matches!(r, TagRequest::Digest(_)))
+        );
+    }
+
+    #[test]
+    fn created_sort_puts_unknown_last() {
+        let mut t = TagsState::default();
+        t.open(Some(repo()), false);
+        t.set_tags(vec!["a".into(), "b".into(), "c".into()], false);
+        t.next_requests(true);
+        t.set_detail("a", detail("a", "sha256:1", 100));
+        t.set_detail("c", detail("c", "sha256:3", 300));
+        t.cycle_sort();
+        assert_eq!(names(&t), ["c", "a", "b"]);
+    }
+
+    #[test]
+    fn filter_narrows_tags() {
+        let mut t = TagsState::default();
+        t.open(Some(repo()), true);
+        t.set_tags(
+            vec!["1.0-alpine".into(), "1.0".into(), "2.0-alpine".into()],
+            false,
+        );
+        t.filter.editor.set_text("ALPINE");
+        t.refresh();
+        assert_eq!(names(&t), ["1.0-alpine", "2.0-alpine"]);
+    }
+
+    #[test]
+    fn local_column_compares_digests_then_names() {
+        let record = |tags: &[&str], digests: &[&str]| ImageRecord {
+            id: crate::docker::ImageId("sha256:x".into()),
+            repo_tags: tags.iter().map(|t| t.to_string()).collect(),
+            repo_digests: digests.iter().map(|d| d.to_string()).collect(),
+            created: 0,
+            size: 0,
+            containers: 0,
+        };
+        let records = vec![
+            record(
+                &["localhost:5000/team/app:1"],
+                &["localhost:5000/team/app@sha256:aaa"],
+            ),
+            record(&["localhost:5000/team/app:2"], &[]),
+            record(&["other:1"], &["other@sha256:bbb"]),
+        ];
+        let index = LocalIndex::new(&records, &repo());
+        assert_eq!(index.status("1", Some("sha256:aaa")), LocalStatus::Same);
+        assert_eq!(
+            index.status("9", Some("sha256:aaa")),
+            LocalStatus::Same,
+            "same content under another tag"
+        );
+        assert_eq!(index.status("2", Some("sha256:ccc")), LocalStatus::Differs);
+        assert_eq!(index.status("2", None), LocalStatus::Differs);
+        assert_eq!(index.status("3", Some("sha256:bbb")), LocalStatus::Absent);
+        let hub = LocalIndex::new(&records, &RepositoryRef::parse("other").unwrap());
+        assert_eq!(hub.status("1", Some("sha256:bbb")), LocalStatus::Same);
+    }
+
+    #[test]
+    fn catalog_pages_append_and_stale_pages_are_dropped() {
+        let mut t = TagsState::default();
+        let generation = t.open_catalog("localhost:5000".into());
+        t.add_catalog_page(generation, vec![repo()], None);
+        t.add_catalog_page(generation + 7, vec![repo(), repo()], None);
+        let catalog = t.catalog.as_ref().unwrap();
+        assert_eq!(catalog.repositories.len(), 1);
+        assert!(!catalog.loading);
+    }
+}

@@ -1,0 +1,258 @@
+//! The tags pane: a remote repository's tags next to what is local, or a registry's
+//! catalog while browsing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Row};
+
+use crate::docker::types::short_hex;
+use crate::registry::TagDetail;
+use crate::state::State;
+use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, TagRow, TagSort};
+use crate::ui::View;
+use crate::ui::format::size;
+use crate::ui::text::clean;
+use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
+    if let Some(catalog) = &state.tags.catalog {
+        return draw_catalog(frame, area, catalog, view, focused);
+    }
+    let tags = &state.tags;
+    let theme = view.theme;
+    let mut details = Vec::new();
+    if let Some(repository) = &tags.repository {
+        details.push(repository.to_string());
+        if tags.loaded {
+            let count = if tags.visible_len() == tags.total() {
+                format!("· {} tags", tags.total())
+            } else {
+                format!("· {} of {} tags", tags.visible_len(), tags.total())
+            };
+            details.push(count);
+            details.push(format!(
+                "· by {} {}",
+                match tags.sort {
+                    TagSort::Name => "name",
+                    TagSort::Created => "created",
+                },
+                if tags.reverse { "↓" } else { "↑" }
+            ));
+        }
+        if tags.pinned {
+            details.push("· opened (Esc follows the selection)".to_string());
+        }
+        if tags.truncated {
+            details.push("· list cut short".to_string());
+        }
+    }
+    let block = pane_block(title("Tags", &details, theme), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let list_area = if tags.filter.is_active() {
+        let [list, filter_area] =
+            Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
+        if tags.filter.editing && focused && state.popups.is_empty() && state.form.is_none() {
+            input_line(frame, filter_area, "/", &tags.filter.editor, theme);
+        } else {
+            frame.render_widget(
+                Line::styled(format!("/{}", clean(tags.filter.editor.text())), theme.dim),
+                filter_area,
+            );
+        }
+        list
+    } else {
+        inner
+    };
+
+    let Some(repository) = &tags.repository else {
+        let open = state
+            .keymap
+            .hint(
+                crate::config::keymap::Scope::Tags,
+                crate::action::Action::OpenRepository,
+            )
+            .map(|k| format!(", or press {k} to open a repository"))
+            .unwrap_or_default();
+        notice(
+            frame,
+            list_area,
+            &format!("Select a named image to see its registry's tags{open}"),
+            theme.dim,
+        );
+        return;
+    };
+    if let Some(error) = &tags.error {
+        notice(frame, list_area, &error.message, theme.error);
+        return;
+    }
+    if !tags.loaded {
+        notice(
+            frame,
+            list_area,
+            &format!("Loading the tags of {repository}…"),
+            theme.dim,
+        );
+        return;
+    }
+    if tags.visible_len() == 0 {
+        let text = if tags.total() > 0 {
+            "No tag matches the filter — Esc clears it".to_string()
+        } else {
+            format!("{repository} has no tags")
+        };
+        notice(frame, list_area, &text, theme.dim);
+        return;
+    }
+
+    let local = LocalIndex::new(state.images.records(), repository);
+    let wide = list_area.width >= 70;
+    let (widths, header) = if wide {
+        (
+            vec![
+                Constraint::Fill(2),
+                Constraint::Length(12),
+                Constraint::Length(8),
+                Constraint::Length(7),
+                Constraint::Fill(2),
+                Constraint::Length(7),
+            ],
+            vec!["TAG", "DIGEST", "SIZE", "CREATED", "PLATFORMS", "LOCAL"],
+        )
+    } else {
+        (
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(12),
+                Constraint::Length(7),
+            ],
+            vec!["TAG", "DIGEST", "LOCAL"],
+        )
+    };
+    LazyTable {
+        header,
+        widths,
+        len: tags.visible_len(),
+        cursor: &tags.view.cursor,
+        focused,
+    }
+    .render(frame, list_area, theme, |i, columns| {
+        let Some(row) = tags.visible_row(i) else {
+            return Row::default();
+        };
+        let digest = row
+            .digest
+            .as_deref()
+            .map(|d| short_hex(d).to_string())
+            .unwrap_or_else(|| {
+                if row.error.is_some() {
+                    "error".into()
+                } else {
+                    "…".into()
+                }
+            });
+        let status = local.status(&row.name, row.digest.as_deref());
+        let (local_text, local_style) = match status {
+            LocalStatus::Same => ("same", theme.ok),
+            LocalStatus::Differs => ("differs", theme.warning),
+            LocalStatus::Absent => ("", theme.dim),
+        };
+        let local_cell = Cell::from(local_text).style(local_style);
+        let digest_cell = Cell::from(digest).style(if row.error.is_some() {
+            theme.error
+        } else {
+            theme.dim
+        });
+        if !wide {
+            return Row::new(vec![
+                text_cell(&row.name, columns[0]),
+                digest_cell,
+                local_cell,
+            ]);
+        }
+        let (size_text, created, platforms) = describe(row, view.now);
+        Row::new(vec![
+            text_cell(&row.name, columns[0]),
+            digest_cell,
+            Cell::from(format!("{size_text:>8}")),
+            Cell::from(created),
+            text_cell(&platforms, columns[4]),
+            local_cell,
+        ])
+    });
+}
+
+/// Size, age and platforms of a tag once its detail is here.
+fn describe(row: &TagRow, now: i64) -> (String, String, String) {
+    match &row.detail {
+        Some(detail) => (
+            size(detail.compressed_size),
+            detail
+                .created
+                .map(|c| crate::ui::format::age(now, c.timestamp()))
+                .unwrap_or_default(),
+            platforms(detail),
+        ),
+        None => (String::new(), String::new(), String::new()),
+    }
+}
+
+/// `linux/amd64, linux/arm64/v8`
+pub fn platforms(detail: &TagDetail) -> String {
+    detail
+        .platforms
+        .iter()
+        .map(|p| match &p.platform.variant {
+            Some(variant) => format!("{}/{}/{variant}", p.platform.os, p.platform.architecture),
+            None => format!("{}/{}", p.platform.os, p.platform.architecture),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn draw_catalog(frame: &mut Frame, area: Rect, catalog: &CatalogState, view: &View, focused: bool) {
+    let theme = view.theme;
+    let mut details = vec![
+        catalog.registry.clone(),
+        format!("· {} repositories", catalog.repositories.len()),
+    ];
+    if catalog.next.is_some() {
+        details.push("· more as you scroll".to_string());
+    }
+    details.push("· Enter opens · Esc closes".to_string());
+    let block = pane_block(title("Catalog", &details, theme), focused, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if let Some(error) = &catalog.error {
+        notice(frame, inner, &error.message, theme.error);
+        return;
+    }
+    if catalog.repositories.is_empty() {
+        let text = if catalog.loading {
+            format!("Loading the repositories of {}…", catalog.registry)
+        } else {
+            format!("{} lists no repositories", catalog.registry)
+        };
+        notice(frame, inner, &text, theme.dim);
+        return;
+    }
+    LazyTable {
+        header: vec!["REPOSITORY"],
+        widths: vec![Constraint::Fill(1)],
+        len: catalog.view.len(),
+        cursor: &catalog.view.cursor,
+        focused,
+    }
+    .render(frame, inner, theme, |i, columns| {
+        match catalog
+            .view
+            .get(i)
+            .and_then(|r| catalog.repositories.get(r))
+        {
+            Some(repository) => Row::new(vec![text_cell(&repository.familiar(), columns[0])]),
+            None => Row::default(),
+        }
+    });
+}

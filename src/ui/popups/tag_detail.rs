@@ -1,0 +1,91 @@
+//! A remote tag's detail: digest, media type, platforms, created date and history.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use crate::registry::TagDetail;
+use crate::state::State;
+use crate::state::popup::Scroll;
+use crate::ui::View;
+use crate::ui::format::{size, timestamp};
+use crate::ui::panes::tags::platforms;
+
+use super::draw_text;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, tag: &str, scroll: &Scroll, view: &View) {
+    let repository = state
+        .tags
+        .repository
+        .as_ref()
+        .map(|r| r.familiar())
+        .unwrap_or_default();
+    let title = format!("{repository}:{tag}");
+    let row = state.tags.row_named(tag);
+    let body = match row {
+        Some(row) => match (&row.detail, &row.error) {
+            (Some(detail), _) => describe(detail),
+            (None, Some(error)) => format!("Cannot load this tag: {error}"),
+            (None, None) => "Loading…".to_string(),
+        },
+        None => "This tag is no longer listed.".to_string(),
+    };
+    draw_text(frame, area, &title, &body, scroll, view.theme.accent, view);
+}
+
+fn describe(detail: &TagDetail) -> String {
+    let mut text = String::new();
+    text.push_str(&format!("Digest:      {}\n", detail.digest));
+    text.push_str(&format!("Media type:  {}\n", detail.media_type));
+    text.push_str(&format!(
+        "Size:        {} compressed\n",
+        size(detail.compressed_size)
+    ));
+    if let Some(created) = detail.created {
+        text.push_str(&format!(
+            "Created:     {}\n",
+            timestamp(created.timestamp())
+        ));
+    }
+    if !detail.platforms.is_empty() {
+        text.push_str(&format!("Platforms:   {}\n", platforms(detail)));
+        if detail.is_multi_platform() {
+            text.push('\n');
+            for (i, p) in detail.platforms.iter().enumerate() {
+                let marker = if Some(i) == detail.default_platform {
+                    "▸"
+                } else {
+                    " "
+                };
+                let name = match &p.platform.variant {
+                    Some(v) => format!("{}/{}/{v}", p.platform.os, p.platform.architecture),
+                    None => format!("{}/{}", p.platform.os, p.platform.architecture),
+                };
+                text.push_str(&format!(
+                    "{marker} {name:<16} {:>9}  {}\n",
+                    size(p.compressed_size),
+                    p.digest
+                ));
+            }
+        }
+    }
+    if detail.attestations > 0 {
+        text.push_str(&format!(
+            "Attestations: {} (not shown)\n",
+            detail.attestations
+        ));
+    }
+    if !detail.history.is_empty() {
+        text.push_str("\nHistory (newest first):\n");
+        for entry in detail.history.iter().rev() {
+            let command = crate::state::layers::display_command(&entry.created_by);
+            let command = if command.is_empty() {
+                entry.comment.clone()
+            } else {
+                command
+            };
+            let empty = if entry.empty_layer { " (no files)" } else { "" };
+            text.push_str(&format!("• {command}{empty}\n"));
+        }
+    }
+    text
+}
