@@ -466,7 +466,8 @@ mod tests {
         );
         assert_eq!(names(&t), ["1.9", "1.10", "latest"]);
         assert_eq!(t.generation, generation);
-        assert!(t.open(None, false) == false && t.repository.is_none());
+        assert!(!t.open(None, false));
+        assert!(t.repository.is_none());
     }
 
     #[test]
