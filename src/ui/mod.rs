@@ -15,7 +15,6 @@ use ratatui::widgets::Paragraph;
 
 use crate::action::Action;
 use crate::config::keymap::Scope;
-use crate::state::jobs::JobStatus;
 use crate::state::popup::Severity;
 use crate::state::{EngineStatus, Pane, State};
 
@@ -183,47 +182,7 @@ fn draw_jobs_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
         frame.render_widget(Paragraph::new(text).style(theme.warning), area);
         return;
     }
-    let mut running = state.jobs.running();
-    let line = match running.next() {
-        Some(job) => {
-            let others = running.count();
-            let progress = panes::jobs::progress_text(job, 30);
-            let mut spans = vec![
-                Span::styled(" ▸ ", theme.accent),
-                Span::raw(format!("{} ", clean(&job.title))),
-                Span::styled(progress, theme.accent),
-            ];
-            if others > 0 {
-                spans.push(Span::styled(
-                    format!("   +{others} more running"),
-                    theme.dim,
-                ));
-            }
-            Line::from(spans)
-        }
-        None => match state.jobs.all().last() {
-            Some(job) => {
-                let (mark, style, text) = match &job.status {
-                    JobStatus::Succeeded(summary) => ("✓", theme.ok, summary.clone()),
-                    JobStatus::Failed(message) => (
-                        "✗",
-                        theme.error,
-                        format!("failed: {}", message.lines().next().unwrap_or_default()),
-                    ),
-                    JobStatus::Cancelled => ("■", theme.warning, "cancelled".to_string()),
-                    JobStatus::Running => ("▸", theme.accent, String::new()),
-                };
-                Line::from(vec![
-                    Span::styled(format!(" {mark} "), style),
-                    Span::raw(format!("{} — ", clean(&job.title))),
-                    Span::styled(clean(&text).into_owned(), style),
-                    Span::styled("   5 jobs", theme.dim),
-                ])
-            }
-            None => Line::styled(" jobs: none", theme.dim),
-        },
-    };
-    frame.render_widget(Paragraph::new(line), area);
+    panes::jobs::draw_strip(frame, area, state, theme);
 }
 
 fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {

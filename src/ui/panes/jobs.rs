@@ -2,11 +2,15 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
+use crate::action::Action;
+use crate::config::keymap::Scope;
 use crate::state::State;
 use crate::state::jobs::{Job, JobStatus};
 use crate::ui::View;
+use crate::ui::text::clean;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{LazyTable, notice, pane_block, text_cell, title};
 
@@ -105,4 +109,60 @@ pub fn progress_text(job: &Job, width: usize) -> String {
             None => format!("…{layers}"),
         },
     }
+}
+
+/// The one-line jobs strip under the panes: the running job with its progress, or how the
+/// last one ended.
+pub fn draw_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let mut running = state.jobs.running();
+    let line = match running.next() {
+        Some(job) => {
+            let others = running.count();
+            let progress = progress_text(job, 30);
+            let mut spans = vec![
+                Span::styled(" ▸ ", theme.accent),
+                Span::raw(format!("{} ", clean(&job.title))),
+                Span::styled(progress, theme.accent),
+            ];
+            if others > 0 {
+                spans.push(Span::styled(
+                    format!("   +{others} more running"),
+                    theme.dim,
+                ));
+            }
+            spans.push(Span::styled(jobs_hint(state), theme.dim));
+            Line::from(spans)
+        }
+        None => match state.jobs.all().last() {
+            Some(job) => {
+                let (mark, style, text) = match &job.status {
+                    JobStatus::Succeeded(summary) => ("✓", theme.ok, summary.clone()),
+                    JobStatus::Failed(message) => (
+                        "✗",
+                        theme.error,
+                        format!("failed: {}", message.lines().next().unwrap_or_default()),
+                    ),
+                    JobStatus::Cancelled => ("■", theme.warning, "cancelled".to_string()),
+                    JobStatus::Running => ("▸", theme.accent, String::new()),
+                };
+                Line::from(vec![
+                    Span::styled(format!(" {mark} "), style),
+                    Span::raw(format!("{} — ", clean(&job.title))),
+                    Span::styled(clean(&text).into_owned(), style),
+                    Span::styled(jobs_hint(state), theme.dim),
+                ])
+            }
+            None => Line::styled(" jobs: none", theme.dim),
+        },
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// `   5 jobs`, from the live keymap.
+fn jobs_hint(state: &State) -> String {
+    state
+        .keymap
+        .hint(Scope::Global, Action::FocusJobs)
+        .map(|key| format!("   {key} jobs"))
+        .unwrap_or_default()
 }

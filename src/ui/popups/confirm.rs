@@ -16,7 +16,7 @@ pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
         &clean_multiline(&confirm.body),
         width.saturating_sub(2) as usize,
     );
-    let height = (lines.len() as u16 + 5).min(area.height);
+    let height = (lines.len() as u16 + 4).min(area.height);
     let rect = centered(area, width, height);
     let inner = popup_frame(frame, rect, &confirm.title, theme.warning, theme);
     let [body, _, buttons] = Layout::vertical([
@@ -37,7 +37,7 @@ pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
         button(&confirm.yes, 'y', confirm.yes_selected),
         Span::raw("   "),
         button(&confirm.no, 'n', !confirm.yes_selected),
-        Span::styled("   Enter takes the highlighted one · Esc is no", theme.dim),
+        Span::styled("   Enter: highlighted · Esc: no", theme.dim),
     ]);
     frame.render_widget(Paragraph::new(line), buttons);
 }

@@ -12,6 +12,18 @@ use crate::ui::widgets::{centered, input_line, popup_frame};
 
 /// Lines shown at most for a several-lines field.
 const LINES_SHOWN: usize = 4;
+/// Lines shown at most for a field's error.
+const MAX_ERROR_LINES: usize = 3;
+
+/// Rows under a field: its error (wrapped), or its hint while it has the focus.
+fn below_lines(field: &crate::state::form::Field, focused: bool, width: u16) -> u16 {
+    match &field.error {
+        Some(error) => wrap(&clean(error), width as usize)
+            .len()
+            .min(MAX_ERROR_LINES) as u16,
+        None => u16::from(focused && !field.hint.is_empty()),
+    }
+}
 
 pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
     let width = 84.min(area.width.saturating_sub(2));
@@ -28,9 +40,7 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
             FieldValue::Lines { lines, .. } => lines.len().clamp(1, LINES_SHOWN) as u16,
             _ => 1,
         };
-        if field.error.is_some() || i == form.focus {
-            height += 1;
-        }
+        height += below_lines(field, i == form.focus, field_width);
     }
     let message = form.busy.as_ref().or(form.error.as_ref());
     let message_lines = message.map_or(Vec::new(), |m| wrap(&clean(m), inner_width as usize));
@@ -94,14 +104,20 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
                 count.max(1)
             }
         };
-        let below = Rect::new(field_area.x, y + used, field_width, 1);
-        if below.y < inner.bottom() {
-            if let Some(error) = &field.error {
-                let text = truncate(&clean(error), field_width as usize).into_owned();
-                frame.render_widget(Paragraph::new(Span::styled(text, theme.error)), below);
-            } else if focused && !field.hint.is_empty() {
+        let first_below = y + used;
+        if let Some(error) = &field.error {
+            let lines = wrap(&clean(error), field_width as usize);
+            for (n, line) in lines.into_iter().take(MAX_ERROR_LINES).enumerate() {
+                let row = Rect::new(field_area.x, first_below + n as u16, field_width, 1);
+                if row.y < inner.bottom() {
+                    frame.render_widget(Paragraph::new(Span::styled(line, theme.error)), row);
+                }
+            }
+        } else if focused && !field.hint.is_empty() {
+            let row = Rect::new(field_area.x, first_below, field_width, 1);
+            if row.y < inner.bottom() {
                 let text = truncate(field.hint, field_width as usize).into_owned();
-                frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)), below);
+                frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)), row);
             }
         }
     }
