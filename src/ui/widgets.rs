@@ -41,9 +41,13 @@ pub fn title<'a>(name: &str, details: &[String], theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
-/// A centred message inside an area (an empty list, an error, a loading notice).
+/// A centred message inside an area (an empty list, an error, a loading notice). Newlines
+/// in `text` separate paragraphs.
 pub fn notice(frame: &mut Frame, area: Rect, text: &str, style: Style) {
-    let lines = super::text::wrap(&clean(text), area.width.saturating_sub(2) as usize);
+    let lines = super::text::wrap(
+        &super::text::clean_multiline(text),
+        area.width.saturating_sub(2) as usize,
+    );
     let height = (lines.len() as u16).min(area.height);
     let top = area.y + area.height.saturating_sub(height) / 2;
     let body: Vec<Line> = lines.into_iter().map(Line::from).collect();
