@@ -14,7 +14,9 @@ use crate::ui::widgets::{centered, popup_frame};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: &Scroll, theme: &Theme) {
     let lines = help_lines(state, theme);
-    let width = 72.min(area.width.saturating_sub(2));
+    // As wide as the longest line (so none is cut where there is room), at least 72.
+    let longest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
+    let width = (longest + 2).max(72).min(area.width.saturating_sub(2));
     let height = (lines.len() as u16 + 2).min(area.height);
     let rect = centered(area, width, height);
     let inner = popup_frame(frame, rect, "Help — Esc closes", theme.accent, theme);
