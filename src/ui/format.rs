@@ -2,10 +2,15 @@
 
 use humansize::{DECIMAL, FormatSizeOptions, format_size};
 
-/// Bytes in decimal units like the docker CLI: `0 B`, `5.6 MB`, `109 MB`.
+/// Bytes in decimal units like the docker CLI: `0 B`, `5.6 MB`, `109 MB`, `1.3 GB`. A
+/// decimal only below 100 of a unit, so a size never needs more than 7 cells.
 pub fn size(bytes: u64) -> String {
+    let mut whole = bytes;
+    while whole >= 1000 {
+        whole /= 1000;
+    }
     let options = FormatSizeOptions::from(DECIMAL)
-        .decimal_places(if bytes >= 100_000_000 { 0 } else { 1 })
+        .decimal_places(if whole >= 100 { 0 } else { 1 })
         .decimal_zeroes(0);
     format_size(bytes, options)
 }
