@@ -87,6 +87,11 @@ impl State {
     }
 
     pub(super) fn on_engine_event(&mut self, event: EngineEvent, effects: &mut Vec<Effect>) {
+        if event.subject == EventSubject::Image {
+            // A list in flight may predate this change (and bring a deleted image back, or
+            // drop a new tag): list again once it has arrived.
+            self.images_reload.stale();
+        }
         match (event.subject, event.action.as_str()) {
             (EventSubject::Image, "delete") => {
                 let id = ImageId(event.id);

@@ -141,6 +141,14 @@ impl Reload {
         std::mem::take(&mut self.again) && self.request()
     }
 
+    /// Something changed after the request in flight was sent: its answer may be outdated,
+    /// so ask again once it arrives.
+    fn stale(&mut self) {
+        if self.in_flight {
+            self.again = true;
+        }
+    }
+
     /// The engine went away: nothing is in flight any more.
     fn reset(&mut self) {
         *self = Reload::default();
