@@ -15,6 +15,7 @@ impl State {
         self.layers.reset_requests();
         self.images_reload.reset();
         self.containers_reload.reset();
+        self.inspecting.clear();
         effects.push(Effect::WatchEvents);
         self.load_images(effects);
         self.load_containers(effects);
@@ -94,6 +95,9 @@ impl State {
         }
         match (event.subject, event.action.as_str()) {
             (EventSubject::Image, "delete") => {
+                if let Some(stale) = self.inspecting.get_mut(&event.id) {
+                    *stale = true;
+                }
                 let id = ImageId(event.id);
                 if self.images.remove(&id) {
                     self.layers.forget(&id);
@@ -101,9 +105,7 @@ impl State {
                 }
             }
             (EventSubject::Image, "prune") => self.load_images(effects),
-            (EventSubject::Image, _) => effects.push(Effect::InspectImage {
-                reference: event.id,
-            }),
+            (EventSubject::Image, _) => self.inspect_image(event.id, effects),
             (EventSubject::Container, action) => {
                 if action == "commit" {
                     self.load_images(effects);
@@ -149,6 +151,12 @@ impl State {
         result: Result<Option<ImageRecord>, EngineError>,
         effects: &mut Vec<Effect>,
     ) {
+        let stale = self.inspecting.remove(&reference) == Some(true);
+        if stale && result.is_ok() {
+            // The image changed after this lookup was sent (an untag's lookup can answer
+            // after the delete that followed it): ask again rather than bring it back.
+            return self.inspect_image(reference, effects);
+        }
         match result {
             Ok(Some(record)) => {
                 self.images.upsert(record);
@@ -169,6 +177,18 @@ impl State {
             }
         }
         self.sync_layers(effects);
+    }
+
+    /// Looks an image up, one lookup per reference at a time: with one in flight, its answer
+    /// is marked stale and the lookup repeated when it arrives.
+    pub(super) fn inspect_image(&mut self, reference: String, effects: &mut Vec<Effect>) {
+        match self.inspecting.get_mut(&reference) {
+            Some(stale) => *stale = true,
+            None => {
+                self.inspecting.insert(reference.clone(), false);
+                effects.push(Effect::InspectImage { reference });
+            }
+        }
     }
 
     /// Selects the image a finished job made, once it is in the list.

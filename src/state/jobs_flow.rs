@@ -28,21 +28,17 @@ impl State {
         match result {
             Ok(JobOutcome::Created { image, reference }) => {
                 self.pending_selection = Some(reference.clone());
-                effects.push(Effect::InspectImage { reference: image.0 });
+                self.inspect_image(image.0, effects);
                 self.info(format!("{title}: created {reference}"));
             }
             Ok(JobOutcome::Pulled { reference }) => {
                 self.pending_selection = Some(reference.clone());
-                effects.push(Effect::InspectImage {
-                    reference: reference.clone(),
-                });
+                self.inspect_image(reference.clone(), effects);
                 self.info(format!("pulled {reference}"));
             }
             Ok(JobOutcome::Pushed { reference, digest }) => {
                 // The engine now knows the image's digest in that registry.
-                effects.push(Effect::InspectImage {
-                    reference: reference.clone(),
-                });
+                self.inspect_image(reference.clone(), effects);
                 let digest = digest.map(|d| format!(" ({d})")).unwrap_or_default();
                 self.info(format!("pushed {reference}{digest}"));
             }

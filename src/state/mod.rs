@@ -24,6 +24,7 @@ pub mod popup;
 mod remote;
 pub mod tags;
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::config::Config;
@@ -209,6 +210,9 @@ pub struct State {
     pub clear_screen: bool,
     images_reload: Reload,
     containers_reload: Reload,
+    /// Image lookups in flight, one per reference; `true` when its answer may be stale (the
+    /// image was deleted, or another event about it came, after it was asked for).
+    inspecting: HashMap<String, bool>,
     /// An image reference to select as soon as it shows up (after a commit).
     pending_selection: Option<String>,
     /// What failed for want of credentials, to run again after a login.
@@ -243,6 +247,7 @@ impl State {
             clear_screen: false,
             images_reload: Reload::default(),
             containers_reload: Reload::default(),
+            inspecting: HashMap::new(),
             pending_selection: None,
             retry: None,
         }
