@@ -1,0 +1,279 @@
+//! The real wharf binary in a pseudo-terminal: it shows an image this test made, filters it,
+//! quits on `q` and leaves the terminal as it found it; `--help`/`--version` need no engine; a
+//! broken config stops it before it touches the terminal; a missing engine is explained on
+//! screen.
+
+// Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/pty.rs"]
+mod pty_support;
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use portable_pty::CommandBuilder;
+
+use pty_support::{Pty, ends_restored};
+use support::engine::{Scratch, block_on, engine_or_skip, import_test_image, unique_name};
+
+const WHARF: &str = env!("CARGO_BIN_EXE_wharf");
+const ROWS: u16 = 40;
+const COLS: u16 = 120;
+const MISSING_SOCKET: &str = "unix:///nonexistent.sock";
+
+/// Private config directories, so no test reads or writes a real user's files.
+struct Dirs {
+    docker_config: tempfile::TempDir,
+    xdg_config: tempfile::TempDir,
+    cwd: tempfile::TempDir,
+}
+
+impl Dirs {
+    fn new() -> Self {
+        Dirs {
+            docker_config: tempfile::tempdir().expect("temp dir"),
+            xdg_config: tempfile::tempdir().expect("temp dir"),
+            cwd: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Writes wharf's config where it looks by default ($XDG_CONFIG_HOME/wharf/config.toml).
+    fn write_config(&self, text: &str) {
+        let dir = self.xdg_config.path().join("wharf");
+        std::fs::create_dir_all(&dir).expect("config dir");
+        std::fs::write(dir.join("config.toml"), text).expect("config file");
+    }
+
+    fn command(&self, args: &[&str]) -> CommandBuilder {
+        let mut command = CommandBuilder::new(WHARF);
+        command.args(args);
+        command.cwd(self.cwd.path());
+        command.env("TERM", "xterm-256color");
+        command.env("DOCKER_CONFIG", self.docker_config.path());
+        command.env("XDG_CONFIG_HOME", self.xdg_config.path());
+        command.env_remove("DOCKER_CONTEXT");
+        command.env_remove("NO_COLOR");
+        command
+    }
+}
+
+fn assert_canonical_echo(pty: &Pty, when: &str) {
+    let flags = pty.local_flags();
+    assert!(
+        flags.contains("ICANON") && flags.contains("ECHO"),
+        "{when}: the terminal is not in canonical+echo mode: {flags:?}"
+    );
+    assert_eq!(
+        flags, pty.initial_local_flags,
+        "{when}: local modes differ from before"
+    );
+}
+
+fn assert_clean_exit(pty: &mut Pty) {
+    let status = pty.wait_exit(Duration::from_secs(10));
+    assert!(status.success(), "exit status {status:?}");
+    if let Err(e) = ends_restored(&pty.output) {
+        panic!("the terminal was not restored: {e}");
+    }
+    assert_canonical_echo(pty, "after exit");
+}
+
+#[test]
+fn shows_filters_and_quits_with_the_terminal_restored() {
+    let mut scratch = Scratch::new();
+    let repo = unique_name("p");
+    let other = unique_name("q");
+    let made = block_on(async {
+        let engine = engine_or_skip().await?;
+        let reference = format!("{repo}:one");
+        import_test_image(&engine, &mut scratch, &reference, &[r#"CMD ["/bin/sh"]"#]).await;
+        Some(reference)
+    });
+    let Some(reference) = made else {
+        return;
+    };
+    scratch.tag(&reference, &format!("{other}:two"));
+
+    let dirs = Dirs::new();
+    // Newest first, so the images made here are on the first screen whatever else exists.
+    dirs.write_config("[images]\nsort = \"age\"\n");
+    let mut pty = Pty::spawn(dirs.command(&[]), ROWS, COLS);
+    assert_canonical_echo(&pty, "before start");
+
+    pty.wait_for(Duration::from_secs(20), "both test images on screen", |p| {
+        let screen = p.screen();
+        screen.contains(&repo) && screen.contains(&other)
+    });
+    let flags = pty.local_flags();
+    assert!(
+        !flags.contains("ICANON") && !flags.contains("ECHO"),
+        "wharf runs the terminal raw: {flags:?}"
+    );
+    assert!(pty.screen().lines().next().unwrap_or("").contains("engine"));
+
+    // Filter by this test's repository: the other one goes, the title counts.
+    pty.send(b"/");
+    pty.send(repo.as_bytes());
+    pty.wait_for(Duration::from_secs(5), "the list narrowed", |p| {
+        let screen = p.screen();
+        screen.contains(&format!("/{repo}"))
+            && screen.contains("Images 1 of ")
+            && !screen.contains(&other)
+    });
+    let rows: Vec<String> = pty
+        .screen()
+        .lines()
+        .filter(|l| l.contains(&repo) && !l.contains(&format!("/{repo}")))
+        .map(str::to_string)
+        .collect();
+    assert!(
+        rows.iter().any(|l| l.contains(&repo) && l.contains("one")),
+        "{rows:?}"
+    );
+
+    // Esc clears the filter and brings the other row back.
+    pty.send(b"\x1b");
+    pty.wait_for(Duration::from_secs(5), "the filter cleared", |p| {
+        let screen = p.screen();
+        screen.contains(&other) && !screen.contains(&format!("/{repo}"))
+    });
+    pty.send(b"q");
+    assert_clean_exit(&mut pty);
+}
+
+#[test]
+fn missing_engine_is_explained_on_screen_and_q_still_quits() {
+    let dirs = Dirs::new();
+    let mut command = dirs.command(&[]);
+    command.env("DOCKER_HOST", MISSING_SOCKET);
+    let mut pty = Pty::spawn(command, ROWS, COLS);
+    // The images pane (the left 45 % of the screen) says where, why and what to try.
+    let pane_width = COLS * 45 / 100;
+    pty.wait_for(Duration::from_secs(10), "the engine-down notice", |p| {
+        let words = p
+            .columns(0, pane_width)
+            .join(" ")
+            .split(|c: char| c.is_whitespace() || c == '┃' || c == '│')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        words.contains(&format!(
+            "cannot reach the Docker engine at {MISSING_SOCKET}"
+        )) && words.contains("Is the Docker daemon running?")
+            && words.contains(&format!("Tried {MISSING_SOCKET}"))
+    });
+    let header = pty.screen().lines().next().unwrap_or("").to_string();
+    assert!(header.contains(MISSING_SOCKET), "{header}");
+    assert!(header.contains("engine unreachable"), "{header}");
+    pty.send(b"q");
+    assert_clean_exit(&mut pty);
+}
+
+#[test]
+fn broken_config_stops_before_touching_the_terminal() {
+    let cases = [
+        (
+            "[images]\nsort = \"name\"\nshow_dangling = yes\n",
+            vec!["line 3"],
+        ),
+        (
+            "# remaps\n[keys.global]\n\"s\" = \"refresh\"\n",
+            vec!["line 3", "\"refresh\"", "\"sort\""],
+        ),
+    ];
+    for (text, expected) in cases {
+        let dirs = Dirs::new();
+        let path = dirs.cwd.path().join("broken.toml");
+        std::fs::write(&path, text).expect("config file");
+        let mut command = dirs.command(&["--config", path.to_str().expect("utf-8 path")]);
+        command.env("DOCKER_HOST", MISSING_SOCKET);
+        let mut pty = Pty::spawn(command, ROWS, COLS);
+        let status = pty.wait_exit(Duration::from_secs(10));
+        let output = String::from_utf8_lossy(&pty.output).to_string();
+        assert!(!status.success(), "a broken config must fail: {output}");
+        assert!(
+            !output.contains("\x1b[?1049h"),
+            "entered the alternate screen: {output:?}"
+        );
+        assert!(!output.contains('\x1b'), "no escape sequences: {output:?}");
+        assert!(
+            output.contains(&path.display().to_string()),
+            "names the file: {output}"
+        );
+        for word in expected {
+            assert!(output.contains(word), "{word:?} missing: {output}");
+        }
+        assert_canonical_echo(&pty, "after a config error");
+    }
+}
+
+/// Runs wharf without a terminal (stdin closed), bounded in time.
+fn run_plain(args: &[&str]) -> (bool, String, String) {
+    let dirs = Dirs::new();
+    let mut child = Command::new(WHARF)
+        .args(args)
+        .env("DOCKER_HOST", MISSING_SOCKET)
+        .env("DOCKER_CONFIG", dirs.docker_config.path())
+        .env("XDG_CONFIG_HOME", dirs.xdg_config.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start wharf");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().expect("status").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("wharf {args:?} did not exit within 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let out = child.wait_with_output().expect("output");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[test]
+fn help_and_version_need_no_engine() {
+    let (ok, stdout, stderr) = run_plain(&["--help"]);
+    assert!(ok, "--help failed: {stderr}");
+    assert!(stdout.contains("Usage: wharf"), "{stdout}");
+    for flag in ["--host", "--context", "--config", "--no-color", "--version"] {
+        assert!(
+            stdout.contains(flag),
+            "--help does not mention {flag}: {stdout}"
+        );
+    }
+    let (ok, stdout, stderr) = run_plain(&["--version"]);
+    assert!(ok, "--version failed: {stderr}");
+    assert_eq!(
+        stdout.trim(),
+        format!("wharf {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn pty_helpers_detect_an_unrestored_terminal() {
+    // The checks above must be able to fail.
+    assert!(ends_restored(b"\x1b[?1049h\x1b[?25lhello").is_err());
+    assert!(ends_restored(b"\x1b[?1049h\x1b[?1049l\x1b[?25l").is_err());
+    assert!(ends_restored(b"\x1b[?1049h\x1b[?25l\x1b[?1049l\x1b[?25hbye").is_err());
+    assert!(ends_restored(b"\x1b[?1049h\x1b[?25l\x1b[?2004l\x1b[?1049l\x1b[?25h").is_ok());
+    // A program that leaves the terminal raw is caught by the termios check.
+    let dirs = Dirs::new();
+    let mut command = CommandBuilder::new("sh");
+    command.args(["-c", "stty raw -echo; printf done"]);
+    command.cwd(dirs.cwd.path());
+    let mut pty = Pty::spawn(command, 10, 40);
+    pty.wait_exit(Duration::from_secs(10));
+    let flags = pty.local_flags();
+    assert!(
+        !flags.contains("ICANON") && !flags.contains("ECHO"),
+        "{flags:?}"
+    );
+}
