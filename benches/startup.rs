@@ -1,1 +1,100 @@
-fn main() {}
+//! Start to first frame against the real engine: the optimised wharf binary in a
+//! pseudo-terminal, timed from spawn until the screen shows (1) wharf's header and (2) an
+//! image this bench imported. Prints median/min/max over the runs.
+//!
+//! `cargo bench --bench startup` (WHARF_BENCH_RUNS=N, default 20; 2 warm-up runs first).
+//! Skips with a message when no engine is reachable (fails under CI=true).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/support/engine.rs"]
+#[allow(dead_code)]
+mod engine;
+#[path = "../tests/support/pty.rs"]
+#[allow(dead_code)]
+mod pty;
+
+use std::time::Duration;
+
+use portable_pty::CommandBuilder;
+
+use engine::{Scratch, block_on, engine_or_skip, import_test_image, unique_name};
+use pty::Pty;
+
+const WHARF: &str = env!("CARGO_BIN_EXE_wharf");
+const ROWS: u16 = 50;
+const COLS: u16 = 200;
+const WARMUP: usize = 2;
+
+fn main() {
+    let runs: usize = std::env::var("WHARF_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let mut scratch = Scratch::new();
+    let repo = unique_name("startup");
+    let made = block_on(async {
+        let engine = engine_or_skip().await?;
+        let images = engine.list_images().await.ok()?.len();
+        let reference = format!("{repo}:1");
+        import_test_image(&engine, &mut scratch, &reference, &[r#"CMD ["/bin/sh"]"#]).await;
+        Some(images + 1)
+    });
+    let Some(images) = made else {
+        return;
+    };
+
+    let config_home = tempfile::tempdir().expect("temp dir");
+    let docker_config = tempfile::tempdir().expect("temp dir");
+    let cwd = tempfile::tempdir().expect("temp dir");
+    // Newest first, so the imported image is on the first screen among any number of others.
+    let config_dir = config_home.path().join("wharf");
+    std::fs::create_dir_all(&config_dir).expect("config dir");
+    std::fs::write(config_dir.join("config.toml"), "[images]\nsort = \"age\"\n")
+        .expect("config file");
+
+    println!(
+        "startup: {WHARF}\n  {COLS}x{ROWS} pty, {images} images in the engine, {runs} runs after {WARMUP} warm-up"
+    );
+    let mut header_ms = Vec::new();
+    let mut images_ms = Vec::new();
+    for run in 0..WARMUP + runs {
+        let mut command = CommandBuilder::new(WHARF);
+        command.cwd(cwd.path());
+        command.env("TERM", "xterm-256color");
+        command.env("DOCKER_CONFIG", docker_config.path());
+        command.env("XDG_CONFIG_HOME", config_home.path());
+        command.env_remove("DOCKER_CONTEXT");
+        let mut pty = Pty::spawn(command, ROWS, COLS);
+        let header = pty.wait_for(Duration::from_secs(10), "the header", |p| {
+            p.screen().starts_with(" wharf ")
+        });
+        let listed = pty.wait_for(Duration::from_secs(10), "the imported image", |p| {
+            p.screen().contains(&repo)
+        });
+        pty.send(b"q");
+        let status = pty.wait_exit(Duration::from_secs(10));
+        assert!(status.success(), "wharf exited with {status:?}");
+        if run >= WARMUP {
+            header_ms.push(header.as_secs_f64() * 1000.0);
+            images_ms.push(listed.as_secs_f64() * 1000.0);
+        }
+    }
+    report("start → first frame (header)", &mut header_ms);
+    report("start → first frame with the image listed", &mut images_ms);
+}
+
+fn report(what: &str, values: &mut [f64]) {
+    values.sort_by(f64::total_cmp);
+    let median = if values.len() % 2 == 1 {
+        values[values.len() / 2]
+    } else {
+        (values[values.len() / 2 - 1] + values[values.len() / 2]) / 2.0
+    };
+    println!(
+        "  {what}: median {median:.1} ms, min {:.1} ms, max {:.1} ms (n={})",
+        values[0],
+        values[values.len() - 1],
+        values.len()
+    );
+}
