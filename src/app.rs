@@ -14,6 +14,7 @@ use crate::config::Config;
 use crate::docker::target::EngineTarget;
 use crate::executor::{Executor, Services};
 use crate::msg::Msg;
+use crate::registry::{ClientOptions, RegistryClient};
 use crate::state::State;
 use crate::tui::TerminalGuard;
 use crate::ui::{self, View, theme::Theme};
@@ -28,8 +29,10 @@ pub struct RunOptions {
     /// The engine address for messages.
     pub target_label: String,
     pub theme: Theme,
-    /// Credential store and registry client.
+    /// The credential store (and a registry client, if already built).
     pub services: Services,
+    /// How to build the registry client, when `services` has none yet.
+    pub registry_options: Option<ClientOptions>,
 }
 
 /// Runs wharf until the user quits.
@@ -46,6 +49,10 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
     let mut terminate = signal(SignalKind::terminate())?;
 
     draw(&mut terminal, &mut state, &theme)?;
+    if let Some(options) = options.registry_options {
+        // Reads the system's certificates: after the first frame, while the engine answers.
+        executor.set_registry(RegistryClient::new(options).ok());
+    }
     let mut last_draw = Instant::now();
     let mut dirty = false;
 

@@ -9,7 +9,7 @@ use wharf::cli::Cli;
 use wharf::config::Config;
 use wharf::docker::target::{self, TargetInputs};
 use wharf::executor::Services;
-use wharf::registry::{self, ClientOptions, DockerConfig, RegistryClient};
+use wharf::registry::{self, ClientOptions, DockerConfig};
 use wharf::tui;
 use wharf::ui::theme::{Theme, no_color_env};
 
@@ -56,14 +56,14 @@ fn main() -> ExitCode {
     };
 
     let credentials = DockerConfig::from_env().ok();
+    let registry_options = ClientOptions {
+        insecure_registries: config.registries.insecure.clone(),
+        credentials: credentials.clone(),
+        ..ClientOptions::default()
+    };
     let services = Services {
-        registry: RegistryClient::new(ClientOptions {
-            insecure_registries: config.registries.insecure.clone(),
-            credentials: credentials.clone(),
-            ..ClientOptions::default()
-        })
-        .ok(),
         credentials,
+        registry: None,
     };
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -84,6 +84,7 @@ fn main() -> ExitCode {
             target_label,
             theme,
             services,
+            registry_options: Some(registry_options),
         },
     ));
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

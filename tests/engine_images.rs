@@ -273,7 +273,7 @@ async fn event_stream_delivers_a_tag_made_with_the_cli() {
     let id = import_test_image(&engine, &mut scratch, &reference, &[CMD_SH]).await;
 
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut stream = Box::pin(engine.events());
+    let mut stream = Box::pin(engine.events(chrono::Utc::now().timestamp()));
     let forward = tokio::spawn(async move {
         while let Some(item) = stream.next().await {
             let event = item.expect("the event stream failed");

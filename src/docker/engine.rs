@@ -3,7 +3,7 @@
 use std::fmt;
 use std::io;
 
-use bollard::{API_DEFAULT_VERSION, Docker};
+use bollard::{ClientVersion, Docker};
 
 use super::raw::RawTarget;
 use super::registry_auth::fix_registry_auth_header;
@@ -215,38 +215,66 @@ fn first_line_upper(message: &str) -> String {
     }
 }
 
+/// The API version wharf speaks first: Docker 20.10's. Engines that are older answer
+/// "too new" and are negotiated down; newer ones accept it, which saves a round trip.
+const PREFERRED_API: ClientVersion = ClientVersion {
+    major_version: 1,
+    minor_version: 41,
+};
+
+/// Whether the engine refused the API version as too new.
+fn version_too_new(err: &bollard::errors::Error) -> bool {
+    matches!(err, bollard::errors::Error::DockerResponseServerError { status_code: 400, message }
+        if message.contains("too new"))
+}
+
 impl Engine {
-    /// Connects and negotiates the API version; the answer says what the header shows.
-    pub async fn connect(target: &EngineTarget) -> Result<(Engine, EngineInfo), EngineError> {
+    /// A handle for the target; nothing is sent yet (a missing socket fails here).
+    pub fn open(target: &EngineTarget) -> Result<Engine, EngineError> {
         let host = target.host.clone();
         let docker = build_client(target)
             .map_err(|e| EngineError::from_bollard(e, &host))?
             .with_request_modifier(fix_registry_auth_header);
-        // Clones share the negotiated version, so negotiating once is enough.
-        let docker = docker
-            .negotiate_version()
-            .await
-            .map_err(|e| EngineError::from_bollard(e, &host))?;
-        let version = docker
-            .version()
-            .await
-            .map_err(|e| EngineError::from_bollard(e, &host))?;
+        let raw_target = RawTarget::from_host(&host, target.tls.is_some());
+        Ok(Engine {
+            docker,
+            host,
+            raw_target,
+        })
+    }
+
+    /// Asks the engine who it is, settling the API version on the way. `Ok(true)` when the
+    /// version had to be negotiated down (requests sent before used a version it refuses).
+    pub async fn identify(&self) -> Result<(EngineInfo, bool), EngineError> {
+        let (version, negotiated) = match self.docker.version().await {
+            Ok(version) => (version, false),
+            Err(e) if version_too_new(&e) => {
+                // Clones share the negotiated version, so negotiating once is enough.
+                let docker = self
+                    .docker
+                    .clone()
+                    .negotiate_version()
+                    .await
+                    .map_err(|e| self.error(e))?;
+                (docker.version().await.map_err(|e| self.error(e))?, true)
+            }
+            Err(e) => return Err(self.error(e)),
+        };
         let info = EngineInfo {
-            host: host.clone(),
+            host: self.host.clone(),
             version: version.version.unwrap_or_else(|| "?".into()),
             api_version: version.api_version.unwrap_or_else(|| "?".into()),
             os: version.os.unwrap_or_default(),
             arch: version.arch.unwrap_or_default(),
         };
-        let raw_target = RawTarget::from_host(&host, target.tls.is_some());
-        Ok((
-            Engine {
-                docker,
-                host,
-                raw_target,
-            },
-            info,
-        ))
+        Ok((info, negotiated))
+    }
+
+    /// Opens and identifies in one go.
+    pub async fn connect(target: &EngineTarget) -> Result<(Engine, EngineInfo), EngineError> {
+        let engine = Engine::open(target)?;
+        let (info, _) = engine.identify().await?;
+        Ok((engine, info))
     }
 
     /// The address this engine was reached at.
@@ -262,7 +290,7 @@ impl Engine {
 fn build_client(target: &EngineTarget) -> Result<Docker, bollard::errors::Error> {
     let host = target.host.as_str();
     if let Some(path) = host.strip_prefix("unix://") {
-        return Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION);
+        return Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, &PREFERRED_API);
     }
     if let Some(tls) = &target.tls {
         let address = host.replacen("tcp://", "https://", 1);
@@ -272,11 +300,11 @@ fn build_client(target: &EngineTarget) -> Result<Docker, bollard::errors::Error>
             &tls.cert,
             &tls.ca,
             REQUEST_TIMEOUT_SECS,
-            API_DEFAULT_VERSION,
+            &PREFERRED_API,
         );
     }
     if host.starts_with("tcp://") || host.starts_with("http://") {
-        return Docker::connect_with_http(host, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION);
+        return Docker::connect_with_http(host, REQUEST_TIMEOUT_SECS, &PREFERRED_API);
     }
     Err(bollard::errors::Error::UnsupportedURISchemeError {
         uri: host.to_string(),

@@ -10,9 +10,13 @@ use super::engine::{Engine, EngineError};
 use super::types::{EngineEvent, EventSubject};
 
 impl Engine {
-    /// Events about images and containers from now on. The stream ends when the engine
-    /// closes it; the caller reconnects.
-    pub fn events(&self) -> impl Stream<Item = Result<EngineEvent, EngineError>> + Send + 'static {
+    /// Events about images and containers since `since` (Unix seconds; the engine replays
+    /// what happened from then, which covers the moment between a list and this
+    /// subscription). The stream ends when the engine closes it; the caller reconnects.
+    pub fn events(
+        &self,
+        since: i64,
+    ) -> impl Stream<Item = Result<EngineEvent, EngineError>> + Send + 'static {
         let mut filters = HashMap::new();
         filters.insert(
             "type".to_string(),
@@ -21,6 +25,7 @@ impl Engine {
         let engine = self.clone();
         self.docker
             .events(Some(EventsOptions {
+                since: Some(since.to_string()),
                 filters: Some(filters),
                 ..EventsOptions::default()
             }))

@@ -4,6 +4,7 @@ mod files;
 mod jobs;
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
 use tokio::sync::{mpsc, watch};
@@ -11,7 +12,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 use crate::docker::target::EngineTarget;
-use crate::docker::{Engine, EngineError, EngineErrorKind, LoginCheck};
+use crate::docker::{Engine, EngineError, EngineErrorKind, ImageRecord, LoginCheck};
 use crate::effect::Effect;
 use crate::msg::{LoginFailure, Msg};
 use crate::registry::reference::credential_key_for;
@@ -38,6 +39,8 @@ pub struct Executor {
     events_task: Option<AbortHandle>,
     /// Running jobs, so that they can be cancelled.
     jobs: HashMap<JobId, (CancellationToken, JoinHandle<()>)>,
+    /// The image list asked for while connecting, for the first `LoadImages` to use.
+    first_list: Arc<Mutex<Option<JoinHandle<Result<Vec<ImageRecord>, EngineError>>>>>,
 }
 
 impl Executor {
@@ -55,7 +58,14 @@ impl Executor {
             engine: watch::Sender::new(None),
             events_task: None,
             jobs: HashMap::new(),
+            first_list: Arc::default(),
         }
+    }
+
+    /// Hands over the registry client once it is built (after the first frame: building it
+    /// reads the system's certificates).
+    pub fn set_registry(&mut self, client: Option<RegistryClient>) {
+        self.services.registry = client;
     }
 
     pub fn run(&mut self, effects: Vec<Effect>) {
@@ -68,10 +78,26 @@ impl Executor {
         match effect {
             Effect::ConnectEngine { after } => self.connect(after),
             Effect::WatchEvents => self.watch_events(),
-            Effect::LoadImages => self.with_engine(
-                |engine| async move { engine.list_images().await },
-                Msg::ImagesLoaded,
-            ),
+            Effect::LoadImages => {
+                let prefetched = self
+                    .first_list
+                    .lock()
+                    .ok()
+                    .and_then(|mut first| first.take());
+                match prefetched {
+                    Some(list) => {
+                        let tx = self.tx.clone();
+                        tokio::spawn(async move {
+                            let result = list.await.unwrap_or_else(|_| Err(not_connected()));
+                            let _ = tx.send(Msg::ImagesLoaded(result));
+                        });
+                    }
+                    None => self.with_engine(
+                        |engine| async move { engine.list_images().await },
+                        Msg::ImagesLoaded,
+                    ),
+                }
+            }
             Effect::InspectImage { reference } => {
                 let reply = reference.clone();
                 self.with_engine(
@@ -241,20 +267,39 @@ impl Executor {
         let tx = self.tx.clone();
         let target = self.target.clone();
         let slot = self.engine.clone();
+        let first_list = self.first_list.clone();
         tokio::spawn(async move {
             if !after.is_zero() {
                 tokio::time::sleep(after).await;
             }
-            let result = match target {
-                Ok(target) => Engine::connect(&target).await,
+            let engine = match target {
+                Ok(target) => Engine::open(&target),
                 Err(message) => Err(EngineError::new(EngineErrorKind::Unreachable, message)),
             };
-            let msg = match result {
-                Ok((engine, info)) => {
+            let engine = match engine {
+                Ok(engine) => engine,
+                Err(error) => {
+                    let _ = tx.send(Msg::EngineFailed(error));
+                    return;
+                }
+            };
+            // The first frame wants the images: ask for them while the engine says who it is.
+            let lister = engine.clone();
+            let list = tokio::spawn(async move { lister.list_images().await });
+            let msg = match engine.identify().await {
+                Ok((info, negotiated)) => {
+                    if negotiated {
+                        list.abort(); // Sent with a version the engine refused.
+                    } else if let Ok(mut first) = first_list.lock() {
+                        *first = Some(list);
+                    }
                     slot.send_replace(Some(engine));
                     Msg::EngineConnected(info)
                 }
-                Err(error) => Msg::EngineFailed(error),
+                Err(error) => {
+                    list.abort();
+                    Msg::EngineFailed(error)
+                }
             };
             let _ = tx.send(msg);
         });
@@ -270,7 +315,9 @@ impl Executor {
         };
         let tx = self.tx.clone();
         let handle = tokio::spawn(async move {
-            let mut events = Box::pin(engine.events());
+            // A few seconds back: whatever changed while the lists were loading is replayed.
+            let since = chrono::Utc::now().timestamp() - 5;
+            let mut events = Box::pin(engine.events(since));
             let mut failure = None;
             while let Some(item) = events.next().await {
                 match item {
