@@ -20,6 +20,9 @@ use crate::registry::{Credentials, DockerConfig, RegistryClient, RegistryError, 
 use crate::state::jobs::JobId;
 use crate::state::tags::CATALOG_PAGE;
 
+/// An image list request already under way.
+type ImageListTask = JoinHandle<Result<Vec<ImageRecord>, EngineError>>;
+
 /// What the executor talks to besides the engine.
 #[derive(Clone, Default)]
 pub struct Services {
@@ -40,7 +43,7 @@ pub struct Executor {
     /// Running jobs, so that they can be cancelled.
     jobs: HashMap<JobId, (CancellationToken, JoinHandle<()>)>,
     /// The image list asked for while connecting, for the first `LoadImages` to use.
-    first_list: Arc<Mutex<Option<JoinHandle<Result<Vec<ImageRecord>, EngineError>>>>>,
+    first_list: Arc<Mutex<Option<ImageListTask>>>,
 }
 
 impl Executor {
