@@ -35,6 +35,16 @@ impl State {
         });
     }
 
+    /// The repository the tags pane is about to show: the selection moved to a named image
+    /// of another repository and the pause before loading is not over.
+    pub fn tags_pending(&self) -> Option<RepositoryRef> {
+        if self.tags.pinned || self.tags.catalog.is_some() {
+            return None;
+        }
+        self.selected_repository()
+            .filter(|r| Some(r) != self.tags.repository.as_ref())
+    }
+
     /// The repository of the selected local image, if it has a name.
     fn selected_repository(&self) -> Option<RepositoryRef> {
         let row = self.images.selected_row().filter(|r| !r.dangling)?;

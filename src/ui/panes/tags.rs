@@ -67,6 +67,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         inner
     };
 
+    if let Some(pending) = state.tags_pending().filter(|_| tags.repository.is_none()) {
+        notice(
+            frame,
+            list_area,
+            &format!("Loading the tags of {pending}…"),
+            theme.dim,
+        );
+        return;
+    }
     let Some(repository) = &tags.repository else {
         let open = state
             .keymap

@@ -19,11 +19,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: &Scroll, theme
     let width = (longest + 2).max(72).min(area.width.saturating_sub(2));
     let height = (lines.len() as u16 + 2).min(area.height);
     let rect = centered(area, width, height);
-    let inner = popup_frame(frame, rect, "Help — Esc closes", theme.accent, theme);
-    let visible = inner.height as usize;
+    let visible = rect.height.saturating_sub(2) as usize;
     scroll.page.set(visible.max(1));
     scroll.max.set(lines.len().saturating_sub(visible));
     let offset = scroll.offset.min(scroll.max.get());
+    let title = if offset < scroll.max.get() {
+        "Help — ↓ more below · Esc closes"
+    } else {
+        "Help — Esc closes"
+    };
+    let inner = popup_frame(frame, rect, title, theme.accent, theme);
     let shown: Vec<Line> = lines.into_iter().skip(offset).take(visible).collect();
     frame.render_widget(Paragraph::new(shown), inner);
 }
