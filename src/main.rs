@@ -66,8 +66,8 @@ fn main() -> ExitCode {
         registry: None,
     };
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: the work is waiting on sockets, and each extra worker costs memory.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
