@@ -71,6 +71,8 @@ impl State {
                 container_name: record.name.clone(),
             },
         });
+        // A reference given with `:commit` is checked at once, as if it had been typed.
+        self.check_form_live();
     }
 
     /// Enter in the commit form: check it; start the job or say what is wrong, keeping what
