@@ -60,7 +60,8 @@ impl State {
                 Field::switch("Pause", "pause the container while committing", true),
                 Field::lines(
                     "Changes",
-                    "optional Dockerfile lines (CMD, ENV, LABEL, EXPOSE, WORKDIR…); Alt-Enter adds a line",
+                    // The key first: a narrow form cuts the end of the hint.
+                    "optional; Alt-Enter adds a line (CMD, ENV, LABEL, EXPOSE, WORKDIR…)",
                 ),
             ],
         );
