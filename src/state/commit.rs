@@ -60,7 +60,8 @@ impl State {
                 Field::switch("Pause", "pause the container while committing", true),
                 Field::lines(
                     "Changes",
-                    "optional Dockerfile lines (CMD, ENV, LABEL, EXPOSE, WORKDIR…); Alt-Enter adds a line",
+                    // The key first: a narrow form cuts the end of the hint.
+                    "optional; Alt-Enter adds a line (CMD, ENV, LABEL, EXPOSE, WORKDIR…)",
                 ),
             ],
         );
@@ -71,6 +72,8 @@ impl State {
                 container_name: record.name.clone(),
             },
         });
+        // A reference given with `:commit` is checked at once, as if it had been typed.
+        self.check_form_live();
     }
 
     /// Enter in the commit form: check it; start the job or say what is wrong, keeping what

@@ -6,6 +6,8 @@ use crate::docker::{
 };
 use crate::effect::Effect;
 
+use super::jobs::JobSpec;
+use super::popup::{Pending, Popup};
 use super::{EngineStatus, FormPurpose, State, backoff};
 
 impl State {
@@ -269,6 +271,19 @@ impl State {
 
     /// Views and forms about a container that no longer exists say so and stop there.
     fn notice_gone_containers(&mut self) {
+        // A question about committing a container that is gone has nothing to answer: drop
+        // it, so a "yes" cannot start a commit that must fail, and the form says why.
+        let containers = &self.containers;
+        self.popups.retain(|popup| match popup {
+            Popup::Confirm(confirm) => match &confirm.pending {
+                Pending::StartJob {
+                    spec: JobSpec::Commit(request),
+                    ..
+                } => containers.get(&request.container).is_some(),
+                _ => true,
+            },
+            _ => true,
+        });
         if let Some(open) = &mut self.form {
             if let FormPurpose::Commit {
                 container,

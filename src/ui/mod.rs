@@ -147,6 +147,7 @@ fn hints(state: &State, actions: &[Action], scope: Scope) -> Line<'static> {
                 Action::Sort => "sort",
                 Action::ToggleAll => "all",
                 Action::Open => "open",
+                Action::CancelJob => "cancel",
                 other => other.name(),
             };
             spans.push(Span::styled(

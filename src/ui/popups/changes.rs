@@ -65,6 +65,8 @@ pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, view: &View) {
         notice(frame, list_area, text, theme.dim);
         return;
     }
+    // A filter shows every match, also below collapsed directories: draw them open then.
+    let filtering = !changes.filter.terms().is_empty();
     LazyTable {
         header: vec!["", "PATH"],
         widths: vec![Constraint::Length(1), Constraint::Fill(1)],
@@ -84,7 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, view: &View) {
         };
         let marker = if !node.has_children {
             "  "
-        } else if changes.is_collapsed(&node.path) {
+        } else if changes.is_collapsed(&node.path) && !filtering {
             "▸ "
         } else {
             "▾ "

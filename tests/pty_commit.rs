@@ -1,0 +1,219 @@
+//! The real wharf binary in a pseudo-terminal commits a container the way a user would: the
+//! containers pane, a filter, `c`, the form typed into, Enter, the jobs strip reporting
+//! success, `q`. Afterwards the engine has the image with the message typed, and the terminal
+//! is as it was before.
+
+// Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/pty.rs"]
+mod pty_support;
+mod support;
+
+use std::time::{Duration, Instant};
+
+use portable_pty::CommandBuilder;
+
+use pty_support::{Pty, ends_restored};
+use support::engine::{Scratch, block_on, docker, engine_or_skip, import_test_image, unique_name};
+
+const WHARF: &str = env!("CARGO_BIN_EXE_wharf");
+const ROWS: u16 = 45;
+const COLS: u16 = 160;
+/// Bounds for what the screen should show; generous for a loaded machine.
+const SHORT: Duration = Duration::from_secs(10);
+const LONG: Duration = Duration::from_secs(30);
+
+/// Private config directories, so the run reads and writes no real user's files.
+struct Dirs {
+    docker_config: tempfile::TempDir,
+    xdg_config: tempfile::TempDir,
+    cwd: tempfile::TempDir,
+}
+
+impl Dirs {
+    fn new() -> Self {
+        Dirs {
+            docker_config: tempfile::tempdir().expect("temp dir"),
+            xdg_config: tempfile::tempdir().expect("temp dir"),
+            cwd: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn command(&self) -> CommandBuilder {
+        let mut command = CommandBuilder::new(WHARF);
+        command.cwd(self.cwd.path());
+        command.env("TERM", "xterm-256color");
+        command.env("DOCKER_CONFIG", self.docker_config.path());
+        command.env("XDG_CONFIG_HOME", self.xdg_config.path());
+        command.env_remove("DOCKER_CONTEXT");
+        command.env_remove("NO_COLOR");
+        command
+    }
+}
+
+/// The jobs strip: the second row from the bottom.
+fn strip(pty: &Pty) -> String {
+    pty.screen()
+        .lines()
+        .nth(usize::from(ROWS) - 2)
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The rows of the containers pane (the bottom left pane), without header, border and
+/// filter line.
+fn container_rows(pty: &Pty) -> Vec<String> {
+    let left = pty.columns(0, COLS * 45 / 100);
+    let Some(top) = left.iter().position(|l| l.contains(" Containers ")) else {
+        return Vec::new();
+    };
+    left[top + 2..]
+        .iter()
+        .take_while(|l| !l.starts_with('┗') && !l.starts_with('└'))
+        .map(|l| l.trim_matches(|c: char| c == '┃' || c == '│' || c.is_whitespace()))
+        .filter(|l| !l.is_empty() && !l.starts_with('/'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn commit_a_container_by_typing_into_the_form() {
+    let mut scratch = Scratch::new();
+    let Some(image) = block_on(async {
+        let engine = engine_or_skip().await?;
+        let reference = format!("{}:base", unique_name("ptyc"));
+        import_test_image(&engine, &mut scratch, &reference, &[r#"CMD ["/bin/sh"]"#]).await;
+        Some(reference)
+    }) else {
+        return;
+    };
+    let container = unique_name("ptyc-ctr");
+    scratch.track_container(&container);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &container,
+        &image,
+        "sh",
+        "-c",
+        "echo hi > /hello.txt; sleep 1000",
+    ]);
+    // The file is written in the background: wait until the engine sees it.
+    let deadline = Instant::now() + LONG;
+    while !docker(&["diff", &container]).contains("A /hello.txt") {
+        assert!(
+            Instant::now() < deadline,
+            "the container never wrote its file"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let reference = format!("{}:typed", unique_name("ptyc-new"));
+    scratch.track_image(&reference);
+    let message = format!("typed in a pty for {container}");
+
+    let dirs = Dirs::new();
+    let mut pty = Pty::spawn(dirs.command(), ROWS, COLS);
+    let before = pty.initial_local_flags.clone();
+    pty.wait_for(LONG, "the containers listed", |p| {
+        p.screen().contains(" running · ")
+    });
+
+    // The containers pane, filtered down to the test's container.
+    pty.send(b"3");
+    pty.send(b"/");
+    pty.send(container.as_bytes());
+    pty.send(b"\r");
+    let filter_line = format!("/{container}");
+    pty.wait_for(SHORT, "the filter applied", |p| {
+        let rows = container_rows(p);
+        rows.len() == 1 && rows[0].contains("Up ") && p.screen().contains(&filter_line)
+    });
+
+    // The commit form: a new name (Ctrl-U clears the suggestion), a message, Enter.
+    pty.send(b"c");
+    pty.wait_for(SHORT, "the commit form", |p| {
+        p.screen()
+            .contains(&format!("Commit container {container}"))
+    });
+    pty.send(b"\x15");
+    pty.send(reference.as_bytes());
+    pty.wait_for(SHORT, "the typed name", |p| {
+        p.screen()
+            .lines()
+            .any(|l| l.contains("Image") && l.contains(&reference))
+    });
+    pty.send(b"\t");
+    pty.send(message.as_bytes());
+    pty.wait_for(SHORT, "the typed message", |p| {
+        p.screen()
+            .lines()
+            .any(|l| l.contains("Message") && l.contains(&message))
+    });
+    pty.send(b"\r");
+
+    // The jobs strip reports the commit done.
+    let done = format!("created {reference}");
+    pty.wait_for(LONG, "the jobs strip reporting success", |p| {
+        let strip = strip(p);
+        strip.contains('✓') && strip.contains(&done)
+    });
+    let strip_text = strip(&pty);
+    assert!(
+        strip_text.contains(&format!("commit {container} → {reference}")),
+        "{strip_text}"
+    );
+    assert!(
+        !pty.screen().contains("Commit container"),
+        "the form closed:\n{}",
+        pty.screen()
+    );
+
+    pty.send(b"q");
+    let status = pty.wait_exit(SHORT);
+    assert!(status.success(), "exit status {status:?}");
+    if let Err(e) = ends_restored(&pty.output) {
+        panic!("the terminal was not restored: {e}");
+    }
+    let after = pty.local_flags();
+    assert!(
+        after.contains("ICANON") && after.contains("ECHO"),
+        "{after:?}"
+    );
+    assert_eq!(after, before, "local modes differ from before the run");
+
+    // The engine has the image, with the message, made from the running container.
+    let id = docker(&["image", "inspect", "--format", "{{.Id}}", &reference]);
+    scratch.track_image(&id);
+    assert_eq!(
+        docker(&["image", "inspect", "--format", "{{.Comment}}", &reference]),
+        message
+    );
+    let history = docker(&[
+        "history",
+        "--no-trunc",
+        "--format",
+        "{{.Comment}}",
+        &reference,
+    ]);
+    assert_eq!(history.lines().next(), Some(message.as_str()));
+    let run = unique_name("ptyc-run");
+    scratch.track_container(&run);
+    assert_eq!(
+        docker(&[
+            "run",
+            "--rm",
+            "--name",
+            &run,
+            &reference,
+            "cat",
+            "/hello.txt"
+        ]),
+        "hi"
+    );
+    assert_eq!(
+        docker(&["inspect", "--format", "{{.State.Status}}", &container]),
+        "running"
+    );
+}
