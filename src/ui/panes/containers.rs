@@ -22,13 +22,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         let running = containers.running_count();
         let total = containers.records().len();
         details.push(if containers.show_all {
-            format!(
-                "{} shown · {running} running of {total}",
-                containers.visible_len()
-            )
+            format!("{total} · {running} running")
         } else {
             format!("{running} running · {} stopped hidden", total - running)
         });
+        if !containers.filter.editor.is_empty() {
+            details.push(format!("· {} match", containers.visible_len()));
+        }
         details.push(format!(
             "· by {} {}",
             containers.sort.name(),
@@ -90,7 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         (
             vec![
                 Constraint::Fill(3),
-                Constraint::Fill(3),
+                Constraint::Fill(2),
                 Constraint::Length(status_width),
                 Constraint::Length(4),
                 Constraint::Fill(2),
