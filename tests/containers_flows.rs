@@ -922,7 +922,7 @@ fn an_existing_tag_asks_before_moving_and_no_returns_to_the_form() {
     assert!(
         confirm
             .body
-            .contains("postgres:16 already names image 333333333333"),
+            .contains("postgres:16 names image 333333333333"),
         "{}",
         confirm.body
     );

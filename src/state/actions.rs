@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::docker::{EngineError, EngineErrorKind, RemoveOutcome, validate_changes};
+use crate::docker::{EngineError, EngineErrorKind, ImageId, RemoveOutcome, validate_changes};
 use crate::effect::Effect;
 use crate::msg::LoginFailure;
 use crate::registry::Credentials;
@@ -97,10 +97,7 @@ impl State {
                 &prefill,
             )],
         );
-        self.form = Some(OpenForm {
-            form,
-            purpose: FormPurpose::Pull,
-        });
+        self.show_form(form, FormPurpose::Pull);
     }
 
     fn submit_pull(&mut self, effects: &mut Vec<Effect>) {
@@ -158,10 +155,7 @@ impl State {
             format!("Tag {label}"),
             vec![Field::text("New name", "registry/repository:tag", prefill)],
         );
-        self.form = Some(OpenForm {
-            form,
-            purpose: FormPurpose::Tag { source, label },
-        });
+        self.show_form(form, FormPurpose::Tag { source, label });
         self.check_form_live();
     }
 
@@ -198,18 +192,8 @@ impl State {
                 }
             }
             Some(existing) => {
-                let body = format!(
-                    "{familiar} now names image {}.\nTagging moves the name to this image; the other \
-                     image keeps its other tags, or shows as <none> if it has none.",
-                    existing.id.short()
-                );
-                self.ask(
-                    "Move the tag?",
-                    body,
-                    ("Move it", "Keep it"),
-                    false,
-                    pending,
-                );
+                let current = existing.id.clone();
+                self.ask_to_move_tag(&familiar, &current, "Tagging", pending);
             }
             None => self.run_pending(pending, effects),
         }
@@ -379,10 +363,7 @@ impl State {
                 ),
             ],
         );
-        self.form = Some(OpenForm {
-            form,
-            purpose: FormPurpose::Import,
-        });
+        self.show_form(form, FormPurpose::Import);
         self.check_form_live();
     }
 
@@ -516,10 +497,7 @@ impl State {
             ],
         )
         .with_focus(LOGIN_USERNAME);
-        self.form = Some(OpenForm {
-            form,
-            purpose: FormPurpose::Login,
-        });
+        self.show_form(form, FormPurpose::Login);
     }
 
     fn submit_login(&mut self, effects: &mut Vec<Effect>) {
@@ -655,6 +633,33 @@ impl State {
                 f.error = error;
             }
         }
+    }
+
+    /// Puts a form on screen.
+    pub(super) fn show_form(&mut self, form: Form, purpose: FormPurpose) {
+        self.form = Some(OpenForm { form, purpose });
+    }
+
+    /// Asks before a name moves from the image it names to another one.
+    pub(super) fn ask_to_move_tag(
+        &mut self,
+        name: &str,
+        current: &ImageId,
+        doing: &str,
+        pending: Pending,
+    ) {
+        let body = format!(
+            "{name} names image {}.\n{doing} moves the name; that image keeps its other tags, \
+             or shows as <none> if it has none.",
+            current.short()
+        );
+        self.ask(
+            "Move the tag?",
+            body,
+            ("Move it", "Keep it"),
+            false,
+            pending,
+        );
     }
 
     /// A question holding the operation it guards.

@@ -8,7 +8,7 @@ use crate::registry::reference::Reference;
 use super::form::{Field, Form};
 use super::jobs::JobSpec;
 use super::popup::Pending;
-use super::{FormPurpose, OpenForm, State};
+use super::{FormPurpose, State};
 
 /// Field positions in the commit form.
 const IMAGE: usize = 0;
@@ -65,13 +65,13 @@ impl State {
                 ),
             ],
         );
-        self.form = Some(OpenForm {
+        self.show_form(
             form,
-            purpose: FormPurpose::Commit {
+            FormPurpose::Commit {
                 container: record.id.clone(),
                 container_name: record.name.clone(),
             },
-        });
+        );
         // A reference given with `:commit` is checked at once, as if it had been typed.
         self.check_form_live();
     }
@@ -129,16 +129,11 @@ impl State {
 
         match self.images.find(&familiar) {
             Some(existing) => {
-                let body = format!(
-                    "{familiar} already names image {}.\nCommitting moves the tag to the new image; \
-                     the old image keeps its other tags, or shows as <none> if it has none.",
-                    existing.id.short()
-                );
-                self.ask(
-                    "Move the tag?",
-                    body,
-                    ("Move it", "Keep it"),
-                    false,
+                let current = existing.id.clone();
+                self.ask_to_move_tag(
+                    &familiar,
+                    &current,
+                    "Committing",
                     Pending::StartJob { title, spec },
                 );
             }

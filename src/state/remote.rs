@@ -13,7 +13,7 @@ use super::actions::Retry;
 use super::form::{Field, Form};
 use super::popup::{Popup, Scroll};
 use super::tags::{RemoteError, TagRequest};
-use super::{FormPurpose, OpenForm, Pane, State};
+use super::{FormPurpose, Pane, State};
 
 /// How long the images selection must rest on a repository before its tags load.
 const SETTLE: Duration = Duration::from_millis(300);
@@ -88,10 +88,7 @@ impl State {
                 &prefill,
             )],
         );
-        self.form = Some(OpenForm {
-            form,
-            purpose: FormPurpose::OpenRepository,
-        });
+        self.show_form(form, FormPurpose::OpenRepository);
     }
 
     pub(super) fn submit_open_repository(&mut self, effects: &mut Vec<Effect>) {
