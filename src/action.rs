@@ -37,6 +37,7 @@ actions! {
     Help => "help", "show this help";
     CommandLine => "command", "open the : command line";
     Redraw => "redraw", "redraw the whole screen";
+    Suspend => "suspend", "suspend wharf to the shell (fg resumes)";
     FocusNext => "focus_next", "next pane";
     FocusPrev => "focus_prev", "previous pane";
     FocusImages => "focus_images", "go to images";

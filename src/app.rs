@@ -85,6 +85,10 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
         if state.quit {
             break;
         }
+        if std::mem::take(&mut state.suspend) {
+            terminal.suspend().wrap_err("suspending failed")?;
+            dirty = true;
+        }
         if dirty && Instant::now() >= next_frame {
             draw(&mut terminal, &mut state, &theme)?;
             last_draw = Instant::now();

@@ -47,6 +47,23 @@ impl TerminalGuard {
     }
 }
 
+impl TerminalGuard {
+    /// Ctrl-Z: gives the terminal back, stops the process like any shell job, and takes the
+    /// terminal again when the shell resumes it.
+    pub fn suspend(&mut self) -> io::Result<()> {
+        restore();
+        signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+        enable_raw_mode()?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            cursor::Hide
+        )?;
+        self.terminal.clear()
+    }
+}
+
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();

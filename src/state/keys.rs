@@ -297,6 +297,7 @@ impl State {
             }),
             Action::CommandLine => self.command_line = Some(CommandLine::default()),
             Action::Redraw => self.clear_screen = true,
+            Action::Suspend => self.suspend = true,
             Action::FocusNext => self.focus_pane(self.focus.step(true), effects),
             Action::FocusPrev => self.focus_pane(self.focus.step(false), effects),
             Action::FocusImages => self.focus_pane(Pane::Images, effects),

@@ -208,6 +208,8 @@ pub struct State {
     pub quit: bool,
     /// Set by Ctrl-L: clear the terminal before the next frame.
     pub clear_screen: bool,
+    /// Set by Ctrl-Z: hand the terminal back to the shell until resumed.
+    pub suspend: bool,
     images_reload: Reload,
     containers_reload: Reload,
     /// Image lookups in flight, one per reference; `true` when its answer may be stale (the
@@ -245,6 +247,7 @@ impl State {
             keymap: config.keymap.clone(),
             quit: false,
             clear_screen: false,
+            suspend: false,
             images_reload: Reload::default(),
             containers_reload: Reload::default(),
             inspecting: HashMap::new(),
