@@ -110,6 +110,9 @@ pub struct TagsState {
     details_by_digest: HashMap<String, Arc<TagDetail>>,
     in_flight: usize,
     pub catalog: Option<CatalogState>,
+    /// Counts catalogs opened, so pages for an earlier one are dropped. Separate from
+    /// `generation`: the repository's answers still in flight stay valid behind the catalog.
+    catalogs_opened: u64,
 }
 
 impl TagsState {
@@ -313,7 +316,7 @@ impl TagsState {
 
     /// Starts browsing a registry's repositories; returns the generation to load with.
     pub fn open_catalog(&mut self, registry: String) -> u64 {
-        self.generation += 1;
+        self.catalogs_opened += 1;
         self.catalog = Some(CatalogState {
             registry,
             repositories: Vec::new(),
@@ -321,9 +324,9 @@ impl TagsState {
             loading: true,
             error: None,
             view: ListView::default(),
-            generation: self.generation,
+            generation: self.catalogs_opened,
         });
-        self.generation
+        self.catalogs_opened
     }
 
     /// A catalog page arrived.
