@@ -540,7 +540,9 @@ impl State {
             .filter(|o| o.purpose == FormPurpose::Login);
         match result {
             Ok(stored_in) => {
-                self.form = None;
+                if open.is_some() {
+                    self.form = None;
+                }
                 let retry = self
                     .retry
                     .as_ref()
