@@ -1,0 +1,291 @@
+//! Fixtures for the pure action and tags-pane tests and their snapshots: a connected state
+//! with a known set of images, keys, and registry answers made by hand. No I/O.
+//! Included with `#[path]` by the files that use it, so other test binaries do not carry it.
+#![allow(dead_code)]
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use wharf::config::Config;
+use wharf::docker::{
+    ContainerId, ContainerRecord, ContainerState, EngineInfo, ImageId, ImageRecord,
+};
+use wharf::effect::Effect;
+use wharf::msg::Msg;
+use wharf::registry::{HistoryEntry, Platform, PlatformDetail, RepositoryRef, TagDetail};
+use wharf::state::State;
+
+/// The fixed "now" of the snapshots: 2025-06-15 15:06:40 UTC.
+pub const NOW: i64 = 1_750_000_000;
+pub const HOUR: i64 = 3_600;
+pub const DAY: i64 = 86_400;
+
+/// The private registry most fixtures talk about.
+pub const REGISTRY: &str = "localhost:5000";
+
+pub fn press(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// A character key as a terminal sends it (Shift with capitals).
+pub fn ch(c: char) -> Msg {
+    let mods = if c.is_ascii_uppercase() {
+        KeyModifiers::SHIFT
+    } else {
+        KeyModifiers::NONE
+    };
+    Msg::Key(KeyEvent::new(KeyCode::Char(c), mods))
+}
+
+pub fn alt_enter() -> Msg {
+    Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT))
+}
+
+/// An image ID made of one repeated hex digit.
+pub fn id(digit: char) -> ImageId {
+    ImageId(format!("sha256:{}", digit.to_string().repeat(64)))
+}
+
+/// A digest made of one repeated hex digit.
+pub fn digest(digit: char) -> String {
+    format!("sha256:{}", digit.to_string().repeat(64))
+}
+
+pub fn record(digit: char, tags: &[&str], digests: &[&str], age: i64, size: u64) -> ImageRecord {
+    ImageRecord {
+        id: id(digit),
+        repo_tags: tags.iter().map(|t| t.to_string()).collect(),
+        repo_digests: digests.iter().map(|d| d.to_string()).collect(),
+        created: NOW - age,
+        size,
+        containers: 0,
+    }
+}
+
+/// Sorted by name: alpine:3.19, localhost:5000/team/app:1.9, localhost:5000/team/app:1.10,
+/// nginx:1.25, nginx:latest, <none> (dangling; shown by default).
+/// `team/app:1.9` was pulled from the registry (its digest is `digest('9')`); `1.10` was
+/// built here.
+pub fn images() -> Vec<ImageRecord> {
+    vec![
+        record(
+            '1',
+            &["nginx:1.25", "nginx:latest"],
+            &[],
+            3 * DAY,
+            187_000_000,
+        ),
+        record('2', &["alpine:3.19"], &[], 60 * DAY, 7_380_000),
+        record(
+            '3',
+            &["localhost:5000/team/app:1.9"],
+            &[&format!("localhost:5000/team/app@{}", digest('9'))],
+            5 * HOUR,
+            98_400_000,
+        ),
+        record(
+            '4',
+            &["localhost:5000/team/app:1.10"],
+            &[],
+            2 * HOUR,
+            98_500_000,
+        ),
+        record('5', &[], &[], DAY, 45_200_000),
+    ]
+}
+
+pub fn engine_info() -> EngineInfo {
+    EngineInfo {
+        host: "unix:///var/run/docker.sock".into(),
+        version: "20.10.24+dfsg1".into(),
+        api_version: "1.41".into(),
+        os: "linux".into(),
+        arch: "amd64".into(),
+    }
+}
+
+/// A stopped container made from nginx:1.25.
+pub fn web_container() -> ContainerRecord {
+    ContainerRecord {
+        id: ContainerId("c".repeat(64)),
+        name: "web".into(),
+        image: "nginx:1.25".into(),
+        image_id: id('1'),
+        command: "nginx -g 'daemon off;'".into(),
+        created: NOW - DAY,
+        state: ContainerState::Exited,
+        status: "Exited (0) 2 hours ago".into(),
+        ports: vec![],
+    }
+}
+
+/// Started, connected, with `images()` and `containers` listed; the first row selected.
+pub fn connected_with(records: Vec<ImageRecord>, containers: Vec<ContainerRecord>) -> State {
+    let mut state = State::new(
+        &Config::defaults().expect("defaults"),
+        "unix:///var/run/docker.sock".into(),
+    );
+    state.start();
+    state.update(Msg::EngineConnected(engine_info()));
+    state.update(Msg::ImagesLoaded(Ok(records)));
+    state.update(Msg::ContainersLoaded(Ok(containers)));
+    state
+}
+
+pub fn connected() -> State {
+    connected_with(images(), vec![])
+}
+
+/// Moves the images selection to `reference`; panics when it is not shown.
+pub fn select(state: &mut State, reference: &str) -> Vec<Effect> {
+    state.update(ch('1'));
+    let mut effects = state.update(ch('g'));
+    for _ in 0..state.images.visible_len() {
+        if state.images.selected_row().map(|r| r.reference()) == Some(reference.to_string()) {
+            return effects;
+        }
+        effects = state.update(ch('j'));
+    }
+    panic!("{reference} is not in the images pane");
+}
+
+/// Types text into whatever has the keys; returns the effects of the last key.
+pub fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for c in text.chars() {
+        effects.extend(state.update(ch(c)));
+    }
+    effects
+}
+
+/// Clears the focused form field or line (Ctrl-U deletes to the start; End first).
+pub fn clear_field(state: &mut State) {
+    state.update(press(KeyCode::End));
+    state.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+}
+
+/// `:TEXT` Enter.
+pub fn command(state: &mut State, text: &str) -> Vec<Effect> {
+    state.update(ch(':'));
+    type_text(state, text);
+    state.update(press(KeyCode::Enter))
+}
+
+/// Effects other than the tags pane's settle timer and image lookups.
+pub fn actions(effects: Vec<Effect>) -> Vec<Effect> {
+    effects
+        .into_iter()
+        .filter(|e| {
+            !matches!(
+                e,
+                Effect::SettleTags { .. }
+                    | Effect::LoadHistory { .. }
+                    | Effect::InspectImage { .. }
+            )
+        })
+        .collect()
+}
+
+pub fn repo(text: &str) -> RepositoryRef {
+    RepositoryRef::parse(text).expect("a valid repository")
+}
+
+pub fn ts(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .expect("an RFC 3339 time")
+        .with_timezone(&chrono::Utc)
+}
+
+fn platform(os: &str, architecture: &str, variant: Option<&str>) -> Platform {
+    Platform {
+        os: os.into(),
+        architecture: architecture.into(),
+        variant: variant.map(str::to_string),
+    }
+}
+
+/// A single-platform tag's detail.
+pub fn single_detail(repository: &RepositoryRef, tag: &str, digest: &str, size: u64) -> TagDetail {
+    TagDetail {
+        repository: repository.clone(),
+        tag: tag.into(),
+        digest: digest.into(),
+        media_type: "application/vnd.oci.image.manifest.v1+json".into(),
+        compressed_size: size,
+        created: Some(ts("2025-06-10T12:00:00Z")),
+        platforms: vec![PlatformDetail {
+            platform: platform("linux", "amd64", None),
+            digest: digest.into(),
+            compressed_size: size,
+            created: Some(ts("2025-06-10T12:00:00Z")),
+        }],
+        default_platform: Some(0),
+        attestations: 0,
+        history: vec![
+            HistoryEntry {
+                created: Some(ts("2025-06-10T11:59:00Z")),
+                created_by: "/bin/sh -c #(nop) ADD file:0a1b2c in / ".into(),
+                comment: String::new(),
+                empty_layer: false,
+            },
+            HistoryEntry {
+                created: Some(ts("2025-06-10T12:00:00Z")),
+                created_by: "/bin/sh -c #(nop)  CMD [\"/bin/sh\"]".into(),
+                comment: String::new(),
+                empty_layer: true,
+            },
+        ],
+        layers: vec![],
+    }
+}
+
+/// A two-platform OCI index (linux/amd64 and linux/arm64/v8) with one attestation left out.
+pub fn multi_detail(repository: &RepositoryRef, tag: &str) -> TagDetail {
+    TagDetail {
+        repository: repository.clone(),
+        tag: tag.into(),
+        digest: digest('e'),
+        media_type: "application/vnd.oci.image.index.v1+json".into(),
+        compressed_size: 6_400_000,
+        created: Some(ts("2025-06-12T08:30:00Z")),
+        platforms: vec![
+            PlatformDetail {
+                platform: platform("linux", "amd64", None),
+                digest: digest('a'),
+                compressed_size: 3_300_000,
+                created: Some(ts("2025-06-12T08:30:00Z")),
+            },
+            PlatformDetail {
+                platform: platform("linux", "arm64", Some("v8")),
+                digest: digest('b'),
+                compressed_size: 3_100_000,
+                created: Some(ts("2025-06-12T08:31:00Z")),
+            },
+        ],
+        default_platform: Some(0),
+        attestations: 1,
+        history: vec![
+            HistoryEntry {
+                created: Some(ts("2025-06-12T08:29:00Z")),
+                created_by: "/bin/sh -c #(nop) ADD file:rootfs in / ".into(),
+                comment: String::new(),
+                empty_layer: false,
+            },
+            HistoryEntry {
+                created: Some(ts("2025-06-12T08:29:30Z")),
+                created_by: "RUN /bin/sh -c apk add --no-cache curl # buildkit".into(),
+                comment: "buildkit.dockerfile.v0".into(),
+                empty_layer: false,
+            },
+            HistoryEntry {
+                created: Some(ts("2025-06-12T08:30:00Z")),
+                created_by: "/bin/sh -c #(nop)  CMD [\"/bin/sh\"]".into(),
+                comment: String::new(),
+                empty_layer: true,
+            },
+        ],
+        layers: vec![],
+    }
+}
