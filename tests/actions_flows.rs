@@ -474,7 +474,7 @@ fn push_asks_first_and_only_yes_starts_the_job() {
 #[test]
 fn push_refuses_what_cannot_be_pushed() {
     let mut state = connected();
-    select(&mut state, &id('5').short().to_string());
+    select(&mut state, id('5').short());
     state.update(ch('P'));
     assert!(state.popups.is_empty());
     assert_eq!(
