@@ -13,7 +13,6 @@
 mod support;
 
 use std::io::Write as _;
-use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -27,13 +26,12 @@ use support::engine::{
     Rootfs, Scratch, docker, docker_output, engine_or_skip, import_archive, import_test_image,
     unique_name,
 };
-use support::headless::Headless;
+use support::headless::{Headless, loopback_services};
 use support::registry::{Auth, TestRegistry};
 use wharf::config::{Config, SortKey};
 use wharf::docker::Engine;
 use wharf::effect::Effect;
-use wharf::executor::Services;
-use wharf::registry::{ClientOptions, DockerConfig, RegistryClient};
+use wharf::registry::DockerConfig;
 use wharf::state::jobs::{JobId, JobStatus};
 use wharf::state::popup::{Popup, Severity};
 use wharf::state::tags::{LocalIndex, LocalStatus};
@@ -51,31 +49,6 @@ const SLOW: Duration = Duration::from_secs(120);
 
 // ----- setting up ----------------------------------------------------------------------------
 
-/// Docker Hub's hosts pinned to a closed loopback port: whatever a test selects, the tags
-/// pane never reaches outside this machine.
-fn hub_to_nowhere() -> Vec<(String, SocketAddr)> {
-    let nowhere: SocketAddr = "127.0.0.1:9".parse().unwrap();
-    ["registry-1.docker.io", "auth.docker.io", "index.docker.io"]
-        .iter()
-        .map(|h| (h.to_string(), nowhere))
-        .collect()
-}
-
-/// wharf's services over a private docker config directory.
-fn services(docker_config: DockerConfig) -> Services {
-    Services {
-        registry: Some(
-            RegistryClient::new(ClientOptions {
-                credentials: Some(docker_config.clone()),
-                resolve: hub_to_nowhere(),
-                ..ClientOptions::default()
-            })
-            .unwrap(),
-        ),
-        credentials: Some(docker_config),
-    }
-}
-
 /// Newest images first, so the ones a test makes are near the top.
 fn config() -> Config {
     let mut config = Config::defaults().unwrap();
@@ -85,7 +58,7 @@ fn config() -> Config {
 
 /// The headless app, connected and listed.
 async fn start(docker_config: DockerConfig) -> Headless {
-    let mut app = Headless::start_with(&config(), services(docker_config));
+    let mut app = Headless::start_with(&config(), loopback_services(docker_config));
     app.ready().await;
     app
 }

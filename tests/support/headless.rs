@@ -151,3 +151,25 @@ impl Headless {
         .expect("connected to the engine and listed images and containers within 10 s");
     }
 }
+
+/// wharf's services over a private docker config directory, with Docker Hub's hosts pinned
+/// to a closed loopback port: whatever image a test happens to select, the tags pane never
+/// reaches outside this machine.
+pub fn loopback_services(docker_config: wharf::registry::DockerConfig) -> Services {
+    let nowhere: std::net::SocketAddr = ([127, 0, 0, 1], 9).into();
+    let resolve = ["registry-1.docker.io", "auth.docker.io", "index.docker.io"]
+        .iter()
+        .map(|host| (host.to_string(), nowhere))
+        .collect();
+    Services {
+        registry: Some(
+            wharf::registry::RegistryClient::new(wharf::registry::ClientOptions {
+                credentials: Some(docker_config.clone()),
+                resolve,
+                ..wharf::registry::ClientOptions::default()
+            })
+            .expect("a registry client"),
+        ),
+        credentials: Some(docker_config),
+    }
+}
