@@ -306,7 +306,8 @@ impl State {
                 body.push_str(" The engine will refuse; D forces it.");
             }
         }
-        if force {
+        // Untagging one of several tags is the same with or without force.
+        if force && (by_id || others.is_empty()) {
             body.push_str("\nForce: the image goes even if containers use it.");
         }
         let title = if force { "Force remove" } else { "Remove" };
