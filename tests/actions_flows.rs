@@ -16,9 +16,7 @@ use crossterm::event::KeyCode;
 use wharf::docker::{EngineError, EngineErrorKind, RemoveOutcome};
 use wharf::effect::Effect;
 use wharf::msg::{LoginFailure, Msg};
-use wharf::registry::{
-    ClientOptions, Credentials, ManifestHead, Missing, RegistryClient, RegistryError, TagList,
-};
+use wharf::registry::{Credentials, ManifestHead, Missing, RegistryError, TagList};
 use wharf::state::jobs::{
     JobError, JobId, JobOutcome, JobSpec, JobStatus, Progress, ProgressUpdate,
 };
@@ -994,6 +992,25 @@ fn remove_says_exactly_what_goes_and_that_other_tags_stay() {
         status(&state),
         ("removed nginx:1.25".into(), Severity::Info)
     );
+
+    // D on a tag with siblings only untags too: the question does not promise otherwise.
+    state.update(ch('D'));
+    let question = confirm(&state);
+    assert_eq!(question.title, "Force remove");
+    assert_eq!(
+        question.body,
+        format!(
+            "Remove the tag nginx:1.25 from image {}?\nThe image stays: it keeps nginx:latest.",
+            id('1').short()
+        )
+    );
+    assert_eq!(
+        state.update(ch('y')),
+        [Effect::RemoveImage {
+            name: "nginx:1.25".into(),
+            force: true
+        }]
+    );
 }
 
 #[test]
@@ -1663,35 +1680,6 @@ fn enter_on_a_tag_opens_its_detail_and_fetches_it_if_needed() {
     ));
     state.update(press(KeyCode::Esc));
     assert!(state.popups.is_empty());
-}
-
-/// A real `CatalogCursor` (its fields are private): the registry client reads one from a
-/// throwaway loopback server that answers a catalog page with a `Link` header.
-async fn catalog_cursor() -> wharf::registry::CatalogCursor {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let host = listener.local_addr().unwrap().to_string();
-    let server = tokio::spawn(async move {
-        let (mut stream, _) = listener.accept().await.unwrap();
-        let mut buf = vec![0u8; 4096];
-        let mut seen = Vec::new();
-        while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = stream.read(&mut buf).await.unwrap();
-            assert!(n > 0, "the client closed early");
-            seen.extend_from_slice(&buf[..n]);
-        }
-        let body = r#"{"repositories":["a"]}"#;
-        let answer = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
-             Link: </v2/_catalog?last=a&n=100>; rel=\"next\"\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(answer.as_bytes()).await.unwrap();
-    });
-    let client = RegistryClient::new(ClientOptions::default()).unwrap();
-    let page = client.catalog_page(&host, 100).await.unwrap();
-    server.await.unwrap();
-    page.next.expect("a next page")
 }
 
 #[tokio::test]

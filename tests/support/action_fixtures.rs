@@ -289,3 +289,35 @@ pub fn multi_detail(repository: &RepositoryRef, tag: &str) -> TagDetail {
         layers: vec![],
     }
 }
+
+/// A real `CatalogCursor` (its fields are private): the registry client reads one from a
+/// throwaway loopback server that answers one catalog page with a `Link` header.
+pub async fn catalog_cursor() -> wharf::registry::CatalogCursor {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let host = listener.local_addr().expect("address").to_string();
+    let server = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.expect("a client");
+        let mut buf = vec![0u8; 4096];
+        let mut seen = Vec::new();
+        while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buf).await.expect("read");
+            assert!(n > 0, "the client closed early");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        let body = r#"{"repositories":["a"]}"#;
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Link: </v2/_catalog?last=a&n=100>; rel=\"next\"\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(answer.as_bytes()).await.expect("write");
+    });
+    let client = wharf::registry::RegistryClient::new(wharf::registry::ClientOptions::default())
+        .expect("a client");
+    let page = client.catalog_page(&host, 100).await.expect("a page");
+    server.await.expect("the server");
+    page.next.expect("a next page")
+}
