@@ -50,18 +50,20 @@ fn describe(detail: &TagDetail) -> String {
         text.push_str(&format!("Platforms:   {}\n", platforms(detail)));
         if detail.is_multi_platform() {
             text.push('\n');
+            // One platform per two lines: a full digest does not fit beside the name at
+            // any popup width. Indents are no-break spaces, which wrapping keeps.
             for (i, p) in detail.platforms.iter().enumerate() {
                 let marker = if Some(i) == detail.default_platform {
                     "▸"
                 } else {
-                    " "
+                    "\u{a0}"
                 };
                 let name = match &p.platform.variant {
                     Some(v) => format!("{}/{}/{v}", p.platform.os, p.platform.architecture),
                     None => format!("{}/{}", p.platform.os, p.platform.architecture),
                 };
                 text.push_str(&format!(
-                    "{marker} {name:<16} {:>9}  {}\n",
+                    "{marker} {name:<16} {:>9}\n\u{a0}\u{a0}{}\n",
                     size(p.compressed_size),
                     p.digest
                 ));
