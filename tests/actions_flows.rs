@@ -1084,11 +1084,36 @@ fn colon_rmi_asks_the_same_question() {
             id('1').short()
         )
     );
+    // The engine refuses an image with several names by ID unless forced: the names go one
+    // by one instead, and the image with the last.
+    let tags = state
+        .images
+        .find(id('1').short())
+        .unwrap()
+        .repo_tags
+        .clone();
+    assert!(tags.len() > 1, "the fixture image has several names");
+    assert_eq!(
+        state.update(ch('y')),
+        tags.iter()
+            .map(|tag| Effect::RemoveImage {
+                name: tag.clone(),
+                force: false
+            })
+            .collect::<Vec<_>>()
+    );
+    // Forced, by ID, in one request.
+    command(&mut state, &format!("rmi -f {}", id('1').short()));
+    assert!(
+        confirm(&state).body.contains("Force"),
+        "{}",
+        confirm(&state).body
+    );
     assert_eq!(
         state.update(ch('y')),
         [Effect::RemoveImage {
             name: id('1').short().to_string(),
-            force: false
+            force: true
         }]
     );
     command(&mut state, "rmi nosuch:1");

@@ -154,7 +154,7 @@ fn tags_pane_with_the_local_column() {
         );
     }
     assert!(
-        row(wide, "latest").contains("linux/amd64, linux/arm"),
+        row(wide, "latest").contains("linux: amd64, arm64/v8"),
         "{wide}"
     );
     assert!(row(wide, "2.1").contains('…'), "still loading: {wide}");

@@ -703,7 +703,25 @@ impl State {
                     tag,
                 });
             }
-            Pending::Remove { name, force } => effects.push(Effect::RemoveImage { name, force }),
+            Pending::Remove { name, force } => {
+                // The engine refuses to remove an image with several names by its ID unless
+                // forced; taking the names away one by one removes it with the last, and
+                // still stops at containers that use it.
+                let tags = self
+                    .images
+                    .find(&name)
+                    .filter(|r| {
+                        !force && (r.id.0 == name || r.id.short() == name) && r.repo_tags.len() > 1
+                    })
+                    .map(|r| r.repo_tags.clone());
+                match tags {
+                    Some(tags) => effects.extend(tags.into_iter().map(|tag| Effect::RemoveImage {
+                        name: tag,
+                        force: false,
+                    })),
+                    None => effects.push(Effect::RemoveImage { name, force }),
+                }
+            }
         }
     }
 }

@@ -21,7 +21,10 @@ pub enum Command {
         target: String,
     },
     Push(String),
-    Remove(String),
+    Remove {
+        name: String,
+        force: bool,
+    },
     Import {
         path: String,
         reference: Option<String>,
@@ -126,7 +129,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "rmi",
         aliases: &["rm"],
-        usage: "REFERENCE|ID",
+        usage: "[-f] REFERENCE|ID",
         help: "remove a tag or an image (asks first)",
     },
     CommandSpec {
@@ -184,7 +187,17 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "repo" => one_arg(Command::Repository),
         "registry" => one_arg(Command::Registry),
         "push" => one_arg(Command::Push),
-        "rmi" => one_arg(Command::Remove),
+        "rmi" => match args.as_slice() {
+            [name] => Ok(Command::Remove {
+                name: name.to_string(),
+                force: false,
+            }),
+            ["-f" | "--force", name] | [name, "-f" | "--force"] => Ok(Command::Remove {
+                name: name.to_string(),
+                force: true,
+            }),
+            _ => Err(format!("usage: :rmi {}", spec.usage)),
+        },
         "logout" => one_arg(Command::Logout),
         "login" => match args.as_slice() {
             [] => Ok(Command::Login(None)),

@@ -166,7 +166,7 @@ impl State {
             Command::Pull(reference) => self.pull_now(&reference, effects),
             Command::Tag { source, target } => self.tag_by_command(&source, &target, effects),
             Command::Push(reference) => self.ask_push(&reference),
-            Command::Remove(name) => self.ask_remove(&name, false),
+            Command::Remove { name, force } => self.ask_remove(&name, force),
             Command::Import { path, reference } => {
                 self.open_import_form(Some(&path), reference.as_deref())
             }

@@ -33,10 +33,24 @@ pub fn pane_block<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a
 }
 
 /// A title made of a bold name and dim details, each cleaned of control characters.
-pub fn title<'a>(name: &str, details: &[String], theme: &Theme) -> Line<'a> {
-    let mut spans = vec![Span::styled(format!(" {} ", clean(name)), theme.title)];
-    for detail in details.iter().filter(|d| !d.is_empty()) {
-        spans.push(Span::styled(format!("{} ", clean(detail)), theme.dim));
+/// The title fits in `width` (the pane's width, less its corners); what does not fit ends
+/// in an ellipsis.
+pub fn title<'a>(name: &str, details: &[String], width: u16, theme: &Theme) -> Line<'a> {
+    let mut room = width.saturating_sub(2) as usize;
+    let mut spans = Vec::new();
+    let parts = std::iter::once((format!(" {} ", clean(name)), theme.title)).chain(
+        details
+            .iter()
+            .filter(|d| !d.is_empty())
+            .map(|d| (format!("{} ", clean(d)), theme.dim)),
+    );
+    for (text, style) in parts {
+        if room == 0 {
+            break;
+        }
+        let fitted = truncate(&text, room).into_owned();
+        room = room.saturating_sub(fitted.width());
+        spans.push(Span::styled(fitted, style));
     }
     Line::from(spans)
 }

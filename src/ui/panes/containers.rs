@@ -35,7 +35,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             if containers.reverse { "↓" } else { "↑" }
         ));
     }
-    let block = pane_block(title("Containers", &details, theme), focused, theme);
+    let block = pane_block(
+        title("Containers", &details, area.width, theme),
+        focused,
+        theme,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

@@ -15,7 +15,11 @@ use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, t
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     let images = &state.images;
     let theme = view.theme;
-    let block = pane_block(title("Images", &details(state), theme), focused, theme);
+    let block = pane_block(
+        title("Images", &details(state), area.width, theme),
+        focused,
+        theme,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

@@ -19,7 +19,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     let jobs = state.jobs.all();
     let running = state.jobs.running().count();
     let details = vec![format!("{running} running · {} in all", jobs.len())];
-    let block = pane_block(title("Jobs", &details, theme), focused, theme);
+    let block = pane_block(title("Jobs", &details, area.width, theme), focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if jobs.is_empty() {

@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         ));
         details.push(format!("· {}", size(total)));
     }
-    let block = pane_block(title("Layers", &details, theme), focused, theme);
+    let block = pane_block(title("Layers", &details, area.width, theme), focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 

@@ -41,13 +41,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             ));
         }
         if tags.pinned {
-            details.push("· opened (Esc follows the selection)".to_string());
+            details.push("· pinned (Esc unpins)".to_string());
         }
         if tags.truncated {
             details.push("· list cut short".to_string());
         }
     }
-    let block = pane_block(title("Tags", &details, theme), focused, theme);
+    let block = pane_block(title("Tags", &details, area.width, theme), focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
@@ -202,7 +202,7 @@ fn describe(row: &TagRow, now: i64) -> (String, String, String) {
                 .created
                 .map(|c| crate::ui::format::age(now, c.timestamp()))
                 .unwrap_or_default(),
-            platforms(detail),
+            platforms_compact(detail),
         ),
         None => (String::new(), String::new(), String::new()),
     }
@@ -210,15 +210,33 @@ fn describe(row: &TagRow, now: i64) -> (String, String, String) {
 
 /// `linux/amd64, linux/arm64/v8`
 pub fn platforms(detail: &TagDetail) -> String {
-    detail
+    let names: Vec<String> = detail
         .platforms
         .iter()
         .map(|p| match &p.platform.variant {
             Some(variant) => format!("{}/{}/{variant}", p.platform.os, p.platform.architecture),
             None => format!("{}/{}", p.platform.os, p.platform.architecture),
         })
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect();
+    names.join(", ")
+}
+
+/// For the table: `linux: amd64, arm64/v8` when several platforms are all Linux (the
+/// common case), so a multi-platform tag fits its column.
+fn platforms_compact(detail: &TagDetail) -> String {
+    let all_linux = detail.platforms.iter().all(|p| p.platform.os == "linux");
+    if detail.platforms.len() < 2 || !all_linux {
+        return platforms(detail);
+    }
+    let arches: Vec<String> = detail
+        .platforms
+        .iter()
+        .map(|p| match &p.platform.variant {
+            Some(variant) => format!("{}/{variant}", p.platform.architecture),
+            None => p.platform.architecture.clone(),
+        })
+        .collect();
+    format!("linux: {}", arches.join(", "))
 }
 
 fn draw_catalog(frame: &mut Frame, area: Rect, catalog: &CatalogState, view: &View, focused: bool) {
@@ -231,7 +249,11 @@ fn draw_catalog(frame: &mut Frame, area: Rect, catalog: &CatalogState, view: &Vi
         details.push("· more as you scroll".to_string());
     }
     details.push("· Enter opens · Esc closes".to_string());
-    let block = pane_block(title("Catalog", &details, theme), focused, theme);
+    let block = pane_block(
+        title("Catalog", &details, area.width, theme),
+        focused,
+        theme,
+    );
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(error) = &catalog.error {

@@ -139,7 +139,12 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
         y += 1;
     }
     if y < inner.bottom() {
-        let hint = Line::styled("Enter submit · Tab next field · Esc cancel", theme.dim);
+        let text = if form.busy.is_some() {
+            "Esc closes this form (what was started goes on)"
+        } else {
+            "Enter submit · Tab next field · Esc cancel"
+        };
+        let hint = Line::styled(text, theme.dim);
         frame.render_widget(Paragraph::new(hint), Rect::new(inner.x, y, inner.width, 1));
     }
 }
