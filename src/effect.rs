@@ -34,8 +34,8 @@ pub enum Effect {
         repository: String,
         tag: String,
     },
-    /// Remove a tag, or an image by ID.
-    RemoveImage { name: String, force: bool },
+    /// Remove tags (or an image by ID), one after the other, stopping at the first refusal.
+    RemoveImages { names: Vec<String>, force: bool },
     /// Check credentials with the engine and store them like `docker login`.
     Login {
         registry: String,

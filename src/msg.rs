@@ -107,8 +107,12 @@ pub enum Msg {
     },
     /// Something changed in the engine.
     EngineEvent(EngineEvent),
-    /// The event stream ended (the engine restarted, went away, or closed it).
-    EventsEnded(Option<EngineError>),
+    /// The event stream ended (the engine restarted, went away, or closed it) after
+    /// running for `lasted`.
+    EventsEnded {
+        error: Option<EngineError>,
+        lasted: std::time::Duration,
+    },
 }
 
 /// Why a login did not go through.

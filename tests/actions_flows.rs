@@ -918,10 +918,19 @@ fn a_refused_tags_list_offers_login_and_r_loads_it_again() {
 
     state.update(ch('L'));
     assert_eq!(form_text(&state, 0), "127.0.0.1:5000");
+    type_text(&mut state, "user");
+    state.update(press(KeyCode::Tab));
+    type_text(&mut state, "secret");
+    let sent = state.update(press(KeyCode::Enter));
+    assert!(
+        matches!(sent.as_slice(), [Effect::Login { .. }]),
+        "{sent:?}"
+    );
     state.update(Msg::LoginFinished {
         registry: "127.0.0.1:5000".into(),
         result: Ok("/d/config.json".into()),
     });
+    assert!(state.form.is_none(), "the form that sent the login closes");
     assert!(
         status(&state)
             .0
@@ -974,8 +983,8 @@ fn remove_says_exactly_what_goes_and_that_other_tags_stay() {
     state.update(ch('d'));
     assert_eq!(
         state.update(ch('y')),
-        [Effect::RemoveImage {
-            name: "nginx:1.25".into(),
+        [Effect::RemoveImages {
+            names: vec!["nginx:1.25".into()],
             force: false
         }]
     );
@@ -1004,8 +1013,8 @@ fn remove_says_exactly_what_goes_and_that_other_tags_stay() {
     );
     assert_eq!(
         state.update(ch('y')),
-        [Effect::RemoveImage {
-            name: "nginx:1.25".into(),
+        [Effect::RemoveImages {
+            names: vec!["nginx:1.25".into()],
             force: true
         }]
     );
@@ -1054,8 +1063,8 @@ fn removing_the_last_tag_deletes_the_image_and_names_its_containers() {
     );
     assert_eq!(
         state.update(ch('y')),
-        [Effect::RemoveImage {
-            name: "nginx:1.25".into(),
+        [Effect::RemoveImages {
+            names: vec!["nginx:1.25".into()],
             force: true
         }]
     );
@@ -1085,7 +1094,8 @@ fn colon_rmi_asks_the_same_question() {
         )
     );
     // The engine refuses an image with several names by ID unless forced: the names go one
-    // by one instead, and the image with the last.
+    // after the other instead (in one effect, so the executor runs them in order), and the
+    // image with the last.
     let tags = state
         .images
         .find(id('1').short())
@@ -1095,12 +1105,10 @@ fn colon_rmi_asks_the_same_question() {
     assert!(tags.len() > 1, "the fixture image has several names");
     assert_eq!(
         state.update(ch('y')),
-        tags.iter()
-            .map(|tag| Effect::RemoveImage {
-                name: tag.clone(),
-                force: false
-            })
-            .collect::<Vec<_>>()
+        [Effect::RemoveImages {
+            names: tags.clone(),
+            force: false
+        }]
     );
     // Forced, by ID, in one request.
     command(&mut state, &format!("rmi -f {}", id('1').short()));
@@ -1111,8 +1119,8 @@ fn colon_rmi_asks_the_same_question() {
     );
     assert_eq!(
         state.update(ch('y')),
-        [Effect::RemoveImage {
-            name: id('1').short().to_string(),
+        [Effect::RemoveImages {
+            names: vec![id('1').short().to_string()],
             force: true
         }]
     );

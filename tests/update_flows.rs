@@ -599,7 +599,10 @@ fn losing_the_engine_mid_session_reconnects_and_reloads() {
     // The event stream noticing too does not start a second reconnect.
     assert!(
         state
-            .update(Msg::EventsEnded(Some(unreachable())))
+            .update(Msg::EventsEnded {
+                error: Some(unreachable()),
+                lasted: Duration::from_secs(60),
+            })
             .is_empty()
     );
     // The rows stay on screen meanwhile.
@@ -622,7 +625,10 @@ fn losing_the_engine_mid_session_reconnects_and_reloads() {
 #[test]
 fn an_ended_event_stream_reconnects_with_backoff() {
     let (mut state, _) = loaded(&defaults(), sample());
-    let effects = state.feed(Msg::EventsEnded(None));
+    let effects = state.feed(Msg::EventsEnded {
+        error: None,
+        lasted: Duration::from_secs(60),
+    });
     assert_eq!(state.engine, EngineStatus::Connecting);
     assert_eq!(
         effects,

@@ -12,7 +12,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 use crate::docker::target::EngineTarget;
-use crate::docker::{Engine, EngineError, EngineErrorKind, ImageRecord, LoginCheck};
+use crate::docker::{Engine, EngineError, EngineErrorKind, ImageRecord, LoginCheck, RemoveOutcome};
 use crate::effect::Effect;
 use crate::msg::{LoginFailure, Msg};
 use crate::registry::reference::credential_key_for;
@@ -162,10 +162,18 @@ impl Executor {
                     move |result| Msg::Tagged { target, result },
                 )
             }
-            Effect::RemoveImage { name, force } => {
-                let reply = name.clone();
+            Effect::RemoveImages { names, force } => {
+                let reply = names.join(", ");
                 self.with_engine(
-                    move |engine| async move { engine.remove_image(&name, force).await },
+                    move |engine| async move {
+                        let mut all = RemoveOutcome::default();
+                        for name in &names {
+                            let outcome = engine.remove_image(name, force).await?;
+                            all.untagged.extend(outcome.untagged);
+                            all.deleted.extend(outcome.deleted);
+                        }
+                        Ok(all)
+                    },
                     move |result| Msg::Removed {
                         name: reply,
                         result,
@@ -313,13 +321,17 @@ impl Executor {
             old.abort();
         }
         let Some(engine) = self.engine() else {
-            let _ = self.tx.send(Msg::EventsEnded(Some(not_connected())));
+            let _ = self.tx.send(Msg::EventsEnded {
+                error: Some(not_connected()),
+                lasted: std::time::Duration::ZERO,
+            });
             return;
         };
         let tx = self.tx.clone();
         let handle = tokio::spawn(async move {
             // A few seconds back: whatever changed while the lists were loading is replayed.
             let since = chrono::Utc::now().timestamp() - 5;
+            let started = std::time::Instant::now();
             let mut events = Box::pin(engine.events(since));
             let mut failure = None;
             while let Some(item) = events.next().await {
@@ -335,7 +347,10 @@ impl Executor {
                     }
                 }
             }
-            let _ = tx.send(Msg::EventsEnded(failure));
+            let _ = tx.send(Msg::EventsEnded {
+                error: failure,
+                lasted: started.elapsed(),
+            });
         });
         self.events_task = Some(handle.abort_handle());
     }

@@ -236,6 +236,15 @@ impl fmt::Display for CredentialError {
 
 impl std::error::Error for CredentialError {}
 
+/// One load-modify-save of config.json at a time in this process: two logins finishing
+/// together must not drop each other's entry.
+fn lock_writes() -> std::sync::MutexGuard<'static, ()> {
+    static WRITES: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    WRITES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The docker CLI's config directory and how to reach its credential helpers.
 #[derive(Debug, Clone)]
 pub struct DockerConfig {
@@ -304,6 +313,7 @@ impl DockerConfig {
         credentials: &Credentials,
     ) -> Result<StoredIn, CredentialError> {
         let key = credential_key_for(registry);
+        let _writing = lock_writes();
         // Load first: a broken config.json stops the login before anything is written.
         let mut file = ConfigFile::load(self.config_path())?;
         match file.store_for(key)? {
@@ -326,6 +336,7 @@ impl DockerConfig {
     /// Erases a registry's credentials from its helper and from `auths` (all key spellings). Blocking.
     pub fn erase(&self, registry: &str) -> Result<(), CredentialError> {
         let key = credential_key_for(registry);
+        let _writing = lock_writes();
         let mut file = ConfigFile::load(self.config_path())?;
         if let Store::Helper(name) = file.store_for(key)? {
             self.helper(&name)?.erase(key)?;
@@ -729,6 +740,29 @@ esac
             text.contains("\n\t\"auths\""),
             "tab-indented like docker: {text}"
         );
+    }
+
+    #[test]
+    fn logins_finishing_together_keep_each_other() {
+        let base = tempfile::tempdir().unwrap();
+        let config = DockerConfig::at(base.path());
+        let hosts: Vec<String> = (0..16)
+            .map(|i| format!("registry{i}.example.com"))
+            .collect();
+        std::thread::scope(|scope| {
+            for host in &hosts {
+                let config = config.clone();
+                scope.spawn(move || {
+                    config
+                        .store(host, &Credentials::password("u", "p"))
+                        .unwrap();
+                });
+            }
+        });
+        let root = read_config(base.path());
+        for host in &hosts {
+            assert!(root["auths"].get(host).is_some(), "{host} was lost: {root}");
+        }
     }
 
     #[test]

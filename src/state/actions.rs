@@ -202,8 +202,7 @@ impl State {
     pub(super) fn on_tagged(&mut self, target: String, result: Result<(), EngineError>) {
         match result {
             Ok(()) => {
-                self.pending_selection = Some(target.clone());
-                self.select_pending_now();
+                self.select_when_listed(target.clone());
                 self.info(format!("tagged {target}"));
             }
             Err(e) => self.error(format!("cannot tag {target}: {e}")),
@@ -535,10 +534,13 @@ impl State {
         registry: String,
         result: Result<String, LoginFailure>,
     ) {
-        let open = self
-            .form
-            .as_mut()
-            .filter(|o| o.purpose == FormPurpose::Login);
+        // Only the form that sent this login (still waiting, same registry) takes the answer;
+        // one opened meanwhile for another registry is left alone.
+        let open = self.form.as_mut().filter(|o| {
+            o.purpose == FormPurpose::Login
+                && o.form.busy.is_some()
+                && o.form.text(LOGIN_REGISTRY).trim() == registry
+        });
         match result {
             Ok(stored_in) => {
                 if open.is_some() {
@@ -714,13 +716,8 @@ impl State {
                         !force && (r.id.0 == name || r.id.short() == name) && r.repo_tags.len() > 1
                     })
                     .map(|r| r.repo_tags.clone());
-                match tags {
-                    Some(tags) => effects.extend(tags.into_iter().map(|tag| Effect::RemoveImage {
-                        name: tag,
-                        force: false,
-                    })),
-                    None => effects.push(Effect::RemoveImage { name, force }),
-                }
+                let names = tags.unwrap_or_else(|| vec![name]);
+                effects.push(Effect::RemoveImages { names, force });
             }
         }
     }

@@ -4,11 +4,16 @@ use crate::docker::{
     ContainerId, ContainerRecord, EngineError, EngineErrorKind, EngineEvent, EngineInfo,
     EventSubject, FileChange, HistoryRecord, ImageId, ImageRecord,
 };
+use std::time::Duration;
+
 use crate::effect::Effect;
 
 use super::jobs::JobSpec;
 use super::popup::{Pending, Popup};
-use super::{EngineStatus, FormPurpose, State, backoff};
+use super::{EngineStatus, FormPurpose, PendingSelection, State, backoff};
+
+/// An event stream that ran this long was healthy; its end starts the backoff over.
+const STABLE_STREAM: Duration = Duration::from_secs(30);
 
 impl State {
     pub(super) fn on_connected(&mut self, info: EngineInfo, effects: &mut Vec<Effect>) {
@@ -57,19 +62,30 @@ impl State {
     pub(super) fn on_events_ended(
         &mut self,
         error: Option<EngineError>,
+        lasted: Duration,
         effects: &mut Vec<Effect>,
     ) {
         if !self.is_connected() {
             return;
         }
+        if lasted >= STABLE_STREAM {
+            self.events_failures = 0;
+        }
         match error {
             Some(e) if e.kind == EngineErrorKind::Unreachable => self.engine_lost(e, effects),
-            _ => {
+            error => {
                 // The stream closed (an engine restart, a proxy timeout): check the engine and
-                // start over, reloading what may have changed meanwhile.
+                // start over, reloading what may have changed meanwhile. A stream that keeps
+                // ending at once (a proxy that refuses /events) waits longer each time.
                 self.engine = EngineStatus::Connecting;
-                let retry_in = backoff(self.connect_attempts);
-                self.connect_attempts = self.connect_attempts.saturating_add(1);
+                let retry_in = backoff(self.events_failures);
+                self.events_failures = self.events_failures.saturating_add(1);
+                if let (Some(e), true) = (error, self.events_failures > 1) {
+                    self.error(format!(
+                        "live updates stopped: {e} — trying again in {:.0} s",
+                        retry_in.as_secs_f32().ceil()
+                    ));
+                }
                 effects.push(Effect::ConnectEngine { after: retry_in });
             }
         }
@@ -136,7 +152,7 @@ impl State {
         match result {
             Ok(records) => {
                 self.images.set_records(records);
-                self.select_pending();
+                self.select_pending(true);
                 self.sync_layers(effects);
             }
             Err(e) => {
@@ -162,7 +178,7 @@ impl State {
         match result {
             Ok(Some(record)) => {
                 self.images.upsert(record);
-                self.select_pending();
+                self.select_pending(false);
             }
             Ok(None) => {
                 let gone = ImageId(reference);
@@ -194,16 +210,33 @@ impl State {
     }
 
     /// Selects the image a finished job made, once it is in the list.
-    pub(super) fn select_pending_now(&mut self) {
-        self.select_pending();
+    /// Remembers an image to select once it shows up, and tries at once.
+    pub(super) fn select_when_listed(&mut self, reference: String) {
+        self.pending_selection = Some(PendingSelection {
+            reference,
+            lists_left: 2,
+        });
+        self.select_pending(false);
     }
 
-    fn select_pending(&mut self) {
-        if let Some(reference) = &self.pending_selection {
-            if self.images.select_reference(reference) {
+    /// Tries the pending selection; `full_list` counts against its patience.
+    fn select_pending(&mut self, full_list: bool) {
+        let Some(pending) = self.pending_selection.as_mut() else {
+            return;
+        };
+        if self.images.select_reference(&pending.reference) {
+            self.pending_selection = None;
+        } else if full_list {
+            pending.lists_left = pending.lists_left.saturating_sub(1);
+            if pending.lists_left == 0 {
                 self.pending_selection = None;
             }
         }
+    }
+
+    /// The user moved the images selection: nothing pending may take it over later.
+    pub(super) fn forget_pending_selection(&mut self) {
+        self.pending_selection = None;
     }
 
     /// Points the layers pane at the images pane's selection.

@@ -249,6 +249,11 @@ impl Jobs {
             progress: Progress::default(),
             cancelling: false,
         });
+        // The view lists the newest first: keep the cursor on the job it was on.
+        if self.jobs.len() > 1 {
+            let selected = self.cursor.selected();
+            self.cursor.select(selected + 1, self.jobs.len());
+        }
         id
     }
 
@@ -393,6 +398,12 @@ mod tests {
         );
         assert_eq!(jobs.get(a).unwrap().status, JobStatus::Cancelled);
         assert_eq!(jobs.running().count(), 1);
+        assert_eq!(
+            jobs.selected().unwrap().id,
+            a,
+            "the cursor stays on its job"
+        );
+        jobs.cursor.select(0, 2);
         assert_eq!(jobs.selected().unwrap().id, b, "newest first");
     }
 }

@@ -27,18 +27,20 @@ impl State {
         let (title, spec) = (job.title.clone(), job.spec.clone());
         match result {
             Ok(JobOutcome::Created { image, reference }) => {
-                self.pending_selection = Some(reference.clone());
+                self.select_when_listed(reference.clone());
                 self.inspect_image(image.0, effects);
                 self.info(format!("{title}: created {reference}"));
             }
             Ok(JobOutcome::Pulled { reference }) => {
-                self.pending_selection = Some(reference.clone());
+                self.select_when_listed(reference.clone());
                 self.inspect_image(reference.clone(), effects);
                 self.info(format!("pulled {reference}"));
             }
             Ok(JobOutcome::Pushed { reference, digest }) => {
-                // The engine now knows the image's digest in that registry.
+                // The engine now knows the image's digest in that registry, and the registry
+                // may now hold a tag the tags pane shows differently.
                 self.inspect_image(reference.clone(), effects);
+                self.reload_tags_of(&reference, effects);
                 let digest = digest.map(|d| format!(" ({d})")).unwrap_or_default();
                 self.info(format!("pushed {reference}{digest}"));
             }

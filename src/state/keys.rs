@@ -216,6 +216,7 @@ impl State {
         }
         match self.focus {
             Pane::Images => {
+                self.forget_pending_selection();
                 self.images.filter_changed();
                 self.sync_layers(effects);
             }
@@ -361,6 +362,7 @@ impl State {
         }
         match self.focus {
             Pane::Images => {
+                self.forget_pending_selection();
                 self.images.navigate(action);
                 self.sync_layers(effects);
             }
@@ -385,6 +387,9 @@ impl State {
     }
 
     fn sort_focused(&mut self, reverse: bool, effects: &mut Vec<Effect>) {
+        if self.focus == Pane::Images {
+            self.forget_pending_selection();
+        }
         match (self.focus, reverse) {
             (Pane::Images, false) => self.images.cycle_sort(),
             (Pane::Images, true) => self.images.reverse_sort(),
@@ -400,6 +405,7 @@ impl State {
     fn toggle_all(&mut self, effects: &mut Vec<Effect>) {
         match self.focus {
             Pane::Images => {
+                self.forget_pending_selection();
                 self.images.toggle_dangling();
                 self.sync_layers(effects);
                 let shown = if self.images.show_dangling {
@@ -498,6 +504,7 @@ impl State {
             return;
         };
         let (image_id, image) = (record.image_id.clone(), record.image.clone());
+        self.forget_pending_selection();
         if self.images.select_image(&image_id) {
             self.focus = Pane::Images;
             self.sync_layers(effects);

@@ -156,6 +156,15 @@ impl Reload {
     }
 }
 
+/// An image to select once it shows up (after a commit, pull, import or tag). It waits for
+/// the lookup and at most two full lists, and gives way as soon as the user moves the
+/// selection: a late answer must not yank it away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PendingSelection {
+    reference: String,
+    lists_left: u8,
+}
+
 /// What an open form is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormPurpose {
@@ -188,6 +197,9 @@ pub struct State {
     pub engine_target: String,
     pub engine: EngineStatus,
     connect_attempts: u32,
+    /// Event streams in a row that ended soon after they started: a stream that keeps
+    /// failing must not turn into reconnecting (and reloading) four times a second.
+    events_failures: u32,
     pub focus: Pane,
     pub images: ImagesState,
     pub layers: LayersState,
@@ -195,6 +207,8 @@ pub struct State {
     pub tags: TagsState,
     /// Counts selection changes so only the last one loads tags.
     tags_settle_generation: u64,
+    /// The repository the current pause is for.
+    tags_settle_for: Option<crate::registry::RepositoryRef>,
     /// The writable-layer view, when open.
     pub changes: Option<ChangesView>,
     pub jobs: Jobs,
@@ -216,7 +230,7 @@ pub struct State {
     /// image was deleted, or another event about it came, after it was asked for).
     inspecting: HashMap<String, bool>,
     /// An image reference to select as soon as it shows up (after a commit).
-    pending_selection: Option<String>,
+    pending_selection: Option<PendingSelection>,
     /// What failed for want of credentials, to run again after a login.
     retry: Option<actions::Retry>,
 }
@@ -227,6 +241,7 @@ impl State {
             engine_target,
             engine: EngineStatus::Connecting,
             connect_attempts: 0,
+            events_failures: 0,
             focus: Pane::Images,
             images: ImagesState::new(
                 config.images.sort,
@@ -237,6 +252,7 @@ impl State {
             containers: ContainersState::default(),
             tags: TagsState::default(),
             tags_settle_generation: 0,
+            tags_settle_for: None,
             changes: None,
             jobs: Jobs::default(),
             form: None,
@@ -311,7 +327,7 @@ impl State {
                 self.on_catalog_loaded(generation, result, &mut effects)
             }
             Msg::EngineEvent(event) => self.on_engine_event(event, &mut effects),
-            Msg::EventsEnded(error) => self.on_events_ended(error, &mut effects),
+            Msg::EventsEnded { error, lasted } => self.on_events_ended(error, lasted, &mut effects),
         }
         effects
     }

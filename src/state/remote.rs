@@ -25,9 +25,12 @@ impl State {
             return;
         }
         let wanted = self.selected_repository();
-        if wanted == self.tags.repository {
+        // Already showing it, or already waiting for it: an image event that re-lists the
+        // images must not restart the pause (on a busy engine it would never end).
+        if wanted == self.tags.repository || wanted == self.tags_settle_for {
             return;
         }
+        self.tags_settle_for = wanted;
         self.tags_settle_generation += 1;
         effects.push(Effect::SettleTags {
             generation: self.tags_settle_generation,
@@ -54,7 +57,11 @@ impl State {
     }
 
     pub(super) fn on_tags_settled(&mut self, generation: u64, effects: &mut Vec<Effect>) {
-        if generation != self.tags_settle_generation || self.tags.pinned {
+        if generation != self.tags_settle_generation {
+            return;
+        }
+        self.tags_settle_for = None;
+        if self.tags.pinned {
             return;
         }
         let repository = self.selected_repository();
@@ -109,6 +116,16 @@ impl State {
         match parse_repository(text) {
             Ok(repository) => self.open_repository(repository, effects),
             Err(e) => self.error(format!("cannot open \"{}\": {e}", text.trim())),
+        }
+    }
+
+    /// Reloads the tags pane if it shows the repository of `reference`.
+    pub(super) fn reload_tags_of(&mut self, reference: &str, effects: &mut Vec<Effect>) {
+        let repository = Reference::parse(reference)
+            .ok()
+            .map(|r| r.repository_ref().clone());
+        if repository.is_some() && repository == self.tags.repository && self.tags.reload() {
+            self.load_tags(effects);
         }
     }
 
@@ -219,7 +236,7 @@ impl State {
             return;
         };
         let tag = row.name.clone();
-        if row.detail.is_none() && row.error.is_none() {
+        if self.tags.request_detail(&tag) {
             effects.push(Effect::LoadTagDetail {
                 generation: self.tags.generation,
                 repository,

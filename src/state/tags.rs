@@ -18,6 +18,8 @@ use super::list::ListView;
 pub const MAX_IN_FLIGHT: usize = 4;
 /// Rows fetched ahead when the pane has not been drawn yet.
 const DEFAULT_WINDOW: usize = 30;
+/// Tag details kept by digest (a few KiB each); the cache starts over beyond this.
+const MAX_CACHED_DETAILS: usize = 5_000;
 /// Repositories asked for per catalog page.
 pub const CATALOG_PAGE: u32 = 100;
 
@@ -135,7 +137,8 @@ impl TagsState {
         self.loading
     }
 
-    /// Reloads the current repository.
+    /// Reloads the current repository: the tag list and what each tag points to (a tag may
+    /// have moved; details of digests seen before come from the cache).
     pub fn reload(&mut self) -> bool {
         if self.repository.is_none() {
             return false;
@@ -147,6 +150,8 @@ impl TagsState {
         for row in &mut self.rows {
             row.requested = false;
             row.error = None;
+            row.digest = None;
+            row.detail = None;
         }
         true
     }
@@ -197,6 +202,9 @@ impl TagsState {
     pub fn set_detail(&mut self, tag: &str, detail: TagDetail) {
         self.in_flight = self.in_flight.saturating_sub(1);
         let detail = Arc::new(detail);
+        if self.details_by_digest.len() >= MAX_CACHED_DETAILS {
+            self.details_by_digest.clear();
+        }
         self.details_by_digest
             .insert(detail.digest.clone(), detail.clone());
         if let Some(row) = self.rows.iter_mut().find(|r| r.name == tag) {
@@ -214,6 +222,20 @@ impl TagsState {
             row.error = Some(message);
             row.requested = true;
         }
+    }
+
+    /// Enter on a tag wants its detail now, ahead of the rows on screen. Returns whether to
+    /// ask for it: not when it is here, failed, or already on its way.
+    pub fn request_detail(&mut self, tag: &str) -> bool {
+        let Some(row) = self.rows.iter_mut().find(|r| r.name == tag) else {
+            return false;
+        };
+        if row.detail.is_some() || row.error.is_some() || row.requested {
+            return false;
+        }
+        row.requested = true;
+        self.in_flight += 1;
+        true
     }
 
     /// The requests to make now for rows on screen (and the selected one), up to the limit.

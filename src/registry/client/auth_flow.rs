@@ -163,11 +163,16 @@ impl RegistryClient {
                     error_from_response(registry, response, |code| subject.missing(code)).await,
                 );
             }
+            let rejected = auth.as_ref().is_some_and(|a| a.with_credentials);
             let unauthorized = RegistryError::Unauthorized {
                 host: registry.to_owned(),
-                credentials_rejected: auth.as_ref().is_some_and(|a| a.with_credentials),
+                credentials_rejected: rejected,
             };
             if answered_challenge {
+                if rejected {
+                    // Read the store again next time: the user may log in elsewhere.
+                    lock(&self.inner.credentials).remove(registry);
+                }
                 return Err(unauthorized);
             }
             answered_challenge = true;
@@ -392,7 +397,9 @@ impl RegistryClient {
         }
     }
 
-    /// Credentials for a registry from the docker store, looked up once per registry.
+    /// Credentials for a registry from the docker store, looked up once per registry while
+    /// there are some. "None" is not remembered: a `docker login` in another shell must be
+    /// seen at the next request.
     async fn credentials_for(&self, registry: &str) -> Result<Option<Credentials>, RegistryError> {
         let Some(config) = &self.inner.docker_config else {
             return Ok(None);
@@ -401,8 +408,14 @@ impl RegistryClient {
             .entry(registry.to_owned())
             .or_default()
             .clone();
-        let credentials = slot.get_or_try_init(|| config.get_async(registry)).await?;
-        Ok(credentials.clone())
+        let credentials = slot
+            .get_or_try_init(|| config.get_async(registry))
+            .await?
+            .clone();
+        if credentials.is_none() {
+            lock(&self.inner.credentials).remove(registry);
+        }
+        Ok(credentials)
     }
 
     fn remember(&self, registry: &str, auth: KnownAuth) {
