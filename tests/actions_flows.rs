@@ -1382,9 +1382,9 @@ fn a_missing_file_keeps_the_import_form() {
 
 // ----- tags pane ---------------------------------------------------------------------------
 
-/// The generation of the `SettleTags` effect in `effects`.
+/// The generation of the last `SettleTags` effect in `effects` (the one that counts).
 fn settle(effects: &[Effect]) -> Option<u64> {
-    effects.iter().find_map(|e| match e {
+    effects.iter().rev().find_map(|e| match e {
         Effect::SettleTags { generation, .. } => Some(*generation),
         _ => None,
     })
@@ -1424,8 +1424,12 @@ fn the_tags_pane_follows_the_selected_image_once_the_selection_rests() {
     );
     assert!(!state.tags.pinned);
 
-    // Another tag of the same repository does not reload.
-    let effects = select(&mut state, "nginx:latest");
+    // Another tag of the same repository (the next row) does not reload.
+    let effects = state.update(ch('j'));
+    assert_eq!(
+        state.images.selected_row().unwrap().reference(),
+        "nginx:latest"
+    );
     assert_eq!(settle(&effects), None);
     // A different repository does, after its own pause.
     let generation = settle(&select(&mut state, "localhost:5000/team/app:1.10")).unwrap();
@@ -1696,7 +1700,23 @@ fn enter_on_a_tag_opens_its_detail_and_fetches_it_if_needed() {
     let generation = state.tags.generation;
     tags_loaded(&mut state, &["1", "2"]);
     state.update(ch('j'));
+    // Its digest is on its way already: Enter opens the popup and asks for nothing more…
     let effects = state.update(press(KeyCode::Enter));
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(matches!(
+        state.popups.last(),
+        Some(Popup::TagDetail { tag, .. }) if tag == "2"
+    ));
+    // …and the detail follows the digest.
+    let effects = state.update(Msg::TagDigestLoaded {
+        generation,
+        tag: "2".into(),
+        result: Ok(ManifestHead {
+            digest: "sha256:two".into(),
+            media_type: None,
+            size: None,
+        }),
+    });
     assert!(
         effects.contains(&Effect::LoadTagDetail {
             generation,
@@ -1705,10 +1725,6 @@ fn enter_on_a_tag_opens_its_detail_and_fetches_it_if_needed() {
         }),
         "{effects:?}"
     );
-    assert!(matches!(
-        state.popups.last(),
-        Some(Popup::TagDetail { tag, .. }) if tag == "2"
-    ));
     state.update(press(KeyCode::Esc));
     assert!(state.popups.is_empty());
 }
@@ -1940,4 +1956,129 @@ fn a_login_that_ends_after_esc_leaves_other_forms_alone() {
             Severity::Error
         )
     );
+}
+
+// ----- regressions found in review -----------------------------------------------------------
+
+#[test]
+fn image_events_do_not_restart_the_pause_for_the_same_repository() {
+    let mut state = connected();
+    let generation = settle(&select(&mut state, "nginx:1.25")).expect("a settle timer");
+    // An unrelated image event re-lists the images while the pause runs.
+    let records = state.images.records().to_vec();
+    let effects = state.update(Msg::ImagesLoaded(Ok(records)));
+    assert_eq!(settle(&effects), None, "the pause goes on: {effects:?}");
+    let effects = state.update(Msg::TagsSettled { generation });
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadTags { .. }]),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn enter_on_a_tag_counts_its_request_and_does_not_repeat_it() {
+    let mut state = connected();
+    command(&mut state, "repo localhost:5000/team/app");
+    state.update(press(KeyCode::Char('4')));
+    let effects = tags_loaded(
+        &mut state,
+        &(0..20)
+            .map(|i| format!("v{i}"))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(effects.len(), MAX_IN_FLIGHT, "{effects:?}");
+    // The selected row's digest is on its way: Enter adds nothing, again and again.
+    for _ in 0..3 {
+        let effects = state.update(press(KeyCode::Enter));
+        assert!(effects.is_empty(), "{effects:?}");
+        state.update(press(KeyCode::Esc));
+    }
+    // Far down, a row nothing was asked for: Enter asks once, and counts it.
+    state.update(press(KeyCode::Char('G')));
+    let effects = state.update(press(KeyCode::Enter));
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadTagDetail { tag, .. }] if tag == "v19"),
+        "{effects:?}"
+    );
+    state.update(press(KeyCode::Esc));
+    assert!(state.update(press(KeyCode::Enter)).is_empty());
+}
+
+#[test]
+fn r_in_the_tags_pane_checks_again_what_each_tag_points_to() {
+    let mut state = connected();
+    command(&mut state, "repo localhost:5000/team/app");
+    tags_loaded(&mut state, &["1"]);
+    let generation = state.tags.generation;
+    state.update(Msg::TagDigestLoaded {
+        generation,
+        tag: "1".into(),
+        result: Ok(ManifestHead {
+            digest: "sha256:old".into(),
+            media_type: None,
+            size: None,
+        }),
+    });
+    assert_eq!(
+        state.tags.row_named("1").unwrap().digest.as_deref(),
+        Some("sha256:old")
+    );
+    let effects = state.update(ch('r'));
+    assert!(
+        matches!(effects.as_slice(), [Effect::LoadTags { .. }]),
+        "{effects:?}"
+    );
+    let effects = tags_loaded(&mut state, &["1"]);
+    assert_eq!(
+        state.tags.row_named("1").unwrap().digest,
+        None,
+        "the old digest is not trusted"
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadTagDigest { tag, .. } if tag == "1")),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_push_reloads_the_tags_pane_showing_its_repository() {
+    let mut state = connected();
+    command(&mut state, "repo localhost:5000/team/app");
+    tags_loaded(&mut state, &["1.9"]);
+    let id = start_push(&mut state, "localhost:5000/team/app:1.9");
+    let effects = state.update(Msg::JobFinished {
+        id,
+        result: Ok(JobOutcome::Pushed {
+            reference: "localhost:5000/team/app:1.9".into(),
+            digest: Some("sha256:new".into()),
+        }),
+    });
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::LoadTags { .. })),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn a_selection_waiting_for_a_new_image_gives_way_to_the_user() {
+    let mut state = connected();
+    // Tag to a name the filter hides: the selection cannot go there yet.
+    let target = "zeta:1";
+    state.update(Msg::Tagged {
+        target: target.into(),
+        result: Ok(()),
+    });
+    // The user moves on.
+    state.update(ch('j'));
+    let selected = state.images.selected_row().unwrap().reference();
+    // Later the new name shows up with an unrelated event: the selection stays put.
+    let mut records = state.images.records().to_vec();
+    records[0].repo_tags.push(target.into());
+    state.update(Msg::ImagesLoaded(Ok(records)));
+    assert_eq!(state.images.selected_row().unwrap().reference(), selected);
 }

@@ -641,6 +641,47 @@ fn an_ended_event_stream_reconnects_with_backoff() {
 }
 
 #[test]
+fn an_event_stream_that_keeps_failing_backs_off_instead_of_polling() {
+    let (mut state, _) = loaded(&defaults(), sample());
+    let refused = EngineError::new(
+        EngineErrorKind::Other,
+        "403 Forbidden: events are not allowed",
+    );
+    let mut delays = Vec::new();
+    for _ in 0..5 {
+        let effects = state.feed(Msg::EventsEnded {
+            error: Some(refused.clone()),
+            lasted: Duration::from_millis(5),
+        });
+        let [Effect::ConnectEngine { after }] = effects.as_slice() else {
+            panic!("one reconnect, got {effects:?}");
+        };
+        delays.push(*after);
+        state.feed(Msg::EngineConnected(info()));
+    }
+    assert_eq!(
+        delays,
+        [250, 500, 1000, 2000, 4000].map(Duration::from_millis),
+        "each quick failure waits longer, although every reconnect succeeds"
+    );
+    let status = state.status.clone().expect("the user is told");
+    assert!(status.text.contains("live updates stopped"), "{status:?}");
+    assert!(status.text.contains("403"), "{status:?}");
+
+    // A stream that ran a good while starts over quickly.
+    let effects = state.feed(Msg::EventsEnded {
+        error: None,
+        lasted: Duration::from_secs(120),
+    });
+    assert_eq!(
+        effects,
+        [Effect::ConnectEngine {
+            after: Duration::from_millis(250)
+        }]
+    );
+}
+
+#[test]
 fn a_failed_image_list_while_connected_reconnects() {
     let (mut state, _) = loaded(&defaults(), sample());
     state.feed(Msg::EngineConnected(info()));

@@ -135,7 +135,8 @@ pub fn connected() -> State {
     connected_with(images(), vec![])
 }
 
-/// Moves the images selection to `reference`; panics when it is not shown.
+/// Moves the images selection to `reference` row by row, as a user would; returns the
+/// effects of every step. Panics when it is not shown.
 pub fn select(state: &mut State, reference: &str) -> Vec<Effect> {
     state.update(ch('1'));
     let mut effects = state.update(ch('g'));
@@ -143,7 +144,7 @@ pub fn select(state: &mut State, reference: &str) -> Vec<Effect> {
         if state.images.selected_row().map(|r| r.reference()) == Some(reference.to_string()) {
             return effects;
         }
-        effects = state.update(ch('j'));
+        effects.extend(state.update(ch('j')));
     }
     panic!("{reference} is not in the images pane");
 }
