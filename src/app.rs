@@ -14,7 +14,6 @@ use crate::config::Config;
 use crate::docker::target::EngineTarget;
 use crate::executor::{Executor, Services};
 use crate::msg::Msg;
-use crate::registry::{ClientOptions, RegistryClient};
 use crate::state::State;
 use crate::tui::TerminalGuard;
 use crate::ui::{self, View, theme::Theme};
@@ -29,10 +28,8 @@ pub struct RunOptions {
     /// The engine address for messages.
     pub target_label: String,
     pub theme: Theme,
-    /// The credential store (and a registry client, if already built).
+    /// The credential store and the registry client.
     pub services: Services,
-    /// How to build the registry client, when `services` has none yet.
-    pub registry_options: Option<ClientOptions>,
 }
 
 /// Runs wharf until the user quits.
@@ -49,10 +46,6 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
     let mut terminate = signal(SignalKind::terminate())?;
 
     draw(&mut terminal, &mut state, &theme)?;
-    if let Some(options) = options.registry_options {
-        // Reads the system's certificates: after the first frame, while the engine answers.
-        executor.set_registry(RegistryClient::new(options).ok());
-    }
     let mut last_draw = Instant::now();
     let mut dirty = false;
 
@@ -114,7 +107,7 @@ fn draw(terminal: &mut TerminalGuard, state: &mut State, theme: &Theme) -> Resul
 fn terminal_msg(event: Event) -> Option<Msg> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
-        Event::Paste(text) => Some(Msg::Paste(text)),
+        Event::Paste(text) => Some(Msg::Paste(text.into())),
         Event::Resize(_, _) => Some(Msg::Resize),
         _ => None,
     }

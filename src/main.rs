@@ -8,7 +8,7 @@ use wharf::app::{self, RunOptions};
 use wharf::cli::Cli;
 use wharf::config::Config;
 use wharf::docker::target::{self, TargetInputs};
-use wharf::executor::Services;
+use wharf::executor::{Registry, Services};
 use wharf::registry::{self, ClientOptions, DockerConfig};
 use wharf::tui;
 use wharf::ui::theme::{Theme, no_color_env};
@@ -24,12 +24,10 @@ fn main() -> ExitCode {
         }
     };
     let no_color = cli.no_color || no_color_env(std::env::var_os("NO_COLOR").as_deref());
-    let theme = match Theme::from_config(&config.theme, no_color) {
-        Ok(theme) => theme,
-        Err(e) => {
-            eprintln!("wharf: {e}");
-            return ExitCode::from(2);
-        }
+    let theme = if no_color {
+        Theme::monochrome()
+    } else {
+        config.theme.clone()
     };
     if let Err(e) = color_eyre::install() {
         eprintln!("wharf: {e}");
@@ -63,7 +61,7 @@ fn main() -> ExitCode {
     };
     let services = Services {
         credentials,
-        registry: None,
+        registry: Registry::build_on_first_use(registry_options),
     };
 
     // One thread: the work is waiting on sockets, and each extra worker costs memory.
@@ -84,7 +82,6 @@ fn main() -> ExitCode {
             target_label,
             theme,
             services,
-            registry_options: Some(registry_options),
         },
     ));
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -18,7 +18,7 @@ pub enum Msg {
     /// A key was pressed.
     Key(KeyEvent),
     /// Text was pasted (bracketed paste).
-    Paste(String),
+    Paste(Pasted),
     /// The terminal changed size.
     Resize,
     /// The engine answered; the header can name it.
@@ -122,4 +122,26 @@ pub enum LoginFailure {
     Rejected(String),
     /// Something else: the registry was unreachable, the credential store failed.
     Failed(String),
+}
+
+/// Pasted text. It may be a password, so `Debug` shows only its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pasted(pub String);
+
+impl std::fmt::Debug for Pasted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Pasted({} chars)", self.0.chars().count())
+    }
+}
+
+impl From<String> for Pasted {
+    fn from(text: String) -> Self {
+        Pasted(text)
+    }
+}
+
+impl From<&str> for Pasted {
+    fn from(text: &str) -> Self {
+        Pasted(text.to_string())
+    }
 }

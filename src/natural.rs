@@ -71,6 +71,21 @@ mod tests {
     }
 
     #[test]
+    fn leading_zeros_huge_numbers_and_other_text() {
+        assert_eq!(natural_cmp("v2", "v10"), Ordering::Less);
+        assert_eq!(natural_cmp("008", "7"), Ordering::Greater);
+        assert_eq!(
+            natural_cmp("7", "007"),
+            Ordering::Less,
+            "fewer zeros first on a tie"
+        );
+        let big = "99999999999999999999999999999";
+        assert_eq!(natural_cmp(big, &format!("1{big}")), Ordering::Less);
+        assert_eq!(natural_cmp("", "a"), Ordering::Less);
+        assert_eq!(natural_cmp("a", "A"), "a".cmp("A"));
+    }
+
+    #[test]
     fn is_a_total_order_on_odd_input() {
         assert_eq!(natural_cmp("a01", "a1"), Ordering::Greater);
         assert_eq!(natural_cmp("", ""), Ordering::Equal);

@@ -33,8 +33,13 @@ impl TerminalGuard {
             restore();
             return Err(e);
         }
-        let terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-        Ok(TerminalGuard { terminal })
+        match Terminal::new(CrosstermBackend::new(stdout)) {
+            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Err(e) => {
+                restore();
+                Err(e)
+            }
+        }
     }
 
     /// Draws one frame inside a synchronized update, so terminals that support it show the

@@ -6,9 +6,10 @@
 mod support;
 
 use support::registry::{Auth, TestRegistry, index, platform_image, simple_image};
+use wharf::natural::natural_cmp;
 use wharf::registry::manifest::{DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
 use wharf::registry::{
-    ClientOptions, Manifest, Missing, RegistryClient, RegistryError, RepositoryRef, natural_cmp,
+    ClientOptions, Manifest, Missing, RegistryClient, RegistryError, RepositoryRef,
 };
 
 fn client() -> RegistryClient {

@@ -6,7 +6,6 @@
 // Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -568,7 +567,7 @@ fn any_size_draws_without_panicking() {
 
 #[test]
 fn without_colour_the_selection_is_reverse_video() {
-    let theme = Theme::from_config(&BTreeMap::new(), true).expect("monochrome");
+    let theme = Theme::monochrome();
     let state = loaded();
     let terminal = render(&state, &theme, 160, 45);
     let buffer = terminal.backend().buffer();

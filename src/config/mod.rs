@@ -10,6 +10,8 @@ use serde::Deserialize;
 
 use keymap::{KeyTables, Keymap};
 
+use crate::ui::theme::Theme;
+
 /// How the images pane is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -75,8 +77,8 @@ pub struct Config {
     pub images: ImagesSection,
     pub registries: RegistriesSection,
     pub keymap: Keymap,
-    /// Theme roles → colour names, checked by `ui::theme::Theme::from_config`.
-    pub theme: BTreeMap<String, String>,
+    /// The colours, built from `[theme]` (NO_COLOR is applied by the caller).
+    pub theme: Theme,
     /// The file the config came from, if any.
     pub source: Option<PathBuf>,
 }
@@ -168,13 +170,13 @@ impl Config {
             message,
         };
         let keymap = Keymap::with_overrides(&file.keys).map_err(|e| error(e.0))?;
-        crate::ui::theme::Theme::from_config(&file.theme, false).map_err(error)?;
+        let theme = Theme::from_config(&file.theme).map_err(error)?;
         Ok(Config {
             engine: file.engine,
             images: file.images,
             registries: file.registries,
             keymap,
-            theme: file.theme,
+            theme,
             source: path.map(Path::to_path_buf),
         })
     }

@@ -60,6 +60,20 @@ impl EngineError {
         }
     }
 
+    /// An error the engine answered with, by HTTP status (when there is one) and message;
+    /// the one place that decides what kind it is.
+    pub fn answered(status: Option<u16>, message: impl Into<String>) -> Self {
+        let message = message.into();
+        let kind = match status {
+            Some(401) => EngineErrorKind::Unauthorized,
+            Some(404) => EngineErrorKind::NotFound,
+            Some(409) => EngineErrorKind::Conflict,
+            _ if mentions_auth_failure(&message) => EngineErrorKind::Unauthorized,
+            _ => EngineErrorKind::Other,
+        };
+        EngineError::new(kind, message)
+    }
+
     fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
@@ -72,24 +86,8 @@ impl EngineError {
             B::DockerResponseServerError {
                 status_code,
                 message,
-            } => {
-                let kind = match status_code {
-                    401 => EngineErrorKind::Unauthorized,
-                    404 => EngineErrorKind::NotFound,
-                    409 => EngineErrorKind::Conflict,
-                    _ if mentions_auth_failure(&message) => EngineErrorKind::Unauthorized,
-                    _ => EngineErrorKind::Other,
-                };
-                EngineError::new(kind, first_line_upper(&message))
-            }
-            B::DockerStreamError { error } => {
-                let kind = if mentions_auth_failure(&error) {
-                    EngineErrorKind::Unauthorized
-                } else {
-                    EngineErrorKind::Other
-                };
-                EngineError::new(kind, error)
-            }
+            } => EngineError::answered(Some(status_code), first_line_upper(&message)),
+            B::DockerStreamError { error } => EngineError::answered(None, error),
             B::SocketNotFoundError(path) => unreachable(
                 host,
                 format!("the socket {path} does not exist"),
@@ -132,7 +130,7 @@ impl fmt::Display for EngineError {
 impl std::error::Error for EngineError {}
 
 /// Registries' words for "log in first" as the engine passes them on.
-pub fn mentions_auth_failure(message: &str) -> bool {
+fn mentions_auth_failure(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     [
         "unauthorized",

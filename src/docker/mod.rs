@@ -12,7 +12,6 @@ mod transfer;
 pub mod types;
 
 pub use containers::{CHANGE_INSTRUCTIONS, CommitRequest, validate_changes};
-pub use engine::mentions_auth_failure;
 pub use engine::{Engine, EngineError, EngineErrorKind};
 pub use images::ImportRequest;
 pub use raw::{ProgressLine, PushResult};

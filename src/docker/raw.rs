@@ -162,26 +162,34 @@ impl Engine {
             .body(Full::new(Bytes::from(body.unwrap_or_default())))
             .map_err(|e| EngineError::new(EngineErrorKind::Other, e.to_string()))?;
         let host = self.host.clone();
-        let response = match &self.raw_target {
-            RawTarget::Unix(path) => {
-                let stream = tokio::net::UnixStream::connect(path)
-                    .await
-                    .map_err(|e| EngineError::from_io(&e, &host))?;
-                send(stream, request, &host).await?
-            }
-            RawTarget::Tcp(address) => {
-                let stream = tokio::net::TcpStream::connect(address)
-                    .await
-                    .map_err(|e| EngineError::from_io(&e, &host))?;
-                send(stream, request, &host).await?
-            }
-            RawTarget::Unsupported => {
-                return Err(EngineError::new(
+        let exchange = async {
+            match &self.raw_target {
+                RawTarget::Unix(path) => {
+                    let stream = tokio::net::UnixStream::connect(path)
+                        .await
+                        .map_err(|e| EngineError::from_io(&e, &host))?;
+                    send(stream, request, &host).await
+                }
+                RawTarget::Tcp(address) => {
+                    let stream = tokio::net::TcpStream::connect(address)
+                        .await
+                        .map_err(|e| EngineError::from_io(&e, &host))?;
+                    send(stream, request, &host).await
+                }
+                RawTarget::Unsupported => Err(EngineError::new(
                     EngineErrorKind::Other,
                     format!("wharf cannot send this request to {host} (TLS engine)"),
-                ));
+                )),
             }
         };
+        // Like bollard's requests: the answer's headers must come within the timeout.
+        let limit = std::time::Duration::from_secs(super::engine::REQUEST_TIMEOUT_SECS);
+        let response = tokio::time::timeout(limit, exchange).await.map_err(|_| {
+            EngineError::new(
+                EngineErrorKind::Unreachable,
+                format!("the Docker engine at {host} did not answer in time"),
+            )
+        })??;
         let status = response.status().as_u16();
         let stream_host = host.clone();
         let body = BodyStream::new(response.into_body()).filter_map(move |frame| {

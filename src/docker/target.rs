@@ -78,19 +78,12 @@ impl TargetInputs {
             docker_context: var("DOCKER_CONTEXT"),
             docker_tls_verify: var("DOCKER_TLS_VERIFY").is_some(),
             docker_cert_path: var("DOCKER_CERT_PATH").map(PathBuf::from),
-            docker_config_dir: docker_config_dir(),
+            // Without a home directory there are no contexts to read: a name that cannot exist.
+            docker_config_dir: crate::registry::DockerConfig::from_env()
+                .map(|config| config.dir().to_path_buf())
+                .unwrap_or_default(),
             ..TargetInputs::default()
         }
-    }
-}
-
-/// `$DOCKER_CONFIG`, else `~/.docker`.
-pub fn docker_config_dir() -> PathBuf {
-    match std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => directories::BaseDirs::new()
-            .map(|d| d.home_dir().join(".docker"))
-            .unwrap_or_else(|| PathBuf::from(".docker")),
     }
 }
 

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::registry::Credentials;
 
-use super::engine::{Engine, EngineError, EngineErrorKind};
+use super::engine::{Engine, EngineError};
 use super::raw::{
     ErrorDetail, ProgressDetail, ProgressLine, RawTarget, error_message, progress_lines, read_body,
 };
@@ -218,18 +218,12 @@ impl Engine {
 }
 
 fn status_error(status: u16, message: &str) -> EngineError {
-    let kind = match status {
-        401 => EngineErrorKind::Unauthorized,
-        404 => EngineErrorKind::NotFound,
-        409 => EngineErrorKind::Conflict,
-        _ => EngineErrorKind::Other,
-    };
     let message = if message.is_empty() {
         format!("the engine answered {status}")
     } else {
         message.to_string()
     };
-    EngineError::new(kind, message)
+    EngineError::answered(Some(status), message)
 }
 
 /// A repository name in a URL path: `/` stays, brackets of IPv6 hosts are escaped.
@@ -270,6 +264,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::docker::EngineErrorKind;
 
     #[test]
     fn names_and_tags_are_escaped_for_urls() {

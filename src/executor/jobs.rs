@@ -198,10 +198,7 @@ async fn follow(
             Err(e) => return Err(classify(e, registry)),
         };
         if let Some(message) = line.failure() {
-            return Err(classify(
-                EngineError::new(EngineErrorKind::Other, message),
-                registry,
-            ));
+            return Err(classify(EngineError::answered(None, message), registry));
         }
         if let Some(aux) = &line.aux {
             digest = aux.digest.clone().or(digest);
@@ -238,9 +235,7 @@ pub fn progress_update(line: &ProgressLine) -> Option<ProgressUpdate> {
 }
 
 fn classify(error: EngineError, registry: &str) -> JobError {
-    if error.kind == EngineErrorKind::Unauthorized
-        || crate::docker::mentions_auth_failure(&error.message)
-    {
+    if error.kind == EngineErrorKind::Unauthorized {
         JobError::Unauthorized {
             registry: registry.to_string(),
             message: error.message,
@@ -296,11 +291,11 @@ mod tests {
 
     #[test]
     fn auth_failures_offer_a_login() {
-        let e = EngineError::new(EngineErrorKind::Other, "no basic auth credentials");
+        let e = EngineError::answered(None, "no basic auth credentials");
         assert!(
             matches!(classify(e, "r:5000"), JobError::Unauthorized { registry, .. } if registry == "r:5000")
         );
-        let e = EngineError::new(EngineErrorKind::Other, "connection refused");
+        let e = EngineError::answered(None, "connection refused");
         assert!(matches!(classify(e, "r:5000"), JobError::Failed(_)));
     }
 }

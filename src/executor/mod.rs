@@ -16,7 +16,9 @@ use crate::docker::{Engine, EngineError, EngineErrorKind, ImageRecord, LoginChec
 use crate::effect::Effect;
 use crate::msg::{LoginFailure, Msg};
 use crate::registry::reference::credential_key_for;
-use crate::registry::{Credentials, DockerConfig, RegistryClient, RegistryError, StoredIn};
+use crate::registry::{
+    ClientOptions, Credentials, DockerConfig, RegistryClient, RegistryError, StoredIn,
+};
 use crate::state::jobs::JobId;
 use crate::state::tags::CATALOG_PAGE;
 
@@ -28,8 +30,58 @@ type ImageListTask = JoinHandle<Result<Vec<ImageRecord>, EngineError>>;
 pub struct Services {
     /// The docker CLI's credential store (`$DOCKER_CONFIG`), when one can be found.
     pub credentials: Option<DockerConfig>,
-    /// The registry client, when it could be built.
-    pub registry: Option<RegistryClient>,
+    pub registry: Registry,
+}
+
+/// The registry client, built when first needed (building it reads the system's
+/// certificates, which the first frame should not wait for) or handed in ready.
+#[derive(Clone, Default)]
+pub struct Registry {
+    client: Arc<tokio::sync::OnceCell<Result<RegistryClient, String>>>,
+    options: Option<ClientOptions>,
+}
+
+impl Registry {
+    /// A client built with `options` on first use.
+    pub fn build_on_first_use(options: ClientOptions) -> Self {
+        Registry {
+            client: Arc::default(),
+            options: Some(options),
+        }
+    }
+
+    /// A client that is already built.
+    pub fn ready(client: RegistryClient) -> Self {
+        Registry {
+            client: Arc::new(tokio::sync::OnceCell::new_with(Some(Ok(client)))),
+            options: None,
+        }
+    }
+
+    /// The client, or why there is none.
+    async fn get(&self) -> Result<RegistryClient, String> {
+        self.client
+            .get_or_init(|| async {
+                let Some(options) = self.options.clone() else {
+                    return Err("no registry client was set up".to_string());
+                };
+                tokio::task::spawn_blocking(move || RegistryClient::new(options))
+                    .await
+                    .map_err(|e| e.to_string())
+                    .and_then(|built| {
+                        built.map_err(|e| format!("the registry client could not be set up: {e}"))
+                    })
+            })
+            .await
+            .clone()
+    }
+
+    /// After a login or logout: the client must read the credential store again.
+    fn forget_credentials(&self, registry: &str) {
+        if let Some(Ok(client)) = self.client.get() {
+            client.forget_credentials(registry);
+        }
+    }
 }
 
 /// Owns the engine handle and the background tasks; lives in the event loop's task.
@@ -63,12 +115,6 @@ impl Executor {
             jobs: HashMap::new(),
             first_list: Arc::default(),
         }
-    }
-
-    /// Hands over the registry client once it is built (after the first frame: building it
-    /// reads the system's certificates).
-    pub fn set_registry(&mut self, client: Option<RegistryClient>) {
-        self.services.registry = client;
     }
 
     pub fn run(&mut self, effects: Vec<Effect>) {
@@ -366,18 +412,14 @@ impl Executor {
         Fut: std::future::Future<Output = Result<T, RegistryError>> + Send + 'static,
     {
         let tx = self.tx.clone();
-        match self.services.registry.clone() {
-            Some(client) => {
-                tokio::spawn(async move {
-                    let result = request(client).await;
-                    let _ = tx.send(wrap(result));
-                });
-            }
-            None => {
-                let error = RegistryError::Setup("the registry client could not be set up".into());
-                let _ = tx.send(wrap(Err(error)));
-            }
-        }
+        let registry = self.services.registry.clone();
+        tokio::spawn(async move {
+            let result = match registry.get().await {
+                Ok(client) => request(client).await,
+                Err(why) => Err(RegistryError::Setup(why)),
+            };
+            let _ = tx.send(wrap(result));
+        });
     }
 
     fn engine(&self) -> Option<Engine> {
@@ -434,9 +476,7 @@ async fn login(
             .check_login(&credentials, server)
             .await
             .map_err(|e| {
-                if e.kind == EngineErrorKind::Unauthorized
-                    || crate::docker::mentions_auth_failure(&e.message)
-                {
+                if e.kind == EngineErrorKind::Unauthorized {
                     LoginFailure::Rejected(e.message)
                 } else {
                     LoginFailure::Failed(e.to_string())
@@ -454,8 +494,9 @@ async fn login(
         LoginCheck::CannotAsk => {
             let client = services
                 .registry
-                .as_ref()
-                .ok_or_else(|| LoginFailure::Failed("no registry client".into()))?;
+                .get()
+                .await
+                .map_err(LoginFailure::Failed)?;
             client
                 .check_credentials(registry, &credentials)
                 .await
@@ -476,9 +517,7 @@ async fn login(
             "the credentials were right but could not be stored: {e}"
         ))
     })?;
-    if let Some(client) = &services.registry {
-        client.forget_credentials(registry);
-    }
+    services.registry.forget_credentials(registry);
     Ok(describe_store(&stored))
 }
 
@@ -487,14 +526,18 @@ async fn logout(services: &Services, registry: &str) -> Result<String, String> {
         .credentials
         .as_ref()
         .ok_or_else(|| "no docker config directory (set DOCKER_CONFIG or HOME)".to_string())?;
-    let helper = store.helper_for(registry).map_err(|e| e.to_string())?;
+    let helper = {
+        let (store, registry) = (store.clone(), registry.to_string());
+        tokio::task::spawn_blocking(move || store.helper_for(&registry))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?
+    };
     store
         .erase_async(registry)
         .await
         .map_err(|e| e.to_string())?;
-    if let Some(client) = &services.registry {
-        client.forget_credentials(registry);
-    }
+    services.registry.forget_credentials(registry);
     Ok(match helper {
         Some(name) => format!("docker-credential-{name}"),
         None => store.config_path().display().to_string(),

@@ -8,7 +8,6 @@
 //! The methods are blocking (file and process work). From async code use the `*_async`
 //! variants, which run them on tokio's blocking pool.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -354,27 +353,6 @@ impl DockerConfig {
             Store::Helper(name) => Some(name),
             Store::File => None,
         })
-    }
-
-    /// Registries with stored logins and their usernames, from `auths` and `credsStore`. Blocking.
-    pub fn list(&self) -> Result<BTreeMap<String, String>, CredentialError> {
-        let file = ConfigFile::load(self.config_path())?;
-        let mut logins = BTreeMap::new();
-        if let Some(auths) = file.auths()? {
-            for key in auths.keys() {
-                let username = file
-                    .file_credentials(key)
-                    .ok()
-                    .flatten()
-                    .map(|c| c.username)
-                    .unwrap_or_default();
-                logins.insert(key.clone(), username);
-            }
-        }
-        if let Some(store) = file.creds_store()? {
-            logins.extend(self.helper(store)?.list()?);
-        }
-        Ok(logins)
     }
 
     /// [`DockerConfig::get`] on tokio's blocking pool.
@@ -885,6 +863,5 @@ esac
         assert_eq!(config.get_async("h:1").await.unwrap(), Some(creds));
         config.erase_async("h:1").await.unwrap();
         assert_eq!(config.get_async("h:1").await.unwrap(), None);
-        assert!(config.list().unwrap().is_empty());
     }
 }

@@ -4,7 +4,6 @@
 //! - [`RegistryClient`]: tags, manifests, configs, catalog pages and tag details over the
 //!   registry HTTP API, with Basic and bearer-token auth, timeouts and size limits.
 //! - [`DockerConfig`]: read and write credentials the way `docker login` does.
-//! - [`natural_cmp`]: sort tags so that `1.9` comes before `1.10`.
 //!
 //! This is the only module that uses reqwest. Call [`install_crypto_provider`] once at start.
 
@@ -14,7 +13,6 @@ pub mod credentials;
 pub mod error;
 pub mod link;
 pub mod manifest;
-pub mod natural_sort;
 pub mod reference;
 
 pub use client::{CatalogCursor, CatalogPage, ClientOptions, RegistryClient, TagList};
@@ -24,7 +22,6 @@ pub use manifest::{
     Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest,
     ManifestHead, Platform, PlatformDetail, TagDetail,
 };
-pub use natural_sort::natural_cmp;
 pub use reference::{Reference, ReferenceError, RepositoryRef, is_loopback_host};
 
 /// Installs rustls' ring crypto provider for the process; a provider already installed stays.

@@ -410,16 +410,6 @@ impl RepositoryRef {
         self.registry == DOCKER_HUB
     }
 
-    /// The host serving the registry API (`registry-1.docker.io` for Docker Hub).
-    pub fn api_base_host(&self) -> &str {
-        api_host_for(&self.registry)
-    }
-
-    /// The key the docker CLI stores credentials under (`https://index.docker.io/v1/` for Docker Hub).
-    pub fn credential_key(&self) -> &str {
-        credential_key_for(&self.registry)
-    }
-
     /// The short form the docker CLI shows: `nginx`, `user/app`, `localhost:5000/team/app`.
     pub fn familiar(&self) -> String {
         if self.is_docker_hub() {
@@ -439,16 +429,6 @@ impl RepositoryRef {
             repo: self.clone(),
             tag: Some(tag.to_owned()),
             digest: None,
-        })
-    }
-
-    /// A reference to `digest` in this repository.
-    pub fn with_digest(&self, digest: &str) -> Result<Reference, ReferenceError> {
-        validate_digest(digest)?;
-        Ok(Reference {
-            repo: self.clone(),
-            tag: None,
-            digest: Some(digest.to_owned()),
         })
     }
 }
@@ -1183,20 +1163,26 @@ mod tests {
     fn repository_refs() {
         let repo = RepositoryRef::parse("localhost:5000/team/app").unwrap();
         assert_eq!(repo.to_string(), "localhost:5000/team/app");
-        assert_eq!(repo.api_base_host(), "localhost:5000");
-        assert_eq!(repo.credential_key(), "localhost:5000");
+        assert_eq!(api_host_for(repo.registry()), "localhost:5000");
+        assert_eq!(credential_key_for(repo.registry()), "localhost:5000");
         assert_eq!(repo.familiar(), "localhost:5000/team/app");
 
         let hub = RepositoryRef::parse("nginx").unwrap();
         assert_eq!(hub.to_string(), "docker.io/library/nginx");
-        assert_eq!(hub.api_base_host(), "registry-1.docker.io");
-        assert_eq!(hub.credential_key(), "https://index.docker.io/v1/");
+        assert_eq!(api_host_for(hub.registry()), "registry-1.docker.io");
+        assert_eq!(
+            credential_key_for(hub.registry()),
+            "https://index.docker.io/v1/"
+        );
         assert_eq!(hub.familiar(), "nginx");
 
         // Hosts are kept exactly as written: these are different credential entries.
         let a = RepositoryRef::parse("127.0.0.1:5000/x").unwrap();
         let b = RepositoryRef::parse("localhost:5000/x").unwrap();
-        assert_ne!(a.credential_key(), b.credential_key());
+        assert_ne!(
+            credential_key_for(a.registry()),
+            credential_key_for(b.registry())
+        );
         assert_ne!(a, b);
 
         assert_eq!(

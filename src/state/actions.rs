@@ -51,20 +51,20 @@ impl Retry {
 }
 
 /// A parsed reference ready for the engine: repository as the CLI writes it, and tag.
-struct Target {
-    repository: String,
-    tag: String,
-    registry: String,
+pub(super) struct Target {
+    pub(super) repository: String,
+    pub(super) tag: String,
+    pub(super) registry: String,
 }
 
 impl Target {
-    fn familiar(&self) -> String {
+    pub(super) fn familiar(&self) -> String {
         format!("{}:{}", self.repository, self.tag)
     }
 }
 
 /// Parses a reference that names a new or existing tag (no digest).
-fn parse_tagged(text: &str) -> Result<Target, String> {
+pub(super) fn parse_tagged(text: &str) -> Result<Target, String> {
     let reference = Reference::parse(text.trim()).map_err(|e| e.to_string())?;
     if reference.digest().is_some() {
         return Err("a digest cannot be used here; give a tag".to_string());
@@ -74,6 +74,17 @@ fn parse_tagged(text: &str) -> Result<Target, String> {
         tag: reference.tag().unwrap_or("latest").to_string(),
         registry: reference.registry().to_string(),
     })
+}
+
+/// The title and spec of a pull job for a typed reference.
+fn pull_job(text: &str) -> Result<(String, JobSpec), String> {
+    let reference = Reference::parse(text.trim()).map_err(|e| e.to_string())?;
+    let spec = JobSpec::Pull {
+        repository: reference.repository_ref().familiar(),
+        tag_or_digest: reference.manifest_reference().to_string(),
+        registry: reference.registry().to_string(),
+    };
+    Ok((format!("pull {}", reference.familiar()), spec))
 }
 
 impl State {
@@ -104,32 +115,19 @@ impl State {
         let Some(open) = self.form.as_mut() else {
             return;
         };
-        let text = open.form.text(0);
-        match Reference::parse(text.trim()) {
-            Ok(reference) => {
-                let spec = JobSpec::Pull {
-                    repository: reference.repository_ref().familiar(),
-                    tag_or_digest: reference.manifest_reference().to_string(),
-                    registry: reference.registry().to_string(),
-                };
+        match pull_job(&open.form.text(0)) {
+            Ok((title, spec)) => {
                 self.form = None;
-                self.start_job(format!("pull {}", reference.familiar()), spec, effects);
+                self.start_job(title, spec, effects);
             }
-            Err(e) => open.form.fail(0, e.to_string()),
+            Err(e) => open.form.fail(0, e),
         }
     }
 
     /// Pulls a reference right away (a remote tag chosen in the tags pane, `:pull REF`).
     pub(super) fn pull_now(&mut self, text: &str, effects: &mut Vec<Effect>) {
-        match Reference::parse(text.trim()) {
-            Ok(reference) => {
-                let spec = JobSpec::Pull {
-                    repository: reference.repository_ref().familiar(),
-                    tag_or_digest: reference.manifest_reference().to_string(),
-                    registry: reference.registry().to_string(),
-                };
-                self.start_job(format!("pull {}", reference.familiar()), spec, effects);
-            }
+        match pull_job(text) {
+            Ok((title, spec)) => self.start_job(title, spec, effects),
             Err(e) => self.error(format!("cannot pull \"{}\": {e}", text.trim())),
         }
     }
@@ -199,10 +197,15 @@ impl State {
         }
     }
 
-    pub(super) fn on_tagged(&mut self, target: String, result: Result<(), EngineError>) {
+    pub(super) fn on_tagged(
+        &mut self,
+        target: String,
+        result: Result<(), EngineError>,
+        effects: &mut Vec<Effect>,
+    ) {
         match result {
             Ok(()) => {
-                self.select_when_listed(target.clone());
+                self.select_when_listed(target.clone(), effects);
                 self.info(format!("tagged {target}"));
             }
             Err(e) => self.error(format!("cannot tag {target}: {e}")),

@@ -5,6 +5,7 @@ use crate::docker::{CommitRequest, ContainerRecord, validate_changes};
 use crate::effect::Effect;
 use crate::registry::reference::Reference;
 
+use super::actions::parse_tagged;
 use super::form::{Field, Form};
 use super::jobs::JobSpec;
 use super::popup::Pending;
@@ -97,21 +98,16 @@ impl State {
             ));
             return;
         }
-        let typed = form.text(IMAGE);
-        let reference = match Reference::parse(typed.trim()) {
-            Ok(r) if r.digest().is_some() => {
-                return form.fail(IMAGE, "a new image needs a tag, not a digest".to_string());
-            }
-            Ok(r) => r,
-            Err(e) => return form.fail(IMAGE, e.to_string()),
+        let target = match parse_tagged(&form.text(IMAGE)) {
+            Ok(target) => target,
+            Err(e) => return form.fail(IMAGE, e),
         };
         let changes = form.lines(CHANGES);
         if let Err(e) = validate_changes(&changes) {
             return form.fail(CHANGES, e);
         }
-        let repository = reference.repository_ref().familiar();
-        let tag = reference.tag().unwrap_or("latest").to_string();
-        let familiar = format!("{repository}:{tag}");
+        let familiar = target.familiar();
+        let (repository, tag) = (target.repository, target.tag);
         let optional = |text: String| {
             let text = text.trim().to_string();
             (!text.is_empty()).then_some(text)

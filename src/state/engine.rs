@@ -211,12 +211,13 @@ impl State {
 
     /// Selects the image a finished job made, once it is in the list.
     /// Remembers an image to select once it shows up, and tries at once.
-    pub(super) fn select_when_listed(&mut self, reference: String) {
+    pub(super) fn select_when_listed(&mut self, reference: String, effects: &mut Vec<Effect>) {
         self.pending_selection = Some(PendingSelection {
             reference,
             lists_left: 2,
         });
         self.select_pending(false);
+        self.sync_layers(effects);
     }
 
     /// Tries the pending selection; `full_list` counts against its patience.

@@ -23,9 +23,4 @@ impl Filter {
     pub fn is_active(&self) -> bool {
         self.editing || !self.editor.is_empty()
     }
-
-    /// Whether `haystack` (already lowercase) passes.
-    pub fn matches(&self, haystack: &str) -> bool {
-        self.terms().iter().all(|t| haystack.contains(t.as_str()))
-    }
 }

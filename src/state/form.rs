@@ -6,6 +6,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::line_editor::{Edit, LineEditor};
 
+/// Lines a several-lines field holds at most (a runaway paste stops there).
+const MAX_LINES: usize = 200;
+
 /// The value of one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldValue {
@@ -159,24 +162,29 @@ impl Form {
         }
     }
 
-    /// Inserts pasted text into the focused field.
+    /// Inserts pasted text into the focused field (as an edit: its error goes).
     pub fn paste(&mut self, text: &str) {
-        match self.fields.get_mut(self.focus).map(|f| &mut f.value) {
-            Some(FieldValue::Text(editor)) => {
+        let Some(field) = self.fields.get_mut(self.focus) else {
+            return;
+        };
+        match &mut field.value {
+            FieldValue::Text(editor) => {
                 editor.insert_str(text);
             }
-            Some(FieldValue::Lines { lines, row }) => {
+            FieldValue::Lines { lines, row } => {
                 let mut pasted = text.split('\n');
                 if let (Some(first), Some(current)) = (pasted.next(), lines.get_mut(*row)) {
                     current.insert_str(first);
                 }
-                for line in pasted {
+                for line in pasted.take(MAX_LINES.saturating_sub(lines.len())) {
                     *row += 1;
                     lines.insert(*row, LineEditor::with_text(line));
                 }
             }
-            _ => {}
+            FieldValue::Switch(_) => return,
         }
+        field.error = None;
+        self.error = None;
     }
 
     pub fn handle_key(&mut self, key: KeyEvent) -> FormKey {

@@ -157,10 +157,6 @@ impl ImagesState {
         self.rows.len()
     }
 
-    pub fn image_count(&self) -> usize {
-        self.records.len()
-    }
-
     pub fn dangling_count(&self) -> usize {
         self.rows.iter().filter(|r| r.dangling).count()
     }
@@ -341,7 +337,7 @@ mod tests {
             ]
         );
         assert_eq!(s.total_rows(), 7);
-        assert_eq!(s.image_count(), 4);
+        assert_eq!(s.records().len(), 4);
         assert_eq!(s.dangling_count(), 1);
     }
 

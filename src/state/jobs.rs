@@ -181,12 +181,12 @@ impl Progress {
         let (mut done, mut total) = (0u64, 0u64);
         for layer in &self.layers {
             if layer.total > 0 {
-                total += layer.total;
-                done += if layer.is_done() {
+                total = total.saturating_add(layer.total);
+                done = done.saturating_add(if layer.is_done() {
                     layer.total
                 } else {
                     layer.current.min(layer.total)
-                };
+                });
             }
         }
         if total > 0 {
@@ -249,11 +249,6 @@ impl Jobs {
             progress: Progress::default(),
             cancelling: false,
         });
-        // The view lists the newest first: keep the cursor on the job it was on.
-        if self.jobs.len() > 1 {
-            let selected = self.cursor.selected();
-            self.cursor.select(selected + 1, self.jobs.len());
-        }
         id
     }
 
@@ -398,12 +393,6 @@ mod tests {
         );
         assert_eq!(jobs.get(a).unwrap().status, JobStatus::Cancelled);
         assert_eq!(jobs.running().count(), 1);
-        assert_eq!(
-            jobs.selected().unwrap().id,
-            a,
-            "the cursor stays on its job"
-        );
-        jobs.cursor.select(0, 2);
         assert_eq!(jobs.selected().unwrap().id, b, "newest first");
     }
 }

@@ -27,12 +27,12 @@ impl State {
         let (title, spec) = (job.title.clone(), job.spec.clone());
         match result {
             Ok(JobOutcome::Created { image, reference }) => {
-                self.select_when_listed(reference.clone());
+                self.select_when_listed(reference.clone(), effects);
                 self.inspect_image(image.0, effects);
                 self.info(format!("{title}: created {reference}"));
             }
             Ok(JobOutcome::Pulled { reference }) => {
-                self.select_when_listed(reference.clone());
+                self.select_when_listed(reference.clone(), effects);
                 self.inspect_image(reference.clone(), effects);
                 self.info(format!("pulled {reference}"));
             }

@@ -43,9 +43,17 @@ impl State {
         }
     }
 
+    /// Pasted text goes where typed text would, past the same guards: not under a popup,
+    /// not into a form that is busy.
     pub(super) fn on_paste(&mut self, text: &str, effects: &mut Vec<Effect>) {
+        if !self.popups.is_empty() {
+            return;
+        }
         if let Some(open) = self.form.as_mut() {
-            open.form.paste(text);
+            if open.form.busy.is_none() {
+                open.form.paste(text);
+                self.check_form_live();
+            }
         } else if let Some(line) = self.command_line.as_mut() {
             line.editor.insert_str(text);
         } else if self.filter_editing() {

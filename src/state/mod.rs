@@ -2,7 +2,8 @@
 //! effects for the executor. No I/O, no clock, no terminal.
 //!
 //! The handlers live next to their concern: `keys` (input routing and actions), `engine`
-//! (connection, events, lists), `commit` (the commit form and its job), `jobs_flow`.
+//! (connection, events, lists), `commit` (the commit form and its job), `actions` (pull,
+//! tag, push, remove, import, login), `remote` (the tags pane and the catalog), `jobs_flow`.
 
 pub mod actions;
 pub mod changes;
@@ -284,7 +285,7 @@ impl State {
         let mut effects = Vec::new();
         match msg {
             Msg::Key(key) => self.on_key(key, &mut effects),
-            Msg::Paste(text) => self.on_paste(&text, &mut effects),
+            Msg::Paste(text) => self.on_paste(&text.0, &mut effects),
             Msg::Resize => {}
             Msg::EngineConnected(info) => self.on_connected(info, &mut effects),
             Msg::EngineFailed(error) => self.on_connect_failed(error, &mut effects),
@@ -301,7 +302,7 @@ impl State {
             }
             Msg::JobProgress { id, progress } => self.jobs.set_progress(id, progress),
             Msg::JobFinished { id, result } => self.on_job_finished(id, result, &mut effects),
-            Msg::Tagged { target, result } => self.on_tagged(target, result),
+            Msg::Tagged { target, result } => self.on_tagged(target, result, &mut effects),
             Msg::Removed { name, result } => self.on_removed(name, result),
             Msg::LoginFinished { registry, result } => self.on_login_finished(registry, result),
             Msg::LogoutFinished { registry, result } => self.on_logout_finished(registry, result),

@@ -82,8 +82,13 @@ pub enum Popup {
         body: String,
         scroll: Scroll,
     },
-    /// A remote tag's detail; the content comes from the tags pane's rows.
-    TagDetail { tag: String, scroll: Scroll },
+    /// A remote tag's detail; the content comes from the tags pane's rows while the pane
+    /// still shows `repository`.
+    TagDetail {
+        repository: crate::registry::RepositoryRef,
+        tag: String,
+        scroll: Scroll,
+    },
     /// Something the user must read.
     Message {
         title: String,

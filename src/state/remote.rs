@@ -236,6 +236,7 @@ impl State {
             return;
         };
         let tag = row.name.clone();
+        let repository_shown = repository.clone();
         if self.tags.request_detail(&tag) {
             effects.push(Effect::LoadTagDetail {
                 generation: self.tags.generation,
@@ -244,6 +245,7 @@ impl State {
             });
         }
         self.popups.push(Popup::TagDetail {
+            repository: repository_shown,
             tag,
             scroll: Scroll::default(),
         });

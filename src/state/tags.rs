@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use crate::action::Action;
 use crate::docker::ImageRecord;
-use crate::registry::{CatalogCursor, RegistryError, RepositoryRef, TagDetail, natural_cmp};
+use crate::natural::natural_cmp;
+use crate::registry::{CatalogCursor, RegistryError, RepositoryRef, TagDetail};
 
 use super::filter::Filter;
 use super::images::split_repo_tag;
@@ -20,6 +21,8 @@ pub const MAX_IN_FLIGHT: usize = 4;
 const DEFAULT_WINDOW: usize = 30;
 /// Tag details kept by digest (a few KiB each); the cache starts over beyond this.
 const MAX_CACHED_DETAILS: usize = 5_000;
+/// The next catalog page is asked for when the selection comes this close to the end.
+const CATALOG_AHEAD: usize = 30;
 /// Repositories asked for per catalog page.
 pub const CATALOG_PAGE: u32 = 100;
 
@@ -87,7 +90,7 @@ impl CatalogState {
         !self.loading
             && self.error.is_none()
             && self.next.is_some()
-            && self.view.cursor.selected() + DEFAULT_WINDOW >= self.repositories.len()
+            && self.view.cursor.selected() + CATALOG_AHEAD >= self.repositories.len()
     }
 }
 

@@ -48,11 +48,8 @@ const ROLES: &[(&str, Color)] = &[
 ];
 
 impl Theme {
-    /// Builds the theme from `[theme]` overrides; `no_color` ignores colours entirely.
-    pub fn from_config(
-        overrides: &BTreeMap<String, String>,
-        no_color: bool,
-    ) -> Result<Self, String> {
+    /// Builds the theme from `[theme]` overrides.
+    pub fn from_config(overrides: &BTreeMap<String, String>) -> Result<Self, String> {
         let mut colours: BTreeMap<&str, Color> = ROLES.iter().copied().collect();
         for (role, value) in overrides {
             let slot = colours.get_mut(role.as_str()).ok_or_else(|| {
@@ -63,9 +60,6 @@ impl Theme {
             })?;
             *slot = parse_colour(value)
                 .ok_or_else(|| format!("[theme] {role}: \"{value}\" is not a colour (use an ANSI name such as \"light-blue\", an index 0-255 or \"#rrggbb\")"))?;
-        }
-        if no_color {
-            return Ok(Theme::monochrome());
         }
         let fg = |role: &str| Style::new().fg(colours.get(role).copied().unwrap_or(Color::Reset));
         Ok(Theme {
@@ -91,7 +85,7 @@ impl Theme {
 
     /// The built-in colour theme.
     pub fn default_colours() -> Self {
-        Theme::from_config(&BTreeMap::new(), false).unwrap_or_else(|_| Theme::monochrome())
+        Theme::from_config(&BTreeMap::new()).unwrap_or_else(|_| Theme::monochrome())
     }
 
     /// No colour at all: emphasis through bold, dim and reverse video only.
@@ -155,18 +149,18 @@ mod tests {
         let mut overrides = BTreeMap::new();
         overrides.insert("accent".to_string(), "light_blue".to_string());
         overrides.insert("selection_bg".to_string(), "#102030".to_string());
-        let theme = Theme::from_config(&overrides, false).unwrap();
+        let theme = Theme::from_config(&overrides).unwrap();
         assert_eq!(theme.accent.fg, Some(Color::LightBlue));
         assert_eq!(theme.selection.bg, Some(Color::Rgb(0x10, 0x20, 0x30)));
 
         overrides.insert("sparkle".to_string(), "red".to_string());
-        let err = Theme::from_config(&overrides, false).unwrap_err();
+        let err = Theme::from_config(&overrides).unwrap_err();
         assert!(err.contains("sparkle"), "{err}");
     }
 
     #[test]
     fn monochrome_keeps_selection_visible() {
-        let theme = Theme::from_config(&BTreeMap::new(), true).unwrap();
+        let theme = Theme::monochrome();
         assert!(theme.selection.add_modifier.contains(Modifier::REVERSED));
         assert_eq!(theme.selection.fg, None);
         assert_eq!(theme.selection.bg, None);

@@ -162,7 +162,7 @@ pub fn loopback_services(docker_config: wharf::registry::DockerConfig) -> Servic
         .map(|host| (host.to_string(), nowhere))
         .collect();
     Services {
-        registry: Some(
+        registry: wharf::executor::Registry::ready(
             wharf::registry::RegistryClient::new(wharf::registry::ClientOptions {
                 credentials: Some(docker_config.clone()),
                 resolve,

@@ -6,7 +6,6 @@
 //! Helpers run with a timeout and capped output; their stdout on success is never put
 //! into an error, since it holds secrets.
 
-use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -152,18 +151,6 @@ impl Helper {
         } else {
             Err(self.failed("erase", &output))
         }
-    }
-
-    /// Every server the helper holds credentials for, with its username.
-    pub(crate) fn list(&self) -> Result<BTreeMap<String, String>, CredentialError> {
-        let output = self.run("list", b"")?;
-        if !output.success {
-            return Err(self.failed("list", &output));
-        }
-        serde_json::from_slice(&output.stdout).map_err(|_| CredentialError::HelperBadOutput {
-            name: self.name.clone(),
-            verb: "list",
-        })
     }
 
     fn failed(&self, verb: &'static str, output: &Output) -> CredentialError {

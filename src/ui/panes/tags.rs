@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Row};
 use crate::docker::types::short_hex;
 use crate::registry::TagDetail;
 use crate::state::State;
-use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, TagRow, TagSort};
+use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
 use crate::ui::View;
 use crate::ui::format::size;
 use crate::ui::text::clean;
@@ -17,7 +17,7 @@ use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, t
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     if let Some(catalog) = &state.tags.catalog {
-        return draw_catalog(frame, area, catalog, view, focused);
+        return draw_catalog(frame, area, state, catalog, view, focused);
     }
     let tags = &state.tags;
     let theme = view.theme;
@@ -94,7 +94,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         return;
     };
     if let Some(error) = &tags.error {
-        notice(frame, list_area, &error.message, theme.error);
+        notice(
+            frame,
+            list_area,
+            &remote_error_text(state, error),
+            theme.error,
+        );
         return;
     }
     if !tags.loaded {
@@ -213,10 +218,7 @@ pub fn platforms(detail: &TagDetail) -> String {
     let names: Vec<String> = detail
         .platforms
         .iter()
-        .map(|p| match &p.platform.variant {
-            Some(variant) => format!("{}/{}/{variant}", p.platform.os, p.platform.architecture),
-            None => format!("{}/{}", p.platform.os, p.platform.architecture),
-        })
+        .map(|p| p.platform.to_string())
         .collect();
     names.join(", ")
 }
@@ -239,7 +241,14 @@ fn platforms_compact(detail: &TagDetail) -> String {
     format!("linux: {}", arches.join(", "))
 }
 
-fn draw_catalog(frame: &mut Frame, area: Rect, catalog: &CatalogState, view: &View, focused: bool) {
+fn draw_catalog(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    catalog: &CatalogState,
+    view: &View,
+    focused: bool,
+) {
     let theme = view.theme;
     let mut details = vec![
         catalog.registry.clone(),
@@ -257,7 +266,7 @@ fn draw_catalog(frame: &mut Frame, area: Rect, catalog: &CatalogState, view: &Vi
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(error) = &catalog.error {
-        notice(frame, inner, &error.message, theme.error);
+        notice(frame, inner, &remote_error_text(state, error), theme.error);
         return;
     }
     if catalog.repositories.is_empty() {
@@ -286,4 +295,18 @@ fn draw_catalog(frame: &mut Frame, area: Rect, catalog: &CatalogState, view: &Vi
             None => Row::default(),
         }
     });
+}
+
+/// A registry failure; a refusal names the login key from the live keymap.
+fn remote_error_text(state: &State, error: &RemoteError) -> String {
+    let Some(host) = &error.login_host else {
+        return error.message.clone();
+    };
+    match state
+        .keymap
+        .hint(state.scope(), crate::action::Action::Login)
+    {
+        Some(key) => format!("unauthorized — press {key} to log in to {host}"),
+        None => format!("unauthorized — log in to {host} with :login {host}"),
+    }
 }

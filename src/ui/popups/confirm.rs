@@ -16,7 +16,10 @@ pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
         &clean_multiline(&confirm.body),
         width.saturating_sub(2) as usize,
     );
-    let height = (lines.len() as u16 + 4).min(area.height);
+    let height = (u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(4))
+    .min(area.height);
     let rect = centered(area, width, height);
     let inner = popup_frame(frame, rect, &confirm.title, theme.warning, theme);
     let [body, _, buttons] = Layout::vertical([

@@ -44,7 +44,9 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
     }
     let message = form.busy.as_ref().or(form.error.as_ref());
     let message_lines = message.map_or(Vec::new(), |m| wrap(&clean(m), inner_width as usize));
-    let total = height + 1 + message_lines.len() as u16 + 1;
+    let total = height
+        .saturating_add(2)
+        .saturating_add(u16::try_from(message_lines.len()).unwrap_or(u16::MAX));
     let rect = centered(area, width, total + 2);
     let inner = popup_frame(frame, rect, &form.title, theme.accent, theme);
 

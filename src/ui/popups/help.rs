@@ -17,7 +17,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: &Scroll, theme
     // As wide as the longest line (so none is cut where there is room), at least 72.
     let longest = lines.iter().map(Line::width).max().unwrap_or(0) as u16;
     let width = (longest + 2).max(72).min(area.width.saturating_sub(2));
-    let height = (lines.len() as u16 + 2).min(area.height);
+    let height = (u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(2))
+    .min(area.height);
     let rect = centered(area, width, height);
     let visible = rect.height.saturating_sub(2) as usize;
     scroll.page.set(visible.max(1));
@@ -55,7 +58,12 @@ fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         }
         lines.push(Line::default());
     };
-    section(format!("{} pane", pane.title()), pane.scope(), &mut lines);
+    let heading = match state.scope() {
+        Scope::Changes => "Writable layer".to_string(),
+        Scope::Catalog => "Catalog".to_string(),
+        _ => format!("{} pane", pane.title()),
+    };
+    section(heading, state.scope(), &mut lines);
     section("Everywhere".to_string(), Scope::Global, &mut lines);
     lines.push(Line::styled("Commands (type : first)", theme.header));
     for command in COMMANDS {

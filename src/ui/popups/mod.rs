@@ -22,9 +22,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View) {
     for popup in &state.popups {
         match popup {
             Popup::Confirm(confirm) => confirm::draw(frame, area, confirm, view.theme),
-            Popup::TagDetail { tag, scroll } => {
-                tag_detail::draw(frame, area, state, tag, scroll, view)
-            }
+            Popup::TagDetail {
+                repository,
+                tag,
+                scroll,
+            } => tag_detail::draw(frame, area, state, repository, tag, scroll, view),
             Popup::Help { scroll } => help::draw(frame, area, state, scroll, view.theme),
             Popup::Detail {
                 title,
@@ -62,7 +64,10 @@ fn draw_text(
     let width = area.width.saturating_sub(4).min(100);
     let text_width = width.saturating_sub(2) as usize;
     let lines = wrap(&clean_multiline(body), text_width);
-    let height = (lines.len() as u16 + 3).min(area.height);
+    let height = (u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(3))
+    .min(area.height);
     let rect = centered(area, width, height);
     let inner = popup_frame(frame, rect, title, border, view.theme);
     let [text_area, hint_area] = ratatui::layout::Layout::vertical([

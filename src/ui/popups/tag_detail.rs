@@ -3,7 +3,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
-use crate::registry::TagDetail;
+use crate::registry::{RepositoryRef, TagDetail};
 use crate::state::State;
 use crate::state::popup::Scroll;
 use crate::ui::View;
@@ -12,15 +12,20 @@ use crate::ui::panes::tags::platforms;
 
 use super::draw_text;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &State, tag: &str, scroll: &Scroll, view: &View) {
-    let repository = state
-        .tags
-        .repository
-        .as_ref()
-        .map(|r| r.familiar())
-        .unwrap_or_default();
-    let title = format!("{repository}:{tag}");
-    let row = state.tags.row_named(tag);
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    state: &State,
+    repository: &RepositoryRef,
+    tag: &str,
+    scroll: &Scroll,
+    view: &View,
+) {
+    let title = format!("{}:{tag}", repository.familiar());
+    // The rows belong to whatever the pane shows now; only use them for this repository.
+    let row = (state.tags.repository.as_ref() == Some(repository))
+        .then(|| state.tags.row_named(tag))
+        .flatten();
     let body = match row {
         Some(row) => match (&row.detail, &row.error) {
             (Some(detail), _) => describe(detail),
@@ -58,10 +63,7 @@ fn describe(detail: &TagDetail) -> String {
                 } else {
                     "\u{a0}"
                 };
-                let name = match &p.platform.variant {
-                    Some(v) => format!("{}/{}/{v}", p.platform.os, p.platform.architecture),
-                    None => format!("{}/{}", p.platform.os, p.platform.architecture),
-                };
+                let name = p.platform.to_string();
                 text.push_str(&format!(
                     "{marker} {name:<16} {:>9}\n\u{a0}\u{a0}{}\n",
                     size(p.compressed_size),
