@@ -6,8 +6,7 @@
 // Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/action_fixtures.rs"]
-mod fixtures;
+mod support;
 
 use std::path::PathBuf;
 
@@ -25,7 +24,7 @@ use wharf::state::popup::{Confirm, Pending, Popup, Severity};
 use wharf::state::tags::{LocalIndex, LocalStatus, MAX_IN_FLIGHT};
 use wharf::state::{FormPurpose, Pane, State};
 
-use fixtures::*;
+use support::action_fixtures::*;
 
 // ----- helpers -------------------------------------------------------------------------------
 

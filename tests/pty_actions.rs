@@ -7,9 +7,6 @@
 // Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code)] // shared with tests/pty.rs, which uses all of it
-#[path = "support/pty.rs"]
-mod pty_support;
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
@@ -19,8 +16,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use portable_pty::CommandBuilder;
 
-use pty_support::{Pty, ends_restored};
 use support::engine::{Scratch, block_on, docker_output, engine_or_skip, import_test_image};
+use support::pty::{Pty, ends_restored};
 use support::registry::{Auth, TestRegistry};
 
 const WHARF: &str = env!("CARGO_BIN_EXE_wharf");

@@ -6,16 +6,14 @@
 // Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/pty.rs"]
-mod pty_support;
 mod support;
 
 use std::time::{Duration, Instant};
 
 use portable_pty::CommandBuilder;
 
-use pty_support::{Pty, ends_restored};
 use support::engine::{Scratch, block_on, docker, engine_or_skip, import_test_image, unique_name};
+use support::pty::{Pty, ends_restored};
 
 const WHARF: &str = env!("CARGO_BIN_EXE_wharf");
 const ROWS: u16 = 45;

@@ -7,8 +7,7 @@
 // Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "support/action_fixtures.rs"]
-mod fixtures;
+mod support;
 
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
@@ -21,7 +20,7 @@ use wharf::state::State;
 use wharf::ui::theme::Theme;
 use wharf::ui::{self, View};
 
-use fixtures::*;
+use support::action_fixtures::*;
 
 const SIZES: [(&str, u16, u16); 2] = [("wide", 160, 45), ("narrow", 80, 24)];
 

@@ -1,7 +1,5 @@
 //! Fixtures for the pure action and tags-pane tests and their snapshots: a connected state
 //! with a known set of images, keys, and registry answers made by hand. No I/O.
-//! Included with `#[path]` by the files that use it, so other test binaries do not carry it.
-#![allow(dead_code)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 

@@ -1,6 +1,10 @@
-//! Helpers shared by the integration tests. Each test binary uses a different part of them.
+//! Helpers shared by the integration tests, each included as `mod support;`. Each test binary
+//! uses a different part of them. `engine.rs` and `pty.rs` stand alone (no `super::`), since
+//! `benches/startup.rs` includes them with `#[path]`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod action_fixtures;
 pub mod engine;
 pub mod headless;
+pub mod pty;
 pub mod registry;

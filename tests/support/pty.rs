@@ -1,6 +1,6 @@
 //! Runs a program in a pseudo-terminal and reads its screen back through a vt100 parser.
-//! Used by `tests/pty.rs` and `benches/startup.rs` (included with `#[path]`, so it is not part
-//! of `support/mod.rs`).
+//! Used by the `pty*` tests and by `benches/startup.rs`, which includes it with `#[path]`: so it
+//! stands alone, using no other support module.
 
 use std::collections::BTreeSet;
 use std::io::{Read, Write};
