@@ -25,6 +25,7 @@ use wharf::state::tags::{LocalIndex, LocalStatus, MAX_IN_FLIGHT};
 use wharf::state::{FormPurpose, Pane, State};
 
 use support::action_fixtures::*;
+use support::keys::*;
 
 // ----- helpers -------------------------------------------------------------------------------
 

@@ -5,7 +5,9 @@
 // Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod support;
+
+use crossterm::event::KeyCode;
 
 use wharf::config::Config;
 use wharf::docker::{
@@ -20,6 +22,8 @@ use wharf::state::jobs::{JobError, JobId, JobOutcome, JobSpec, JobStatus};
 use wharf::state::popup::{Popup, Severity};
 use wharf::state::{FormPurpose, Pane, State};
 
+use support::keys::{Feed, alt_enter, ch, ctrl, feed_text, press};
+
 // ----- building blocks -----------------------------------------------------------------------
 
 /// Field positions in the commit form, in the order the issue lists them.
@@ -28,49 +32,6 @@ const MESSAGE: usize = 1;
 const AUTHOR: usize = 2;
 const PAUSE: usize = 3;
 const CHANGES: usize = 4;
-
-/// `State::update` without the tags pane's debounce timer, which these flows do not cover.
-trait Feed {
-    fn feed(&mut self, msg: Msg) -> Vec<Effect>;
-}
-
-impl Feed for State {
-    fn feed(&mut self, msg: Msg) -> Vec<Effect> {
-        self.update(msg)
-            .into_iter()
-            .filter(|e| !matches!(e, Effect::SettleTags { .. }))
-            .collect()
-    }
-}
-
-fn press(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ch(c: char) -> Msg {
-    let mods = if c.is_ascii_uppercase() {
-        KeyModifiers::SHIFT
-    } else {
-        KeyModifiers::NONE
-    };
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), mods))
-}
-
-fn ctrl(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
-
-fn alt_enter() -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT))
-}
-
-fn send_all(state: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
-    msgs.into_iter().flat_map(|m| state.feed(m)).collect()
-}
-
-fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
-    send_all(state, text.chars().map(ch))
-}
 
 fn image_id(digit: char) -> ImageId {
     ImageId(format!("sha256:{}", digit.to_string().repeat(64)))
@@ -279,7 +240,7 @@ fn commit_form(state: &mut State, name: &str, reference: &str) {
     select_container(state, name);
     assert!(state.feed(ch('c')).is_empty(), "opening a form does no I/O");
     state.feed(ctrl('u'));
-    type_text(state, reference);
+    feed_text(state, reference);
     assert_eq!(form_text(state, IMAGE), reference);
 }
 
@@ -402,11 +363,11 @@ fn sorting_and_filtering_keep_the_selected_container() {
 
     // `/` filters on name, image, status and ports; the selection stays while it matches.
     state.feed(ch('/'));
-    type_text(&mut state, "postgres");
+    feed_text(&mut state, "postgres");
     assert_eq!(names(&state), ["db"]);
     assert_eq!(selected_container(&state), "db");
     state.feed(press(KeyCode::Backspace));
-    type_text(&mut state, "s");
+    feed_text(&mut state, "s");
     state.feed(press(KeyCode::Enter));
     assert!(!state.containers.filter.editing, "Enter ends typing");
     assert_eq!(state.containers.filter.editor.text(), "postgres");
@@ -417,7 +378,7 @@ fn sorting_and_filtering_keep_the_selected_container() {
 
     // Filter words match ports and images too.
     state.feed(ch('/'));
-    type_text(&mut state, "8080");
+    feed_text(&mut state, "8080");
     assert_eq!(names(&state), ["web-1"]);
     assert_eq!(selected_container(&state), "web-1");
 }
@@ -463,7 +424,7 @@ fn i_says_why_when_the_image_is_not_shown() {
     // The same when a filter in the images pane hides it.
     state.feed(ch('1'));
     state.feed(ch('/'));
-    type_text(&mut state, "alpine");
+    feed_text(&mut state, "alpine");
     state.feed(press(KeyCode::Enter));
     state.feed(ch('3'));
     select_container(&mut state, "db");
@@ -569,7 +530,7 @@ fn the_changes_tree_collapses_filters_refreshes_and_closes() {
 
     // `/` filters by path, showing matches with their directories even when collapsed.
     state.feed(ch('/'));
-    type_text(&mut state, "app/b");
+    feed_text(&mut state, "app/b");
     assert_eq!(
         change_paths(&state),
         ["/var", "/var/cache", "/var/cache/app", "/var/cache/app/b"]
@@ -698,20 +659,20 @@ fn submitting_starts_a_commit_job_with_every_field() {
     let mut state = ready();
     commit_form(&mut state, "web-1", "web-snapshot:v2");
     state.feed(press(KeyCode::Tab));
-    type_text(&mut state, "fix the index page");
+    feed_text(&mut state, "fix the index page");
     state.feed(press(KeyCode::Tab));
-    type_text(&mut state, "Jane Doe <jane@example.com>");
+    feed_text(&mut state, "Jane Doe <jane@example.com>");
     assert_eq!(form_text(&state, AUTHOR), "Jane Doe <jane@example.com>");
     state.feed(press(KeyCode::Tab));
     state.feed(ch(' '));
     state.feed(press(KeyCode::Tab));
     assert_eq!(state.form.as_ref().unwrap().form.focus, CHANGES);
     // Alt-Enter starts a new changes line; Enter submits from here too.
-    type_text(&mut state, r#"CMD ["nginx", "-g", "daemon off;"]"#);
+    feed_text(&mut state, r#"CMD ["nginx", "-g", "daemon off;"]"#);
     state.feed(alt_enter());
-    type_text(&mut state, "ENV MODE=prod");
+    feed_text(&mut state, "ENV MODE=prod");
     state.feed(alt_enter());
-    type_text(&mut state, "EXPOSE 8080");
+    feed_text(&mut state, "EXPOSE 8080");
     assert_eq!(
         form_text(&state, CHANGES),
         "CMD [\"nginx\", \"-g\", \"daemon off;\"]\nENV MODE=prod\nEXPOSE 8080"
@@ -794,10 +755,10 @@ fn assert_refused(reference: &str, expected: &[&str]) {
     let mut state = ready();
     commit_form(&mut state, "web-1", "x");
     state.feed(press(KeyCode::Tab));
-    type_text(&mut state, "keep me");
+    feed_text(&mut state, "keep me");
     state.feed(press(KeyCode::BackTab));
     state.feed(ctrl('u'));
-    type_text(&mut state, reference);
+    feed_text(&mut state, reference);
     let effects = state.feed(press(KeyCode::Enter));
     assert!(
         effects.is_empty(),
@@ -860,9 +821,9 @@ fn the_image_field_complains_while_typing_and_clears_when_fixed() {
     let error = field_error(&state, IMAGE).expect("a live error");
     assert!(error.contains("uppercase"), "{error}");
     state.feed(ctrl('u'));
-    type_text(&mut state, "app:");
+    feed_text(&mut state, "app:");
     assert_eq!(field_error(&state, IMAGE), None, "still typing the tag");
-    type_text(&mut state, "1");
+    feed_text(&mut state, "1");
     assert_eq!(field_error(&state, IMAGE), None);
 }
 
@@ -873,9 +834,9 @@ fn a_bad_changes_line_is_refused_naming_the_line() {
     for _ in 0..4 {
         state.feed(press(KeyCode::Tab));
     }
-    type_text(&mut state, r#"CMD ["sh"]"#);
+    feed_text(&mut state, r#"CMD ["sh"]"#);
     state.feed(alt_enter());
-    type_text(&mut state, "RUN make");
+    feed_text(&mut state, "RUN make");
     let effects = state.feed(press(KeyCode::Enter));
     assert!(effects.is_empty(), "{effects:?}");
     let open = state.form.as_ref().expect("the form stays open");
@@ -892,13 +853,13 @@ fn a_bad_changes_line_is_refused_naming_the_line() {
 
     // An instruction without its argument.
     state.feed(ctrl('u'));
-    type_text(&mut state, "EXPOSE");
+    feed_text(&mut state, "EXPOSE");
     state.feed(press(KeyCode::Enter));
     let error = field_error(&state, CHANGES).expect("an error on the changes field");
     assert_eq!(error, "line 2: EXPOSE needs an argument");
 
     // Fixed: the job starts.
-    type_text(&mut state, " 80");
+    feed_text(&mut state, " 80");
     assert_eq!(field_error(&state, CHANGES), None, "editing clears it");
     let effects = state.feed(press(KeyCode::Enter));
     let (_, request) = commits(&effects).pop().expect("a commit job");
@@ -912,7 +873,7 @@ fn an_existing_tag_asks_before_moving_and_no_returns_to_the_form() {
     let mut state = ready();
     commit_form(&mut state, "web-1", "postgres:16");
     state.feed(press(KeyCode::Tab));
-    type_text(&mut state, "moved");
+    feed_text(&mut state, "moved");
     let effects = state.feed(press(KeyCode::Enter));
     assert!(effects.is_empty(), "only the answer starts it: {effects:?}");
     let Some(Popup::Confirm(confirm)) = state.popups.last() else {
@@ -972,7 +933,7 @@ fn the_container_disappearing_while_the_form_is_open_stops_the_commit() {
     let mut state = ready();
     commit_form(&mut state, "web-1", "web:2");
     state.feed(press(KeyCode::Tab));
-    type_text(&mut state, "typed before it went");
+    feed_text(&mut state, "typed before it went");
     let rest: Vec<ContainerRecord> = containers()
         .into_iter()
         .filter(|c| c.name != "web-1")
@@ -1043,7 +1004,7 @@ fn the_container_disappearing_while_the_tag_question_is_open_stops_the_commit() 
 fn started(state: &mut State, reference: &str, message: &str) -> JobId {
     commit_form(state, "web-1", reference);
     state.feed(press(KeyCode::Tab));
-    type_text(state, message);
+    feed_text(state, message);
     let effects = state.feed(press(KeyCode::Enter));
     commits(&effects).pop().expect("a commit job").0
 }
@@ -1256,7 +1217,7 @@ fn colon_commit_opens_the_same_form_filled_in() {
     let mut state = ready();
     state.feed(ch('1'));
     state.feed(ch(':'));
-    type_text(&mut state, "commit api-2 localhost:5000/team/app:snap");
+    feed_text(&mut state, "commit api-2 localhost:5000/team/app:snap");
     let effects = state.feed(press(KeyCode::Enter));
     assert!(effects.is_empty(), "the form asks first: {effects:?}");
     let open = state.form.as_ref().expect("the commit form");
@@ -1285,7 +1246,7 @@ fn colon_commit_finds_stopped_containers_and_ids_and_names_what_is_missing() {
     let mut state = ready();
     // A stopped container, hidden from the pane, is still found by name.
     state.feed(ch(':'));
-    type_text(&mut state, "commit old-job keep:1");
+    feed_text(&mut state, "commit old-job keep:1");
     state.feed(press(KeyCode::Enter));
     assert_eq!(
         state.form.as_ref().map(|o| o.form.title.as_str()),
@@ -1295,7 +1256,7 @@ fn colon_commit_finds_stopped_containers_and_ids_and_names_what_is_missing() {
 
     // By ID prefix.
     state.feed(ch(':'));
-    type_text(&mut state, "commit 333333 keep:1");
+    feed_text(&mut state, "commit 333333 keep:1");
     state.feed(press(KeyCode::Enter));
     assert_eq!(
         state.form.as_ref().map(|o| o.form.title.as_str()),
@@ -1304,7 +1265,7 @@ fn colon_commit_finds_stopped_containers_and_ids_and_names_what_is_missing() {
     state.feed(press(KeyCode::Esc));
 
     state.feed(ch(':'));
-    type_text(&mut state, "commit ghost app:1");
+    feed_text(&mut state, "commit ghost app:1");
     state.feed(press(KeyCode::Enter));
     assert!(state.form.is_none());
     assert_eq!(
@@ -1314,7 +1275,7 @@ fn colon_commit_finds_stopped_containers_and_ids_and_names_what_is_missing() {
 
     // A bad reference given on the command line is checked like a typed one.
     state.feed(ch(':'));
-    type_text(&mut state, "commit db Bad:1");
+    feed_text(&mut state, "commit db Bad:1");
     state.feed(press(KeyCode::Enter));
     let error = field_error(&state, IMAGE).expect("the form shows what is wrong");
     assert!(error.contains("uppercase"), "{error}");
@@ -1332,7 +1293,7 @@ fn c_in_the_changes_view_commits_that_container() {
     );
     assert_eq!(form_text(&state, IMAGE), "postgres:db");
     // Keys go to the form, not to the view under it.
-    type_text(&mut state, "r");
+    feed_text(&mut state, "r");
     assert_eq!(form_text(&state, IMAGE), "postgres:dbr");
     assert!(state.changes.is_some());
 }

@@ -8,7 +8,9 @@
 // Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+mod support;
+
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -24,6 +26,9 @@ use wharf::state::State;
 use wharf::state::jobs::{JobError, JobId, JobSpec, Progress, ProgressUpdate};
 use wharf::ui::theme::Theme;
 use wharf::ui::{self, View};
+
+use support::action_fixtures::type_text;
+use support::keys::{alt_enter, ch, ctrl, press};
 
 /// The fixed "now" of every snapshot: 2025-06-15 15:06:40 UTC.
 const NOW: i64 = 1_750_000_000;
@@ -170,25 +175,6 @@ fn info() -> EngineInfo {
         api_version: "1.41".into(),
         os: "linux".into(),
         arch: "amd64".into(),
-    }
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ch(c: char) -> Msg {
-    let mods = if c.is_ascii_uppercase() {
-        KeyModifiers::SHIFT
-    } else {
-        KeyModifiers::NONE
-    };
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), mods))
-}
-
-fn type_text(state: &mut State, text: &str) {
-    for c in text.chars() {
-        state.update(ch(c));
     }
 }
 
@@ -408,7 +394,7 @@ fn diff() -> Vec<FileChange> {
 /// The changes view of web-1 with its diff in.
 fn changes_open() -> State {
     let mut state = loaded();
-    let effects = state.update(key(KeyCode::Enter));
+    let effects = state.update(press(KeyCode::Enter));
     assert_eq!(
         effects,
         vec![Effect::LoadChanges {
@@ -444,7 +430,7 @@ fn select_path(state: &mut State, path: &str) {
 fn changes_tree_with_collapsed_directories() {
     let mut state = changes_open();
     select_path(&mut state, "/var/cache");
-    state.update(key(KeyCode::Enter));
+    state.update(press(KeyCode::Enter));
     select_path(&mut state, "/root");
     state.update(ch(' '));
     select_path(&mut state, "/etc/nginx/conf.d/default.conf");
@@ -479,7 +465,7 @@ fn changes_tree_with_collapsed_directories() {
 fn changes_tree_filtered() {
     let mut state = changes_open();
     select_path(&mut state, "/var/cache");
-    state.update(key(KeyCode::Enter));
+    state.update(press(KeyCode::Enter));
     state.update(ch('/'));
     type_text(&mut state, "nginx");
     for (size, width, height) in SIZES {
@@ -503,14 +489,14 @@ fn changes_tree_filtered() {
 fn commit_form() -> State {
     let mut state = loaded();
     state.update(ch('c'));
-    state.update(key(KeyCode::Tab));
+    state.update(press(KeyCode::Tab));
     type_text(&mut state, "nginx with the new index page");
-    state.update(key(KeyCode::Tab));
+    state.update(press(KeyCode::Tab));
     type_text(&mut state, "Jane Doe <jane@example.com>");
-    state.update(key(KeyCode::Tab));
-    state.update(key(KeyCode::Tab));
+    state.update(press(KeyCode::Tab));
+    state.update(press(KeyCode::Tab));
     type_text(&mut state, r#"CMD ["nginx", "-g", "daemon off;"]"#);
-    state.update(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT)));
+    state.update(alt_enter());
     type_text(&mut state, "EXPOSE 8080");
     state
 }
@@ -536,14 +522,11 @@ fn the_commit_form_with_a_validation_error() {
     let mut state = commit_form();
     // Back to the image field, then a name with an uppercase letter.
     for _ in 0..4 {
-        state.update(key(KeyCode::BackTab));
+        state.update(press(KeyCode::BackTab));
     }
-    state.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('u'),
-        KeyModifiers::CONTROL,
-    )));
+    state.update(ctrl('u'));
     type_text(&mut state, "Web:v2");
-    state.update(key(KeyCode::Enter));
+    state.update(press(KeyCode::Enter));
     assert!(state.form.is_some() && state.jobs.all().is_empty());
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
@@ -561,12 +544,9 @@ fn the_commit_form_with_a_validation_error() {
 fn the_question_before_a_tag_moves() {
     let mut state = loaded();
     state.update(ch('c'));
-    state.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('u'),
-        KeyModifiers::CONTROL,
-    )));
+    state.update(ctrl('u'));
     type_text(&mut state, "web:2");
-    state.update(key(KeyCode::Enter));
+    state.update(press(KeyCode::Enter));
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
         let text = screen(terminal.backend().buffer()).join("\n");
@@ -583,12 +563,9 @@ fn start_commit(state: &mut State, container: &str, reference: &str) -> JobId {
     state.update(ch('3'));
     select(state, container);
     state.update(ch('c'));
-    state.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('u'),
-        KeyModifiers::CONTROL,
-    )));
+    state.update(ctrl('u'));
     type_text(state, reference);
-    let effects = state.update(key(KeyCode::Enter));
+    let effects = state.update(press(KeyCode::Enter));
     effects
         .into_iter()
         .find_map(|e| match e {

@@ -6,9 +6,11 @@
 // Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::Path;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -21,6 +23,8 @@ use wharf::msg::Msg;
 use wharf::state::State;
 use wharf::ui::theme::Theme;
 use wharf::ui::{self, View};
+
+use support::keys::{ch, press};
 
 /// The fixed "now" of every snapshot: 2025-06-15 15:06:40 UTC.
 const NOW: i64 = 1_750_000_000;
@@ -155,14 +159,6 @@ fn engine_info() -> EngineInfo {
         os: "linux".into(),
         arch: "amd64".into(),
     }
-}
-
-fn key(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ch(c: char) -> Msg {
-    key(KeyCode::Char(c))
 }
 
 /// The state after start-up with `images()` listed, `nginx:1.25` selected and its layers in.
@@ -349,7 +345,7 @@ fn images_pane_wide_and_narrow() {
 fn layers_pane_wide_and_narrow() {
     let mut state = loaded();
     // Focus the layers and select the big RUN layer.
-    state.update(key(KeyCode::Tab));
+    state.update(press(KeyCode::Tab));
     for _ in 0..6 {
         state.update(ch('j'));
     }
@@ -365,11 +361,11 @@ fn layers_pane_wide_and_narrow() {
 #[test]
 fn layer_detail_popup_shows_the_full_command_cleaned() {
     let mut state = loaded();
-    state.update(key(KeyCode::Tab));
+    state.update(press(KeyCode::Tab));
     for _ in 0..5 {
         state.update(ch('j'));
     }
-    state.update(key(KeyCode::Enter));
+    state.update(press(KeyCode::Enter));
     let terminal = render(&state, &colours(), 100, 30);
     assert_no_escapes(terminal.backend().buffer());
     insta::assert_snapshot!("layer_detail_popup", terminal.backend());
@@ -525,7 +521,7 @@ fn filter_active_narrows_and_shows_the_input() {
 fn command_line_with_candidates() {
     let mut state = loaded();
     state.update(ch(':'));
-    state.update(key(KeyCode::Tab));
+    state.update(press(KeyCode::Tab));
     let terminal = render(&state, &colours(), 80, 24);
     insta::assert_snapshot!("command_line_candidates", terminal.backend());
 }
@@ -550,8 +546,8 @@ fn any_size_draws_without_panicking() {
     filtering.update(ch('n'));
     states.push(filtering);
     let mut detail = loaded();
-    detail.update(key(KeyCode::Tab));
-    detail.update(key(KeyCode::Enter));
+    detail.update(press(KeyCode::Tab));
+    detail.update(press(KeyCode::Enter));
     states.push(detail);
     let theme = colours();
     for state in &states {
@@ -628,7 +624,7 @@ fn the_focused_pane_border_uses_the_focused_style() {
         assert_ne!(theme.border.fg, theme.border_focused.fg);
     };
     check(&state, "Images", "Layers");
-    state.update(key(KeyCode::Tab));
+    state.update(press(KeyCode::Tab));
     check(&state, "Layers", "Images");
 }
 

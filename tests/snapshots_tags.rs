@@ -21,6 +21,7 @@ use wharf::ui::theme::Theme;
 use wharf::ui::{self, View};
 
 use support::action_fixtures::*;
+use support::keys::*;
 
 const SIZES: [(&str, u16, u16); 2] = [("wide", 160, 45), ("narrow", 80, 24)];
 

@@ -4,6 +4,8 @@
 // Test code: a failed expectation is a test failure (clippy.toml allows it in #[test] fns).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod support;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -19,39 +21,9 @@ use wharf::msg::Msg;
 use wharf::state::popup::{Popup, Severity};
 use wharf::state::{EngineStatus, Pane, State, backoff};
 
+use support::keys::{Feed, ch, ctrl, feed_text, press, send_all};
+
 // ----- building blocks -----------------------------------------------------------------------
-
-/// `State::update` without the tags pane's debounce timer (`SettleTags`), which these flows
-/// do not cover: the effects left are the engine requests and reconnects they check.
-trait Feed {
-    fn feed(&mut self, msg: Msg) -> Vec<Effect>;
-}
-
-impl Feed for State {
-    fn feed(&mut self, msg: Msg) -> Vec<Effect> {
-        self.update(msg)
-            .into_iter()
-            .filter(|e| !matches!(e, Effect::SettleTags { .. }))
-            .collect()
-    }
-}
-
-fn press(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-fn ch(c: char) -> Msg {
-    let mods = if c.is_ascii_uppercase() {
-        KeyModifiers::SHIFT
-    } else {
-        KeyModifiers::NONE
-    };
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), mods))
-}
-
-fn ctrl(c: char) -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
-}
 
 /// An image ID made of one repeated hex digit, so short IDs never match filter words.
 fn id(digit: char) -> ImageId {
@@ -153,14 +125,6 @@ fn rows(state: &State) -> Vec<String> {
 fn selected(state: &State) -> String {
     let row = state.images.selected_row().expect("a selected row");
     format!("{}:{}", row.repository, row.tag)
-}
-
-fn send_all(state: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec<Effect> {
-    msgs.into_iter().flat_map(|m| state.feed(m)).collect()
-}
-
-fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
-    send_all(state, text.chars().map(ch))
 }
 
 fn history_requests(effects: &[Effect]) -> Vec<ImageId> {
@@ -412,7 +376,7 @@ fn slash_filters_live_enter_keeps_and_esc_clears() {
     assert!(state.images.filter.editing);
     assert_eq!(rows(&state), ALL_ROWS, "an empty filter hides nothing");
 
-    type_text(&mut state, "n");
+    feed_text(&mut state, "n");
     assert_eq!(
         rows(&state),
         ["alpine:3.9", "nginx:1.15", "nginx:latest", "<none>:<none>"]
@@ -423,7 +387,7 @@ fn slash_filters_live_enter_keeps_and_esc_clears() {
         "still shown, still selected"
     );
 
-    let effects = type_text(&mut state, "g");
+    let effects = feed_text(&mut state, "g");
     assert_eq!(rows(&state), ["nginx:1.15", "nginx:latest"]);
     assert_eq!(selected(&state), "nginx:1.15");
     assert_eq!(
@@ -433,7 +397,7 @@ fn slash_filters_live_enter_keeps_and_esc_clears() {
     );
 
     // Keys that are actions elsewhere are text while typing.
-    type_text(&mut state, "qs");
+    feed_text(&mut state, "qs");
     assert!(!state.quit);
     assert_eq!(state.images.filter.editor.text(), "ngqs");
     assert_eq!(state.images.sort, SortKey::Name);
@@ -464,7 +428,7 @@ fn slash_filters_live_enter_keeps_and_esc_clears() {
 fn filter_matches_every_word_case_insensitively_and_paste_works() {
     let (mut state, _) = loaded(&defaults(), sample());
     state.feed(ch('/'));
-    type_text(&mut state, "NGINX LAT");
+    feed_text(&mut state, "NGINX LAT");
     assert_eq!(rows(&state), ["nginx:latest"]);
     send_all(&mut state, [ctrl('u')]);
     assert_eq!(rows(&state), ALL_ROWS, "Ctrl-U clears the text");
@@ -986,7 +950,7 @@ fn container_lifecycle_events_do_not_touch_images() {
 fn command(state: &mut State, text: &str) -> Vec<Effect> {
     let mut effects = state.feed(ch(':'));
     assert!(state.command_line.is_some(), ": opens the command line");
-    effects.extend(type_text(state, text));
+    effects.extend(feed_text(state, text));
     effects.extend(state.feed(press(KeyCode::Enter)));
     effects
 }
@@ -1014,7 +978,7 @@ fn colon_layers_and_images_move_the_focus() {
 fn tab_completes_up_recalls_and_unknown_commands_explain() {
     let (mut state, _) = loaded(&defaults(), sample());
     state.feed(ch(':'));
-    type_text(&mut state, "la");
+    feed_text(&mut state, "la");
     state.feed(press(KeyCode::Tab));
     let line = state.command_line.as_ref().expect("open");
     assert_eq!(line.editor.text(), "layers ");
@@ -1034,7 +998,7 @@ fn tab_completes_up_recalls_and_unknown_commands_explain() {
     }
 
     // Up recalls the last command (as run, trimmed); Down returns to what was typed.
-    type_text(&mut state, "i");
+    feed_text(&mut state, "i");
     state.feed(press(KeyCode::Up));
     assert_eq!(
         state.command_line.as_ref().map(|l| l.editor.text()),
@@ -1051,7 +1015,7 @@ fn tab_completes_up_recalls_and_unknown_commands_explain() {
 
     // An unknown command keeps the line open with a message, and typing clears it.
     state.feed(ch(':'));
-    type_text(&mut state, "frobnicate");
+    feed_text(&mut state, "frobnicate");
     state.feed(press(KeyCode::Enter));
     let line = state.command_line.as_ref().expect("still open");
     let message = line.message.clone().expect("a message");
@@ -1081,7 +1045,7 @@ fn tab_completes_up_recalls_and_unknown_commands_explain() {
 fn keys_go_to_the_command_line_while_it_is_open() {
     let (mut state, _) = loaded(&defaults(), sample());
     state.feed(ch(':'));
-    type_text(&mut state, "qsaj");
+    feed_text(&mut state, "qsaj");
     assert!(!state.quit);
     assert_eq!(state.images.sort, SortKey::Name);
     assert_eq!(selected(&state), "alpine:3.9");
@@ -1120,7 +1084,7 @@ fn ctrl_c_quits_from_anywhere() {
     // While typing in the filter.
     let (mut state, _) = loaded(&config, sample());
     state.feed(ch('/'));
-    type_text(&mut state, "ng");
+    feed_text(&mut state, "ng");
     state.feed(ctrl('c'));
     assert!(state.quit);
     // In the command line.

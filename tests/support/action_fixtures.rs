@@ -1,7 +1,7 @@
 //! Fixtures for the pure action and tags-pane tests and their snapshots: a connected state
 //! with a known set of images, keys, and registry answers made by hand. No I/O.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
 use wharf::config::Config;
 use wharf::docker::{
@@ -12,6 +12,8 @@ use wharf::msg::Msg;
 use wharf::registry::{HistoryEntry, Platform, PlatformDetail, RepositoryRef, TagDetail};
 use wharf::state::State;
 
+use super::keys::{ch, ctrl, press};
+
 /// The fixed "now" of the snapshots: 2025-06-15 15:06:40 UTC.
 pub const NOW: i64 = 1_750_000_000;
 pub const HOUR: i64 = 3_600;
@@ -19,24 +21,6 @@ pub const DAY: i64 = 86_400;
 
 /// The private registry most fixtures talk about.
 pub const REGISTRY: &str = "localhost:5000";
-
-pub fn press(code: KeyCode) -> Msg {
-    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-/// A character key as a terminal sends it (Shift with capitals).
-pub fn ch(c: char) -> Msg {
-    let mods = if c.is_ascii_uppercase() {
-        KeyModifiers::SHIFT
-    } else {
-        KeyModifiers::NONE
-    };
-    Msg::Key(KeyEvent::new(KeyCode::Char(c), mods))
-}
-
-pub fn alt_enter() -> Msg {
-    Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT))
-}
 
 /// An image ID made of one repeated hex digit.
 pub fn id(digit: char) -> ImageId {
@@ -147,7 +131,7 @@ pub fn select(state: &mut State, reference: &str) -> Vec<Effect> {
     panic!("{reference} is not in the images pane");
 }
 
-/// Types text into whatever has the keys; returns the effects of the last key.
+/// Types text into whatever has the keys, through `State::update`; every effect, in order.
 pub fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
     let mut effects = Vec::new();
     for c in text.chars() {
@@ -159,10 +143,7 @@ pub fn type_text(state: &mut State, text: &str) -> Vec<Effect> {
 /// Clears the focused form field or line (Ctrl-U deletes to the start; End first).
 pub fn clear_field(state: &mut State) {
     state.update(press(KeyCode::End));
-    state.update(Msg::Key(KeyEvent::new(
-        KeyCode::Char('u'),
-        KeyModifiers::CONTROL,
-    )));
+    state.update(ctrl('u'));
 }
 
 /// `:TEXT` Enter.

@@ -6,5 +6,6 @@
 pub mod action_fixtures;
 pub mod engine;
 pub mod headless;
+pub mod keys;
 pub mod pty;
 pub mod registry;
