@@ -11,8 +11,8 @@ use crossterm::event::KeyCode;
 
 use wharf::config::Config;
 use wharf::docker::{
-    ChangeKind, CommitRequest, ContainerId, ContainerRecord, ContainerState, EngineError,
-    EngineErrorKind, EngineInfo, FileChange, HistoryRecord, ImageId, ImageRecord, PortMapping,
+    ChangeKind, CommitRequest, ContainerRecord, ContainerState, EngineError, EngineErrorKind,
+    FileChange, HistoryRecord, ImageRecord, PortMapping,
 };
 use wharf::effect::Effect;
 use wharf::msg::Msg;
@@ -22,6 +22,10 @@ use wharf::state::jobs::{JobError, JobId, JobOutcome, JobSpec, JobStatus};
 use wharf::state::popup::{Popup, Severity};
 use wharf::state::{FormPurpose, Pane, State};
 
+use support::action_fixtures::{
+    change, container_id, engine_info, id as image_id, select_container, select_path,
+    selected_container, selected_path,
+};
 use support::keys::{Feed, alt_enter, ch, ctrl, feed_text, press};
 
 // ----- building blocks -----------------------------------------------------------------------
@@ -32,10 +36,6 @@ const MESSAGE: usize = 1;
 const AUTHOR: usize = 2;
 const PAUSE: usize = 3;
 const CHANGES: usize = 4;
-
-fn image_id(digit: char) -> ImageId {
-    ImageId(format!("sha256:{}", digit.to_string().repeat(64)))
-}
 
 fn image(digit: char, tags: &[&str]) -> ImageRecord {
     ImageRecord {
@@ -56,11 +56,6 @@ fn images() -> Vec<ImageRecord> {
         image('4', &["localhost:5000/team/app:1"]),
         image('5', &[]),
     ]
-}
-
-/// A container ID of one repeated digit, so short IDs never match filter words.
-fn container_id(digit: char) -> ContainerId {
-    ContainerId(digit.to_string().repeat(64))
 }
 
 fn container(
@@ -143,16 +138,6 @@ fn containers() -> Vec<ContainerRecord> {
     ]
 }
 
-fn info() -> EngineInfo {
-    EngineInfo {
-        host: "unix:///var/run/docker.sock".into(),
-        version: "20.10.24".into(),
-        api_version: "1.41".into(),
-        os: "linux".into(),
-        arch: "amd64".into(),
-    }
-}
-
 fn defaults() -> Config {
     Config::defaults().expect("built-in config")
 }
@@ -161,7 +146,7 @@ fn defaults() -> Config {
 fn ready() -> State {
     let mut state = State::new(&defaults(), "unix:///var/run/docker.sock".into());
     state.start();
-    state.feed(Msg::EngineConnected(info()));
+    state.feed(Msg::EngineConnected(engine_info()));
     let effects = state.feed(Msg::ImagesLoaded(Ok(images())));
     // Answer the first history request, so the layers pane has none in flight.
     for effect in effects {
@@ -183,27 +168,6 @@ fn names(state: &State) -> Vec<String> {
     (0..state.containers.visible_len())
         .map(|i| state.containers.visible_row(i).unwrap().name.clone())
         .collect()
-}
-
-fn selected_container(state: &State) -> String {
-    state
-        .containers
-        .selected()
-        .expect("a selected container")
-        .name
-        .clone()
-}
-
-/// Moves the containers selection to `name`, with `j` only.
-fn select_container(state: &mut State, name: &str) {
-    state.feed(ch('g'));
-    for _ in 0..state.containers.visible_len() {
-        if selected_container(state) == name {
-            return;
-        }
-        state.feed(ch('j'));
-    }
-    assert_eq!(selected_container(state), name, "{name} is not shown");
 }
 
 fn status(state: &State) -> (String, Severity) {
@@ -244,13 +208,6 @@ fn commit_form(state: &mut State, name: &str, reference: &str) {
     assert_eq!(form_text(state, IMAGE), reference);
 }
 
-fn change(path: &str, kind: ChangeKind) -> FileChange {
-    FileChange {
-        path: path.into(),
-        kind,
-    }
-}
-
 /// What `docker diff` says after `echo a > /added.txt; echo x >> /etc/profile;
 /// rm /etc/motd; mkdir -p /var/cache/app && touch /var/cache/app/a /var/cache/app/b`.
 fn diff() -> Vec<FileChange> {
@@ -272,23 +229,6 @@ fn change_paths(state: &State) -> Vec<String> {
     (0..view.visible_len())
         .map(|i| view.visible_node(i).unwrap().path.clone())
         .collect()
-}
-
-fn selected_path(state: &State) -> String {
-    let view = state.changes.as_ref().expect("the changes view");
-    view.selected().expect("a selected path").path.clone()
-}
-
-fn select_path(state: &mut State, path: &str) {
-    state.feed(ch('g'));
-    let len = state.changes.as_ref().unwrap().visible_len();
-    for _ in 0..len {
-        if selected_path(state) == path {
-            return;
-        }
-        state.feed(ch('j'));
-    }
-    assert_eq!(selected_path(state), path, "{path} is not shown");
 }
 
 // ----- the containers pane -------------------------------------------------------------------

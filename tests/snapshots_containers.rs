@@ -17,8 +17,8 @@ use ratatui::buffer::Buffer;
 
 use wharf::config::Config;
 use wharf::docker::{
-    ChangeKind, ContainerId, ContainerRecord, ContainerState, EngineInfo, FileChange,
-    HistoryRecord, ImageId, ImageRecord, PortMapping,
+    ChangeKind, ContainerRecord, ContainerState, FileChange, HistoryRecord, ImageId, ImageRecord,
+    PortMapping,
 };
 use wharf::effect::Effect;
 use wharf::msg::Msg;
@@ -27,29 +27,19 @@ use wharf::state::jobs::{JobError, JobId, JobSpec, Progress, ProgressUpdate};
 use wharf::ui::theme::Theme;
 use wharf::ui::{self, View};
 
-use support::action_fixtures::type_text;
+use support::action_fixtures::{
+    DAY, HOUR, MINUTE, NOW, change, container_id, engine_info, id as image_id, record,
+    select_container, select_path, type_text,
+};
 use support::keys::{alt_enter, ch, ctrl, press};
-
-/// The fixed "now" of every snapshot: 2025-06-15 15:06:40 UTC.
-const NOW: i64 = 1_750_000_000;
-const MINUTE: i64 = 60;
-const HOUR: i64 = 3_600;
-const DAY: i64 = 86_400;
 
 const SIZES: [(&str, u16, u16); 2] = [("wide", 160, 45), ("narrow", 80, 24)];
 
-fn image_id(digit: char) -> ImageId {
-    ImageId(format!("sha256:{}", digit.to_string().repeat(64)))
-}
-
+/// An image made `age` seconds before `NOW`, used by a container.
 fn image(digit: char, tags: &[&str], age: i64, size: u64) -> ImageRecord {
     ImageRecord {
-        id: image_id(digit),
-        repo_tags: tags.iter().map(|t| t.to_string()).collect(),
-        repo_digests: vec![],
-        created: NOW - age,
-        size,
         containers: 1,
+        ..record(digit, tags, &[], age, size)
     }
 }
 
@@ -66,10 +56,6 @@ fn images() -> Vec<ImageRecord> {
         ),
         image('5', &["web:2"], 2 * DAY, 190_000_000),
     ]
-}
-
-fn container_id(digit: char) -> ContainerId {
-    ContainerId(digit.to_string().repeat(64))
 }
 
 fn container(
@@ -168,16 +154,6 @@ fn containers() -> Vec<ContainerRecord> {
     ]
 }
 
-fn info() -> EngineInfo {
-    EngineInfo {
-        host: "unix:///var/run/docker.sock".into(),
-        version: "20.10.24+dfsg1".into(),
-        api_version: "1.41".into(),
-        os: "linux".into(),
-        arch: "amd64".into(),
-    }
-}
-
 /// Connected, images and containers listed, every history answered, the containers pane
 /// focused with web-1 selected.
 fn loaded() -> State {
@@ -186,7 +162,7 @@ fn loaded() -> State {
         "unix:///var/run/docker.sock".into(),
     );
     state.start();
-    state.update(Msg::EngineConnected(info()));
+    state.update(Msg::EngineConnected(engine_info()));
     let mut pending: Vec<ImageId> = state
         .update(Msg::ImagesLoaded(Ok(images())))
         .into_iter()
@@ -215,19 +191,8 @@ fn loaded() -> State {
     }
     state.update(Msg::ContainersLoaded(Ok(containers())));
     state.update(ch('3'));
-    select(&mut state, "web-1");
+    select_container(&mut state, "web-1");
     state
-}
-
-fn select(state: &mut State, name: &str) {
-    state.update(ch('g'));
-    for _ in 0..state.containers.visible_len() {
-        if state.containers.selected().map(|r| r.name.as_str()) == Some(name) {
-            return;
-        }
-        state.update(ch('j'));
-    }
-    panic!("{name} is not shown");
 }
 
 fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -362,13 +327,6 @@ fn containers_pane_with_stopped_ones() {
 
 // ----- the writable layer --------------------------------------------------------------------
 
-fn change(path: &str, kind: ChangeKind) -> FileChange {
-    FileChange {
-        path: path.into(),
-        kind,
-    }
-}
-
 fn diff() -> Vec<FileChange> {
     vec![
         change("/added.txt", ChangeKind::Added),
@@ -406,24 +364,6 @@ fn changes_open() -> State {
         result: Ok(diff()),
     });
     state
-}
-
-fn select_path(state: &mut State, path: &str) {
-    state.update(ch('g'));
-    let len = state.changes.as_ref().unwrap().visible_len();
-    for _ in 0..len {
-        if state
-            .changes
-            .as_ref()
-            .and_then(|v| v.selected())
-            .map(|n| n.path.as_str())
-            == Some(path)
-        {
-            return;
-        }
-        state.update(ch('j'));
-    }
-    panic!("{path} is not shown");
 }
 
 #[test]
@@ -561,7 +501,7 @@ fn the_question_before_a_tag_moves() {
 /// Starts a commit from the form with `reference`; returns its job.
 fn start_commit(state: &mut State, container: &str, reference: &str) -> JobId {
     state.update(ch('3'));
-    select(state, container);
+    select_container(state, container);
     state.update(ch('c'));
     state.update(ctrl('u'));
     type_text(state, reference);

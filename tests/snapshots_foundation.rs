@@ -18,18 +18,14 @@ use ratatui::style::{Color, Modifier};
 
 use wharf::config::Config;
 use wharf::docker::target::EngineTarget;
-use wharf::docker::{Engine, EngineInfo, HistoryRecord, ImageId, ImageRecord};
+use wharf::docker::{Engine, HistoryRecord, ImageId, ImageRecord};
 use wharf::msg::Msg;
 use wharf::state::State;
 use wharf::ui::theme::Theme;
 use wharf::ui::{self, View};
 
+use support::action_fixtures::{DAY, HOUR, NOW, engine_info, id, record};
 use support::keys::{ch, press};
-
-/// The fixed "now" of every snapshot: 2025-06-15 15:06:40 UTC.
-const NOW: i64 = 1_750_000_000;
-const HOUR: i64 = 3_600;
-const DAY: i64 = 86_400;
 
 /// An OSC sequence that would set the terminal title if it reached the terminal.
 const OSC_TITLE: &str = "\u{1b}]0;pwn\u{7}";
@@ -37,52 +33,36 @@ const EVIL_REPO: &str = "evil\u{1b}]0;pwn\u{7}/app";
 const LONG_NAME: &str =
     "registry.example.com/platform/observability/very-long-service-name-for-testing";
 
-fn id(digit: char) -> ImageId {
-    ImageId(format!("sha256:{}", digit.to_string().repeat(64)))
-}
-
-fn record(digit: char, tags: &[String], age: i64, size: u64) -> ImageRecord {
-    ImageRecord {
-        id: id(digit),
-        repo_tags: tags.to_vec(),
-        repo_digests: vec![],
-        created: NOW - age,
-        size,
-        containers: 0,
-    }
-}
-
-fn tags(list: &[&str]) -> Vec<String> {
-    list.iter().map(|t| t.to_string()).collect()
-}
-
 /// A realistic engine: a multi-tag image, a registry image, a long name, a dangling image and
 /// a name with an escape sequence in it.
 fn images() -> Vec<ImageRecord> {
     vec![
         record(
             '1',
-            &tags(&["nginx:1.25", "nginx:latest"]),
+            &["nginx:1.25", "nginx:latest"],
+            &[],
             3 * DAY,
             187_000_000,
         ),
-        record('2', &tags(&["alpine:3.19"]), 60 * DAY, 7_380_000),
-        record('3', &tags(&["postgres:16"]), 15 * DAY, 432_000_000),
+        record('2', &["alpine:3.19"], &[], 60 * DAY, 7_380_000),
+        record('3', &["postgres:16"], &[], 15 * DAY, 432_000_000),
         record(
             '4',
-            &tags(&["localhost:5000/team/backend-api:2.3.1"]),
+            &["localhost:5000/team/backend-api:2.3.1"],
+            &[],
             5 * HOUR,
             98_400_000,
         ),
         record(
             '5',
-            &[format!("{LONG_NAME}:2024.06.15-build.1234")],
+            &[&format!("{LONG_NAME}:2024.06.15-build.1234")],
+            &[],
             40 * DAY,
             1_250_000_000,
         ),
-        record('6', &[], 3 * DAY + HOUR, 45_200_000),
-        record('7', &tags(&["busybox:1.36"]), 400 * DAY, 4_260_000),
-        record('8', &[format!("{EVIL_REPO}:1")], 12 * 60, 123_456),
+        record('6', &[], &[], 3 * DAY + HOUR, 45_200_000),
+        record('7', &["busybox:1.36"], &[], 400 * DAY, 4_260_000),
+        record('8', &[&format!("{EVIL_REPO}:1")], &[], 12 * 60, 123_456),
     ]
 }
 
@@ -106,7 +86,7 @@ fn nginx_history() -> Vec<HistoryRecord> {
         0,
     );
     top.id = id('1').0;
-    top.tags = tags(&["nginx:1.25", "nginx:latest"]);
+    top.tags = vec!["nginx:1.25".into(), "nginx:latest".into()];
     vec![
         top,
         layer("/bin/sh -c #(nop)  STOPSIGNAL SIGQUIT", "", 3 * DAY, 0),
@@ -149,16 +129,6 @@ fn nginx_history() -> Vec<HistoryRecord> {
             74_800_000,
         ),
     ]
-}
-
-fn engine_info() -> EngineInfo {
-    EngineInfo {
-        host: "unix:///var/run/docker.sock".into(),
-        version: "20.10.24+dfsg1".into(),
-        api_version: "1.41".into(),
-        os: "linux".into(),
-        arch: "amd64".into(),
-    }
 }
 
 /// The state after start-up with `images()` listed, `nginx:1.25` selected and its layers in.

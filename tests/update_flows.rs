@@ -13,22 +13,17 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use wharf::config::{Config, SortKey};
 use wharf::docker::{
-    EngineError, EngineErrorKind, EngineEvent, EngineInfo, EventSubject, HistoryRecord, ImageId,
-    ImageRecord,
+    EngineError, EngineErrorKind, EngineEvent, EventSubject, HistoryRecord, ImageId, ImageRecord,
 };
 use wharf::effect::Effect;
 use wharf::msg::Msg;
 use wharf::state::popup::{Popup, Severity};
 use wharf::state::{EngineStatus, Pane, State, backoff};
 
+use support::action_fixtures::{engine_info, id};
 use support::keys::{Feed, ch, ctrl, feed_text, press, send_all};
 
 // ----- building blocks -----------------------------------------------------------------------
-
-/// An image ID made of one repeated hex digit, so short IDs never match filter words.
-fn id(digit: char) -> ImageId {
-    ImageId(format!("sha256:{}", digit.to_string().repeat(64)))
-}
 
 fn record(digit: char, tags: &[&str], created: i64, size: u64) -> ImageRecord {
     ImageRecord {
@@ -51,16 +46,6 @@ fn sample() -> Vec<ImageRecord> {
         record('d', &["web:1"], 50, 100_000_000),
         record('e', &["localhost:5000/team/app:1.10"], 400, 20_000_000),
     ]
-}
-
-fn info() -> EngineInfo {
-    EngineInfo {
-        host: "unix:///var/run/docker.sock".into(),
-        version: "20.10.24".into(),
-        api_version: "1.41".into(),
-        os: "linux".into(),
-        arch: "amd64".into(),
-    }
 }
 
 fn unreachable() -> EngineError {
@@ -95,7 +80,7 @@ fn new_state(config: &Config) -> State {
 fn loaded(config: &Config, records: Vec<ImageRecord>) -> (State, Vec<Effect>) {
     let mut state = new_state(config);
     state.start();
-    let effects = state.feed(Msg::EngineConnected(info()));
+    let effects = state.feed(Msg::EngineConnected(engine_info()));
     assert_eq!(effects, CONNECTED);
     let effects = state.feed(Msg::ImagesLoaded(Ok(records)));
     (state, effects)
@@ -528,9 +513,9 @@ fn start_connects_and_failures_back_off() {
     assert!(send_all(&mut state, [ch('j'), ch('s'), ch('/'), ch('x')]).is_empty());
 
     // The engine appears: watch events and list images.
-    let effects = state.feed(Msg::EngineConnected(info()));
+    let effects = state.feed(Msg::EngineConnected(engine_info()));
     assert_eq!(effects, CONNECTED);
-    assert_eq!(state.engine, EngineStatus::Connected(info()));
+    assert_eq!(state.engine, EngineStatus::Connected(engine_info()));
 }
 
 #[test]
@@ -573,7 +558,7 @@ fn losing_the_engine_mid_session_reconnects_and_reloads() {
     assert_eq!(rows(&state), ALL_ROWS);
 
     // Back: events, images, and the history that never came.
-    let effects = state.feed(Msg::EngineConnected(info()));
+    let effects = state.feed(Msg::EngineConnected(engine_info()));
     assert_eq!(
         effects,
         vec![
@@ -600,7 +585,7 @@ fn an_ended_event_stream_reconnects_with_backoff() {
             after: Duration::from_millis(250)
         }]
     );
-    let effects = state.feed(Msg::EngineConnected(info()));
+    let effects = state.feed(Msg::EngineConnected(engine_info()));
     assert_eq!(effects[..2], [Effect::WatchEvents, Effect::LoadImages]);
 }
 
@@ -621,7 +606,7 @@ fn an_event_stream_that_keeps_failing_backs_off_instead_of_polling() {
             panic!("one reconnect, got {effects:?}");
         };
         delays.push(*after);
-        state.feed(Msg::EngineConnected(info()));
+        state.feed(Msg::EngineConnected(engine_info()));
     }
     assert_eq!(
         delays,
@@ -648,7 +633,7 @@ fn an_event_stream_that_keeps_failing_backs_off_instead_of_polling() {
 #[test]
 fn a_failed_image_list_while_connected_reconnects() {
     let (mut state, _) = loaded(&defaults(), sample());
-    state.feed(Msg::EngineConnected(info()));
+    state.feed(Msg::EngineConnected(engine_info()));
     let effects = state.feed(Msg::ImagesLoaded(Err(unreachable())));
     assert_eq!(
         effects,

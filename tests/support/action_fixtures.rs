@@ -1,11 +1,13 @@
-//! Fixtures for the pure action and tags-pane tests and their snapshots: a connected state
-//! with a known set of images, keys, and registry answers made by hand. No I/O.
+//! Fixtures for the pure tests (flows through `State::update` and render snapshots): record
+//! builders, the engine's answer about itself, and for the action and tags-pane tests a
+//! connected state with a known set of images and registry answers made by hand. No I/O.
 
 use crossterm::event::KeyCode;
 
 use wharf::config::Config;
 use wharf::docker::{
-    ContainerId, ContainerRecord, ContainerState, EngineInfo, ImageId, ImageRecord,
+    ChangeKind, ContainerId, ContainerRecord, ContainerState, EngineInfo, FileChange, ImageId,
+    ImageRecord,
 };
 use wharf::effect::Effect;
 use wharf::msg::Msg;
@@ -16,15 +18,21 @@ use super::keys::{ch, ctrl, press};
 
 /// The fixed "now" of the snapshots: 2025-06-15 15:06:40 UTC.
 pub const NOW: i64 = 1_750_000_000;
+pub const MINUTE: i64 = 60;
 pub const HOUR: i64 = 3_600;
 pub const DAY: i64 = 86_400;
 
 /// The private registry most fixtures talk about.
 pub const REGISTRY: &str = "localhost:5000";
 
-/// An image ID made of one repeated hex digit.
+/// An image ID made of one repeated hex digit, so short IDs never match filter words.
 pub fn id(digit: char) -> ImageId {
     ImageId(format!("sha256:{}", digit.to_string().repeat(64)))
+}
+
+/// A container ID of one repeated digit, so short IDs never match filter words.
+pub fn container_id(digit: char) -> ContainerId {
+    ContainerId(digit.to_string().repeat(64))
 }
 
 /// A digest made of one repeated hex digit.
@@ -32,6 +40,7 @@ pub fn digest(digit: char) -> String {
     format!("sha256:{}", digit.to_string().repeat(64))
 }
 
+/// An image made `age` seconds before [`NOW`], used by no container.
 pub fn record(digit: char, tags: &[&str], digests: &[&str], age: i64, size: u64) -> ImageRecord {
     ImageRecord {
         id: id(digit),
@@ -88,7 +97,7 @@ pub fn engine_info() -> EngineInfo {
 /// A stopped container made from nginx:1.25.
 pub fn web_container() -> ContainerRecord {
     ContainerRecord {
-        id: ContainerId("c".repeat(64)),
+        id: container_id('c'),
         name: "web".into(),
         image: "nginx:1.25".into(),
         image_id: id('1'),
@@ -97,6 +106,14 @@ pub fn web_container() -> ContainerRecord {
         state: ContainerState::Exited,
         status: "Exited (0) 2 hours ago".into(),
         ports: vec![],
+    }
+}
+
+/// One line of `docker diff`.
+pub fn change(path: &str, kind: ChangeKind) -> FileChange {
+    FileChange {
+        path: path.into(),
+        kind,
     }
 }
 
@@ -300,4 +317,50 @@ pub async fn catalog_cursor() -> wharf::registry::CatalogCursor {
     let page = client.catalog_page(&host, 100).await.expect("a page");
     server.await.expect("the server");
     page.next.expect("a next page")
+}
+
+/// The name of the selected container.
+pub fn selected_container(state: &State) -> String {
+    state
+        .containers
+        .selected()
+        .expect("a selected container")
+        .name
+        .clone()
+}
+
+/// Moves the containers selection to `name` with `g` and `j` only (the containers pane has
+/// the keys).
+pub fn select_container(state: &mut State, name: &str) {
+    state.update(ch('g'));
+    for _ in 0..state.containers.visible_len() {
+        if selected_container(state) == name {
+            return;
+        }
+        state.update(ch('j'));
+    }
+    assert_eq!(selected_container(state), name, "{name} is not shown");
+}
+
+/// The path selected in the open changes view.
+pub fn selected_path(state: &State) -> String {
+    let view = state.changes.as_ref().expect("the changes view");
+    view.selected().expect("a selected path").path.clone()
+}
+
+/// Moves the changes view's selection to `path` with `g` and `j` only.
+pub fn select_path(state: &mut State, path: &str) {
+    state.update(ch('g'));
+    let len = state
+        .changes
+        .as_ref()
+        .expect("the changes view")
+        .visible_len();
+    for _ in 0..len {
+        if selected_path(state) == path {
+            return;
+        }
+        state.update(ch('j'));
+    }
+    assert_eq!(selected_path(state), path, "{path} is not shown");
 }
