@@ -10,63 +10,16 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 
 use wharf::effect::Effect;
 use wharf::msg::{LoginFailure, Msg};
 use wharf::state::State;
 use wharf::state::jobs::{JobError, JobId, JobOutcome, Progress, ProgressUpdate};
 use wharf::state::path_completion::PathCompletion;
-use wharf::ui::theme::Theme;
-use wharf::ui::{self, View};
 
 use support::action_fixtures::*;
 use support::keys::*;
-
-const SIZES: [(&str, u16, u16); 2] = [("wide", 160, 45), ("narrow", 80, 24)];
-
-fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
-    let theme = Theme::default_colours();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| {
-            ui::draw(
-                frame,
-                state,
-                &View {
-                    theme: &theme,
-                    now: NOW,
-                },
-            )
-        })
-        .expect("draw");
-    terminal
-}
-
-fn screen(buffer: &Buffer) -> String {
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Snapshots the state at both sizes; returns the screens' text for further checks.
-fn snap_both(state: &State, name: &str) -> Vec<String> {
-    SIZES
-        .iter()
-        .map(|(size, width, height)| {
-            let terminal = render(state, *width, *height);
-            insta::assert_snapshot!(format!("{name}_{size}"), terminal.backend());
-            screen(terminal.backend().buffer())
-        })
-        .collect()
-}
+use support::render::{render, screen, snap_both};
 
 fn started(effects: &[Effect]) -> JobId {
     effects
@@ -119,7 +72,7 @@ fn pull_prompt_with_a_validation_error() {
     state.update(press(KeyCode::Enter));
     let error = state.form.as_ref().unwrap().form.fields[0].error.clone();
     assert!(error.is_some(), "the reference is refused");
-    for text in snap_both(&state, "pull_prompt_error") {
+    for text in snap_both!(&state, "pull_prompt_error") {
         assert!(text.contains("Pull an image"), "{text}");
         assert!(
             text.contains("localhost:5000/Team/App:1"),
@@ -135,7 +88,7 @@ fn tag_prompt() {
     state.update(ch('t'));
     clear_field(&mut state);
     type_text(&mut state, "localhost:5000/base/alpine:3.19");
-    for text in snap_both(&state, "tag_prompt") {
+    for text in snap_both!(&state, "tag_prompt") {
         assert!(text.contains("Tag alpine:3.19"), "{text}");
     }
     // Live validation on screen.
@@ -152,7 +105,7 @@ fn login_form_masks_the_password() {
     type_text(&mut state, "alice");
     state.update(press(KeyCode::Tab));
     type_text(&mut state, secret);
-    for text in snap_both(&state, "login_form") {
+    for text in snap_both!(&state, "login_form") {
         assert!(!text.contains("abc>"), "the secret is on screen:\n{text}");
         assert!(!text.contains(secret));
         assert!(text.contains(&"•".repeat(secret.chars().count())), "{text}");
@@ -169,7 +122,7 @@ fn login_form_masks_the_password() {
                 .into(),
         )),
     });
-    for text in snap_both(&state, "login_form_refused") {
+    for text in snap_both!(&state, "login_form_refused") {
         assert!(!text.contains("abc>"), "{text}");
         assert!(text.contains("wrong username or password"), "{text}");
     }
@@ -191,7 +144,7 @@ fn import_form_with_path_candidates_and_with_an_error() {
             ],
         },
     });
-    for text in snap_both(&state, "import_form_candidates") {
+    for text in snap_both!(&state, "import_form_candidates") {
         assert!(text.contains("centos-7-x86_64-minimal.tar.xz"), "{text}");
     }
 
@@ -214,7 +167,7 @@ fn import_form_with_path_candidates_and_with_an_error() {
                 .into(),
         ),
     });
-    for text in snap_both(&state, "import_form_error") {
+    for text in snap_both!(&state, "import_form_error") {
         assert!(text.contains("is not a tar archive"), "{text}");
         assert!(text.contains("custom-centos:7.0"), "{text}");
     }
@@ -227,7 +180,7 @@ fn remove_confirm_says_what_goes_and_what_stays() {
     let mut state = connected_with(images(), vec![web_container()]);
     select(&mut state, "nginx:1.25");
     state.update(ch('d'));
-    for text in snap_both(&state, "remove_confirm") {
+    for text in snap_both!(&state, "remove_confirm") {
         assert!(text.contains("it keeps nginx:latest"), "{text}");
     }
     // The force question, for the last tag of an image a container uses.
@@ -246,7 +199,7 @@ fn push_confirm() {
     let mut state = connected();
     select(&mut state, "localhost:5000/team/app:1.10");
     state.update(ch('P'));
-    for text in snap_both(&state, "push_confirm") {
+    for text in snap_both!(&state, "push_confirm") {
         assert!(
             text.contains("Push localhost:5000/team/app:1.10 to localhost:5000?"),
             "{text}"
@@ -260,7 +213,7 @@ fn push_confirm() {
 fn jobs_strip_with_a_running_push() {
     let mut state = connected();
     running_push(&mut state);
-    for text in snap_both(&state, "jobs_strip_push") {
+    for text in snap_both!(&state, "jobs_strip_push") {
         let strip = text.lines().rev().nth(1).unwrap();
         assert!(
             strip.contains("push localhost:5000/team/app:1.10"),
@@ -320,7 +273,7 @@ fn jobs_in_every_state() -> State {
 #[test]
 fn jobs_view_with_running_done_failed_and_cancelled_jobs() {
     let state = jobs_in_every_state();
-    for text in snap_both(&state, "jobs_view") {
+    for text in snap_both!(&state, "jobs_view") {
         for word in ["running", "done", "failed", "cancelled"] {
             assert!(text.contains(word), "{word} missing:\n{text}");
         }
@@ -334,7 +287,7 @@ fn a_failed_jobs_detail_shows_the_whole_message() {
     state.update(ch('j'));
     state.update(ch('j'));
     state.update(press(KeyCode::Enter));
-    for text in snap_both(&state, "failed_job_detail") {
+    for text in snap_both!(&state, "failed_job_detail") {
         assert!(text.contains("the registry at docker.io refused"), "{text}");
     }
 }

@@ -11,9 +11,6 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 
 use wharf::config::Config;
 use wharf::docker::{
@@ -25,15 +22,15 @@ use wharf::msg::Msg;
 use wharf::state::State;
 use wharf::state::jobs::{JobError, JobId, JobSpec, Progress, ProgressUpdate};
 use wharf::ui::theme::Theme;
-use wharf::ui::{self, View};
 
 use support::action_fixtures::{
     DAY, HOUR, MINUTE, NOW, change, container_id, engine_info, id as image_id, record,
     select_container, select_path, type_text,
 };
 use support::keys::{alt_enter, ch, ctrl, press};
-
-const SIZES: [(&str, u16, u16); 2] = [("wide", 160, 45), ("narrow", 80, 24)];
+use support::render::{
+    SIZES, assert_no_escapes, pane_text, position_of, render, screen, screen_lines,
+};
 
 /// An image made `age` seconds before `NOW`, used by a container.
 fn image(digit: char, tags: &[&str], age: i64, size: u64) -> ImageRecord {
@@ -195,102 +192,6 @@ fn loaded() -> State {
     state
 }
 
-fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
-    let theme = Theme::default_colours();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| {
-            ui::draw(
-                frame,
-                state,
-                &View {
-                    theme: &theme,
-                    now: NOW,
-                },
-            )
-        })
-        .expect("draw");
-    terminal
-}
-
-fn screen(buffer: &Buffer) -> Vec<String> {
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect()
-}
-
-/// Text from outside (names, errors) must never bring control characters to the terminal.
-fn assert_no_escapes(buffer: &Buffer) {
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            let symbol = buffer[(x, y)].symbol();
-            assert!(
-                !symbol.chars().any(|c| c.is_control()),
-                "control character {symbol:?} drawn at {x},{y}"
-            );
-        }
-    }
-    let text = screen(buffer).join("\n");
-    assert!(!text.contains("pwn"), "an OSC payload was drawn:\n{text}");
-}
-
-const TOP_LEFT: [&str; 2] = ["┌", "┏"];
-const TOP_RIGHT: [&str; 2] = ["┐", "┓"];
-const BOTTOM_LEFT: [&str; 2] = ["└", "┗"];
-
-/// The text of the pane whose border title starts with `title`, border included.
-fn pane_text(buffer: &Buffer, title: &str) -> String {
-    let area = buffer.area;
-    for y in 0..area.height {
-        for x in 0..area.width {
-            if !TOP_LEFT.contains(&buffer[(x, y)].symbol()) {
-                continue;
-            }
-            let after: String = (x + 1..area.width.min(x + 2 + title.chars().count() as u16))
-                .map(|x| buffer[(x, y)].symbol())
-                .collect();
-            if after != format!(" {title}") {
-                continue;
-            }
-            let right = (x + 1..area.width)
-                .find(|&r| TOP_RIGHT.contains(&buffer[(r, y)].symbol()))
-                .expect("top-right corner");
-            let bottom = (y + 1..area.height)
-                .find(|&b| BOTTOM_LEFT.contains(&buffer[(x, b)].symbol()))
-                .expect("bottom-left corner");
-            return (y..=bottom)
-                .map(|row| {
-                    (x..=right)
-                        .map(|col| buffer[(col, row)].symbol())
-                        .collect::<String>()
-                })
-                .collect::<Vec<_>>()
-                .join("\n");
-        }
-    }
-    panic!(
-        "no pane titled {title:?} on screen:\n{}",
-        screen(buffer).join("\n")
-    );
-}
-
-/// The first (x, y) where `needle` starts on screen.
-fn position_of(buffer: &Buffer, needle: &str) -> (u16, u16) {
-    for (y, line) in screen(buffer).iter().enumerate() {
-        // Columns are cells; every cell here is one char wide.
-        let chars: Vec<char> = line.chars().collect();
-        let wanted: Vec<char> = needle.chars().collect();
-        if let Some(x) = chars.windows(wanted.len()).position(|w| w == wanted) {
-            return (x as u16, y as u16);
-        }
-    }
-    panic!("{needle:?} is not on screen");
-}
-
 // ----- the containers pane -------------------------------------------------------------------
 
 #[test]
@@ -321,7 +222,7 @@ fn containers_pane_with_stopped_ones() {
         for name in ["web-1", "db", "migrate", "fresh", "evil-box"] {
             assert!(pane.contains(name), "{name} missing:\n{pane}");
         }
-        insta::assert_snapshot!(format!("containers_all_{size}"), screen(buffer).join("\n"));
+        insta::assert_snapshot!(format!("containers_all_{size}"), screen(buffer));
     }
 }
 
@@ -377,7 +278,7 @@ fn changes_tree_with_collapsed_directories() {
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
         let buffer = terminal.backend().buffer();
-        let text = screen(buffer).join("\n");
+        let text = screen(buffer);
         assert!(text.contains("Changes in web-1 A 6 C 9 D 2"), "{text}");
         assert!(
             text.contains("▸ cache") && text.contains("▸ root"),
@@ -410,7 +311,7 @@ fn changes_tree_filtered() {
     type_text(&mut state, "nginx");
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
-        let text = screen(terminal.backend().buffer()).join("\n");
+        let text = screen(terminal.backend().buffer());
         assert!(
             text.contains("client_temp"),
             "a match shows below a collapsed directory:\n{text}"
@@ -446,7 +347,7 @@ fn the_commit_form() {
     let state = commit_form();
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
-        let text = screen(terminal.backend().buffer()).join("\n");
+        let text = screen(terminal.backend().buffer());
         assert!(text.contains("Commit container web-1"), "{text}");
         assert!(text.contains("nginx:web-1"), "the suggestion:\n{text}");
         assert!(
@@ -470,7 +371,7 @@ fn the_commit_form_with_a_validation_error() {
     assert!(state.form.is_some() && state.jobs.all().is_empty());
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
-        let text = screen(terminal.backend().buffer()).join("\n");
+        let text = screen(terminal.backend().buffer());
         assert!(
             text.contains("uppercase letters are not allowed in repository names: use"),
             "{text}"
@@ -489,7 +390,7 @@ fn the_question_before_a_tag_moves() {
     state.update(press(KeyCode::Enter));
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
-        let text = screen(terminal.backend().buffer()).join("\n");
+        let text = screen(terminal.backend().buffer());
         assert!(text.contains("Move the tag?"), "{text}");
         assert!(text.contains("555555555555"), "names the image:\n{text}");
         insta::assert_snapshot!(format!("confirm_move_tag_{size}"), text);
@@ -539,8 +440,8 @@ fn jobs_pane_and_strip_with_a_running_and_a_failed_commit() {
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
         let buffer = terminal.backend().buffer();
-        let text = screen(buffer).join("\n");
-        let strip = &screen(buffer)[height as usize - 2];
+        let text = screen(buffer);
+        let strip = &screen_lines(buffer)[height as usize - 2];
         assert!(
             strip.contains("commit web-1 → web:3"),
             "the strip shows the running job: {strip}"
@@ -572,7 +473,7 @@ fn jobs_pane_and_strip_with_a_running_and_a_failed_commit() {
     });
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
-        let strip = screen(terminal.backend().buffer())[height as usize - 2].clone();
+        let strip = screen_lines(terminal.backend().buffer())[height as usize - 2].clone();
         insta::assert_snapshot!(format!("jobs_strip_failed_{size}"), strip);
     }
 }

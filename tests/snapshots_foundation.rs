@@ -11,9 +11,6 @@ mod support;
 use std::path::Path;
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 
 use wharf::config::Config;
@@ -22,10 +19,12 @@ use wharf::docker::{Engine, HistoryRecord, ImageId, ImageRecord};
 use wharf::msg::Msg;
 use wharf::state::State;
 use wharf::ui::theme::Theme;
-use wharf::ui::{self, View};
 
 use support::action_fixtures::{DAY, HOUR, NOW, engine_info, id, record};
 use support::keys::{ch, press};
+use support::render::{
+    assert_no_escapes, pane_rect, pane_text, render, render_with, row_of, screen, screen_lines,
+};
 
 /// An OSC sequence that would set the terminal title if it reached the terminal.
 const OSC_TITLE: &str = "\u{1b}]0;pwn\u{7}";
@@ -176,105 +175,14 @@ fn loaded() -> State {
     loaded_with(&Config::defaults().expect("defaults"))
 }
 
-fn render(state: &State, theme: &Theme, width: u16, height: u16) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| ui::draw(frame, state, &View { theme, now: NOW }))
-        .expect("draw");
-    terminal
-}
-
-fn colours() -> Theme {
-    Theme::default_colours()
-}
-
-fn screen(buffer: &Buffer) -> Vec<String> {
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect()
-}
-
-/// Text outside cleaning must never reach the terminal.
-fn assert_no_escapes(buffer: &Buffer) {
-    for y in 0..buffer.area.height {
-        for x in 0..buffer.area.width {
-            let symbol = buffer[(x, y)].symbol();
-            assert!(
-                !symbol.chars().any(|c| c.is_control()),
-                "control character {symbol:?} drawn at {x},{y}"
-            );
-        }
-    }
-    let text = screen(buffer).join("\n");
-    assert!(!text.contains("pwn"), "an OSC payload was drawn:\n{text}");
-}
-
-const TOP_LEFT: [&str; 2] = ["┌", "┏"];
-const TOP_RIGHT: [&str; 2] = ["┐", "┓"];
-const BOTTOM_LEFT: [&str; 2] = ["└", "┗"];
-
-/// The rectangle (x, y, width, height) of the pane whose border title starts with `title`.
-fn pane_rect(buffer: &Buffer, title: &str) -> (u16, u16, u16, u16) {
-    let area = buffer.area;
-    for y in 0..area.height {
-        for x in 0..area.width {
-            if !TOP_LEFT.contains(&buffer[(x, y)].symbol()) {
-                continue;
-            }
-            let after: String = (x + 1..area.width.min(x + 2 + title.len() as u16))
-                .map(|x| buffer[(x, y)].symbol())
-                .collect();
-            if after != format!(" {title}") {
-                continue;
-            }
-            let right = (x + 1..area.width)
-                .find(|&r| TOP_RIGHT.contains(&buffer[(r, y)].symbol()))
-                .expect("top-right corner");
-            let bottom = (y + 1..area.height)
-                .find(|&b| BOTTOM_LEFT.contains(&buffer[(x, b)].symbol()))
-                .expect("bottom-left corner");
-            return (x, y, right - x + 1, bottom - y + 1);
-        }
-    }
-    panic!(
-        "no pane titled {title:?} on screen:\n{}",
-        screen(buffer).join("\n")
-    );
-}
-
-/// The text of one pane, border included.
-fn pane_text(buffer: &Buffer, title: &str) -> String {
-    let (x0, y0, w, h) = pane_rect(buffer, title);
-    (y0..y0 + h)
-        .map(|y| {
-            (x0..x0 + w)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The screen row whose text contains `needle` (the first, inside `x0..x1` when given).
-fn row_of(buffer: &Buffer, needle: &str) -> u16 {
-    screen(buffer)
-        .iter()
-        .position(|line| line.contains(needle))
-        .unwrap_or_else(|| panic!("{needle:?} is not on screen")) as u16
-}
-
 // ----- whole screen --------------------------------------------------------------------------
 
 #[test]
 fn whole_screen_wide() {
     let state = loaded();
-    let terminal = render(&state, &colours(), 160, 45);
+    let terminal = render(&state, 160, 45);
     assert_no_escapes(terminal.backend().buffer());
-    let text = screen(terminal.backend().buffer()).join("\n");
+    let text = screen(terminal.backend().buffer());
     assert!(text.contains("evil/app"), "the cleaned name is shown");
     assert!(
         text.contains("echo red done"),
@@ -286,7 +194,7 @@ fn whole_screen_wide() {
 #[test]
 fn whole_screen_narrow() {
     let state = loaded();
-    let terminal = render(&state, &colours(), 80, 24);
+    let terminal = render(&state, 80, 24);
     assert_no_escapes(terminal.backend().buffer());
     insta::assert_snapshot!("whole_screen_narrow", terminal.backend());
 }
@@ -297,7 +205,7 @@ fn whole_screen_narrow() {
 fn images_pane_wide_and_narrow() {
     let state = loaded();
     for (name, width, height) in [("wide", 160, 45), ("narrow", 80, 24)] {
-        let terminal = render(&state, &colours(), width, height);
+        let terminal = render(&state, width, height);
         let pane = pane_text(terminal.backend().buffer(), "Images");
         // Every size fits its column with its unit.
         let lines: Vec<&str> = pane.lines().collect();
@@ -321,7 +229,7 @@ fn layers_pane_wide_and_narrow() {
     }
     assert_eq!(state.layers.cursor.selected(), 6);
     for (name, width, height) in [("wide", 160, 45), ("narrow", 80, 24)] {
-        let terminal = render(&state, &colours(), width, height);
+        let terminal = render(&state, width, height);
         assert_no_escapes(terminal.backend().buffer());
         let pane = pane_text(terminal.backend().buffer(), "Layers");
         insta::assert_snapshot!(format!("layers_pane_{name}"), pane);
@@ -336,7 +244,7 @@ fn layer_detail_popup_shows_the_full_command_cleaned() {
         state.update(ch('j'));
     }
     state.update(press(KeyCode::Enter));
-    let terminal = render(&state, &colours(), 100, 30);
+    let terminal = render(&state, 100, 30);
     assert_no_escapes(terminal.backend().buffer());
     insta::assert_snapshot!("layer_detail_popup", terminal.backend());
 }
@@ -353,9 +261,9 @@ fn help_overlay_lists_a_remapped_key() {
     .expect("valid config");
     let mut state = loaded_with(&config);
     state.update(ch('?'));
-    let terminal = render(&state, &colours(), 160, 45);
+    let terminal = render(&state, 160, 45);
     let buffer = terminal.backend().buffer();
-    let line = &screen(buffer)[row_of(buffer, "cycle the sort column") as usize];
+    let line = &screen_lines(buffer)[row_of(buffer, "cycle the sort column") as usize];
     let keys: Vec<&str> = line
         .split("cycle the sort column")
         .next()
@@ -369,8 +277,8 @@ fn help_overlay_lists_a_remapped_key() {
 
     // Scrolled to the end (the renderer records how far it can go), no line is cut.
     state.update(ch('G'));
-    let terminal = render(&state, &colours(), 160, 45);
-    let text = screen(terminal.backend().buffer()).join("\n");
+    let terminal = render(&state, 160, 45);
+    let text = screen(terminal.backend().buffer());
     assert!(text.contains("Ctrl-W deletes a word"), "{text}");
 }
 
@@ -378,7 +286,7 @@ fn help_overlay_lists_a_remapped_key() {
 fn help_overlay_in_a_small_terminal_is_cut_not_broken() {
     let mut state = loaded();
     state.update(ch('?'));
-    let terminal = render(&state, &colours(), 60, 14);
+    let terminal = render(&state, 60, 14);
     insta::assert_snapshot!("help_overlay_small", terminal.backend());
 }
 
@@ -407,9 +315,9 @@ fn engine_down_says_where_why_and_what_to_try() {
     state.update(Msg::EngineFailed(missing_socket_error(host)));
     state.update(Msg::EngineFailed(missing_socket_error(host)));
     for (name, width, height) in [("wide", 160, 45), ("narrow", 80, 24)] {
-        let terminal = render(&state, &colours(), width, height);
+        let terminal = render(&state, width, height);
         let buffer = terminal.backend().buffer();
-        let header = &screen(buffer)[0];
+        let header = &screen_lines(buffer)[0];
         assert!(header.contains(host), "{header}");
         assert!(header.contains("engine unreachable"), "{header}");
         // The pane's words, whatever the wrapping: where, why, what to try, when again.
@@ -451,7 +359,7 @@ fn connecting_before_the_engine_answers() {
         "unix:///var/run/docker.sock".into(),
     );
     state.start();
-    let terminal = render(&state, &colours(), 80, 24);
+    let terminal = render(&state, 80, 24);
     insta::assert_snapshot!("connecting", terminal.backend());
 }
 
@@ -462,14 +370,14 @@ fn filter_active_narrows_and_shows_the_input() {
     for c in "ngi".chars() {
         state.update(ch(c));
     }
-    let mut terminal = render(&state, &colours(), 80, 24);
+    let mut terminal = render(&state, 80, 24);
     let buffer = terminal.backend().buffer().clone();
-    let text = screen(&buffer).join("\n");
+    let text = screen(&buffer);
     assert!(text.contains("/ngi"), "{text}");
     assert!(!text.contains("alpine"), "filtered out: {text}");
     // The terminal cursor sits after the typed text.
     let row = row_of(&buffer, "/ngi");
-    let column = screen(&buffer)[row as usize]
+    let column = screen_lines(&buffer)[row as usize]
         .chars()
         .collect::<Vec<_>>()
         .windows(4)
@@ -482,8 +390,8 @@ fn filter_active_narrows_and_shows_the_input() {
 
     // A filter that matches nothing says how to get out.
     state.update(ch('x'));
-    let terminal = render(&state, &colours(), 80, 24);
-    let text = screen(terminal.backend().buffer()).join("\n");
+    let terminal = render(&state, 80, 24);
+    let text = screen(terminal.backend().buffer());
     assert!(text.contains("No image matches \"ngix\""), "{text}");
 }
 
@@ -492,15 +400,15 @@ fn command_line_with_candidates() {
     let mut state = loaded();
     state.update(ch(':'));
     state.update(press(KeyCode::Tab));
-    let terminal = render(&state, &colours(), 80, 24);
+    let terminal = render(&state, 80, 24);
     insta::assert_snapshot!("command_line_candidates", terminal.backend());
 }
 
 #[test]
 fn tiny_terminal_shows_a_notice() {
     let state = loaded();
-    let terminal = render(&state, &colours(), 30, 8);
-    let text = screen(terminal.backend().buffer()).join("\n");
+    let terminal = render(&state, 30, 8);
+    let text = screen(terminal.backend().buffer());
     assert!(text.contains("wharf needs 40×10"), "{text}");
     insta::assert_snapshot!("tiny_terminal", terminal.backend());
 }
@@ -519,11 +427,11 @@ fn any_size_draws_without_panicking() {
     detail.update(press(KeyCode::Tab));
     detail.update(press(KeyCode::Enter));
     states.push(detail);
-    let theme = colours();
+    let theme = Theme::default_colours();
     for state in &states {
         for width in (1..=14).chain((15..=200).step_by(17)) {
             for height in (1..=12).chain((13..=60).step_by(7)) {
-                render(state, &theme, width, height);
+                render_with(state, &theme, width, height);
             }
         }
     }
@@ -535,7 +443,7 @@ fn any_size_draws_without_panicking() {
 fn without_colour_the_selection_is_reverse_video() {
     let theme = Theme::monochrome();
     let state = loaded();
-    let terminal = render(&state, &theme, 160, 45);
+    let terminal = render_with(&state, &theme, 160, 45);
     let buffer = terminal.backend().buffer();
     // No colour anywhere.
     for y in 0..buffer.area.height {
@@ -571,10 +479,10 @@ fn without_colour_the_selection_is_reverse_video() {
 
 #[test]
 fn the_focused_pane_border_uses_the_focused_style() {
-    let theme = colours();
+    let theme = Theme::default_colours();
     let mut state = loaded();
     let check = |state: &State, focused: &str, unfocused: &str| {
-        let terminal = render(state, &theme, 160, 45);
+        let terminal = render_with(state, &theme, 160, 45);
         let buffer = terminal.backend().buffer();
         let (fx, fy, fw, fh) = pane_rect(buffer, focused);
         for (x, y) in [
@@ -600,9 +508,9 @@ fn the_focused_pane_border_uses_the_focused_style() {
 
 #[test]
 fn selection_colours_follow_the_focus() {
-    let theme = colours();
+    let theme = Theme::default_colours();
     let state = loaded();
-    let terminal = render(&state, &theme, 160, 45);
+    let terminal = render_with(&state, &theme, 160, 45);
     let buffer = terminal.backend().buffer();
     let (x0, _, _, _) = pane_rect(buffer, "Images");
     let selected = row_of(buffer, "nginx                       1.25");

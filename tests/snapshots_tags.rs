@@ -10,60 +10,14 @@
 mod support;
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 
 use wharf::msg::Msg;
 use wharf::registry::{CatalogPage, ManifestHead, Missing, RegistryError, TagList};
 use wharf::state::State;
-use wharf::ui::theme::Theme;
-use wharf::ui::{self, View};
 
 use support::action_fixtures::*;
 use support::keys::*;
-
-const SIZES: [(&str, u16, u16); 2] = [("wide", 160, 45), ("narrow", 80, 24)];
-
-fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
-    let theme = Theme::default_colours();
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|frame| {
-            ui::draw(
-                frame,
-                state,
-                &View {
-                    theme: &theme,
-                    now: NOW,
-                },
-            )
-        })
-        .expect("draw");
-    terminal
-}
-
-fn screen(buffer: &Buffer) -> String {
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn snap_both(state: &State, name: &str) -> Vec<String> {
-    SIZES
-        .iter()
-        .map(|(size, width, height)| {
-            let terminal = render(state, *width, *height);
-            insta::assert_snapshot!(format!("{name}_{size}"), terminal.backend());
-            screen(terminal.backend().buffer())
-        })
-        .collect()
-}
+use support::render::{render, screen, snap_both};
 
 /// The line of the screen that shows `tag` in the tags pane (its first column).
 fn row<'a>(text: &'a str, tag: &str) -> &'a str {
@@ -137,7 +91,7 @@ fn team_app() -> State {
 #[test]
 fn tags_pane_with_the_local_column() {
     let state = team_app();
-    let screens = snap_both(&state, "tags_pane");
+    let screens = snap_both!(&state, "tags_pane");
     let wide = &screens[0];
     assert!(
         row(wide, "1.9")
@@ -172,7 +126,7 @@ fn tag_detail_popup_of_a_multi_platform_index() {
     state.update(ch('G'));
     assert_eq!(state.tags.selected().unwrap().name, "latest");
     state.update(press(KeyCode::Enter));
-    for text in snap_both(&state, "tag_detail_multi") {
+    for text in snap_both!(&state, "tag_detail_multi") {
         assert!(text.contains("localhost:5000/team/app:latest"), "{text}");
         assert!(text.contains("linux/arm64/v8"), "{text}");
         assert!(text.contains("Attestations: 1 (not shown)"), "{text}");
@@ -207,7 +161,7 @@ async fn catalog_list_with_more_to_come() {
     });
     state.update(ch('j'));
     state.update(ch('j'));
-    for text in snap_both(&state, "catalog") {
+    for text in snap_both!(&state, "catalog") {
         assert!(
             text.contains("33 repositories · more as you scroll"),
             "{text}"
@@ -227,7 +181,7 @@ fn unauthorized_offers_a_login() {
             credentials_rejected: false,
         }),
     });
-    for text in snap_both(&state, "tags_unauthorized") {
+    for text in snap_both!(&state, "tags_unauthorized") {
         assert!(
             text.contains("unauthorized — press L to log in to 127.0.0.1:5000"),
             "{text}"

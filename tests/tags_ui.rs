@@ -15,18 +15,17 @@ mod support;
 use std::time::Duration;
 
 use crossterm::event::KeyCode;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 
 use support::headless::{Headless, loopback_services};
 use support::registry::{Auth, Step, TestRegistry, image, index, platform_image, simple_image};
+use support::render;
 use wharf::config::Config;
 use wharf::registry::DockerConfig;
 use wharf::state::popup::Popup;
 use wharf::state::tags::CATALOG_PAGE;
 use wharf::state::{FormPurpose, Pane};
+use wharf::ui::View;
 use wharf::ui::theme::Theme;
-use wharf::ui::{self, View};
 
 const LIMIT: Duration = Duration::from_secs(20);
 
@@ -45,31 +44,13 @@ fn command(app: &mut Headless, text: &str) {
     app.press(KeyCode::Enter);
 }
 
-/// The screen as text, drawn by wharf's renderer at 160×45.
+/// The screen as text, drawn by wharf's renderer at 160×45, now.
 fn screen(app: &Headless) -> String {
-    let theme = Theme::default_colours();
-    let mut terminal = Terminal::new(TestBackend::new(160, 45)).unwrap();
-    terminal
-        .draw(|frame| {
-            ui::draw(
-                frame,
-                &app.state,
-                &View {
-                    theme: &theme,
-                    now: chrono::Utc::now().timestamp(),
-                },
-            )
-        })
-        .unwrap();
-    let buffer = terminal.backend().buffer();
-    (0..buffer.area.height)
-        .map(|y| {
-            (0..buffer.area.width)
-                .map(|x| buffer[(x, y)].symbol())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    let view = View {
+        theme: &Theme::default_colours(),
+        now: chrono::Utc::now().timestamp(),
+    };
+    render::screen(render::draw(&app.state, &view, 160, 45).backend().buffer())
 }
 
 fn names(app: &Headless) -> Vec<String> {

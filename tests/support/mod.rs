@@ -9,3 +9,4 @@ pub mod headless;
 pub mod keys;
 pub mod pty;
 pub mod registry;
+pub mod render;
