@@ -12,16 +12,15 @@
 
 mod support;
 
-use std::io::Write as _;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use crossterm::event::KeyCode;
 
+use support::credential_helper::install_fake_helper;
 use support::engine::{
     Rootfs, Scratch, docker, docker_output, engine_or_skip, import_archive, import_test_image,
     unique_name,
@@ -444,44 +443,6 @@ async fn a_wrong_password_leaves_config_json_byte_identical() {
 
 // ----- a credential helper -------------------------------------------------------------------
 
-/// A `docker-credential-*` program keeping one JSON file per server in `<dir>/store/`.
-const FAKE_HELPER: &str = r#"#!/bin/sh
-dir="$(dirname "$0")"
-mkdir -p "$dir/store"
-echo "$1" >> "$dir/calls.log"
-input="$(cat)"
-case "$1" in
-  get|erase) server="$input" ;;
-  store) server="$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p')" ;;
-  list) echo '{}'; exit 0 ;;
-  *) echo "unknown verb" ; exit 2 ;;
-esac
-file="$dir/store/$(printf '%s' "$server" | tr -c 'A-Za-z0-9.-' '_')"
-case "$1" in
-  get) if [ -f "$file" ]; then cat "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-  store) printf '%s' "$input" > "$file" ;;
-  erase) if [ -f "$file" ]; then rm "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-esac
-"#;
-
-/// Writes an executable from a separate process, so no file descriptor of this
-/// multi-threaded process is open for writing when it runs (ETXTBSY).
-fn install_program(path: &Path, script: &str) {
-    let mut child = Command::new("sh")
-        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
-        .arg(path)
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_through_a_credential_helper_stores_there_and_push_uses_it() {
     let Some(engine) = engine_or_skip().await else {
@@ -491,10 +452,7 @@ async fn login_through_a_credential_helper_stores_there_and_push_uses_it() {
     let registry = htpasswd();
     let config_dir = tempfile::tempdir().unwrap();
     let helper_dir = tempfile::tempdir().unwrap();
-    install_program(
-        &helper_dir.path().join("docker-credential-wharftest"),
-        FAKE_HELPER,
-    );
+    install_fake_helper(helper_dir.path(), "wharftest");
     let config_path = config_dir.path().join("config.json");
     std::fs::write(&config_path, r#"{"credsStore": "wharftest"}"#).unwrap();
     let docker_config = DockerConfig::at(config_dir.path()).with_helper_dir(helper_dir.path());

@@ -6,12 +6,9 @@
 
 mod support;
 
-use std::io::Write as _;
-use std::path::Path;
-use std::process::{Command, Stdio};
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use support::credential_helper::{helper_calls, install_fake_helper};
 use support::registry::{Auth, TestImage, TestRegistry, TokenPolicy, TokenService, simple_image};
 use wharf::registry::{
     ClientOptions, Credentials, DockerConfig, RegistryClient, RegistryError, StoredIn,
@@ -175,56 +172,12 @@ async fn check_credentials_like_docker_login() {
         .unwrap();
 }
 
-/// Installs an executable through a separate process, so no file descriptor of this
-/// multi-threaded test process is open for writing when it is executed.
-fn install_program(path: &Path, script: &str) {
-    let mut child = Command::new("sh")
-        .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
-        .arg(path)
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(script.as_bytes())
-        .unwrap();
-    assert!(child.wait().unwrap().success());
-}
-
-/// A helper that stores one JSON file per server next to itself and logs each verb.
-const FAKE_HELPER: &str = r#"#!/bin/sh
-dir="$(dirname "$0")"
-echo "$1" >> "$dir/calls.log"
-input="$(cat)"
-case "$1" in
-  get|erase) server="$input" ;;
-  store) server="$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p')" ;;
-  *) exit 2 ;;
-esac
-file="$dir/$(printf '%s' "$server" | tr -c 'A-Za-z0-9.-' '_').json"
-case "$1" in
-  get) if [ -f "$file" ]; then cat "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-  store) printf '%s' "$input" > "$file" ;;
-  erase) rm -f "$file" ;;
-esac
-"#;
-
-fn helper_calls(dir: &Path, verb: &str) -> usize {
-    std::fs::read_to_string(dir.join("calls.log"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|line| *line == verb)
-        .count()
-}
-
 #[tokio::test]
 async fn login_through_a_credential_helper_then_pull_with_it() {
     let registry = htpasswd_registry();
     with_image(&registry, "app").await;
     let helpers = tempfile::tempdir().unwrap();
-    install_program(&helpers.path().join("docker-credential-fake"), FAKE_HELPER);
+    install_fake_helper(helpers.path(), "fake");
     let (dir, config) = docker_config(&format!(
         r#"{{"credHelpers": {{"{}": "fake"}}, "currentContext": "default"}}"#,
         registry.host()

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod action_fixtures;
+pub mod credential_helper;
 pub mod engine;
 pub mod headless;
 pub mod keys;
