@@ -16,12 +16,9 @@ mod pty;
 
 use std::time::Duration;
 
-use portable_pty::CommandBuilder;
-
 use engine::{Scratch, block_on, engine_or_skip, import_test_image, unique_name};
-use pty::Pty;
+use pty::{Dirs, Pty, WHARF};
 
-const WHARF: &str = env!("CARGO_BIN_EXE_wharf");
 const ROWS: u16 = 50;
 const COLS: u16 = 200;
 const WARMUP: usize = 2;
@@ -44,14 +41,9 @@ fn main() {
         return;
     };
 
-    let config_home = tempfile::tempdir().expect("temp dir");
-    let docker_config = tempfile::tempdir().expect("temp dir");
-    let cwd = tempfile::tempdir().expect("temp dir");
+    let dirs = Dirs::new();
     // Newest first, so the imported image is on the first screen among any number of others.
-    let config_dir = config_home.path().join("wharf");
-    std::fs::create_dir_all(&config_dir).expect("config dir");
-    std::fs::write(config_dir.join("config.toml"), "[images]\nsort = \"age\"\n")
-        .expect("config file");
+    dirs.write_config("[images]\nsort = \"age\"\n");
 
     println!(
         "startup: {WHARF}\n  {COLS}x{ROWS} pty, {images} images in the engine, {runs} runs after {WARMUP} warm-up"
@@ -59,13 +51,7 @@ fn main() {
     let mut header_ms = Vec::new();
     let mut images_ms = Vec::new();
     for run in 0..WARMUP + runs {
-        let mut command = CommandBuilder::new(WHARF);
-        command.cwd(cwd.path());
-        command.env("TERM", "xterm-256color");
-        command.env("DOCKER_CONFIG", docker_config.path());
-        command.env("XDG_CONFIG_HOME", config_home.path());
-        command.env_remove("DOCKER_CONTEXT");
-        let mut pty = Pty::spawn(command, ROWS, COLS);
+        let mut pty = Pty::spawn(dirs.command(&[]), ROWS, COLS);
         let header = pty.wait_for(Duration::from_secs(10), "the header", |p| {
             p.screen().starts_with(" wharf ")
         });

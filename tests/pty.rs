@@ -14,69 +14,11 @@ use std::time::{Duration, Instant};
 use portable_pty::CommandBuilder;
 
 use support::engine::{Scratch, block_on, engine_or_skip, import_test_image, unique_name};
-use support::pty::{Pty, ends_restored};
+use support::pty::{Dirs, Pty, WHARF, assert_canonical_echo, assert_clean_exit, ends_restored};
 
-const WHARF: &str = env!("CARGO_BIN_EXE_wharf");
 const ROWS: u16 = 40;
 const COLS: u16 = 120;
 const MISSING_SOCKET: &str = "unix:///nonexistent.sock";
-
-/// Private config directories, so no test reads or writes a real user's files.
-struct Dirs {
-    docker_config: tempfile::TempDir,
-    xdg_config: tempfile::TempDir,
-    cwd: tempfile::TempDir,
-}
-
-impl Dirs {
-    fn new() -> Self {
-        Dirs {
-            docker_config: tempfile::tempdir().expect("temp dir"),
-            xdg_config: tempfile::tempdir().expect("temp dir"),
-            cwd: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    /// Writes wharf's config where it looks by default ($XDG_CONFIG_HOME/wharf/config.toml).
-    fn write_config(&self, text: &str) {
-        let dir = self.xdg_config.path().join("wharf");
-        std::fs::create_dir_all(&dir).expect("config dir");
-        std::fs::write(dir.join("config.toml"), text).expect("config file");
-    }
-
-    fn command(&self, args: &[&str]) -> CommandBuilder {
-        let mut command = CommandBuilder::new(WHARF);
-        command.args(args);
-        command.cwd(self.cwd.path());
-        command.env("TERM", "xterm-256color");
-        command.env("DOCKER_CONFIG", self.docker_config.path());
-        command.env("XDG_CONFIG_HOME", self.xdg_config.path());
-        command.env_remove("DOCKER_CONTEXT");
-        command.env_remove("NO_COLOR");
-        command
-    }
-}
-
-fn assert_canonical_echo(pty: &Pty, when: &str) {
-    let flags = pty.local_flags();
-    assert!(
-        flags.contains("ICANON") && flags.contains("ECHO"),
-        "{when}: the terminal is not in canonical+echo mode: {flags:?}"
-    );
-    assert_eq!(
-        flags, pty.initial_local_flags,
-        "{when}: local modes differ from before"
-    );
-}
-
-fn assert_clean_exit(pty: &mut Pty) {
-    let status = pty.wait_exit(Duration::from_secs(10));
-    assert!(status.success(), "exit status {status:?}");
-    if let Err(e) = ends_restored(&pty.output) {
-        panic!("the terminal was not restored: {e}");
-    }
-    assert_canonical_echo(pty, "after exit");
-}
 
 #[test]
 fn shows_filters_and_quits_with_the_terminal_restored() {

@@ -14,13 +14,11 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use portable_pty::CommandBuilder;
 
 use support::engine::{Scratch, block_on, docker_output, engine_or_skip, import_test_image};
-use support::pty::{Pty, ends_restored};
+use support::pty::{Dirs, Pty, assert_exit_restored};
 use support::registry::{Auth, TestRegistry};
 
-const WHARF: &str = env!("CARGO_BIN_EXE_wharf");
 const ROWS: u16 = 45;
 const COLS: u16 = 160;
 const USER: &str = "pty-user";
@@ -62,27 +60,14 @@ fn log_in_tag_push_remove_and_pull_by_keys() {
         return;
     };
 
-    let docker_config = tempfile::tempdir().unwrap();
-    let xdg_config = tempfile::tempdir().unwrap();
-    let cwd = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(xdg_config.path().join("wharf")).unwrap();
+    let dirs = Dirs::new();
     // Newest first: the image made here is the first row.
-    std::fs::write(
-        xdg_config.path().join("wharf/config.toml"),
-        "[images]\nsort = \"age\"\n",
-    )
-    .unwrap();
-    let mut command = CommandBuilder::new(WHARF);
-    command.cwd(cwd.path());
-    command.env("TERM", "xterm-256color");
-    command.env("DOCKER_CONFIG", docker_config.path());
-    command.env("XDG_CONFIG_HOME", xdg_config.path());
+    dirs.write_config("[images]\nsort = \"age\"\n");
+    let mut command = dirs.command(&[]);
     // Whatever repository the tags pane follows, HTTPS goes to a closed loopback port;
     // the test registry (plain HTTP on loopback) is reached directly.
     command.env("HTTPS_PROXY", "http://127.0.0.1:9");
     command.env("NO_PROXY", "127.0.0.1,localhost");
-    command.env_remove("DOCKER_CONTEXT");
-    command.env_remove("NO_COLOR");
     let mut pty = Pty::spawn(command, ROWS, COLS);
     let initial_flags = pty.initial_local_flags.clone();
 
@@ -169,11 +154,7 @@ fn log_in_tag_push_remove_and_pull_by_keys() {
     });
 
     pty.send(b"q");
-    let status = pty.wait_exit(Duration::from_secs(10));
-    assert!(status.success(), "exit status {status:?}");
-    if let Err(e) = ends_restored(&pty.output) {
-        panic!("the terminal was not restored: {e}");
-    }
+    assert_exit_restored(&mut pty);
     assert_eq!(pty.local_flags(), initial_flags, "terminal modes restored");
     let output = String::from_utf8_lossy(&pty.output);
     assert!(
@@ -214,7 +195,7 @@ fn log_in_tag_push_remove_and_pull_by_keys() {
         "{digests}"
     );
     // The credentials, as docker login stores them.
-    let config_path = docker_config.path().join("config.json");
+    let config_path = dirs.docker_config.path().join("config.json");
     let stored: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&config_path).unwrap()).unwrap();
     assert_eq!(

@@ -10,45 +10,14 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use portable_pty::CommandBuilder;
-
 use support::engine::{Scratch, block_on, docker, engine_or_skip, import_test_image, unique_name};
-use support::pty::{Pty, ends_restored};
+use support::pty::{Dirs, Pty, assert_clean_exit};
 
-const WHARF: &str = env!("CARGO_BIN_EXE_wharf");
 const ROWS: u16 = 45;
 const COLS: u16 = 160;
 /// Bounds for what the screen should show; generous for a loaded machine.
 const SHORT: Duration = Duration::from_secs(10);
 const LONG: Duration = Duration::from_secs(30);
-
-/// Private config directories, so the run reads and writes no real user's files.
-struct Dirs {
-    docker_config: tempfile::TempDir,
-    xdg_config: tempfile::TempDir,
-    cwd: tempfile::TempDir,
-}
-
-impl Dirs {
-    fn new() -> Self {
-        Dirs {
-            docker_config: tempfile::tempdir().expect("temp dir"),
-            xdg_config: tempfile::tempdir().expect("temp dir"),
-            cwd: tempfile::tempdir().expect("temp dir"),
-        }
-    }
-
-    fn command(&self) -> CommandBuilder {
-        let mut command = CommandBuilder::new(WHARF);
-        command.cwd(self.cwd.path());
-        command.env("TERM", "xterm-256color");
-        command.env("DOCKER_CONFIG", self.docker_config.path());
-        command.env("XDG_CONFIG_HOME", self.xdg_config.path());
-        command.env_remove("DOCKER_CONTEXT");
-        command.env_remove("NO_COLOR");
-        command
-    }
-}
 
 /// The jobs strip: the second row from the bottom.
 fn strip(pty: &Pty) -> String {
@@ -112,8 +81,7 @@ fn commit_a_container_by_typing_into_the_form() {
     let message = format!("typed in a pty for {container}");
 
     let dirs = Dirs::new();
-    let mut pty = Pty::spawn(dirs.command(), ROWS, COLS);
-    let before = pty.initial_local_flags.clone();
+    let mut pty = Pty::spawn(dirs.command(&[]), ROWS, COLS);
     pty.wait_for(LONG, "the containers listed", |p| {
         p.screen().contains(" running · ")
     });
@@ -169,17 +137,7 @@ fn commit_a_container_by_typing_into_the_form() {
     );
 
     pty.send(b"q");
-    let status = pty.wait_exit(SHORT);
-    assert!(status.success(), "exit status {status:?}");
-    if let Err(e) = ends_restored(&pty.output) {
-        panic!("the terminal was not restored: {e}");
-    }
-    let after = pty.local_flags();
-    assert!(
-        after.contains("ICANON") && after.contains("ECHO"),
-        "{after:?}"
-    );
-    assert_eq!(after, before, "local modes differ from before the run");
+    assert_clean_exit(&mut pty);
 
     // The engine has the image, with the message, made from the running container.
     let id = docker(&["image", "inspect", "--format", "{{.Id}}", &reference]);

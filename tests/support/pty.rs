@@ -10,6 +10,50 @@ use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, ExitStatus, MasterPty, PtySize, native_pty_system};
 
+/// The wharf binary cargo built for this test or bench.
+pub const WHARF: &str = env!("CARGO_BIN_EXE_wharf");
+
+/// How long wharf may take to exit after `q`.
+const EXIT_LIMIT: Duration = Duration::from_secs(10);
+
+/// Private config directories, so no run reads or writes a real user's files.
+pub struct Dirs {
+    pub docker_config: tempfile::TempDir,
+    pub xdg_config: tempfile::TempDir,
+    pub cwd: tempfile::TempDir,
+}
+
+impl Dirs {
+    pub fn new() -> Self {
+        Dirs {
+            docker_config: tempfile::tempdir().expect("temp dir"),
+            xdg_config: tempfile::tempdir().expect("temp dir"),
+            cwd: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Writes wharf's config where it looks by default ($XDG_CONFIG_HOME/wharf/config.toml).
+    pub fn write_config(&self, text: &str) {
+        let dir = self.xdg_config.path().join("wharf");
+        std::fs::create_dir_all(&dir).expect("config dir");
+        std::fs::write(dir.join("config.toml"), text).expect("config file");
+    }
+
+    /// wharf with `args`, started in `cwd` with these directories, as an xterm, without a
+    /// docker context or NO_COLOR from outside.
+    pub fn command(&self, args: &[&str]) -> CommandBuilder {
+        let mut command = CommandBuilder::new(WHARF);
+        command.args(args);
+        command.cwd(self.cwd.path());
+        command.env("TERM", "xterm-256color");
+        command.env("DOCKER_CONFIG", self.docker_config.path());
+        command.env("XDG_CONFIG_HOME", self.xdg_config.path());
+        command.env_remove("DOCKER_CONTEXT");
+        command.env_remove("NO_COLOR");
+        command
+    }
+}
+
 /// A program running in a pseudo-terminal of a fixed size.
 pub struct Pty {
     master: Box<dyn MasterPty + Send>,
@@ -244,4 +288,33 @@ pub fn ends_restored(output: &[u8]) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The terminal is in canonical mode with echo, and its local modes are as before the start.
+pub fn assert_canonical_echo(pty: &Pty, when: &str) {
+    let flags = pty.local_flags();
+    assert!(
+        flags.contains("ICANON") && flags.contains("ECHO"),
+        "{when}: the terminal is not in canonical+echo mode: {flags:?}"
+    );
+    assert_eq!(
+        flags, pty.initial_local_flags,
+        "{when}: local modes differ from before"
+    );
+}
+
+/// Waits (bounded) for the program to exit: it succeeds, and leaves the alternate screen
+/// with the cursor shown and nothing drawn after ([`ends_restored`]).
+pub fn assert_exit_restored(pty: &mut Pty) {
+    let status = pty.wait_exit(EXIT_LIMIT);
+    assert!(status.success(), "exit status {status:?}");
+    if let Err(e) = ends_restored(&pty.output) {
+        panic!("the terminal was not restored: {e}");
+    }
+}
+
+/// [`assert_exit_restored`], and the terminal's modes as before ([`assert_canonical_echo`]).
+pub fn assert_clean_exit(pty: &mut Pty) {
+    assert_exit_restored(pty);
+    assert_canonical_echo(pty, "after exit");
 }
