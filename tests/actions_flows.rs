@@ -88,15 +88,6 @@ fn start_push(state: &mut State, reference: &str) -> JobId {
     started[0].0
 }
 
-fn layer(id: &str, status: &str, current: u64, total: u64) -> ProgressUpdate {
-    ProgressUpdate::Layer {
-        id: id.into(),
-        status: status.into(),
-        current,
-        total,
-    }
-}
-
 fn snapshot(updates: Vec<ProgressUpdate>) -> Progress {
     let mut progress = Progress::default();
     for update in updates {
@@ -210,14 +201,7 @@ fn colon_pull_starts_at_once_or_says_what_is_wrong() {
 fn p_in_the_tags_pane_pulls_the_selected_remote_tag() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");
-    let generation = state.tags.generation;
-    state.update(Msg::TagsLoaded {
-        generation,
-        result: Ok(TagList {
-            tags: vec!["2".into(), "1".into()],
-            truncated: false,
-        }),
-    });
+    tags_loaded(&mut state, &["2", "1"]);
     let started = started_jobs(&state.update(ch('p')));
     assert_eq!(
         started[0].1,
@@ -902,13 +886,7 @@ fn a_refused_tags_list_offers_login_and_r_loads_it_again() {
     let mut state = connected();
     command(&mut state, "repo 127.0.0.1:5000/private/app");
     let generation = state.tags.generation;
-    state.update(Msg::TagsLoaded {
-        generation,
-        result: Err(RegistryError::Unauthorized {
-            host: "127.0.0.1:5000".into(),
-            credentials_rejected: false,
-        }),
-    });
+    tags_failed(&mut state, unauthorized("127.0.0.1:5000"));
     let error = state.tags.error.clone().expect("an error");
     assert_eq!(
         error.message,
@@ -1390,17 +1368,6 @@ fn settle(effects: &[Effect]) -> Option<u64> {
     })
 }
 
-fn tags_loaded(state: &mut State, tags: &[&str]) -> Vec<Effect> {
-    let generation = state.tags.generation;
-    state.update(Msg::TagsLoaded {
-        generation,
-        result: Ok(TagList {
-            tags: tags.iter().map(|t| t.to_string()).collect(),
-            truncated: false,
-        }),
-    })
-}
-
 #[test]
 fn the_tags_pane_follows_the_selected_image_once_the_selection_rests() {
     let mut state = connected();
@@ -1846,16 +1813,7 @@ fn catalog_errors_are_shown_in_the_pane() {
 fn a_missing_or_empty_repository_is_said_so() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/nothing");
-    let generation = state.tags.generation;
-    state.update(Msg::TagsLoaded {
-        generation,
-        result: Err(RegistryError::NotFound {
-            host: REGISTRY.into(),
-            missing: Missing::Repository {
-                repository: "localhost:5000/nothing".into(),
-            },
-        }),
-    });
+    tags_failed(&mut state, repository_missing("localhost:5000/nothing"));
     let error = state.tags.error.as_ref().unwrap();
     assert_eq!(error.message, "repository localhost:5000/nothing not found");
     assert_eq!(error.login_host, None, "no login offered for a 404");

@@ -31,15 +31,6 @@ fn started(effects: &[Effect]) -> JobId {
         .expect("a job started")
 }
 
-fn layer(id: &str, status: &str, current: u64, total: u64) -> ProgressUpdate {
-    ProgressUpdate::Layer {
-        id: id.into(),
-        status: status.into(),
-        current,
-        total,
-    }
-}
-
 /// A push of `localhost:5000/team/app:1.10` half-way: one layer done, one mounted, one
 /// uploading, one waiting.
 fn running_push(state: &mut State) -> JobId {

@@ -12,7 +12,7 @@ mod support;
 use crossterm::event::KeyCode;
 
 use wharf::msg::Msg;
-use wharf::registry::{CatalogPage, ManifestHead, Missing, RegistryError, TagList};
+use wharf::registry::{CatalogPage, ManifestHead, Missing, RegistryError};
 use wharf::state::State;
 
 use support::action_fixtures::*;
@@ -34,16 +34,10 @@ fn team_app() -> State {
     command(&mut state, "repo localhost:5000/team/app");
     let generation = state.tags.generation;
     let repository = repo("localhost:5000/team/app");
-    state.update(Msg::TagsLoaded {
-        generation,
-        result: Ok(TagList {
-            tags: ["latest", "2.1", "1.10", "broken", "2.0", "1.9"]
-                .iter()
-                .map(|t| t.to_string())
-                .collect(),
-            truncated: false,
-        }),
-    });
+    tags_loaded(
+        &mut state,
+        &["latest", "2.1", "1.10", "broken", "2.0", "1.9"],
+    );
     for (tag, detail) in [
         (
             "1.9",
@@ -173,14 +167,7 @@ async fn catalog_list_with_more_to_come() {
 fn unauthorized_offers_a_login() {
     let mut state = connected();
     command(&mut state, "repo 127.0.0.1:5000/private/app");
-    let generation = state.tags.generation;
-    state.update(Msg::TagsLoaded {
-        generation,
-        result: Err(RegistryError::Unauthorized {
-            host: "127.0.0.1:5000".into(),
-            credentials_rejected: false,
-        }),
-    });
+    tags_failed(&mut state, unauthorized("127.0.0.1:5000"));
     for text in snap_both!(&state, "tags_unauthorized") {
         assert!(
             text.contains("unauthorized — press L to log in to 127.0.0.1:5000"),
@@ -193,11 +180,7 @@ fn unauthorized_offers_a_login() {
 fn empty_and_missing_repositories() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/emptied");
-    let generation = state.tags.generation;
-    state.update(Msg::TagsLoaded {
-        generation,
-        result: Ok(TagList::default()),
-    });
+    tags_loaded(&mut state, &[]);
     let terminal = render(&state, 80, 24);
     let text = screen(terminal.backend().buffer());
     assert!(
@@ -207,16 +190,7 @@ fn empty_and_missing_repositories() {
     insta::assert_snapshot!("tags_empty_narrow", terminal.backend());
 
     command(&mut state, "repo localhost:5000/team/never");
-    let generation = state.tags.generation;
-    state.update(Msg::TagsLoaded {
-        generation,
-        result: Err(RegistryError::NotFound {
-            host: REGISTRY.into(),
-            missing: Missing::Repository {
-                repository: "localhost:5000/team/never".into(),
-            },
-        }),
-    });
+    tags_failed(&mut state, repository_missing("localhost:5000/team/never"));
     let terminal = render(&state, 80, 24);
     let text = screen(terminal.backend().buffer());
     assert!(

@@ -11,8 +11,12 @@ use wharf::docker::{
 };
 use wharf::effect::Effect;
 use wharf::msg::Msg;
-use wharf::registry::{HistoryEntry, Platform, PlatformDetail, RepositoryRef, TagDetail};
+use wharf::registry::{
+    HistoryEntry, Missing, Platform, PlatformDetail, RegistryError, RepositoryRef, TagDetail,
+    TagList,
+};
 use wharf::state::State;
+use wharf::state::jobs::ProgressUpdate;
 
 use super::keys::{ch, ctrl, press};
 
@@ -183,6 +187,55 @@ pub fn actions(effects: Vec<Effect>) -> Vec<Effect> {
             )
         })
         .collect()
+}
+
+/// A push or pull's report on one layer.
+pub fn layer(id: &str, status: &str, current: u64, total: u64) -> ProgressUpdate {
+    ProgressUpdate::Layer {
+        id: id.into(),
+        status: status.into(),
+        current,
+        total,
+    }
+}
+
+/// The registry's answer to the tags pane's current request: `tags`, in this order.
+pub fn tags_loaded(state: &mut State, tags: &[&str]) -> Vec<Effect> {
+    let generation = state.tags.generation;
+    state.update(Msg::TagsLoaded {
+        generation,
+        result: Ok(TagList {
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            truncated: false,
+        }),
+    })
+}
+
+/// The tags pane's current request failed with `error`.
+pub fn tags_failed(state: &mut State, error: RegistryError) -> Vec<Effect> {
+    let generation = state.tags.generation;
+    state.update(Msg::TagsLoaded {
+        generation,
+        result: Err(error),
+    })
+}
+
+/// A registry's refusal before any credentials were sent.
+pub fn unauthorized(host: &str) -> RegistryError {
+    RegistryError::Unauthorized {
+        host: host.into(),
+        credentials_rejected: false,
+    }
+}
+
+/// `repository` (`HOST/NAME`) is not on its registry.
+pub fn repository_missing(repository: &str) -> RegistryError {
+    RegistryError::NotFound {
+        host: repository.split('/').next().unwrap_or_default().into(),
+        missing: Missing::Repository {
+            repository: repository.into(),
+        },
+    }
 }
 
 pub fn repo(text: &str) -> RepositoryRef {
