@@ -16,7 +16,7 @@ mod pty;
 
 use std::time::Duration;
 
-use engine::{Scratch, block_on, engine_or_skip, import_test_image, unique_name};
+use engine::{CMD_SH, Scratch, block_on, engine_or_skip, import_test_image, unique_name};
 use pty::{Dirs, Pty, WHARF};
 
 const ROWS: u16 = 50;
@@ -34,7 +34,7 @@ fn main() {
         let engine = engine_or_skip().await?;
         let images = engine.list_images().await.ok()?.len();
         let reference = format!("{repo}:1");
-        import_test_image(&engine, &mut scratch, &reference, &[r#"CMD ["/bin/sh"]"#]).await;
+        import_test_image(&engine, &mut scratch, &reference, &[CMD_SH]).await;
         Some(images + 1)
     });
     let Some(images) = made else {

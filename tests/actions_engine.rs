@@ -22,8 +22,8 @@ use crossterm::event::KeyCode;
 
 use support::credential_helper::install_fake_helper;
 use support::engine::{
-    Rootfs, Scratch, docker, docker_output, engine_or_skip, import_archive, import_test_image,
-    unique_name,
+    CMD_SH, Rootfs, Scratch, assert_image_known_by_digest, docker, engine_or_skip, import_archive,
+    import_test_image, inspect_image, unique_name,
 };
 use support::headless::{Headless, loopback_services};
 use support::registry::{Auth, TestRegistry};
@@ -40,8 +40,6 @@ const USER: &str = "wharf";
 /// Standard base64 of `{"password":"abc>>>def+/=",…}` has `+` and `/`: the engine drops
 /// such a header unless it is URL-safe (see ENGINE-NOTES).
 const PASSWORD: &str = "abc>>>def+/=";
-const CMD_SH: &str = r#"CMD ["/bin/sh"]"#;
-
 /// Engine and registry work on a loaded two-core machine: generous bounds, polled.
 const QUICK: Duration = Duration::from_secs(15);
 const SLOW: Duration = Duration::from_secs(120);
@@ -184,13 +182,6 @@ async fn registry_digest(registry: &TestRegistry, name: &str, tag: &str) -> Opti
         .headers()
         .get("docker-content-digest")
         .map(|d| d.to_str().unwrap().to_string())
-}
-
-fn inspect(reference: &str, format: &str) -> Option<String> {
-    let out = docker_output(&["image", "inspect", "--format", format, reference]);
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn mode(path: &Path) -> u32 {
@@ -345,7 +336,10 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
     app.until(QUICK, |h| status_text(h).starts_with("removed "))
         .await
         .unwrap_or_else(|| panic!("no removal; {}", tail(&app.log)));
-    assert!(inspect(&image.0, "{{.Id}}").is_none(), "the image is gone");
+    assert!(
+        inspect_image(&image.0, "{{.Id}}").is_none(),
+        "the image is gone"
+    );
     wait_gone(&mut app, &target).await;
 
     // Pull it back: the same image, with the digest the push produced.
@@ -358,15 +352,7 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
         tail(&app.log)
     );
     wait_row(&mut app, &target).await;
-    assert_eq!(
-        inspect(&target, "{{.Id}}").as_deref(),
-        Some(image.0.as_str())
-    );
-    let digests = inspect(&target, "{{json .RepoDigests}}").unwrap();
-    assert!(
-        digests.contains(&format!("{repository}@{digest}")),
-        "{digests}"
-    );
+    assert_image_known_by_digest(&target, &image.0, &repository, &digest);
     app.until(QUICK, |h| {
         h.state.images.selected_row().map(|r| r.reference()) == Some(target.clone())
     })
@@ -583,16 +569,16 @@ async fn import_of_tar_and_tar_gz_gives_runnable_images() {
         })
         .await
         .expect("the imported image is selected");
-        let id = inspect(&reference, "{{.Id}}").unwrap();
+        let id = inspect_image(&reference, "{{.Id}}").unwrap();
         scratch.track_image(&id);
-        let out = docker(&["run", "--rm", &reference, "/bin/echo", "ok"]);
+        let out = scratch.run_once("import-run", &reference, &["/bin/echo", "ok"]);
         assert_eq!(out, "ok", "{label}");
         assert_eq!(
-            docker(&["run", "--rm", &reference, "cat", "/etc/motd"]),
+            scratch.run_once("import-cat", &reference, &["cat", "/etc/motd"]),
             "imported by wharf"
         );
         assert_eq!(
-            inspect(&reference, "{{json .Config.Cmd}}").as_deref(),
+            inspect_image(&reference, "{{json .Config.Cmd}}").as_deref(),
             Some(r#"["/bin/sh"]"#),
             "the CMD change was applied"
         );
@@ -629,7 +615,10 @@ async fn import_of_a_non_archive_or_a_missing_file_says_so_and_creates_nothing()
             "the form stays to fix the path"
         );
         assert!(app.state.jobs.all().is_empty(), "no job was started");
-        assert!(inspect(&reference, "{{.Id}}").is_none(), "nothing created");
+        assert!(
+            inspect_image(&reference, "{{.Id}}").is_none(),
+            "nothing created"
+        );
         app.press(KeyCode::Esc);
     }
 }
@@ -714,7 +703,7 @@ async fn a_push_cancelled_while_running_ends_cancelled_and_can_be_pushed_again()
         "the cancelled push did not complete the tag"
     );
     assert!(
-        inspect(&target, "{{.Id}}").is_some(),
+        inspect_image(&target, "{{.Id}}").is_some(),
         "the local image stays"
     );
 
@@ -776,7 +765,7 @@ async fn a_push_to_a_stopped_registry_fails_with_a_readable_message() {
         other => panic!("expected the job's detail, found {other:?}"),
     }
     assert_eq!(
-        inspect(&target, "{{.Id}}").as_deref(),
+        inspect_image(&target, "{{.Id}}").as_deref(),
         Some(image.0.as_str())
     );
     let _: &Engine = &engine;

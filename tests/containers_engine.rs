@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use crossterm::event::{KeyCode, KeyModifiers};
 
 use support::engine::{
-    Rootfs, Scratch, docker, docker_output, engine_or_skip, import_archive, unique_name,
+    CMD_SH, Rootfs, Scratch, docker, docker_output, engine_or_skip, import_archive, unique_name,
 };
 use support::headless::Headless;
 use wharf::docker::{ChangeKind, ContainerId, ContainerState, Engine, FileChange};
@@ -45,14 +45,7 @@ async fn import_image(engine: &Engine, scratch: &mut Scratch, label: &str) -> St
     let rootfs = Rootfs::busybox()
         .file(MODIFIED, "original\n")
         .file(DELETED, "doomed\n");
-    import_archive(
-        engine,
-        scratch,
-        &reference,
-        rootfs.tar(),
-        &[r#"CMD ["/bin/sh"]"#],
-    )
-    .await;
+    import_archive(engine, scratch, &reference, rootfs.tar(), &[CMD_SH]).await;
     reference
 }
 
@@ -355,12 +348,7 @@ async fn committing_from_the_form_keeps_message_author_and_cmd_and_selects_the_i
 
     // The image holds the writable layer: its CMD prints the added and the modified file,
     // and the deleted file is gone.
-    let run = unique_name("run");
-    scratch.track_container(&run);
-    assert_eq!(
-        docker(&["run", "--rm", "--name", &run, &reference]),
-        "a\noriginal\nx"
-    );
+    assert_eq!(scratch.run_once("run", &reference, &[]), "a\noriginal\nx");
     let check = unique_name("check");
     scratch.track_container(&check);
     let out = docker_output(&["run", "--rm", "--name", &check, &reference, "cat", DELETED]);
@@ -413,18 +401,8 @@ async fn a_stopped_container_commits_too() {
         "from a stopped container"
     );
     assert_eq!(inspect("{{.State.Status}}", &name), "exited");
-    let run = unique_name("run");
-    scratch.track_container(&run);
     assert_eq!(
-        docker(&[
-            "run",
-            "--rm",
-            "--name",
-            &run,
-            &reference,
-            "cat",
-            "/stopped.txt"
-        ]),
+        scratch.run_once("run", &reference, &["cat", "/stopped.txt"]),
         "done"
     );
     app.until(LIMIT, |h| {

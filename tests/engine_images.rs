@@ -25,11 +25,9 @@ use wharf::state::images::ImagesState;
 use wharf::state::layers::{LayersState, display_command};
 
 use support::engine::{
-    Rootfs, Scratch, docker, engine_or_skip, import_archive, import_test_image, inspected_size,
-    unique_name,
+    CMD_SH, Rootfs, Scratch, docker, engine_or_skip, import_archive, import_test_image,
+    inspected_size, unique_name,
 };
-
-const CMD_SH: &str = r#"CMD ["/bin/sh"]"#;
 
 /// An imported base image with three more tags, and two images committed on top of it.
 struct Family {
@@ -349,36 +347,14 @@ async fn gzipped_rootfs_imports_and_runs() {
     let reference = format!("{}:gz", unique_name("gz"));
     import_archive(&engine, &mut scratch, &reference, archive, &[CMD_SH]).await;
 
-    let name = unique_name("gz-run");
-    scratch.track_container(&name);
-    let out = docker(&[
-        "run",
-        "--rm",
-        "--name",
-        &name,
-        &reference,
-        "/bin/echo",
-        "ok",
-    ]);
+    let out = scratch.run_once("gz-run", &reference, &["/bin/echo", "ok"]);
     assert_eq!(out, "ok");
-    let name = unique_name("gz-sh");
-    scratch.track_container(&name);
-    let out = docker(&["run", "--rm", "--name", &name, &reference]);
+    let out = scratch.run_once("gz-sh", &reference, &[]);
     assert_eq!(
         out, "",
         "CMD [\"/bin/sh\"] without a terminal exits at once"
     );
-    let name = unique_name("gz-cat");
-    scratch.track_container(&name);
-    let out = docker(&[
-        "run",
-        "--rm",
-        "--name",
-        &name,
-        &reference,
-        "cat",
-        "/etc/wharf-test",
-    ]);
+    let out = scratch.run_once("gz-cat", &reference, &["cat", "/etc/wharf-test"]);
     assert_eq!(out, "from a tar.gz");
 }
 

@@ -10,10 +10,8 @@ mod support;
 
 use std::time::Duration;
 
-use support::engine::{Scratch, docker, engine_or_skip, import_test_image, unique_name};
+use support::engine::{CMD_SH, Scratch, docker, engine_or_skip, import_test_image, unique_name};
 use support::headless::Headless;
-
-const CMD_SH: &str = r#"CMD ["/bin/sh"]"#;
 
 /// How long a change made outside may take to show (the issue asks for a second; the bound
 /// is looser so a loaded machine does not fail the test, and the measured time is printed).

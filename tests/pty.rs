@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use portable_pty::CommandBuilder;
 
-use support::engine::{Scratch, block_on, engine_or_skip, import_test_image, unique_name};
+use support::engine::{CMD_SH, Scratch, block_on, engine_or_skip, import_test_image, unique_name};
 use support::pty::{Dirs, Pty, WHARF, assert_canonical_echo, assert_clean_exit, ends_restored};
 
 const ROWS: u16 = 40;
@@ -28,7 +28,7 @@ fn shows_filters_and_quits_with_the_terminal_restored() {
     let made = block_on(async {
         let engine = engine_or_skip().await?;
         let reference = format!("{repo}:one");
-        import_test_image(&engine, &mut scratch, &reference, &[r#"CMD ["/bin/sh"]"#]).await;
+        import_test_image(&engine, &mut scratch, &reference, &[CMD_SH]).await;
         Some(reference)
     });
     let Some(reference) = made else {

@@ -15,7 +15,10 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use support::engine::{Scratch, block_on, docker_output, engine_or_skip, import_test_image};
+use support::engine::{
+    CMD_SH, Scratch, assert_image_known_by_digest, block_on, engine_or_skip, import_test_image,
+    inspect_image,
+};
 use support::pty::{Dirs, Pty, assert_exit_restored};
 use support::registry::{Auth, TestRegistry};
 
@@ -30,13 +33,6 @@ const SLOW: Duration = Duration::from_secs(90);
 
 fn last_line(pty: &Pty) -> String {
     pty.screen().lines().last().unwrap_or_default().to_string()
-}
-
-fn inspect(reference: &str, format: &str) -> Option<String> {
-    let out = docker_output(&["image", "inspect", "--format", format, reference]);
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 #[test]
@@ -54,7 +50,7 @@ fn log_in_tag_push_remove_and_pull_by_keys() {
     scratch.track_image(&target);
     let made = block_on(async {
         let engine = engine_or_skip().await?;
-        Some(import_test_image(&engine, &mut scratch, &source, &[r#"CMD ["/bin/sh"]"#]).await)
+        Some(import_test_image(&engine, &mut scratch, &source, &[CMD_SH]).await)
     });
     let Some(image) = made else {
         return;
@@ -144,7 +140,10 @@ fn log_in_tag_push_remove_and_pull_by_keys() {
     pty.wait_for(QUICK, "the tag removed", |p| {
         last_line(p).contains(&format!("removed {target}")) && p.screen().contains("Images 1 of ")
     });
-    assert!(inspect(&target, "{{.Id}}").is_none(), "the tag is gone");
+    assert!(
+        inspect_image(&target, "{{.Id}}").is_none(),
+        "the tag is gone"
+    );
 
     // Pull it back.
     pty.send(format!(":pull {target}\r").as_bytes());
@@ -185,15 +184,7 @@ fn log_in_tag_push_remove_and_pull_by_keys() {
         Some(digest.as_str())
     );
     // The engine has it back: the same image, known by that digest.
-    assert_eq!(
-        inspect(&target, "{{.Id}}").as_deref(),
-        Some(image.0.as_str())
-    );
-    let digests = inspect(&target, "{{json .RepoDigests}}").unwrap();
-    assert!(
-        digests.contains(&format!("{repository}@{digest}")),
-        "{digests}"
-    );
+    assert_image_known_by_digest(&target, &image.0, &repository, &digest);
     // The credentials, as docker login stores them.
     let config_path = dirs.docker_config.path().join("config.json");
     let stored: serde_json::Value =

@@ -10,7 +10,9 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::engine::{Scratch, block_on, docker, engine_or_skip, import_test_image, unique_name};
+use support::engine::{
+    CMD_SH, Scratch, block_on, docker, engine_or_skip, import_test_image, unique_name,
+};
 use support::pty::{Dirs, Pty, assert_clean_exit};
 
 const ROWS: u16 = 45;
@@ -50,7 +52,7 @@ fn commit_a_container_by_typing_into_the_form() {
     let Some(image) = block_on(async {
         let engine = engine_or_skip().await?;
         let reference = format!("{}:base", unique_name("ptyc"));
-        import_test_image(&engine, &mut scratch, &reference, &[r#"CMD ["/bin/sh"]"#]).await;
+        import_test_image(&engine, &mut scratch, &reference, &[CMD_SH]).await;
         Some(reference)
     }) else {
         return;
@@ -154,18 +156,8 @@ fn commit_a_container_by_typing_into_the_form() {
         &reference,
     ]);
     assert_eq!(history.lines().next(), Some(message.as_str()));
-    let run = unique_name("ptyc-run");
-    scratch.track_container(&run);
     assert_eq!(
-        docker(&[
-            "run",
-            "--rm",
-            "--name",
-            &run,
-            &reference,
-            "cat",
-            "/hello.txt"
-        ]),
+        scratch.run_once("ptyc-run", &reference, &["cat", "/hello.txt"]),
         "hi"
     );
     assert_eq!(

@@ -18,6 +18,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use wharf::docker::target::{self, TargetInputs};
 use wharf::docker::{Engine, EngineInfo, ImageId, ImportRequest};
 
+/// The config change most test images are imported with.
+pub const CMD_SH: &str = r#"CMD ["/bin/sh"]"#;
+
 /// Where Debian's `busybox-static` puts its binary.
 pub const BUSYBOX: &str = "/bin/busybox";
 
@@ -121,15 +124,33 @@ impl Scratch {
         docker(&["tag", source, target]);
     }
 
+    /// A new container name from `label`, tracked.
+    fn container_name(&mut self, label: &str) -> String {
+        let name = unique_name(label);
+        self.track_container(&name);
+        name
+    }
+
     /// Runs `COMMAND` in a new container of `image` to completion (`docker run` without
     /// `--rm`, so it can be committed) and returns the container's name.
     pub fn run_to_completion(&mut self, image: &str, command: &[&str]) -> String {
-        let name = unique_name("ctr");
-        self.track_container(&name);
-        let mut args = vec!["run", "--name", name.as_str(), image];
-        args.extend_from_slice(command);
-        docker(&args);
+        let name = self.container_name("ctr");
+        docker(&[&["run", "--name", name.as_str(), image][..], command].concat());
         name
+    }
+
+    /// Runs `COMMAND` (or the image's own) in a throwaway container of `image` (`docker run
+    /// --rm`, named after `label` and tracked in case it outlives the run); its trimmed
+    /// output. Panics when the run fails.
+    pub fn run_once(&mut self, label: &str, image: &str, command: &[&str]) -> String {
+        let name = self.container_name(label);
+        docker(
+            &[
+                &["run", "--rm", "--name", name.as_str(), image][..],
+                command,
+            ]
+            .concat(),
+        )
     }
 
     /// `docker commit -m MESSAGE CONTAINER REFERENCE`, tracked; returns the new image's ID.
@@ -191,6 +212,26 @@ pub fn docker_output(args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("cannot run docker {}: {e}", args.join(" ")))
+}
+
+/// `docker image inspect --format FORMAT REFERENCE`, trimmed; `None` when there is no such
+/// image.
+pub fn inspect_image(reference: &str, format: &str) -> Option<String> {
+    let out = docker_output(&["image", "inspect", "--format", format, reference]);
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The engine has `reference` as the image `id`, and knows it by `repository@digest` (as
+/// after a pull of what a push made).
+pub fn assert_image_known_by_digest(reference: &str, id: &str, repository: &str, digest: &str) {
+    assert_eq!(inspect_image(reference, "{{.Id}}").as_deref(), Some(id));
+    let digests = inspect_image(reference, "{{json .RepoDigests}}").unwrap();
+    assert!(
+        digests.contains(&format!("{repository}@{digest}")),
+        "{digests}"
+    );
 }
 
 /// The engine's size in bytes of an image, as `docker image inspect` reports it.
