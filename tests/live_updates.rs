@@ -17,6 +17,25 @@ use support::headless::Headless;
 /// is looser so a loaded machine does not fail the test, and the measured time is printed).
 const LIMIT: Duration = Duration::from_secs(5);
 
+/// Tags `source` as `REPO:probeN` until one such tag shows up (each probe bounded, 10 s in
+/// all): from then on the event stream is live.
+async fn wait_for_events(app: &mut Headless, scratch: &mut Scratch, repo: &str, source: &str) {
+    let mut live = false;
+    for probe in 0..20 {
+        let probe_ref = format!("{repo}:probe{probe}");
+        scratch.tag(source, &probe_ref);
+        if app
+            .until(Duration::from_millis(500), |h| h.has(&probe_ref))
+            .await
+            .is_some()
+        {
+            live = true;
+            break;
+        }
+    }
+    assert!(live, "no probe tag showed up within 10 s");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changes_made_outside_show_up_through_events() {
     let Some(engine) = engine_or_skip().await else {
@@ -36,20 +55,7 @@ async fn changes_made_outside_show_up_through_events() {
 
     // The event subscription starts when its request reaches the engine, which nothing
     // announces: tag until a probe shows up (each probe bounded), then time real changes.
-    let mut live = false;
-    for probe in 0..20 {
-        let probe_ref = format!("{repo}:probe{probe}");
-        scratch.tag(&base_ref, &probe_ref);
-        if app
-            .until(Duration::from_millis(500), |h| h.has(&probe_ref))
-            .await
-            .is_some()
-        {
-            live = true;
-            break;
-        }
-    }
-    assert!(live, "no probe tag showed up within 10 s");
+    wait_for_events(&mut app, &mut scratch, &repo, &base_ref).await;
 
     // A tag made with the CLI.
     let tagged = format!("{repo}:tagged");
@@ -115,20 +121,7 @@ async fn removed_images_do_not_come_back() {
     let keep_ref = format!("{repo}:keep");
     import_test_image(&engine, &mut scratch, &keep_ref, &[CMD_SH]).await;
     // Until the event stream is live, imports may be missed; wait for one to show.
-    let mut live = false;
-    for probe in 0..20 {
-        let probe_ref = format!("{repo}:probe{probe}");
-        scratch.tag(&keep_ref, &probe_ref);
-        if app
-            .until(Duration::from_millis(500), |h| h.has(&probe_ref))
-            .await
-            .is_some()
-        {
-            live = true;
-            break;
-        }
-    }
-    assert!(live, "no probe tag showed up within 10 s");
+    wait_for_events(&mut app, &mut scratch, &repo, &keep_ref).await;
 
     // Each round: a new image with one tag, shown, then removed by its last tag (the engine
     // sends untag, then delete; the untag's lookup races the delete).
