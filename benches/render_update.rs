@@ -69,6 +69,16 @@ fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
+/// The keys `first`, `second`, `first` … one per call, so that every step changes something.
+fn in_turn(first: KeyCode, second: KeyCode) -> impl FnMut() -> Msg {
+    let mut next_is_first = true;
+    move || {
+        let code = if next_is_first { first } else { second };
+        next_is_first = !next_is_first;
+        key(code)
+    }
+}
+
 /// Connected, 10,000 images listed, the first image's layers loaded.
 fn loaded_state() -> State {
     let config = Config::defaults().expect("defaults");
@@ -139,13 +149,9 @@ fn benches(c: &mut Criterion) {
     // Down and Up in turn, so every step moves the selection (and the layers pane).
     {
         let mut state = loaded_state();
-        let mut down = true;
+        let mut next = in_turn(KeyCode::Down, KeyCode::Up);
         group.bench_function("update_down", |b| {
-            b.iter(|| {
-                let code = if down { KeyCode::Down } else { KeyCode::Up };
-                down = !down;
-                black_box(state.update(key(code)))
-            })
+            b.iter(|| black_box(state.update(next())))
         });
     }
 
@@ -154,17 +160,9 @@ fn benches(c: &mut Criterion) {
     {
         let mut state = loaded_state();
         state.update(key(KeyCode::Char('/')));
-        let mut typing = true;
+        let mut next = in_turn(KeyCode::Char('7'), KeyCode::Backspace);
         group.bench_function("update_filter_keystroke", |b| {
-            b.iter(|| {
-                let code = if typing {
-                    KeyCode::Char('7')
-                } else {
-                    KeyCode::Backspace
-                };
-                typing = !typing;
-                black_box(state.update(key(code)))
-            })
+            b.iter(|| black_box(state.update(next())))
         });
     }
 
@@ -180,12 +178,10 @@ fn benches(c: &mut Criterion) {
     {
         let mut state = loaded_state();
         let mut terminal = terminal();
-        let mut down = true;
+        let mut next = in_turn(KeyCode::Down, KeyCode::Up);
         group.bench_function("key_to_frame_down", |b| {
             b.iter(|| {
-                let code = if down { KeyCode::Down } else { KeyCode::Up };
-                down = !down;
-                state.update(key(code));
+                state.update(next());
                 terminal
                     .draw(|frame| ui::draw(frame, &state, &view))
                     .expect("draw");
@@ -196,16 +192,10 @@ fn benches(c: &mut Criterion) {
         let mut state = loaded_state();
         state.update(key(KeyCode::Char('/')));
         let mut terminal = terminal();
-        let mut typing = true;
+        let mut next = in_turn(KeyCode::Char('7'), KeyCode::Backspace);
         group.bench_function("key_to_frame_filter_keystroke", |b| {
             b.iter(|| {
-                let code = if typing {
-                    KeyCode::Char('7')
-                } else {
-                    KeyCode::Backspace
-                };
-                typing = !typing;
-                state.update(key(code));
+                state.update(next());
                 terminal
                     .draw(|frame| ui::draw(frame, &state, &view))
                     .expect("draw");
