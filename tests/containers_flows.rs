@@ -26,7 +26,7 @@ use support::action_fixtures::{
     change, container_id, engine_info, id as image_id, select_container, select_path,
     selected_container, selected_path,
 };
-use support::keys::{Feed, alt_enter, ch, ctrl, feed_text, press};
+use support::keys::{Feed, alt_enter, ch, ctrl, feed_command, feed_text, press};
 
 // ----- building blocks -----------------------------------------------------------------------
 
@@ -1156,9 +1156,7 @@ fn a_late_or_repeated_finish_is_ignored() {
 fn colon_commit_opens_the_same_form_filled_in() {
     let mut state = ready();
     state.feed(ch('1'));
-    state.feed(ch(':'));
-    feed_text(&mut state, "commit api-2 localhost:5000/team/app:snap");
-    let effects = state.feed(press(KeyCode::Enter));
+    let effects = feed_command(&mut state, "commit api-2 localhost:5000/team/app:snap");
     assert!(effects.is_empty(), "the form asks first: {effects:?}");
     let open = state.form.as_ref().expect("the commit form");
     assert_eq!(open.form.title, "Commit container api-2");
@@ -1185,9 +1183,7 @@ fn colon_commit_opens_the_same_form_filled_in() {
 fn colon_commit_finds_stopped_containers_and_ids_and_names_what_is_missing() {
     let mut state = ready();
     // A stopped container, hidden from the pane, is still found by name.
-    state.feed(ch(':'));
-    feed_text(&mut state, "commit old-job keep:1");
-    state.feed(press(KeyCode::Enter));
+    feed_command(&mut state, "commit old-job keep:1");
     assert_eq!(
         state.form.as_ref().map(|o| o.form.title.as_str()),
         Some("Commit container old-job")
@@ -1195,18 +1191,14 @@ fn colon_commit_finds_stopped_containers_and_ids_and_names_what_is_missing() {
     state.feed(press(KeyCode::Esc));
 
     // By ID prefix.
-    state.feed(ch(':'));
-    feed_text(&mut state, "commit 333333 keep:1");
-    state.feed(press(KeyCode::Enter));
+    feed_command(&mut state, "commit 333333 keep:1");
     assert_eq!(
         state.form.as_ref().map(|o| o.form.title.as_str()),
         Some("Commit container db")
     );
     state.feed(press(KeyCode::Esc));
 
-    state.feed(ch(':'));
-    feed_text(&mut state, "commit ghost app:1");
-    state.feed(press(KeyCode::Enter));
+    feed_command(&mut state, "commit ghost app:1");
     assert!(state.form.is_none());
     assert_eq!(
         status(&state),
@@ -1214,9 +1206,7 @@ fn colon_commit_finds_stopped_containers_and_ids_and_names_what_is_missing() {
     );
 
     // A bad reference given on the command line is checked like a typed one.
-    state.feed(ch(':'));
-    feed_text(&mut state, "commit db Bad:1");
-    state.feed(press(KeyCode::Enter));
+    feed_command(&mut state, "commit db Bad:1");
     let error = field_error(&state, IMAGE).expect("the form shows what is wrong");
     assert!(error.contains("uppercase"), "{error}");
 }

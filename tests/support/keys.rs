@@ -55,3 +55,10 @@ pub fn send_all(state: &mut State, msgs: impl IntoIterator<Item = Msg>) -> Vec<E
 pub fn feed_text(state: &mut State, text: &str) -> Vec<Effect> {
     send_all(state, text.chars().map(ch))
 }
+
+/// `:TEXT` Enter through [`Feed::feed`]; the effects of Enter.
+pub fn feed_command(state: &mut State, text: &str) -> Vec<Effect> {
+    state.feed(ch(':'));
+    feed_text(state, text);
+    state.feed(press(KeyCode::Enter))
+}
