@@ -52,6 +52,20 @@ async fn with_image(registry: &TestRegistry, repo: &str) -> TestImage {
     image
 }
 
+/// `e` is a refusal; `credentials_rejected` says whether credentials were sent and refused.
+fn assert_unauthorized(e: &RegistryError, credentials_rejected: bool) {
+    assert!(
+        matches!(
+            e,
+            RegistryError::Unauthorized {
+                credentials_rejected: rejected,
+                ..
+            } if *rejected == credentials_rejected
+        ),
+        "{e}"
+    );
+}
+
 #[tokio::test]
 async fn htpasswd_with_stored_credentials() {
     let registry = htpasswd_registry();
@@ -118,16 +132,7 @@ async fn credentials_are_keyed_by_the_exact_host() {
     let (_dir, config) = docker_config(&auths_json(&format!("localhost:{port}"), USER, PASSWORD));
     let client = client_with(Some(config));
     let e = client.tags(&registry.repo("app")).await.unwrap_err();
-    assert!(
-        matches!(
-            e,
-            RegistryError::Unauthorized {
-                credentials_rejected: false,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert_unauthorized(&e, false);
     let via_localhost =
         wharf::registry::RepositoryRef::new(&format!("localhost:{port}"), "app").unwrap();
     assert_eq!(client.tags(&via_localhost).await.unwrap().tags, vec!["1"]);
@@ -145,16 +150,7 @@ async fn check_credentials_like_docker_login() {
         .check_credentials(registry.host(), &Credentials::password(USER, "nope"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            RegistryError::Unauthorized {
-                credentials_rejected: true,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert_unauthorized(&e, true);
     let e = client
         .check_credentials(
             registry.host(),
@@ -211,16 +207,7 @@ async fn login_through_a_credential_helper_then_pull_with_it() {
     config.erase_async(registry.host()).await.unwrap();
     client.forget_credentials(registry.host());
     let e = client.tags(&repo).await.unwrap_err();
-    assert!(
-        matches!(
-            e,
-            RegistryError::Unauthorized {
-                credentials_rejected: false,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert_unauthorized(&e, false);
     assert_eq!(
         helper_calls(helpers.path(), "get"),
         2,
@@ -338,16 +325,7 @@ async fn token_auth_with_a_wrong_password_or_none() {
     assert!(!tokens.requests()[0].granted);
 
     let e = client_with(None).tags(&repo).await.unwrap_err();
-    assert!(
-        matches!(
-            e,
-            RegistryError::Unauthorized {
-                credentials_rejected: false,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert_unauthorized(&e, false);
     assert_eq!(
         tokens.requests()[1].basic_user,
         None,
@@ -428,14 +406,5 @@ async fn identity_tokens_use_the_refresh_token_grant() {
         .tags(&registry.repo("app"))
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            RegistryError::Unauthorized {
-                credentials_rejected: true,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    assert_unauthorized(&e, true);
 }
