@@ -949,6 +949,17 @@ fn started(state: &mut State, reference: &str, message: &str) -> JobId {
     commits(&effects).pop().expect("a commit job").0
 }
 
+/// The commit job `id` ends: it made image 9 as `reference`.
+fn created(state: &mut State, id: JobId, reference: &str) -> Vec<Effect> {
+    state.feed(Msg::JobFinished {
+        id,
+        result: Ok(JobOutcome::Created {
+            image: image_id('9'),
+            reference: reference.into(),
+        }),
+    })
+}
+
 fn history(comment: &str) -> Vec<HistoryRecord> {
     vec![
         HistoryRecord {
@@ -974,13 +985,7 @@ fn history(comment: &str) -> Vec<HistoryRecord> {
 fn success_selects_the_new_image_once_it_is_looked_up_and_the_layers_follow() {
     let mut state = ready();
     let id = started(&mut state, "web:2", "snapshot");
-    let effects = state.feed(Msg::JobFinished {
-        id,
-        result: Ok(JobOutcome::Created {
-            image: image_id('9'),
-            reference: "web:2".into(),
-        }),
-    });
+    let effects = created(&mut state, id, "web:2");
     assert_eq!(
         effects,
         vec![Effect::InspectImage {
@@ -1032,13 +1037,7 @@ fn success_selects_the_new_image_once_it_is_looked_up_and_the_layers_follow() {
 fn success_selects_the_new_image_when_a_full_list_brings_it_first() {
     let mut state = ready();
     let id = started(&mut state, "web:2", "snapshot");
-    state.feed(Msg::JobFinished {
-        id,
-        result: Ok(JobOutcome::Created {
-            image: image_id('9'),
-            reference: "web:2".into(),
-        }),
-    });
+    created(&mut state, id, "web:2");
     // A list that predates the commit changes nothing; the one after it selects the image.
     let before = state.images.selected_row().map(|r| r.reference());
     state.feed(Msg::ImagesLoaded(Ok(images())));
@@ -1072,13 +1071,7 @@ fn success_selects_the_new_image_when_a_full_list_brings_it_first() {
 fn a_registry_name_is_selected_by_its_full_reference() {
     let mut state = ready();
     let id = started(&mut state, "localhost:5000/app:1", "m");
-    state.feed(Msg::JobFinished {
-        id,
-        result: Ok(JobOutcome::Created {
-            image: image_id('9'),
-            reference: "localhost:5000/app:1".into(),
-        }),
-    });
+    created(&mut state, id, "localhost:5000/app:1");
     state.feed(Msg::ImageInspected {
         reference: image_id('9').0,
         result: Ok(Some(image('9', &["localhost:5000/app:1"]))),
@@ -1136,13 +1129,7 @@ fn a_late_or_repeated_finish_is_ignored() {
         id,
         result: Err(JobError::Failed("boom".into())),
     });
-    let effects = state.feed(Msg::JobFinished {
-        id,
-        result: Ok(JobOutcome::Created {
-            image: image_id('9'),
-            reference: "web:2".into(),
-        }),
-    });
+    let effects = created(&mut state, id, "web:2");
     assert!(effects.is_empty());
     assert_eq!(
         state.jobs.get(id).unwrap().status,
