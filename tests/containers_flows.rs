@@ -79,6 +79,7 @@ fn container(
             ContainerState::Created => "Created".into(),
             _ => "Exited (1) 2 hours ago".into(),
         },
+        listed_at: 0,
         ports: vec![],
     }
 }

@@ -73,6 +73,7 @@ fn container(
         created: NOW - age,
         state,
         status: status.into(),
+        listed_at: NOW,
         ports: vec![],
     }
 }
@@ -96,8 +97,10 @@ fn containers() -> Vec<ContainerRecord> {
         '1',
         ContainerState::Running,
         "Up 3 minutes",
-        3 * MINUTE,
+        13 * MINUTE,
     );
+    // Listed ten minutes ago and not since: the status moves on with the clock.
+    web.listed_at = NOW - 10 * MINUTE;
     web.ports = vec![port(Some("0.0.0.0"), 80, Some(8080)), port(None, 443, None)];
     let mut api = container(
         '2',

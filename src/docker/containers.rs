@@ -36,9 +36,10 @@ impl Engine {
             }))
             .await
             .map_err(|e| self.error(e))?;
+        let listed_at = chrono::Utc::now().timestamp();
         Ok(summaries
             .into_iter()
-            .filter_map(record_from_summary)
+            .filter_map(|summary| record_from_summary(summary, listed_at))
             .collect())
     }
 
@@ -97,7 +98,7 @@ impl Engine {
     }
 }
 
-fn record_from_summary(summary: ContainerSummary) -> Option<ContainerRecord> {
+fn record_from_summary(summary: ContainerSummary, listed_at: i64) -> Option<ContainerRecord> {
     let id = summary.id?;
     let name = summary
         .names
@@ -145,6 +146,7 @@ fn record_from_summary(summary: ContainerSummary) -> Option<ContainerRecord> {
         created: summary.created.unwrap_or(0),
         state,
         status: summary.status.unwrap_or_default(),
+        listed_at,
         ports,
     })
 }

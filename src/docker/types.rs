@@ -144,6 +144,9 @@ pub struct ContainerRecord {
     pub state: ContainerState,
     /// The engine's own wording, e.g. `Up 3 minutes`, `Exited (1) 2 hours ago`.
     pub status: String,
+    /// When the engine wrote `status` (Unix seconds, local clock; 0 if unknown), so its
+    /// duration can be moved on without asking again.
+    pub listed_at: i64,
     pub ports: Vec<PortMapping>,
 }
 

@@ -153,6 +153,7 @@ mod tests {
             created: 0,
             state: ContainerState::Running,
             status: String::new(),
+            listed_at: 0,
             ports: vec![],
         }
     }

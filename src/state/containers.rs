@@ -200,6 +200,7 @@ mod tests {
                 ContainerState::Created => "Created".into(),
                 _ => "Exited (0) 1 hour ago".into(),
             },
+            listed_at: 0,
             ports: vec![],
         }
     }

@@ -1,5 +1,7 @@
 //! Numbers and times as the panes show them.
 
+use std::borrow::Cow;
+
 use humansize::{DECIMAL, FormatSizeOptions, format_size};
 
 /// Bytes in decimal units like the docker CLI: `0 B`, `5.6 MB`, `109 MB`, `1.3 GB`. A
@@ -36,6 +38,100 @@ pub fn age(now: i64, then: i64) -> String {
     format!("{value}{unit}")
 }
 
+/// A container's status as the engine worded it at `listed_at` (`Up 3 minutes`, `Exited (1)
+/// 2 hours ago`, `Up About an hour (healthy)`), with its duration moved on to `now`. The
+/// engine's words go stale while nothing is re-listed (wharf does not poll), so the duration
+/// is re-told in the engine's own style: never behind the age column, never longer than the
+/// engine's own rounding off. Text without a duration, or an unknown `listed_at`, stays.
+pub fn container_status(status: &str, listed_at: i64, now: i64) -> Cow<'_, str> {
+    let Some((start, end, seconds)) = find_duration(status) else {
+        return Cow::Borrowed(status);
+    };
+    if listed_at <= 0 {
+        return Cow::Borrowed(status);
+    }
+    let elapsed = seconds.saturating_add(now.saturating_sub(listed_at).max(0));
+    Cow::Owned(format!(
+        "{}{}{}",
+        &status[..start],
+        human_duration(elapsed),
+        &status[end..]
+    ))
+}
+
+/// Phrases the engine (go-units `HumanDuration`) writes without a number, in seconds.
+const WORDED_DURATIONS: &[(&str, i64)] = &[
+    ("Less than a second", 0),
+    ("About a minute", 60),
+    ("About an hour", 3_600),
+];
+
+/// The first duration in `text`: its byte span and its length in seconds.
+fn find_duration(text: &str) -> Option<(usize, usize, i64)> {
+    let worded = WORDED_DURATIONS.iter().find_map(|(phrase, seconds)| {
+        text.find(phrase)
+            .map(|start| (start, start + phrase.len(), *seconds))
+    });
+    let numbered = numbered_duration(text);
+    match (worded, numbered) {
+        (Some(w), Some(n)) => Some(if w.0 <= n.0 { w } else { n }),
+        (w, n) => w.or(n),
+    }
+}
+
+/// `N unit(s)` as a separate word pair, e.g. the `2 hours` in `Exited (1) 2 hours ago`.
+fn numbered_duration(text: &str) -> Option<(usize, usize, i64)> {
+    let words: Vec<(usize, &str)> = text
+        .split(' ')
+        .scan(0, |offset, word| {
+            let start = *offset;
+            *offset += word.len() + 1;
+            Some((start, word))
+        })
+        .collect();
+    words.windows(2).find_map(|pair| {
+        let [(start, number), (unit_start, unit)] = pair else {
+            return None;
+        };
+        let count: i64 = number.parse().ok()?;
+        let unit_seconds = match unit.trim_end_matches('s') {
+            "second" => 1,
+            "minute" => 60,
+            "hour" => 3_600,
+            "day" => 86_400,
+            "week" => 7 * 86_400,
+            "month" => 30 * 86_400,
+            "year" => 365 * 86_400,
+            _ => return None,
+        };
+        Some((
+            *start,
+            unit_start + unit.len(),
+            count.saturating_mul(unit_seconds),
+        ))
+    })
+}
+
+/// go-units `HumanDuration`, the wording `docker ps` uses.
+fn human_duration(seconds: i64) -> String {
+    let minutes = seconds / 60;
+    // Hours are rounded, as the engine rounds them.
+    let hours = seconds.saturating_add(1_800) / 3_600;
+    match seconds {
+        s if s < 1 => "Less than a second".to_string(),
+        1 => "1 second".to_string(),
+        s if s < 60 => format!("{s} seconds"),
+        _ if minutes == 1 => "About a minute".to_string(),
+        _ if minutes < 60 => format!("{minutes} minutes"),
+        _ if hours == 1 => "About an hour".to_string(),
+        _ if hours < 48 => format!("{hours} hours"),
+        _ if hours < 24 * 7 * 2 => format!("{} days", hours / 24),
+        _ if hours < 24 * 30 * 2 => format!("{} weeks", hours / 24 / 7),
+        _ if hours < 24 * 365 * 2 => format!("{} months", hours / 24 / 30),
+        s => format!("{} years", s / 3_600 / 24 / 365),
+    }
+}
+
 /// An absolute time in UTC, for detail views.
 pub fn timestamp(seconds: i64) -> String {
     chrono::DateTime::from_timestamp(seconds, 0)
@@ -54,6 +150,64 @@ mod tests {
         assert_eq!(size(5_590_000), "5.6 MB");
         assert_eq!(size(109_210_000), "109 MB");
         assert_eq!(size(2_000_000_000), "2 GB");
+    }
+
+    #[test]
+    fn container_statuses_move_on_with_the_clock() {
+        let listed = 1_000_000_000;
+        let later = |seconds: i64| listed + seconds;
+        assert_eq!(
+            container_status("Up 3 minutes", listed, later(600)),
+            "Up 13 minutes"
+        );
+        assert_eq!(
+            container_status("Up Less than a second", listed, later(1)),
+            "Up 1 second"
+        );
+        assert_eq!(
+            container_status("Up About a minute (healthy)", listed, later(3_000)),
+            "Up 51 minutes (healthy)"
+        );
+        assert_eq!(
+            container_status("Exited (1) 2 hours ago", listed, later(48 * 3_600)),
+            "Exited (1) 2 days ago"
+        );
+        assert_eq!(
+            container_status("Restarting (137) 5 seconds ago", listed, later(0)),
+            "Restarting (137) 5 seconds ago",
+            "re-told at once, the engine's words come back"
+        );
+        assert_eq!(
+            container_status("Up 2 hours (Paused)", listed, later(3_600)),
+            "Up 3 hours (Paused)"
+        );
+        assert_eq!(
+            container_status("Up 3 weeks", listed, later(7 * 86_400)),
+            "Up 4 weeks"
+        );
+        assert_eq!(
+            container_status("Up 23 months", listed, later(60 * 86_400)),
+            "Up 2 years"
+        );
+    }
+
+    #[test]
+    fn container_statuses_without_a_duration_or_a_listing_time_stay() {
+        assert_eq!(container_status("Created", 1, 1_000), "Created");
+        assert_eq!(
+            container_status("Removal In Progress", 1, 1_000),
+            "Removal In Progress"
+        );
+        assert_eq!(container_status("Up 3 minutes", 0, 1_000), "Up 3 minutes");
+        assert_eq!(
+            container_status("Exited (1) 2 hours ago", 1_000, 10),
+            "Exited (1) 2 hours ago",
+            "a clock that went back does not shorten the duration"
+        );
+        assert_eq!(
+            container_status("Up 9999999999999999999 years", 1, 2),
+            "Up 9999999999999999999 years"
+        );
     }
 
     #[test]

@@ -109,6 +109,7 @@ pub fn web_container() -> ContainerRecord {
         created: NOW - DAY,
         state: ContainerState::Exited,
         status: "Exited (0) 2 hours ago".into(),
+        listed_at: 0,
         ports: vec![],
     }
 }

@@ -9,7 +9,7 @@ use ratatui::widgets::{Cell, Row};
 use crate::docker::ContainerState;
 use crate::state::{EngineStatus, State};
 use crate::ui::View;
-use crate::ui::format::age;
+use crate::ui::format::{age, container_status};
 use crate::ui::text::clean;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
@@ -120,7 +120,15 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             return Row::default();
         };
         let status = Cell::from(
-            crate::ui::text::truncate(&clean(&record.status), status_width as usize).into_owned(),
+            crate::ui::text::truncate(
+                &clean(&container_status(
+                    &record.status,
+                    record.listed_at,
+                    view.now,
+                )),
+                status_width as usize,
+            )
+            .into_owned(),
         )
         .style(state_style(record.state, theme));
         if !wide {
