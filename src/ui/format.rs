@@ -17,6 +17,16 @@ pub fn size(bytes: u64) -> String {
     format_size(bytes, options)
 }
 
+/// `1 tag`, `3 tags`, `2 repositories`: a count with its (regular English) noun in the
+/// right number.
+pub fn count(n: usize, noun: &str) -> String {
+    match noun.strip_suffix('y') {
+        _ if n == 1 => format!("1 {noun}"),
+        Some(stem) => format!("{n} {stem}ies"),
+        None => format!("{n} {noun}s"),
+    }
+}
+
 /// A compact relative age: `now`, `45s`, `12m`, `5h`, `3d`, `6w`, `4mo`, `7y`.
 pub fn age(now: i64, then: i64) -> String {
     if then <= 0 {
@@ -208,6 +218,15 @@ mod tests {
             container_status("Up 9999999999999999999 years", 1, 2),
             "Up 9999999999999999999 years"
         );
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(0, "tag"), "0 tags");
+        assert_eq!(count(1, "tag"), "1 tag");
+        assert_eq!(count(12, "layer"), "12 layers");
+        assert_eq!(count(1, "repository"), "1 repository");
+        assert_eq!(count(2, "repository"), "2 repositories");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Row};
 use crate::config::SortKey;
 use crate::state::{EngineStatus, State};
 use crate::ui::View;
-use crate::ui::format::{age, size};
+use crate::ui::format::{age, count, size};
 use crate::ui::text::clean;
 use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
 
@@ -46,10 +46,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     } = &state.engine
     {
         let text = format!(
-            "{error}\n\nTried {} ({} attempt{}); next try in {:.1} s.",
+            "{error}\n\nTried {} ({}); next try in {:.1} s.",
             state.engine_target,
-            attempt,
-            if *attempt == 1 { "" } else { "s" },
+            count(*attempt as usize, "attempt"),
             retry_in.as_secs_f32()
         );
         notice(frame, list_area, &text, theme.error);

@@ -6,7 +6,7 @@ use ratatui::widgets::{Cell, Row};
 
 use crate::state::State;
 use crate::ui::View;
-use crate::ui::format::{age, size};
+use crate::ui::format::{age, count, size};
 use crate::ui::widgets::{LazyTable, notice, pane_block, text_cell, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
@@ -15,11 +15,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     let mut details = vec![layers.label.clone()];
     if let Some(rows) = layers.rows() {
         let total: u64 = rows.iter().map(|r| r.size).sum();
-        details.push(format!(
-            "· {} layer{}",
-            rows.len(),
-            if rows.len() == 1 { "" } else { "s" }
-        ));
+        details.push(format!("· {}", count(rows.len(), "layer")));
         details.push(format!("· {}", size(total)));
     }
     let block = pane_block(title("Layers", &details, area.width, theme), focused, theme);

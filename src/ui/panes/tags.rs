@@ -11,7 +11,7 @@ use crate::registry::TagDetail;
 use crate::state::State;
 use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
 use crate::ui::View;
-use crate::ui::format::size;
+use crate::ui::format::{count, size};
 use crate::ui::text::clean;
 use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
 
@@ -26,9 +26,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         details.push(repository.to_string());
         if tags.loaded {
             let count = if tags.visible_len() == tags.total() {
-                format!("· {} tags", tags.total())
+                format!("· {}", count(tags.total(), "tag"))
             } else {
-                format!("· {} of {} tags", tags.visible_len(), tags.total())
+                format!("· {} of {}", tags.visible_len(), count(tags.total(), "tag"))
             };
             details.push(count);
             details.push(format!(
@@ -252,7 +252,7 @@ fn draw_catalog(
     let theme = view.theme;
     let mut details = vec![
         catalog.registry.clone(),
-        format!("· {} repositories", catalog.repositories.len()),
+        format!("· {}", count(catalog.repositories.len(), "repository")),
     ];
     if catalog.next.is_some() {
         details.push("· more as you scroll".to_string());
