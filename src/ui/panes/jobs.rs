@@ -158,11 +158,11 @@ pub fn draw_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// `   5 jobs`, from the live keymap.
+/// `   5: all jobs`, from the live keymap (a bare `5 jobs` reads like a count).
 fn jobs_hint(state: &State) -> String {
     state
         .keymap
         .hint(Scope::Global, Action::FocusJobs)
-        .map(|key| format!("   {key} jobs"))
+        .map(|key| format!("   {key}: all jobs"))
         .unwrap_or_default()
 }
