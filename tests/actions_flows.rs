@@ -1605,6 +1605,62 @@ fn tag_details_are_fetched_a_few_at_a_time_for_the_rows_on_screen() {
 }
 
 #[test]
+fn sorting_the_tags_asks_for_the_rows_it_brings_on_screen() {
+    let mut state = connected();
+    command(&mut state, "repo localhost:5000/team/app");
+    assert_eq!(state.focus, Pane::Tags);
+    let generation = state.tags.generation;
+    let mut pending = state.update(Msg::TagsLoaded {
+        generation,
+        result: Ok(TagList {
+            tags: (0..200).map(|i| format!("v{i}")).collect(),
+            truncated: false,
+        }),
+    });
+    // Every row near the top is answered (missing), until nothing more is asked for.
+    let mut answered = 0;
+    while let Some(effect) = pending.pop() {
+        let Effect::LoadTagDigest { tag, .. } = effect else {
+            panic!("only digests are asked for: {effect:?}");
+        };
+        answered += 1;
+        pending.extend(state.update(Msg::TagDigestLoaded {
+            generation,
+            result: Err(RegistryError::NotFound {
+                host: REGISTRY.into(),
+                missing: Missing::Tag {
+                    repository: "localhost:5000/team/app".into(),
+                    tag: tag.clone(),
+                },
+            }),
+            tag,
+        }));
+    }
+    assert!(answered < 100, "only rows near the top: {answered}");
+    for _ in 0..15 {
+        assert_eq!(state.update(ch('j')), [], "these rows are answered");
+    }
+
+    // Reversed, the selected v15 stays selected near the end of the list: the rows above
+    // it (v16 and on, never on screen before) come on screen and are asked for.
+    let effects = state.update(ch('S'));
+    let asked: Vec<&String> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadTagDigest { tag, .. } => Some(tag),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(state.tags.selected().unwrap().name, "v15");
+    assert_eq!(asked.len(), MAX_IN_FLIGHT, "{effects:?}");
+    let fresh = |tag: &&String| tag[1..].parse::<usize>().unwrap() >= answered;
+    assert!(
+        asked.iter().all(fresh),
+        "{asked:?} after {answered} answered"
+    );
+}
+
+#[test]
 fn the_local_column_compares_remote_digests_with_local_images() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");

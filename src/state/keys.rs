@@ -408,6 +408,10 @@ impl State {
             _ => return self.error("this pane does not sort"),
         }
         self.sync_layers(effects);
+        if self.focus == Pane::Tags {
+            // Other rows come on screen.
+            self.pump_tag_details(effects);
+        }
     }
 
     fn toggle_all(&mut self, effects: &mut Vec<Effect>) {

@@ -44,15 +44,15 @@ impl ListCursor {
         true
     }
 
-    /// The rows the renderer showed last time (or the first `default` rows before any
-    /// drawing), for work that should cover what is on screen.
+    /// The rows the renderer will show next (`default` rows tall before any drawing), for
+    /// work that should cover what is on screen. It follows the selection as drawing does,
+    /// so it is right also after the list was filtered or sorted and not yet drawn.
     pub fn visible_window(&self, len: usize, default: usize) -> Range<usize> {
-        let page = match self.page.get() {
+        let height = match self.page.get() {
             0 => default,
             page => page + 1,
         };
-        let start = self.offset.get().min(len);
-        start..(start + page).min(len)
+        self.scrolled(len, height)
     }
 
     /// Keeps the selection inside a list that changed length.
@@ -64,8 +64,14 @@ impl ListCursor {
     /// keep the selection visible. Called by the renderer.
     pub fn visible(&self, len: usize, height: usize) -> Range<usize> {
         self.page.set(height.saturating_sub(1).max(1));
+        let window = self.scrolled(len, height);
+        self.offset.set(window.start);
+        window
+    }
+
+    /// The last offset moved as little as possible to show the selection in `height` rows.
+    fn scrolled(&self, len: usize, height: usize) -> Range<usize> {
         if height == 0 || len == 0 {
-            self.offset.set(0);
             return 0..0;
         }
         let selected = self.selected.min(len - 1);
@@ -75,7 +81,6 @@ impl ListCursor {
         } else if selected >= offset + height {
             offset = selected + 1 - height;
         }
-        self.offset.set(offset);
         offset..(offset + height).min(len)
     }
 }
@@ -188,6 +193,18 @@ mod tests {
         );
         c.navigate(Action::Top, 100);
         assert_eq!(c.visible(100, 10), 0..10);
+    }
+
+    #[test]
+    fn the_window_for_work_is_the_one_the_next_frame_shows() {
+        let mut c = ListCursor::default();
+        assert_eq!(c.visible_window(100, 30), 0..30, "before any drawing");
+        c.navigate(Action::Bottom, 100);
+        c.visible(100, 10);
+        c.clamp(24);
+        let predicted = c.visible_window(24, 30);
+        assert_eq!(predicted, c.visible(24, 10));
+        assert_eq!(predicted, 14..24);
     }
 
     #[test]

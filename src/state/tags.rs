@@ -546,6 +546,39 @@ mod tests {
     }
 
     #[test]
+    fn a_filter_asks_for_the_rows_it_brings_on_screen() {
+        let mut t = TagsState::default();
+        t.open(Some(repo()), true);
+        t.set_tags((1..=1500).map(|i| format!("v1.{i}")).collect(), false);
+        t.navigate(Action::Bottom);
+        // The renderer scrolled to the end of 1500 rows, 15 at a time.
+        assert_eq!(t.view.cursor.visible(t.visible_len(), 15), 1485..1500);
+        for request in t.next_requests(false) {
+            let TagRequest::Digest(tag) = request else {
+                panic!("only digests were asked for");
+            };
+            t.set_digest(&tag, "sha256:a".into());
+        }
+
+        t.filter.editor.set_text("99");
+        t.refresh();
+        let asked = t.next_requests(false);
+        let shown: Vec<String> = t
+            .view
+            .cursor
+            .visible(t.visible_len(), 15)
+            .map(|i| t.visible_row(i).unwrap().name.clone())
+            .collect();
+        assert_eq!(asked.len(), MAX_IN_FLIGHT, "{asked:?}");
+        for request in asked {
+            let TagRequest::Digest(tag) = request else {
+                panic!("only digests were asked for");
+            };
+            assert!(shown.contains(&tag), "{tag} is not on screen: {shown:?}");
+        }
+    }
+
+    #[test]
     fn filter_narrows_tags() {
         let mut t = TagsState::default();
         t.open(Some(repo()), true);

@@ -27,6 +27,12 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// `· by age ↓`: the sort key and its direction. ↓ puts the largest value first (the newest,
+/// the biggest, Z before A), ↑ the smallest, the same in every pane.
+pub fn sort_label(key: &str, descending: bool) -> String {
+    format!("· by {key} {}", if descending { "↓" } else { "↑" })
+}
+
 /// A compact relative age: `now`, `45s`, `12m`, `5h`, `3d`, `6w`, `4mo`, `7y`.
 pub fn age(now: i64, then: i64) -> String {
     if then <= 0 {

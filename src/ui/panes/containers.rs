@@ -7,9 +7,10 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row};
 
 use crate::docker::ContainerState;
+use crate::state::containers::ContainerSort;
 use crate::state::{EngineStatus, State};
 use crate::ui::View;
-use crate::ui::format::{age, container_status};
+use crate::ui::format::{age, container_status, sort_label};
 use crate::ui::text::clean;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
@@ -29,11 +30,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         if !containers.filter.editor.is_empty() {
             details.push(format!("· {} match", containers.visible_len()));
         }
-        details.push(format!(
-            "· by {} {}",
-            containers.sort.name(),
-            if containers.reverse { "↓" } else { "↑" }
-        ));
+        // Age sorts newest first; name and state (up first) from the start.
+        let descending = (containers.sort == ContainerSort::Age) != containers.reverse;
+        details.push(sort_label(containers.sort.name(), descending));
     }
     let block = pane_block(
         title("Containers", &details, area.width, theme),

@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Row};
 use crate::config::SortKey;
 use crate::state::{EngineStatus, State};
 use crate::ui::View;
-use crate::ui::format::{age, count, size};
+use crate::ui::format::{age, count, size, sort_label};
 use crate::ui::text::clean;
 use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
 
@@ -128,12 +128,13 @@ fn details(state: &State) -> Vec<String> {
     } else {
         format!("{} of {}", images.visible_len(), images.total_rows())
     };
-    let arrow = if images.reverse { "↑" } else { "↓" };
-    let sort = match images.sort {
-        SortKey::Name => format!("· by name {}", if images.reverse { "↓" } else { "↑" }),
-        SortKey::Age => format!("· by age {arrow}"),
-        SortKey::Size => format!("· by size {arrow}"),
+    // Names sort A→Z; age and size newest and biggest first.
+    let (key, descending) = match images.sort {
+        SortKey::Name => ("name", images.reverse),
+        SortKey::Age => ("age", !images.reverse),
+        SortKey::Size => ("size", !images.reverse),
     };
+    let sort = sort_label(key, descending);
     let dangling = images.dangling_count();
     let hidden = if !images.show_dangling && dangling > 0 {
         format!("· {dangling} dangling hidden")

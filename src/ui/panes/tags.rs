@@ -11,7 +11,7 @@ use crate::registry::TagDetail;
 use crate::state::State;
 use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
 use crate::ui::View;
-use crate::ui::format::{count, size};
+use crate::ui::format::{count, size, sort_label};
 use crate::ui::text::clean;
 use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
 
@@ -31,14 +31,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
                 format!("· {} of {}", tags.visible_len(), count(tags.total(), "tag"))
             };
             details.push(count);
-            details.push(format!(
-                "· by {} {}",
-                match tags.sort {
-                    TagSort::Name => "name",
-                    TagSort::Created => "created",
-                },
-                if tags.reverse { "↓" } else { "↑" }
-            ));
+            // Names sort in natural order, created newest first.
+            details.push(match tags.sort {
+                TagSort::Name => sort_label("name", tags.reverse),
+                TagSort::Created => sort_label("created", !tags.reverse),
+            });
         }
         if tags.pinned {
             details.push("· pinned (Esc unpins)".to_string());
