@@ -1049,6 +1049,24 @@ fn removing_the_last_tag_deletes_the_image_and_names_its_containers() {
 }
 
 #[test]
+fn a_question_about_an_image_with_many_names_lists_a_few_in_natural_order() {
+    let tags: Vec<String> = (1..=30).map(|i| format!("app:t{i}")).collect();
+    let names: Vec<&str> = tags.iter().map(String::as_str).collect();
+    let mut state = connected_with(vec![record('1', &names, &[], DAY, 1_000)], vec![]);
+    select(&mut state, "app:t1");
+    state.update(ch('d'));
+    assert_eq!(
+        confirm(&state).body,
+        format!(
+            "Remove the tag app:t1 from image {}?\n\
+             The image stays: it keeps app:t2, app:t3, app:t4, app:t5, app:t6, app:t7, app:t8 \
+             and 22 more.",
+            id('1').short()
+        )
+    );
+}
+
+#[test]
 fn colon_rmi_asks_the_same_question() {
     let mut state = connected();
     assert!(command(&mut state, "rmi alpine:3.19").is_empty());
@@ -1067,6 +1085,7 @@ fn colon_rmi_asks_the_same_question() {
         confirm(&state).body,
         format!(
             "Remove image {} (187 MB) with all its tags?\n\
+             Tags that go: nginx:1.25, nginx:latest.\n\
              This deletes the image and those of its layers nothing else uses (187 MB).",
             id('1').short()
         )

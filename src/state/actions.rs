@@ -76,6 +76,22 @@ pub(super) fn parse_tagged(text: &str) -> Result<Target, String> {
     })
 }
 
+/// Names for a question, in natural order: all of a few, the first of many and how many
+/// more, so a question about an image with hundreds of tags still fits on screen.
+fn some_of(names: &[&str]) -> String {
+    const SHOWN: usize = 8;
+    let mut names = names.to_vec();
+    names.sort_by(|a, b| crate::natural::natural_cmp(a, b));
+    if names.len() <= SHOWN {
+        return names.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        names[..SHOWN - 1].join(", "),
+        names.len() - (SHOWN - 1)
+    )
+}
+
 /// The title and spec of a pull job for a typed reference.
 fn pull_job(text: &str) -> Result<(String, JobSpec), String> {
     let reference = Reference::parse(text.trim()).map_err(|e| e.to_string())?;
@@ -278,7 +294,12 @@ impl State {
         };
         let size = crate::ui::format::size(record.size);
         let by_id = record.id.0 == name || record.id.short() == name;
-        let others: Vec<&String> = record.repo_tags.iter().filter(|t| *t != name).collect();
+        let others: Vec<&str> = record
+            .repo_tags
+            .iter()
+            .map(String::as_str)
+            .filter(|t| *t != name)
+            .collect();
         let mut body = if by_id {
             format!(
                 "Remove image {} ({size}) with all its tags?",
@@ -287,23 +308,29 @@ impl State {
         } else {
             format!("Remove the tag {name} from image {}?", record.id.short())
         };
+        if by_id && !record.repo_tags.is_empty() {
+            let tags: Vec<&str> = record.repo_tags.iter().map(String::as_str).collect();
+            body.push_str(&format!("\nTags that go: {}.", some_of(&tags)));
+        }
         if !by_id && !others.is_empty() {
-            let list: Vec<&str> = others.iter().map(|s| s.as_str()).collect();
-            body.push_str(&format!("\nThe image stays: it keeps {}.", list.join(", ")));
+            body.push_str(&format!(
+                "\nThe image stays: it keeps {}.",
+                some_of(&others)
+            ));
         } else {
             body.push_str(&format!(
                 "\nThis deletes the image and those of its layers nothing else uses ({size})."
             ));
         }
-        let users: Vec<String> = self
+        let users: Vec<&str> = self
             .containers
             .records()
             .iter()
             .filter(|c| c.image_id == record.id)
-            .map(|c| c.name.clone())
+            .map(|c| c.name.as_str())
             .collect();
         if !users.is_empty() && (by_id || others.is_empty()) {
-            body.push_str(&format!("\nContainers use it: {}.", users.join(", ")));
+            body.push_str(&format!("\nContainers use it: {}.", some_of(&users)));
             if !force {
                 body.push_str(" The engine will refuse; D forces it.");
             }
