@@ -45,15 +45,20 @@ fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             return;
         }
         lines.push(Line::styled(heading, theme.header));
-        for (action, keys) in bindings {
-            let keys = keys
-                .iter()
-                .map(|k| k.to_string())
-                .collect::<Vec<_>>()
-                .join(" ");
+        let rows: Vec<(String, &str)> = bindings
+            .into_iter()
+            .map(|(action, keys)| {
+                let keys: Vec<String> = keys.iter().map(ToString::to_string).collect();
+                (keys.join(" "), action.help())
+            })
+            .collect();
+        // Remapped keys can be long: the column is as wide as its widest entry.
+        let column = rows.iter().map(|(keys, _)| keys.chars().count()).max();
+        let column = column.unwrap_or(0).max(15) + 1;
+        for (keys, help) in rows {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<16}"), theme.key),
-                Span::raw(action.help()),
+                Span::styled(format!("  {keys:<column$}"), theme.key),
+                Span::raw(help),
             ]));
         }
         lines.push(Line::default());
@@ -66,14 +71,20 @@ fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     section(heading, state.scope(), &mut lines);
     section("Everywhere".to_string(), Scope::Global, &mut lines);
     lines.push(Line::styled("Commands (type : first)", theme.header));
-    for command in COMMANDS {
-        let usage = if command.usage.is_empty() {
-            command.name.to_string()
-        } else {
-            format!("{} {}", command.name, command.usage)
-        };
+    let usages: Vec<String> = COMMANDS
+        .iter()
+        .map(|command| {
+            if command.usage.is_empty() {
+                command.name.to_string()
+            } else {
+                format!("{} {}", command.name, command.usage)
+            }
+        })
+        .collect();
+    let column = usages.iter().map(|u| u.chars().count()).max().unwrap_or(0) + 1;
+    for (command, usage) in COMMANDS.iter().zip(usages) {
         lines.push(Line::from(vec![
-            Span::styled(format!("  :{usage:<22}"), theme.key),
+            Span::styled(format!("  :{usage:<column$}"), theme.key),
             Span::raw(command.help),
         ]));
     }
