@@ -44,7 +44,6 @@ fn records() -> Vec<ImageRecord> {
                 repo_digests: vec![],
                 created: NOW - (i as i64 * 7_919) % (400 * 86_400),
                 size: 1_000_000 + (i as u64 * 104_729) % 900_000_000,
-                containers: 0,
             }
         })
         .collect()

@@ -262,14 +262,13 @@ fn tag_prompt_validates_as_you_type_and_the_new_row_appears_selected() {
         result: Ok(()),
     });
     assert_eq!(status(&state).0, "tagged localhost:5000/base:3.19");
-    let mut alpine = record(
+    let alpine = record(
         '2',
         &["alpine:3.19", "localhost:5000/base:3.19"],
         &[],
         60 * DAY,
         7_380_000,
     );
-    alpine.containers = -1;
     state.update(Msg::ImageInspected {
         reference: id('2').0,
         result: Ok(Some(alpine)),
@@ -1715,14 +1714,13 @@ fn the_local_column_compares_remote_digests_with_local_images() {
 
     // After a push the engine records the digest: the lookup's answer turns "differs" to
     // "same".
-    let mut pushed = record(
+    let pushed = record(
         '4',
         &["localhost:5000/team/app:1.10"],
         &[&format!("localhost:5000/team/app@{}", digest('f'))],
         2 * HOUR,
         98_500_000,
     );
-    pushed.containers = -1;
     state.update(Msg::ImageInspected {
         reference: "localhost:5000/team/app:1.10".into(),
         result: Ok(Some(pushed)),

@@ -44,7 +44,6 @@ fn image(digit: char, tags: &[&str]) -> ImageRecord {
         repo_digests: vec![],
         created: 1_000,
         size: 10_000_000,
-        containers: 1,
     }
 }
 

@@ -35,7 +35,6 @@ use support::render::{
 /// An image made `age` seconds before `NOW`, used by a container.
 fn image(digit: char, tags: &[&str], age: i64, size: u64) -> ImageRecord {
     ImageRecord {
-        containers: 1,
         ..record(digit, tags, &[], age, size)
     }
 }

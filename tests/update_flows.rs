@@ -32,7 +32,6 @@ fn record(digit: char, tags: &[&str], created: i64, size: u64) -> ImageRecord {
         repo_digests: vec![],
         created,
         size,
-        containers: 0,
     }
 }
 

@@ -117,7 +117,6 @@ fn record_from_summary(summary: ImageSummary) -> ImageRecord {
         repo_digests: real_tags(summary.repo_digests),
         created: summary.created,
         size: u64::try_from(summary.size).unwrap_or(0),
-        containers: summary.containers,
     }
 }
 
@@ -136,7 +135,6 @@ fn record_from_inspect(inspect: ImageInspect) -> Option<ImageRecord> {
             .size
             .and_then(|s| u64::try_from(s).ok())
             .unwrap_or(0),
-        containers: -1,
     })
 }
 

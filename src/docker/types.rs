@@ -56,8 +56,6 @@ pub struct ImageRecord {
     pub created: i64,
     /// Size in bytes (all layers).
     pub size: u64,
-    /// Number of containers using the image, when the engine says (`-1` means unknown).
-    pub containers: i64,
 }
 
 /// One layer of an image's history, newest first as the engine gives it.

@@ -289,7 +289,6 @@ mod tests {
             repo_digests: vec![],
             created,
             size,
-            containers: 0,
         }
     }
 

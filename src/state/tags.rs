@@ -599,7 +599,6 @@ mod tests {
             repo_digests: digests.iter().map(|d| d.to_string()).collect(),
             created: 0,
             size: 0,
-            containers: 0,
         };
         let records = vec![
             record(

@@ -52,7 +52,6 @@ pub fn record(digit: char, tags: &[&str], digests: &[&str], age: i64, size: u64)
         repo_digests: digests.iter().map(|d| d.to_string()).collect(),
         created: NOW - age,
         size,
-        containers: 0,
     }
 }
 
