@@ -365,9 +365,10 @@ async fn connect_error(host: &str) -> wharf::docker::EngineError {
     })
     .expect("a host flag always resolves");
     assert_eq!(target.host, host);
-    let result = tokio::time::timeout(Duration::from_secs(10), Engine::connect(&target))
+    // wharf gives an engine 10 s to say who it is; this bound is only the test's own.
+    let result = tokio::time::timeout(Duration::from_secs(20), Engine::connect(&target))
         .await
-        .unwrap_or_else(|_| panic!("connecting to {host} did not fail within 10 s"));
+        .unwrap_or_else(|_| panic!("connecting to {host} did not fail within 20 s"));
     match result {
         Ok(_) => panic!("connecting to {host} succeeded"),
         Err(e) => e,
@@ -398,4 +399,65 @@ async fn closed_tcp_port_is_unreachable_and_names_the_host() {
     assert_eq!(err.kind, EngineErrorKind::Unreachable, "{err}");
     assert!(err.message.contains(&host), "{}", err.message);
     assert!(err.message.contains("refused"), "{}", err.message);
+}
+
+/// A loopback listener that hands every connection to `serve`; returns its tcp:// address.
+async fn fake_engine<F, Fut>(serve: F) -> String
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(serve(stream));
+        }
+    });
+    format!("tcp://{address}")
+}
+
+#[tokio::test]
+async fn a_web_server_is_not_taken_for_an_engine() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let host = fake_engine(|mut stream| async move {
+        let mut request = [0u8; 4096];
+        let _ = stream.read(&mut request).await;
+        let page = "<!DOCTYPE HTML>\n<html><body>Error 404</body></html>\n";
+        let answer = format!(
+            "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\r\n{page}",
+            page.len()
+        );
+        let _ = stream.write_all(answer.as_bytes()).await;
+    })
+    .await;
+    let err = connect_error(&host).await;
+    assert_eq!(err.kind, EngineErrorKind::Unreachable, "{err}");
+    assert_eq!(
+        err.message,
+        format!(
+            "cannot reach the Docker engine at {host}: it answered, but not as a Docker engine (HTTP 404)"
+        )
+    );
+    assert!(!err.to_string().contains("DOCTYPE"), "{err}");
+}
+
+#[tokio::test]
+async fn an_address_that_never_answers_is_given_up_in_seconds() {
+    use tokio::io::AsyncReadExt;
+    // Accepts, reads, and never says anything.
+    let host = fake_engine(|mut stream| async move {
+        let mut sink = [0u8; 4096];
+        while matches!(stream.read(&mut sink).await, Ok(n) if n > 0) {}
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let err = connect_error(&host).await;
+    assert_eq!(err.kind, EngineErrorKind::Unreachable, "{err}");
+    assert!(err.message.contains("no answer within 10 s"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        started.elapsed()
+    );
 }

@@ -1,7 +1,9 @@
 //! The connection to the Docker engine and the errors it gives, phrased for users.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
+use std::time::Duration;
 
 use bollard::{ClientVersion, Docker};
 
@@ -13,6 +15,9 @@ use super::types::EngineInfo;
 /// Seconds before a request without response headers is given up. Long uploads (import)
 /// get their own, larger budget.
 pub(crate) const REQUEST_TIMEOUT_SECS: u64 = 120;
+
+/// How long the engine may take to say who it is. Engines answer `/version` at once.
+const IDENTIFY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A handle on the engine; cheap to clone into tasks.
 #[derive(Clone)]
@@ -244,19 +249,18 @@ impl Engine {
     /// Asks the engine who it is, settling the API version on the way. `Ok(true)` when the
     /// version had to be negotiated down (requests sent before used a version it refuses).
     pub async fn identify(&self) -> Result<(EngineInfo, bool), EngineError> {
-        let (version, negotiated) = match self.docker.version().await {
+        let (version, negotiated) = match self.first_answer(self.docker.version()).await? {
             Ok(version) => (version, false),
             Err(e) if version_too_new(&e) => {
                 // Clones share the negotiated version, so negotiating once is enough.
                 let docker = self
-                    .docker
-                    .clone()
-                    .negotiate_version()
-                    .await
-                    .map_err(|e| self.error(e))?;
-                (docker.version().await.map_err(|e| self.error(e))?, true)
+                    .first_answer(self.docker.clone().negotiate_version())
+                    .await?
+                    .map_err(|e| self.identify_error(e))?;
+                let version = self.first_answer(docker.version()).await?;
+                (version.map_err(|e| self.identify_error(e))?, true)
             }
-            Err(e) => return Err(self.error(e)),
+            Err(e) => return Err(self.identify_error(e)),
         };
         let info = EngineInfo {
             host: self.host.clone(),
@@ -266,6 +270,45 @@ impl Engine {
             arch: version.arch.unwrap_or_default(),
         };
         Ok((info, negotiated))
+    }
+
+    /// A request of the identification, given [`IDENTIFY_TIMEOUT`]: an address that accepts
+    /// connections and never answers is reported in seconds, not after the long budget
+    /// that pulls and commits need.
+    async fn first_answer<T>(
+        &self,
+        request: impl Future<Output = Result<T, bollard::errors::Error>>,
+    ) -> Result<Result<T, bollard::errors::Error>, EngineError> {
+        tokio::time::timeout(IDENTIFY_TIMEOUT, request)
+            .await
+            .map_err(|_| {
+                unreachable(
+                    &self.host,
+                    format!("no answer within {} s", IDENTIFY_TIMEOUT.as_secs()),
+                    "Is a Docker engine listening there, and not hung? wharf keeps trying.",
+                )
+            })
+    }
+
+    /// An identification failure: something that answers, but not like a Docker engine
+    /// (a web server's HTML page, a 404), is said so rather than shown as its raw body.
+    fn identify_error(&self, err: bollard::errors::Error) -> EngineError {
+        use bollard::errors::Error as B;
+        let what = match &err {
+            B::DockerResponseServerError {
+                status_code,
+                message,
+            } if *status_code == 404 || message.trim_start().starts_with('<') => {
+                format!("HTTP {status_code}")
+            }
+            B::JsonDataError { .. } | B::JsonSerdeError { .. } => "not the engine's JSON".into(),
+            _ => return self.error(err),
+        };
+        unreachable(
+            &self.host,
+            format!("it answered, but not as a Docker engine ({what})"),
+            "Check the address: --host, DOCKER_HOST or the Docker context.",
+        )
     }
 
     /// Opens and identifies in one go.
