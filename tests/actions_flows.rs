@@ -198,6 +198,46 @@ fn colon_pull_starts_at_once_or_says_what_is_wrong() {
 }
 
 #[test]
+fn quitting_while_a_job_runs_asks_first() {
+    let mut state = connected();
+    command(&mut state, "pull localhost:5000/team/app:2");
+
+    state.update(ch('q'));
+    assert!(!state.quit, "a running pull is not dropped without asking");
+    let question = confirm(&state);
+    assert_eq!(question.title, "Quit");
+    assert_eq!(
+        question.body,
+        "1 job still running: pull localhost:5000/team/app:2.\n\
+         Quitting stops it; a pull or push can be started again later."
+    );
+    state.update(ch('n'));
+    assert!(!state.quit && state.popups.is_empty());
+
+    command(&mut state, "quit");
+    state.update(ch('y'));
+    assert!(state.quit, ":quit asks the same, and y quits");
+
+    // Ctrl-C asks too; a second Ctrl-C on the question quits.
+    let mut state = connected();
+    command(&mut state, "pull localhost:5000/team/app:2");
+    state.update(ctrl('c'));
+    assert!(!state.quit);
+    state.update(ctrl('c'));
+    assert!(state.quit);
+
+    // With the job finished, q quits at once.
+    let mut state = connected();
+    let started = started_jobs(&command(&mut state, "pull localhost:5000/team/app:2"));
+    state.update(Msg::JobFinished {
+        id: started[0].0,
+        result: Err(JobError::Failed("connection refused".into())),
+    });
+    state.update(ch('q'));
+    assert!(state.quit);
+}
+
+#[test]
 fn p_in_the_tags_pane_pulls_the_selected_remote_tag() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");

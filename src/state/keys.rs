@@ -24,7 +24,7 @@ impl State {
         if !combo.mods.is_empty()
             && self.keymap.action_for(Scope::Global, combo) == Some(Action::Quit)
         {
-            self.quit = true;
+            self.request_quit();
             return;
         }
         self.status = None;
@@ -164,7 +164,7 @@ impl State {
 
     fn run_command(&mut self, command: Command, effects: &mut Vec<Effect>) {
         match command {
-            Command::Quit => self.quit = true,
+            Command::Quit => self.request_quit(),
             Command::Help => self.on_action(Action::Help, effects),
             Command::Focus(pane) => self.focus_pane(pane, effects),
             Command::Commit {
@@ -300,7 +300,7 @@ impl State {
 
     pub(super) fn on_action(&mut self, action: Action, effects: &mut Vec<Effect>) {
         match action {
-            Action::Quit => self.quit = true,
+            Action::Quit => self.request_quit(),
             Action::Help => self.popups.push(Popup::Help {
                 scroll: Scroll::default(),
             }),

@@ -55,6 +55,8 @@ pub enum Pending {
     },
     /// Remove a tag or an image.
     Remove { name: String, force: bool },
+    /// Quit although jobs are running.
+    Quit,
 }
 
 /// A yes/no question holding the operation it guards: only "yes" produces the effect.
