@@ -73,6 +73,18 @@ fn pull_prompt_with_a_validation_error() {
 }
 
 #[test]
+fn a_long_error_wraps_so_its_reason_shows() {
+    let mut state = connected();
+    let tag = "t".repeat(200);
+    command(&mut state, &format!("pull team/app:{tag}"));
+    for text in snap_both!(&state, "long_error_wraps") {
+        let bottom: String = text.lines().rev().take(3).collect::<Vec<_>>().join(" ");
+        assert!(bottom.contains("cannot pull \"team/app:ttt"), "{bottom}");
+        assert!(bottom.contains("128"), "the reason is on screen: {bottom}");
+    }
+}
+
+#[test]
 fn tag_prompt() {
     let mut state = connected();
     select(&mut state, "alpine:3.19");

@@ -48,7 +48,8 @@ pub fn archive_kind(head: &[u8]) -> Option<&'static str> {
 
 /// The file's size when it is a readable archive the engine can import; otherwise why not.
 pub fn check_archive(path: &Path) -> Result<u64, String> {
-    let shown = path.display();
+    let path_text = path.display().to_string();
+    let shown = crate::ui::text::shorten_middle(&path_text, 60);
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!("{shown} does not exist"),
         std::io::ErrorKind::PermissionDenied => format!("{shown}: permission denied"),
@@ -56,6 +57,10 @@ pub fn check_archive(path: &Path) -> Result<u64, String> {
     })?;
     if metadata.is_dir() {
         return Err(format!("{shown} is a directory; give the archive file"));
+    }
+    // A FIFO or a device would block the check (and the upload) indefinitely.
+    if !metadata.is_file() {
+        return Err(format!("{shown} is not a regular file"));
     }
     let mut head = Vec::with_capacity(512);
     std::fs::File::open(path)
@@ -72,6 +77,24 @@ pub fn check_archive(path: &Path) -> Result<u64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("rootfs.tar");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let error = check_archive(&fifo).unwrap_err();
+        assert!(error.ends_with("is not a regular file"), "{error}");
+    }
+
+    #[test]
+    fn a_long_path_leaves_room_for_the_reason() {
+        let path = format!("/tmp/{}/{}/x.tar", "a".repeat(200), "b".repeat(300));
+        let error = check_archive(Path::new(&path)).unwrap_err();
+        assert!(error.ends_with("/x.tar does not exist"), "{error}");
+        assert!(error.chars().count() < 80, "{error}");
+    }
 
     #[test]
     fn recognises_archives_and_refuses_others() {

@@ -76,6 +76,12 @@ pub(super) fn parse_tagged(text: &str) -> Result<Target, String> {
     })
 }
 
+/// Typed input quoted in a message, its middle cut out when long, so that the reason
+/// after it stays on screen.
+pub(super) fn quoted(text: &str) -> String {
+    format!("\"{}\"", crate::ui::text::shorten_middle(text.trim(), 60))
+}
+
 /// Names for a question, in natural order: all of a few, the first of many and how many
 /// more, so a question about an image with hundreds of tags still fits on screen.
 fn some_of(names: &[&str]) -> String {
@@ -144,7 +150,7 @@ impl State {
     pub(super) fn pull_now(&mut self, text: &str, effects: &mut Vec<Effect>) {
         match pull_job(text) {
             Ok((title, spec)) => self.start_job(title, spec, effects),
-            Err(e) => self.error(format!("cannot pull \"{}\": {e}", text.trim())),
+            Err(e) => self.error(format!("cannot pull {}: {e}", quoted(text))),
         }
     }
 
@@ -245,7 +251,7 @@ impl State {
     pub(super) fn ask_push(&mut self, text: &str) {
         let target = match parse_tagged(text) {
             Ok(target) => target,
-            Err(e) => return self.error(format!("cannot push \"{}\": {e}", text.trim())),
+            Err(e) => return self.error(format!("cannot push {}: {e}", quoted(text))),
         };
         let familiar = target.familiar();
         if self.images.find(&familiar).is_none() {

@@ -115,7 +115,7 @@ impl State {
     pub(super) fn open_repository_text(&mut self, text: &str, effects: &mut Vec<Effect>) {
         match parse_repository(text) {
             Ok(repository) => self.open_repository(repository, effects),
-            Err(e) => self.error(format!("cannot open \"{}\": {e}", text.trim())),
+            Err(e) => self.error(format!("cannot open {}: {e}", super::actions::quoted(text))),
         }
     }
 

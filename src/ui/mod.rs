@@ -41,11 +41,12 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
         draw_too_small(frame, area, view.theme);
         return;
     }
+    let message = status_message_lines(state, area.width);
     let [header, body, jobs, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(4),
         Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(message.len().max(1) as u16),
     ])
     .areas(area);
 
@@ -57,7 +58,7 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
         popups::changes::draw(frame, body, changes, view);
     }
     draw_jobs_strip(frame, jobs, state, view.theme);
-    draw_status(frame, status, state, view.theme);
+    draw_status(frame, status, state, &message, view.theme);
     if let Some(open) = &state.form {
         popups::form::draw(frame, body, &open.form, view.theme);
     }
@@ -186,19 +187,49 @@ fn draw_jobs_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) 
     panes::jobs::draw_strip(frame, area, state, theme);
 }
 
-fn draw_status(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+/// A long status message wraps onto this many rows at most, taken from the panes while it
+/// shows, so the reason at the end of an error stays readable.
+const STATUS_MAX_LINES: usize = 3;
+
+/// The status message as the rows it takes at `width` (none without a message).
+fn status_message_lines(state: &State, width: u16) -> Vec<String> {
+    let Some(message) = state
+        .status
+        .as_ref()
+        .filter(|_| state.command_line.is_none())
+    else {
+        return Vec::new();
+    };
+    let width = usize::from(width.saturating_sub(1));
+    let mut lines = text::wrap(&clean(&message.text), width);
+    if lines.len() > STATUS_MAX_LINES {
+        lines.truncate(STATUS_MAX_LINES);
+        if let Some(last) = lines.last_mut() {
+            *last = truncate(&format!("{last}…"), width).into_owned();
+        }
+    }
+    lines.into_iter().map(|line| format!(" {line}")).collect()
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, state: &State, message: &[String], theme: &Theme) {
     if let Some(line) = &state.command_line {
         widgets::input_line(frame, area, ":", &line.editor, theme);
         return;
     }
-    let left = match &state.status {
-        Some(message) => {
-            let style = match message.severity {
-                Severity::Error => theme.error,
-                Severity::Info => theme.ok,
-            };
-            Line::from(Span::styled(format!(" {}", clean(&message.text)), style))
-        }
+    let style = match state.status.as_ref().map(|m| m.severity) {
+        Some(Severity::Error) => theme.error,
+        _ => theme.ok,
+    };
+    if message.len() > 1 {
+        let lines: Vec<Line> = message
+            .iter()
+            .map(|l| Line::styled(l.clone(), style))
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
+        return;
+    }
+    let left = match message.first() {
+        Some(text) => Line::styled(text.clone(), style),
         None => Line::default(),
     };
     let right = hints(

@@ -90,6 +90,38 @@ pub fn truncate(text: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Shortens `text` to at most `width` cells by cutting out its middle (`/very/lo…/file.tar`),
+/// for user input quoted in a message: both ends usually matter, and the message's reason
+/// must still follow.
+pub fn shorten_middle(text: &str, width: usize) -> Cow<'_, str> {
+    if text.width() <= width {
+        return Cow::Borrowed(text);
+    }
+    let keep = width.saturating_sub(1);
+    let head_width = keep.div_ceil(2);
+    let head = truncate_cells(text.chars(), head_width);
+    let mut tail: Vec<char> = truncate_cells(text.chars().rev(), keep - head_width)
+        .chars()
+        .collect();
+    tail.reverse();
+    Cow::Owned(format!("{head}…{}", tail.into_iter().collect::<String>()))
+}
+
+/// The leading characters that fit in `width` cells.
+fn truncate_cells(chars: impl Iterator<Item = char>, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for c in chars {
+        let w = c.width().unwrap_or(0);
+        if used + w > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out
+}
+
 /// Word-wraps text (newlines kept) to `width` cells; words longer than a line are split.
 pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
@@ -130,6 +162,21 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shortening_keeps_both_ends() {
+        assert_eq!(shorten_middle("short", 10), "short");
+        assert_eq!(shorten_middle("abcdefghijkl", 7), "abc…jkl");
+        assert_eq!(shorten_middle("abcdefghijkl", 8), "abcd…jkl");
+        let path = format!("/tmp/{}/x.tar", "a".repeat(200));
+        let short = shorten_middle(&path, 40);
+        assert_eq!(short.width(), 40);
+        assert!(
+            short.starts_with("/tmp/aaa") && short.ends_with("aaa/x.tar"),
+            "{short}"
+        );
+        assert_eq!(shorten_middle("日本語のファイル名", 9), "日本…ル名");
+    }
 
     #[test]
     fn plain_text_is_borrowed() {
