@@ -66,10 +66,10 @@ pub enum Msg {
         registry: String,
         result: Result<String, LoginFailure>,
     },
-    /// Credentials were erased; `Ok` says from where.
+    /// Credentials were erased; `Ok` says from where, or `None` when none were stored.
     LogoutFinished {
         registry: String,
-        result: Result<String, String>,
+        result: Result<Option<String>, String>,
     },
     /// Tab in a path field found these completions for `typed`.
     PathCompleted {

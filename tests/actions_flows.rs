@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use crossterm::event::KeyCode;
 
+use wharf::config::Config;
 use wharf::docker::{EngineError, EngineErrorKind, RemoveOutcome};
 use wharf::effect::Effect;
 use wharf::msg::{LoginFailure, Msg};
@@ -893,7 +894,7 @@ fn colon_login_and_logout() {
     );
     state.update(Msg::LogoutFinished {
         registry: "127.0.0.1:5000".into(),
-        result: Ok("/tmp/d/config.json".into()),
+        result: Ok(Some("/tmp/d/config.json".into())),
     });
     assert_eq!(
         status(&state),
@@ -912,6 +913,28 @@ fn colon_login_and_logout() {
             "cannot log out of 127.0.0.1:5000: docker-credential-pass: exit 1".into(),
             Severity::Error
         )
+    );
+    state.update(Msg::LogoutFinished {
+        registry: "127.0.0.1:5000".into(),
+        result: Ok(None),
+    });
+    assert_eq!(
+        status(&state),
+        (
+            "not logged in to 127.0.0.1:5000: nothing was stored".into(),
+            Severity::Info
+        )
+    );
+    // The host is checked as everywhere else; the stored server-address form is accepted.
+    assert_eq!(command(&mut state, "logout 127.0.0.1:99999"), []);
+    let (text, severity) = status(&state);
+    assert_eq!(severity, Severity::Error);
+    assert!(text.starts_with("cannot log out: "), "{text}");
+    assert_eq!(
+        command(&mut state, "logout https://index.docker.io/v1/"),
+        [Effect::Logout {
+            registry: "https://index.docker.io/v1/".into()
+        }]
     );
     command(&mut state, "logout");
     assert_eq!(
@@ -1103,6 +1126,30 @@ fn a_question_about_an_image_with_many_names_lists_a_few_in_natural_order() {
             id('1').short()
         )
     );
+}
+
+#[test]
+fn without_the_engine_local_names_are_unknown_not_missing() {
+    let mut state = State::new(
+        &Config::defaults().unwrap(),
+        "unix:///var/run/docker.sock".into(),
+    );
+    state.start();
+    for line in [
+        "rmi alpine:3.19",
+        "tag alpine:3.19 alpine:mine",
+        "push alpine:3.19",
+    ] {
+        command(&mut state, line);
+        assert_eq!(
+            status(&state),
+            (
+                "not connected to the Docker engine: the local images are not known yet".into(),
+                Severity::Error
+            ),
+            ":{line}"
+        );
+    }
 }
 
 #[test]

@@ -521,7 +521,8 @@ async fn login(
     Ok(describe_store(&stored))
 }
 
-async fn logout(services: &Services, registry: &str) -> Result<String, String> {
+/// Erases the stored credentials; `Ok(Some(where))`, or `Ok(None)` when none were stored.
+async fn logout(services: &Services, registry: &str) -> Result<Option<String>, String> {
     let store = services
         .credentials
         .as_ref()
@@ -533,15 +534,15 @@ async fn logout(services: &Services, registry: &str) -> Result<String, String> {
             .map_err(|e| e.to_string())?
             .map_err(|e| e.to_string())?
     };
-    store
+    let erased = store
         .erase_async(registry)
         .await
         .map_err(|e| e.to_string())?;
     services.registry.forget_credentials(registry);
-    Ok(match helper {
+    Ok(erased.then(|| match helper {
         Some(name) => format!("docker-credential-{name}"),
         None => store.config_path().display().to_string(),
-    })
+    }))
 }
 
 fn describe_store(stored: &StoredIn) -> String {

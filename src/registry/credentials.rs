@@ -332,18 +332,21 @@ impl DockerConfig {
         }
     }
 
-    /// Erases a registry's credentials from its helper and from `auths` (all key spellings). Blocking.
-    pub fn erase(&self, registry: &str) -> Result<(), CredentialError> {
+    /// Erases a registry's credentials from its helper and from `auths` (all key spellings);
+    /// `Ok(false)` when nothing was stored. Blocking.
+    pub fn erase(&self, registry: &str) -> Result<bool, CredentialError> {
         let key = credential_key_for(registry);
         let _writing = lock_writes();
         let mut file = ConfigFile::load(self.config_path())?;
+        let mut erased = false;
         if let Store::Helper(name) = file.store_for(key)? {
-            self.helper(&name)?.erase(key)?;
+            erased = self.helper(&name)?.erase(key)?;
         }
         if file.remove_auth_entries(key)? {
             file.save()?;
+            erased = true;
         }
-        Ok(())
+        Ok(erased)
     }
 
     /// The credential helper that applies to a registry, if any (for telling the user). Blocking.
@@ -373,7 +376,7 @@ impl DockerConfig {
     }
 
     /// [`DockerConfig::erase`] on tokio's blocking pool.
-    pub async fn erase_async(&self, registry: &str) -> Result<(), CredentialError> {
+    pub async fn erase_async(&self, registry: &str) -> Result<bool, CredentialError> {
         let (this, registry) = (self.clone(), registry.to_owned());
         blocking(move || this.erase(&registry)).await
     }
@@ -614,15 +617,18 @@ esac
                 .contains("abc>>>")
         );
 
-        config.erase("localhost:5000").unwrap();
+        assert!(
+            config.erase("localhost:5000").unwrap(),
+            "the helper held it"
+        );
         assert_eq!(config.get("localhost:5000").unwrap(), None);
         assert!(
             read_config(dir.path())["auths"]
                 .get("localhost:5000")
                 .is_none()
         );
-        // Erasing what is not there is fine.
-        config.erase("localhost:5000").unwrap();
+        // Erasing what is not there is fine, and says so.
+        assert!(!config.erase("localhost:5000").unwrap());
     }
 
     #[test]
@@ -689,7 +695,7 @@ esac
             .collect();
         assert_eq!(names, vec!["config.json"]);
 
-        config.erase("localhost:5000").unwrap();
+        assert!(config.erase("localhost:5000").unwrap(), "it was in auths");
         let after_erase = read_config(dir.path());
         assert!(after_erase["auths"].get("localhost:5000").is_none());
         assert_eq!(
@@ -861,7 +867,7 @@ esac
         let creds = Credentials::password("u", "p");
         config.store_async("h:1", &creds).await.unwrap();
         assert_eq!(config.get_async("h:1").await.unwrap(), Some(creds));
-        config.erase_async("h:1").await.unwrap();
+        assert!(config.erase_async("h:1").await.unwrap());
         assert_eq!(config.get_async("h:1").await.unwrap(), None);
     }
 }

@@ -183,7 +183,7 @@ impl State {
     /// something needs fixing.
     pub(super) fn tag_by_command(&mut self, source: &str, target: &str, effects: &mut Vec<Effect>) {
         let Some(record) = self.images.find(source) else {
-            return self.error(format!("there is no local image called {source}"));
+            return self.no_local_image(&source);
         };
         let id = record.id.0.clone();
         self.open_tag_form_for(id.clone(), source.to_string(), target);
@@ -255,7 +255,7 @@ impl State {
         };
         let familiar = target.familiar();
         if self.images.find(&familiar).is_none() {
-            return self.error(format!("there is no local image called {familiar}"));
+            return self.no_local_image(&familiar);
         }
         let body = format!(
             "Push {familiar} to {}?\nLayers the registry already has are not sent again.",
@@ -296,7 +296,7 @@ impl State {
 
     pub(super) fn ask_remove(&mut self, name: &str, force: bool) {
         let Some(record) = self.images.find(name) else {
-            return self.error(format!("there is no local image called {name}"));
+            return self.no_local_image(&name);
         };
         let size = crate::ui::format::size(record.size);
         let by_id = record.id.0 == name || record.id.short() == name;
@@ -364,7 +364,10 @@ impl State {
                 let text = if outcome.deleted.is_empty() {
                     format!("removed {name}")
                 } else {
-                    format!("removed {name} ({} layers deleted)", outcome.deleted.len())
+                    format!(
+                        "removed {name} ({} deleted)",
+                        crate::ui::format::count(outcome.deleted.len(), "layer")
+                    )
                 };
                 self.info(text);
             }
@@ -613,9 +616,32 @@ impl State {
         }
     }
 
-    pub(super) fn on_logout_finished(&mut self, registry: String, result: Result<String, String>) {
+    /// `:logout HOST`: the host is checked like everywhere else before anything is erased.
+    pub(super) fn logout(&mut self, registry: &str, effects: &mut Vec<Effect>) {
+        // `docker logout` also takes the server address as stored (`https://host/v1/`).
+        let address = registry.trim();
+        let host = address
+            .split_once("://")
+            .map_or(address, |(_, rest)| rest)
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        if let Err(e) = validate_registry(host) {
+            return self.error(format!("cannot log out: {e}"));
+        }
+        effects.push(Effect::Logout {
+            registry: address.to_string(),
+        });
+    }
+
+    pub(super) fn on_logout_finished(
+        &mut self,
+        registry: String,
+        result: Result<Option<String>, String>,
+    ) {
         match result {
-            Ok(from) => self.info(format!("logged out of {registry} (erased from {from})")),
+            Ok(Some(from)) => self.info(format!("logged out of {registry} (erased from {from})")),
+            Ok(None) => self.info(format!("not logged in to {registry}: nothing was stored")),
             Err(e) => self.error(format!("cannot log out of {registry}: {e}")),
         }
     }
@@ -756,6 +782,16 @@ impl State {
                 effects.push(Effect::RemoveImages { names, force });
             }
             Pending::Quit => self.quit = true,
+        }
+    }
+
+    /// A reference that names no local image; while the engine is away the local images are
+    /// not known, and that is the thing to say.
+    fn no_local_image(&mut self, name: &str) {
+        if matches!(self.engine, super::EngineStatus::Connected(_)) {
+            self.error(format!("there is no local image called {name}"));
+        } else {
+            self.error("not connected to the Docker engine: the local images are not known yet");
         }
     }
 

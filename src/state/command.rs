@@ -25,8 +25,9 @@ pub enum Command {
         name: String,
         force: bool,
     },
+    /// Opens the import form, with what was given filled in.
     Import {
-        path: String,
+        path: Option<String>,
         reference: Option<String>,
     },
     Login(Option<String>),
@@ -135,7 +136,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "import",
         aliases: &[],
-        usage: "PATH [REPOSITORY:TAG]",
+        usage: "[PATH [REPOSITORY:TAG]]",
         help: "import a rootfs tarball (opens the form)",
     },
     CommandSpec {
@@ -154,7 +155,8 @@ pub const COMMANDS: &[CommandSpec] = &[
 
 /// Parses a command line (without the leading `:`).
 pub fn parse(text: &str) -> Result<Command, String> {
-    let mut words = text.split_whitespace();
+    let words = split_words(text)?;
+    let mut words = words.iter().map(String::as_str);
     let Some(name) = words.next() else {
         return Err("type a command; Tab completes, :help lists them".to_string());
     };
@@ -188,6 +190,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "registry" => one_arg(Command::Registry),
         "push" => one_arg(Command::Push),
         "rmi" => match args.as_slice() {
+            ["-f" | "--force"] => Err(format!("usage: :rmi {}", spec.usage)),
             [name] => Ok(Command::Remove {
                 name: name.to_string(),
                 force: false,
@@ -212,12 +215,16 @@ pub fn parse(text: &str) -> Result<Command, String> {
             _ => Err(format!("usage: :tag {}", spec.usage)),
         },
         "import" => match args.as_slice() {
+            [] => Ok(Command::Import {
+                path: None,
+                reference: None,
+            }),
             [path] => Ok(Command::Import {
-                path: path.to_string(),
+                path: Some(path.to_string()),
                 reference: None,
             }),
             [path, reference] => Ok(Command::Import {
-                path: path.to_string(),
+                path: Some(path.to_string()),
                 reference: Some(reference.to_string()),
             }),
             _ => Err(format!("usage: :import {}", spec.usage)),
@@ -231,6 +238,34 @@ pub fn parse(text: &str) -> Result<Command, String> {
         },
         other => Err(format!(":{other} is not available yet")),
     }
+}
+
+/// Splits a command line into words as a shell would for the simple cases: spaces separate,
+/// `"…"` and `'…'` quote (a path with spaces), a backslash escapes the next character.
+fn split_words(text: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            c if c.is_whitespace() => words.extend(word.take()),
+            '"' | '\'' => {
+                let quoted = word.get_or_insert_with(String::new);
+                loop {
+                    match chars.next() {
+                        Some(end) if end == c => break,
+                        Some('\\') if c == '"' => quoted.extend(chars.next()),
+                        Some(inner) => quoted.push(inner),
+                        None => return Err(format!("a {c} quote is not closed")),
+                    }
+                }
+            }
+            '\\' => word.get_or_insert_with(String::new).extend(chars.next()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    Ok(words)
 }
 
 /// Completes the command name under the cursor. Returns the new text and the candidates
@@ -365,6 +400,55 @@ mod tests {
             parse("commit web-1")
                 .unwrap_err()
                 .starts_with("usage: :commit")
+        );
+    }
+
+    #[test]
+    fn quotes_and_backslashes_keep_spaces_in_a_word() {
+        let import = |path: &str, reference: &str| {
+            Ok(Command::Import {
+                path: Some(path.into()),
+                reference: Some(reference.into()),
+            })
+        };
+        assert_eq!(
+            parse(r#"import "/tmp/dir with space/my rootfs.tar" qa/imp:1"#),
+            import("/tmp/dir with space/my rootfs.tar", "qa/imp:1")
+        );
+        assert_eq!(
+            parse(r"import /tmp/dir\ with\ space/my\ rootfs.tar qa/imp:1"),
+            import("/tmp/dir with space/my rootfs.tar", "qa/imp:1")
+        );
+        assert_eq!(
+            parse(r#"import '/tmp/it"s.tar' qa/imp:1"#),
+            import(r#"/tmp/it"s.tar"#, "qa/imp:1")
+        );
+        assert_eq!(
+            parse(r#"import /tmp/a""b.tar qa/imp:1"#),
+            import("/tmp/ab.tar", "qa/imp:1")
+        );
+        assert_eq!(
+            parse(r#"import "/tmp/open.tar qa/imp:1"#),
+            Err("a \" quote is not closed".to_string())
+        );
+    }
+
+    #[test]
+    fn bare_import_opens_the_form_and_a_lone_force_flag_is_no_name() {
+        assert_eq!(
+            parse("import"),
+            Ok(Command::Import {
+                path: None,
+                reference: None
+            })
+        );
+        assert!(parse("rmi -f").unwrap_err().starts_with("usage: :rmi"));
+        assert_eq!(
+            parse("rmi -f app:1"),
+            Ok(Command::Remove {
+                name: "app:1".into(),
+                force: true
+            })
         );
     }
 

@@ -176,10 +176,10 @@ impl State {
             Command::Push(reference) => self.ask_push(&reference),
             Command::Remove { name, force } => self.ask_remove(&name, force),
             Command::Import { path, reference } => {
-                self.open_import_form(Some(&path), reference.as_deref())
+                self.open_import_form(path.as_deref(), reference.as_deref())
             }
             Command::Login(registry) => self.open_login_form(registry.as_deref()),
-            Command::Logout(registry) => effects.push(Effect::Logout { registry }),
+            Command::Logout(registry) => self.logout(&registry, effects),
             Command::Repository(text) => self.open_repository_text(&text, effects),
             Command::Registry(host) => self.browse_registry(Some(host), effects),
         }

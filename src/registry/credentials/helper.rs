@@ -144,10 +144,11 @@ impl Helper {
     }
 
     /// Erases the credentials for `server`; erasing what is not there succeeds.
-    pub(crate) fn erase(&self, server: &str) -> Result<(), CredentialError> {
+    /// Erases what the helper holds for `server`; `Ok(false)` when it held nothing.
+    pub(crate) fn erase(&self, server: &str) -> Result<bool, CredentialError> {
         let output = self.run("erase", server.as_bytes())?;
         if output.success || output.says_not_found() {
-            Ok(())
+            Ok(output.success)
         } else {
             Err(self.failed("erase", &output))
         }
