@@ -183,7 +183,7 @@ impl State {
     /// something needs fixing.
     pub(super) fn tag_by_command(&mut self, source: &str, target: &str, effects: &mut Vec<Effect>) {
         let Some(record) = self.images.find(source) else {
-            return self.no_local_image(&source);
+            return self.no_local_image(source);
         };
         let id = record.id.0.clone();
         self.open_tag_form_for(id.clone(), source.to_string(), target);
@@ -296,7 +296,7 @@ impl State {
 
     pub(super) fn ask_remove(&mut self, name: &str, force: bool) {
         let Some(record) = self.images.find(name) else {
-            return self.no_local_image(&name);
+            return self.no_local_image(name);
         };
         let size = crate::ui::format::size(record.size);
         let by_id = record.id.0 == name || record.id.short() == name;
