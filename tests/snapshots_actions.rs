@@ -284,6 +284,31 @@ fn jobs_view_with_running_done_failed_and_cancelled_jobs() {
 }
 
 #[test]
+fn a_running_push_that_retries_says_so_and_its_detail_lists_the_layers() {
+    let mut state = connected();
+    let id = running_push(&mut state);
+    let mut progress = state.jobs.get(id).unwrap().progress.clone();
+    // The registry went away mid-upload: the engine waits, then tries the layer again.
+    progress.apply(layer("8d3ac3489996", "Retrying in 5 seconds", 0, 0));
+    state.update(Msg::JobProgress { id, progress });
+    let strip = screen(render(&state, 160, 45).backend().buffer());
+    assert!(
+        strip.contains("retrying in 5 seconds"),
+        "the strip says the push is retrying:\n{strip}"
+    );
+
+    state.update(ch('5'));
+    state.update(press(KeyCode::Enter));
+    for text in snap_both!(&state, "running_job_detail") {
+        assert!(
+            text.contains("8d3ac3489996  Retrying in 5 seconds"),
+            "{text}"
+        );
+        assert!(text.contains("5f70bf18a086  Pushed"), "{text}");
+    }
+}
+
+#[test]
 fn a_failed_jobs_detail_shows_the_whole_message() {
     let mut state = jobs_in_every_state();
     // Newest first: push (running), import (cancelled), push (failed).

@@ -199,6 +199,15 @@ impl Progress {
     pub fn layers_done(&self) -> usize {
         self.layers.iter().filter(|l| l.is_done()).count()
     }
+
+    /// The engine's "Retrying in 5 seconds" for a layer whose transfer failed, if any: the
+    /// registry went away, and the engine tries again before giving up.
+    pub fn retrying(&self) -> Option<&str> {
+        self.layers
+            .iter()
+            .map(|l| l.status.as_str())
+            .find(|s| s.starts_with("Retrying"))
+    }
 }
 
 /// Where a job stands.

@@ -4,7 +4,7 @@ use crate::effect::Effect;
 
 use super::State;
 use super::actions::Retry;
-use super::jobs::{JobError, JobId, JobOutcome, JobSpec, JobStatus};
+use super::jobs::{JobError, JobId, JobOutcome, JobSpec, JobStatus, Progress};
 use super::popup::{Popup, Scroll, Severity};
 
 impl State {
@@ -85,7 +85,7 @@ impl State {
             return;
         };
         let (body, severity) = match &job.status {
-            JobStatus::Running => (format!("Running. {}", job.progress.message), Severity::Info),
+            JobStatus::Running => (running_detail(&job.progress), Severity::Info),
             JobStatus::Succeeded(summary) => (format!("Done: {summary}"), Severity::Info),
             JobStatus::Failed(message) => (format!("Failed:\n\n{message}"), Severity::Error),
             JobStatus::Cancelled => ("Cancelled.".to_string(), Severity::Info),
@@ -97,4 +97,25 @@ impl State {
             scroll: Scroll::default(),
         });
     }
+}
+
+/// A running job in full: what it says it is doing, then each layer's status and bytes.
+fn running_detail(progress: &Progress) -> String {
+    let mut text = format!("Running. {}", progress.message);
+    if !progress.layers.is_empty() {
+        text.push('\n');
+    }
+    for layer in &progress.layers {
+        let bytes = if layer.total > 0 {
+            format!(
+                "  {} / {}",
+                crate::ui::format::size(layer.current),
+                crate::ui::format::size(layer.total)
+            )
+        } else {
+            String::new()
+        };
+        text.push_str(&format!("\n{}  {}{bytes}", layer.id, layer.status));
+    }
+    text
 }

@@ -82,14 +82,14 @@ pub fn progress_text(job: &Job, width: usize) -> String {
         return String::new();
     }
     let progress = &job.progress;
-    let layers = if progress.layers.is_empty() {
-        String::new()
-    } else {
-        format!(
+    let layers = match progress.retrying() {
+        Some(retrying) => format!(" {}", retrying.to_lowercase()),
+        None if progress.layers.is_empty() => String::new(),
+        None => format!(
             " {}/{} layers",
             progress.layers_done(),
             progress.layers.len()
-        )
+        ),
     };
     match progress.fraction() {
         Some(fraction) => {
