@@ -302,8 +302,7 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
             return false;
         };
         let local = LocalIndex::new(h.state.images.records(), &repo);
-        row.digest.as_deref() == Some(digest.as_str())
-            && local.status("1", row.digest.as_deref()) == LocalStatus::Same
+        row.digest.as_deref() == Some(digest.as_str()) && local.status(row) == LocalStatus::Same
     })
     .await
     .unwrap_or_else(|| {
@@ -769,4 +768,63 @@ async fn a_push_to_a_stopped_registry_fails_with_a_readable_message() {
         Some(image.0.as_str())
     );
     let _: &Engine = &engine;
+}
+
+// ----- the local column ----------------------------------------------------------------------
+
+/// Waits until the tags pane says `expected` about `tag`; the images list is asked for again
+/// when the engine's event does not bring the change in time.
+async fn wait_local(app: &mut Headless, repository: &str, tag: &str, expected: LocalStatus) {
+    let repo = wharf::registry::reference::RepositoryRef::parse(repository).unwrap();
+    let shows = |h: &Headless| {
+        let local = LocalIndex::new(h.state.images.records(), &repo);
+        h.state.tags.row_named(tag).map(|row| local.status(row)) == Some(expected)
+    };
+    if app.until(QUICK, shows).await.is_some() {
+        return;
+    }
+    app.run(vec![Effect::LoadImages]);
+    app.until(QUICK, shows).await.unwrap_or_else(|| {
+        panic!(
+            "{tag} never showed {expected:?}: row {:?}\n{}",
+            app.state.tags.row_named(tag),
+            tail(&app.log)
+        )
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_column_follows_what_the_local_tag_names() {
+    let Some(engine) = engine_or_skip().await else {
+        return;
+    };
+    let mut scratch = Scratch::new();
+    let registry = TestRegistry::start(Auth::None);
+    let (repository, _) = remote_name(&registry, "local");
+    let first = format!("{}:a", unique_name("local-a"));
+    let second = format!("{}:b", unique_name("local-b"));
+    import_test_image(&engine, &mut scratch, &first, &[CMD_SH]).await;
+    import_test_image(&engine, &mut scratch, &second, &[CMD_SH]).await;
+    let pushed = format!("{repository}:1");
+    scratch.track_image(&pushed);
+    docker(&["tag", &first, &pushed]);
+    docker(&["push", &pushed]);
+
+    let config_dir = tempfile::tempdir().unwrap();
+    let mut app = start(DockerConfig::at(config_dir.path())).await;
+    command(&mut app, &format!("repo {repository}"));
+    wait_local(&mut app, &repository, "1", LocalStatus::Same).await;
+
+    // The local :1 goes: the image is still here under its other name.
+    docker(&["rmi", &pushed]);
+    wait_local(&mut app, &repository, "1", LocalStatus::Elsewhere).await;
+
+    // Named :1 again, without the digest the push recorded: the image ID still matches.
+    docker(&["tag", &first, &pushed]);
+    wait_local(&mut app, &repository, "1", LocalStatus::Same).await;
+
+    // :1 moved to another image while the first keeps the pushed digest.
+    docker(&["tag", &second, &pushed]);
+    wait_local(&mut app, &repository, "1", LocalStatus::Differs).await;
+    drop(app);
 }

@@ -1782,21 +1782,39 @@ fn the_local_column_compares_remote_digests_with_local_images() {
             }),
         });
     }
-    let local = LocalIndex::new(state.images.records(), &repo("localhost:5000/team/app"));
-    let column = |tag: &str| {
-        let row = state.tags.row_named(tag).unwrap();
-        local.status(&row.name, row.digest.as_deref())
+    let column = |state: &State, tag: &str| {
+        let local = LocalIndex::new(state.images.records(), &repo("localhost:5000/team/app"));
+        local.status(state.tags.row_named(tag).unwrap())
     };
-    assert_eq!(column("1.9"), LocalStatus::Same, "pulled from there");
     assert_eq!(
-        column("1.10"),
-        LocalStatus::Differs,
-        "built here, not pushed"
+        column(&state, "1.9"),
+        LocalStatus::Same,
+        "pulled from there"
     );
     assert_eq!(
-        column("2"),
-        LocalStatus::Same,
-        "same content under another tag"
+        column(&state, "1.10"),
+        LocalStatus::Checking,
+        "a local 1.10 without this digest: its image ID decides, once the details come"
+    );
+    assert_eq!(
+        column(&state, "2"),
+        LocalStatus::Elsewhere,
+        "no local 2, but its image is here as 1.9"
+    );
+    state.update(Msg::TagDetailLoaded {
+        generation: g,
+        tag: "1.10".into(),
+        result: Ok(single_detail(
+            &repo("localhost:5000/team/app"),
+            "1.10",
+            &digest('f'),
+            10,
+        )),
+    });
+    assert_eq!(
+        column(&state, "1.10"),
+        LocalStatus::Differs,
+        "built here, not pushed"
     );
 
     // After a push the engine records the digest: the lookup's answer turns "differs" to
@@ -1812,12 +1830,7 @@ fn the_local_column_compares_remote_digests_with_local_images() {
         reference: "localhost:5000/team/app:1.10".into(),
         result: Ok(Some(pushed)),
     });
-    let local = LocalIndex::new(state.images.records(), &repo("localhost:5000/team/app"));
-    let row = state.tags.row_named("1.10").unwrap();
-    assert_eq!(
-        local.status("1.10", row.digest.as_deref()),
-        LocalStatus::Same
-    );
+    assert_eq!(column(&state, "1.10"), LocalStatus::Same);
 }
 
 #[test]

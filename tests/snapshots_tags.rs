@@ -49,7 +49,7 @@ fn team_app() -> State {
         ),
         (
             "2.0",
-            single_detail(&repository, "2.0", &digest('2'), 33_000_000),
+            single_detail(&repository, "2.0", &digest('8'), 33_000_000),
         ),
         ("latest", multi_detail(&repository, "latest")),
     ] {

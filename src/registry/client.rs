@@ -445,6 +445,7 @@ impl RegistryClient {
                 let detail = PlatformDetail {
                     platform: config.platform(),
                     digest: top.digest.clone(),
+                    config_digest: image.config.digest.clone(),
                     compressed_size: image.compressed_size(),
                     created: config.created,
                 };
@@ -521,6 +522,7 @@ impl RegistryClient {
                 .clone()
                 .unwrap_or_else(|| image_config.platform()),
             digest: fetched.digest,
+            config_digest: config.digest.clone(),
             compressed_size,
             created: image_config.created,
         };

@@ -173,6 +173,8 @@ pub struct PlatformDetail {
     pub platform: Platform,
     /// The platform image's manifest digest.
     pub digest: String,
+    /// Its config blob's digest: the image ID the engine gives the image when it pulls it.
+    pub config_digest: String,
     /// Config plus compressed layers.
     pub compressed_size: u64,
     /// When the platform image was built.

@@ -384,19 +384,35 @@ impl TagsState {
 /// How a remote tag relates to the local images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LocalStatus {
-    /// A local image has exactly this digest.
+    /// The local tag of that name is this very image.
     Same,
     /// The local tag of that name points to something else.
     Differs,
-    /// Nothing local by that name or digest.
+    /// The local tag exists; whether it matches shows once the tag's details arrive.
+    Checking,
+    /// No local tag of that name, but the image is local under another name.
+    Elsewhere,
+    /// Nothing local by that name or content.
     Absent,
 }
 
 /// What the local images say about one repository, gathered once per use.
 #[derive(Debug, Clone, Default)]
 pub struct LocalIndex {
+    /// The local image each tag of the repository names.
+    tags: HashMap<String, LocalImage>,
+    /// Manifest digests this repository's registry gave any local image.
     digests: HashSet<String>,
-    tags: HashSet<String>,
+    /// Every local image ID.
+    ids: HashSet<String>,
+}
+
+/// A local image as far as one repository is concerned.
+#[derive(Debug, Clone, Default)]
+struct LocalImage {
+    id: String,
+    /// The manifest digests its registry gave it in this repository.
+    digests: HashSet<String>,
 }
 
 impl LocalIndex {
@@ -405,28 +421,55 @@ impl LocalIndex {
         let familiar = repository.familiar();
         let mut index = LocalIndex::default();
         for record in records {
-            for digest in &record.repo_digests {
-                if let Some((name, digest)) = digest.split_once('@') {
-                    if name == familiar {
-                        index.digests.insert(digest.to_string());
-                    }
-                }
-            }
+            let digests: HashSet<String> = record
+                .repo_digests
+                .iter()
+                .filter_map(|d| d.split_once('@'))
+                .filter(|(name, _)| *name == familiar)
+                .map(|(_, digest)| digest.to_string())
+                .collect();
+            index.ids.insert(record.id.0.clone());
             for reference in &record.repo_tags {
                 let (name, tag) = split_repo_tag(reference);
                 if name == familiar {
-                    index.tags.insert(tag.to_string());
+                    let image = LocalImage {
+                        id: record.id.0.clone(),
+                        digests: digests.clone(),
+                    };
+                    index.tags.insert(tag.to_string(), image);
                 }
             }
+            index.digests.extend(digests);
         }
         index
     }
 
-    pub fn status(&self, tag: &str, digest: Option<&str>) -> LocalStatus {
-        match digest {
-            Some(d) if self.digests.contains(d) => LocalStatus::Same,
-            _ if self.tags.contains(tag) => LocalStatus::Differs,
-            _ => LocalStatus::Absent,
+    /// How the local images relate to a remote tag. An image matches by the manifest
+    /// digest its registry gave it, or, once the details are known, by its ID: the engine
+    /// names a pulled image by its config's digest, which survives re-tagging (a manifest
+    /// digest recorded on an image does not).
+    pub fn status(&self, row: &TagRow) -> LocalStatus {
+        let config_ids: Vec<&str> = row
+            .detail
+            .iter()
+            .flat_map(|d| d.platforms.iter().map(|p| p.config_digest.as_str()))
+            .collect();
+        let digest = row.digest.as_deref();
+        let is = |id: &str| config_ids.contains(&id) || digest == Some(id);
+        match self.tags.get(&row.name) {
+            Some(local) if digest.is_some_and(|d| local.digests.contains(d)) => LocalStatus::Same,
+            Some(local) if is(&local.id) => LocalStatus::Same,
+            Some(_) if row.detail.is_none() && row.error.is_none() => LocalStatus::Checking,
+            Some(_) => LocalStatus::Differs,
+            None if digest.is_some_and(|d| self.digests.contains(d)) => LocalStatus::Elsewhere,
+            None if config_ids
+                .iter()
+                .chain(digest.iter())
+                .any(|id| self.ids.contains(*id)) =>
+            {
+                LocalStatus::Elsewhere
+            }
+            None => LocalStatus::Absent,
         }
     }
 }
@@ -592,34 +635,90 @@ mod tests {
     }
 
     #[test]
-    fn local_column_compares_digests_then_names() {
-        let record = |tags: &[&str], digests: &[&str]| ImageRecord {
-            id: crate::docker::ImageId("sha256:x".into()),
+    fn local_column_compares_the_local_tag_by_digest_or_image_id() {
+        let record = |id: &str, tags: &[&str], digests: &[&str]| ImageRecord {
+            id: crate::docker::ImageId(id.into()),
             repo_tags: tags.iter().map(|t| t.to_string()).collect(),
             repo_digests: digests.iter().map(|d| d.to_string()).collect(),
             created: 0,
             size: 0,
         };
         let records = vec![
+            // Pushed as :1 once; the local :1 was moved to another image since.
             record(
-                &["localhost:5000/team/app:1"],
-                &["localhost:5000/team/app@sha256:aaa"],
+                "sha256:old",
+                &["team/base:1"],
+                &["localhost:5000/team/app@sha256:m1"],
             ),
-            record(&["localhost:5000/team/app:2"], &[]),
-            record(&["other:1"], &["other@sha256:bbb"]),
+            record("sha256:new", &["localhost:5000/team/app:1"], &[]),
+            // Removed and tagged again: no recorded digest, but the same image ID.
+            record("sha256:cfg3", &["localhost:5000/team/app:3"], &[]),
+            record(
+                "sha256:four",
+                &["localhost:5000/team/app:4"],
+                &["localhost:5000/team/app@sha256:m4"],
+            ),
+            record("sha256:other", &["other:1"], &["other@sha256:m9"]),
         ];
         let index = LocalIndex::new(&records, &repo());
-        assert_eq!(index.status("1", Some("sha256:aaa")), LocalStatus::Same);
+        let row = |name: &str, digest: &str, config: Option<&str>| TagRow {
+            name: name.into(),
+            digest: Some(digest.into()),
+            detail: config.map(|config| {
+                let mut detail = detail(name, digest, 0);
+                detail
+                    .platforms
+                    .push(crate::registry::manifest::PlatformDetail {
+                        platform: crate::registry::manifest::Platform {
+                            os: "linux".into(),
+                            architecture: "amd64".into(),
+                            variant: None,
+                        },
+                        digest: digest.into(),
+                        config_digest: config.into(),
+                        compressed_size: 0,
+                        created: None,
+                    });
+                Arc::new(detail)
+            }),
+            error: None,
+            requested: true,
+        };
+        let status = |row: TagRow| index.status(&row);
+
+        assert_eq!(status(row("4", "sha256:m4", None)), LocalStatus::Same);
+        assert_eq!(status(row("1", "sha256:m1", None)), LocalStatus::Checking);
         assert_eq!(
-            index.status("9", Some("sha256:aaa")),
-            LocalStatus::Same,
-            "same content under another tag"
+            status(row("1", "sha256:m1", Some("sha256:old"))),
+            LocalStatus::Differs,
+            "another local image has the pushed digest, but the local :1 is not it"
         );
-        assert_eq!(index.status("2", Some("sha256:ccc")), LocalStatus::Differs);
-        assert_eq!(index.status("2", None), LocalStatus::Differs);
-        assert_eq!(index.status("3", Some("sha256:bbb")), LocalStatus::Absent);
+        assert_eq!(status(row("3", "sha256:m3", None)), LocalStatus::Checking);
+        assert_eq!(
+            status(row("3", "sha256:m3", Some("sha256:cfg3"))),
+            LocalStatus::Same,
+            "the image ID is the config digest"
+        );
+        assert_eq!(
+            status(row("2", "sha256:m1", None)),
+            LocalStatus::Elsewhere,
+            "no local :2, but its image is here"
+        );
+        assert_eq!(
+            status(row("6", "sha256:m6", Some("sha256:new"))),
+            LocalStatus::Elsewhere
+        );
+        assert_eq!(
+            status(row("5", "sha256:m5", Some("sha256:zzz"))),
+            LocalStatus::Absent
+        );
+        assert_eq!(
+            status(row("9", "sha256:m9", None)),
+            LocalStatus::Absent,
+            "digests of other repositories do not count"
+        );
         let hub = LocalIndex::new(&records, &RepositoryRef::parse("other").unwrap());
-        assert_eq!(hub.status("1", Some("sha256:bbb")), LocalStatus::Same);
+        assert_eq!(hub.status(&row("1", "sha256:m9", None)), LocalStatus::Same);
     }
 
     #[test]

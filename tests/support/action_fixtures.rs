@@ -268,6 +268,7 @@ pub fn single_detail(repository: &RepositoryRef, tag: &str, digest: &str, size: 
         platforms: vec![PlatformDetail {
             platform: platform("linux", "amd64", None),
             digest: digest.into(),
+            config_digest: self::digest('c'),
             compressed_size: size,
             created: Some(ts("2025-06-10T12:00:00Z")),
         }],
@@ -304,12 +305,14 @@ pub fn multi_detail(repository: &RepositoryRef, tag: &str) -> TagDetail {
             PlatformDetail {
                 platform: platform("linux", "amd64", None),
                 digest: digest('a'),
+                config_digest: digest('c'),
                 compressed_size: 3_300_000,
                 created: Some(ts("2025-06-12T08:30:00Z")),
             },
             PlatformDetail {
                 platform: platform("linux", "arm64", Some("v8")),
                 digest: digest('b'),
+                config_digest: digest('d'),
                 compressed_size: 3_100_000,
                 created: Some(ts("2025-06-12T08:31:00Z")),
             },

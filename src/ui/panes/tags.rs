@@ -164,10 +164,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
                     "…".into()
                 }
             });
-        let status = local.status(&row.name, row.digest.as_deref());
-        let (local_text, local_style) = match status {
+        let (local_text, local_style) = match local.status(row) {
             LocalStatus::Same => ("same", theme.ok),
             LocalStatus::Differs => ("differs", theme.warning),
+            LocalStatus::Checking => ("…", theme.dim),
+            // The image is here, under another name: pulling this tag only names it.
+            LocalStatus::Elsewhere => ("local", theme.dim),
             LocalStatus::Absent => ("", theme.dim),
         };
         let local_cell = Cell::from(local_text).style(local_style);
