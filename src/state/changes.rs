@@ -1,10 +1,11 @@
 //! A container's writable layer as a collapsible tree: the files it added, changed and
 //! deleted relative to its image (`docker diff`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use crate::action::Action;
 use crate::docker::{ChangeKind, ContainerId, FileChange};
+use crate::natural::natural_cmp;
 
 use super::filter::Filter;
 use super::list::ListView;
@@ -68,7 +69,7 @@ impl ChangesView {
         self.loading = false;
         self.error = None;
         self.counts = ChangeCounts::default();
-        let mut by_components: BTreeMap<Vec<String>, Option<ChangeKind>> = BTreeMap::new();
+        let mut by_components: HashMap<Vec<String>, Option<ChangeKind>> = HashMap::new();
         for change in changes {
             match change.kind {
                 ChangeKind::Added => self.counts.added += 1,
@@ -88,7 +89,16 @@ impl ChangesView {
             }
             by_components.insert(components, Some(change.kind));
         }
-        let entries: Vec<(Vec<String>, Option<ChangeKind>)> = by_components.into_iter().collect();
+        // Parents before their children, siblings in natural order (file_2 before file_10).
+        let mut entries: Vec<(Vec<String>, Option<ChangeKind>)> =
+            by_components.into_iter().collect();
+        entries.sort_by(|(a, _), (b, _)| {
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| natural_cmp(x, y))
+                .find(|order| order.is_ne())
+                .unwrap_or_else(|| a.len().cmp(&b.len()))
+        });
         self.nodes = entries
             .iter()
             .enumerate()
@@ -281,6 +291,21 @@ mod tests {
         assert!(
             !v.visible_node(3).unwrap().has_children,
             "/etc-old is not below /etc"
+        );
+    }
+
+    #[test]
+    fn siblings_are_in_natural_order() {
+        let mut v = ChangesView::new(ContainerId("c".repeat(64)), "web".into());
+        v.set_changes(
+            ["/d/file_10", "/d/file_2", "/d/file_1", "/d10", "/d2"]
+                .into_iter()
+                .map(|p| change(p, ChangeKind::Added))
+                .collect(),
+        );
+        assert_eq!(
+            paths(&v),
+            ["/d", "/d/file_1", "/d/file_2", "/d/file_10", "/d2", "/d10"]
         );
     }
 

@@ -27,8 +27,9 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// `· by age ↓`: the sort key and its direction. ↓ puts the largest value first (the newest,
-/// the biggest, Z before A), ↑ the smallest, the same in every pane.
+/// `· by age ↑`: the sort key and which way its column reads down the list, the same in
+/// every pane: ↑ ascending as shown (A→Z, the youngest age first, the smallest size first),
+/// ↓ descending.
 pub fn sort_label(key: &str, descending: bool) -> String {
     format!("· by {key} {}", if descending { "↓" } else { "↑" })
 }
@@ -57,16 +58,20 @@ pub fn age(now: i64, then: i64) -> String {
 /// A container's status as the engine worded it at `listed_at` (`Up 3 minutes`, `Exited (1)
 /// 2 hours ago`, `Up About an hour (healthy)`), with its duration moved on to `now`. The
 /// engine's words go stale while nothing is re-listed (wharf does not poll), so the duration
-/// is re-told in the engine's own style: never behind the age column, never longer than the
-/// engine's own rounding off. Text without a duration, or an unknown `listed_at`, stays.
-pub fn container_status(status: &str, listed_at: i64, now: i64) -> Cow<'_, str> {
+/// is re-told in the engine's own style. A worded duration stands for a span (`3 minutes` is
+/// 180–239 s), taken at its middle; no duration is longer than the container's age
+/// (`created`). Text without a duration, or an unknown `listed_at`, stays.
+pub fn container_status(status: &str, listed_at: i64, created: i64, now: i64) -> Cow<'_, str> {
     let Some((start, end, seconds)) = find_duration(status) else {
         return Cow::Borrowed(status);
     };
     if listed_at <= 0 {
         return Cow::Borrowed(status);
     }
-    let elapsed = seconds.saturating_add(now.saturating_sub(listed_at).max(0));
+    let mut elapsed = seconds.saturating_add(now.saturating_sub(listed_at).max(0));
+    if created > 0 {
+        elapsed = elapsed.min(now.saturating_sub(created).max(0));
+    }
     Cow::Owned(format!(
         "{}{}{}",
         &status[..start],
@@ -75,11 +80,12 @@ pub fn container_status(status: &str, listed_at: i64, now: i64) -> Cow<'_, str> 
     ))
 }
 
-/// Phrases the engine (go-units `HumanDuration`) writes without a number, in seconds.
+/// Phrases the engine (go-units `HumanDuration`) writes without a number, in seconds at the
+/// middle of the span each stands for.
 const WORDED_DURATIONS: &[(&str, i64)] = &[
     ("Less than a second", 0),
-    ("About a minute", 60),
-    ("About an hour", 3_600),
+    ("About a minute", 90),
+    ("About an hour", 4_500),
 ];
 
 /// The first duration in `text`: its byte span and its length in seconds.
@@ -120,11 +126,13 @@ fn numbered_duration(text: &str) -> Option<(usize, usize, i64)> {
             "year" => 365 * 86_400,
             _ => return None,
         };
-        Some((
-            *start,
-            unit_start + unit.len(),
-            count.saturating_mul(unit_seconds),
-        ))
+        // Seconds are exact and hours rounded; other units are cut down: add half of one.
+        let middle = match unit_seconds {
+            1 | 3_600 => 0,
+            unit => unit / 2,
+        };
+        let seconds = count.saturating_mul(unit_seconds).saturating_add(middle);
+        Some((*start, unit_start + unit.len(), seconds))
     })
 }
 
@@ -173,55 +181,68 @@ mod tests {
         let listed = 1_000_000_000;
         let later = |seconds: i64| listed + seconds;
         assert_eq!(
-            container_status("Up 3 minutes", listed, later(600)),
+            container_status("Up 3 minutes", listed, 0, later(600)),
             "Up 13 minutes"
         );
         assert_eq!(
-            container_status("Up Less than a second", listed, later(1)),
+            container_status("Up Less than a second", listed, 0, later(1)),
             "Up 1 second"
         );
         assert_eq!(
-            container_status("Up About a minute (healthy)", listed, later(3_000)),
+            container_status("Up About a minute (healthy)", listed, 0, later(3_000)),
             "Up 51 minutes (healthy)"
         );
         assert_eq!(
-            container_status("Exited (1) 2 hours ago", listed, later(48 * 3_600)),
+            container_status("Exited (1) 2 hours ago", listed, 0, later(48 * 3_600)),
             "Exited (1) 2 days ago"
         );
         assert_eq!(
-            container_status("Restarting (137) 5 seconds ago", listed, later(0)),
+            container_status("Restarting (137) 5 seconds ago", listed, 0, later(0)),
             "Restarting (137) 5 seconds ago",
             "re-told at once, the engine's words come back"
         );
         assert_eq!(
-            container_status("Up 2 hours (Paused)", listed, later(3_600)),
+            container_status("Up 2 hours (Paused)", listed, 0, later(3_600)),
             "Up 3 hours (Paused)"
         );
         assert_eq!(
-            container_status("Up 3 weeks", listed, later(7 * 86_400)),
+            container_status("Up 3 weeks", listed, 0, later(7 * 86_400)),
             "Up 4 weeks"
         );
         assert_eq!(
-            container_status("Up 23 months", listed, later(60 * 86_400)),
+            container_status("Up 23 months", listed, 0, later(60 * 86_400)),
             "Up 2 years"
         );
     }
 
     #[test]
-    fn container_statuses_without_a_duration_or_a_listing_time_stay() {
-        assert_eq!(container_status("Created", 1, 1_000), "Created");
+    fn a_container_status_is_never_longer_than_the_container_is_old() {
+        let listed = 1_000_000_000;
         assert_eq!(
-            container_status("Removal In Progress", 1, 1_000),
+            container_status("Up 5 minutes", listed, listed - 100, listed + 60),
+            "Up 2 minutes",
+            "created 160 s ago"
+        );
+    }
+
+    #[test]
+    fn container_statuses_without_a_duration_or_a_listing_time_stay() {
+        assert_eq!(container_status("Created", 1, 0, 1_000), "Created");
+        assert_eq!(
+            container_status("Removal In Progress", 1, 0, 1_000),
             "Removal In Progress"
         );
-        assert_eq!(container_status("Up 3 minutes", 0, 1_000), "Up 3 minutes");
         assert_eq!(
-            container_status("Exited (1) 2 hours ago", 1_000, 10),
+            container_status("Up 3 minutes", 0, 0, 1_000),
+            "Up 3 minutes"
+        );
+        assert_eq!(
+            container_status("Exited (1) 2 hours ago", 1_000, 0, 10),
             "Exited (1) 2 hours ago",
             "a clock that went back does not shorten the duration"
         );
         assert_eq!(
-            container_status("Up 9999999999999999999 years", 1, 2),
+            container_status("Up 9999999999999999999 years", 1, 0, 2),
             "Up 9999999999999999999 years"
         );
     }

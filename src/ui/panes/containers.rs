@@ -7,7 +7,6 @@ use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row};
 
 use crate::docker::ContainerState;
-use crate::state::containers::ContainerSort;
 use crate::state::{EngineStatus, State};
 use crate::ui::View;
 use crate::ui::format::{age, container_status, sort_label};
@@ -30,9 +29,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         if !containers.filter.editor.is_empty() {
             details.push(format!("· {} match", containers.visible_len()));
         }
-        // Age sorts newest first; name and state (up first) from the start.
-        let descending = (containers.sort == ContainerSort::Age) != containers.reverse;
-        details.push(sort_label(containers.sort.name(), descending));
+        // Every key starts ascending: A→Z, the youngest first, up before stopped.
+        details.push(sort_label(containers.sort.name(), containers.reverse));
     }
     let block = pane_block(
         title("Containers", &details, area.width, theme),
@@ -123,6 +121,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
                 &clean(&container_status(
                     &record.status,
                     record.listed_at,
+                    record.created,
                     view.now,
                 )),
                 status_width as usize,

@@ -128,10 +128,10 @@ fn details(state: &State) -> Vec<String> {
     } else {
         format!("{} of {}", images.visible_len(), images.total_rows())
     };
-    // Names sort A→Z; age and size newest and biggest first.
+    // Names sort A→Z, ages youngest first (newest), sizes biggest first.
     let (key, descending) = match images.sort {
         SortKey::Name => ("name", images.reverse),
-        SortKey::Age => ("age", !images.reverse),
+        SortKey::Age => ("age", images.reverse),
         SortKey::Size => ("size", !images.reverse),
     };
     let sort = sort_label(key, descending);

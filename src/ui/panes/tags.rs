@@ -31,11 +31,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
                 format!("· {} of {}", tags.visible_len(), count(tags.total(), "tag"))
             };
             details.push(count);
-            // Names sort in natural order, created newest first.
-            details.push(match tags.sort {
-                TagSort::Name => sort_label("name", tags.reverse),
-                TagSort::Created => sort_label("created", !tags.reverse),
-            });
+            // Names in natural order, created the newest (youngest) first: both ascend.
+            let key = match tags.sort {
+                TagSort::Name => "name",
+                TagSort::Created => "created",
+            };
+            details.push(sort_label(key, tags.reverse));
         }
         if tags.pinned {
             details.push("· pinned (Esc unpins)".to_string());
