@@ -1968,6 +1968,15 @@ fn catalog_errors_are_shown_in_the_pane() {
         error.message,
         "unauthorized — press L to log in to 127.0.0.1:5000"
     );
+    // After logging in, R asks for the catalog again, not for some repository's tags.
+    let effects = state.update(ch('R'));
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::LoadCatalog { registry, cursor: None, .. }] if registry == "127.0.0.1:5000"
+        ),
+        "{effects:?}"
+    );
     // A stale page (another browse since) is dropped.
     command(&mut state, "registry localhost:5000");
     let effects = state.update(Msg::CatalogLoaded {

@@ -30,8 +30,13 @@ const LOGIN_PASSWORD: usize = 2;
 /// Something that failed for want of credentials and can run again after a login.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Retry {
-    Job { title: String, spec: JobSpec },
+    Job {
+        title: String,
+        spec: JobSpec,
+    },
     Tags(crate::registry::RepositoryRef),
+    /// A registry's catalog, by host.
+    Catalog(String),
 }
 
 impl Retry {
@@ -39,6 +44,7 @@ impl Retry {
         match self {
             Retry::Job { spec, .. } => spec.registry(),
             Retry::Tags(repository) => Some(repository.registry()),
+            Retry::Catalog(registry) => Some(registry),
         }
     }
 
@@ -46,6 +52,7 @@ impl Retry {
         match self {
             Retry::Job { title, .. } => title.clone(),
             Retry::Tags(repository) => format!("the tags of {}", repository.familiar()),
+            Retry::Catalog(registry) => format!("the catalog of {registry}"),
         }
     }
 }
@@ -657,6 +664,7 @@ impl State {
                     self.open_repository(repository, effects);
                 }
             }
+            Some(Retry::Catalog(registry)) => self.browse_registry(Some(registry), effects),
             None => self.error("nothing to retry"),
         }
     }

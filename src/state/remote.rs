@@ -308,7 +308,11 @@ impl State {
             }
             Err(error) => {
                 catalog.loading = false;
-                catalog.error = Some(RemoteError::from_registry(&error));
+                let remote = RemoteError::from_registry(&error);
+                if remote.login_host.is_some() {
+                    self.retry = Some(Retry::Catalog(catalog.registry.clone()));
+                }
+                catalog.error = Some(remote);
             }
         }
     }

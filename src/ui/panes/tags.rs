@@ -24,7 +24,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     let mut details = Vec::new();
     if let Some(repository) = &tags.repository {
         details.push(repository.to_string());
-        if tags.loaded {
+        if tags.loaded && tags.error.is_none() {
             let count = if tags.visible_len() == tags.total() {
                 format!("· {}", count(tags.total(), "tag"))
             } else {
@@ -250,10 +250,14 @@ fn draw_catalog(
     focused: bool,
 ) {
     let theme = view.theme;
-    let mut details = vec![
-        catalog.registry.clone(),
-        format!("· {}", count(catalog.repositories.len(), "repository")),
-    ];
+    let mut details = vec![catalog.registry.clone()];
+    // No count while there is none to tell (loading, or refused).
+    if !catalog.repositories.is_empty() || (!catalog.loading && catalog.error.is_none()) {
+        details.push(format!(
+            "· {}",
+            count(catalog.repositories.len(), "repository")
+        ));
+    }
     if catalog.next.is_some() {
         details.push("· more as you scroll".to_string());
     }
