@@ -12,7 +12,7 @@ use crossterm::event::KeyCode;
 use wharf::config::Config;
 use wharf::docker::{
     ChangeKind, CommitRequest, ContainerRecord, ContainerState, EngineError, EngineErrorKind,
-    FileChange, HistoryRecord, ImageRecord, PortMapping,
+    EngineEvent, EventSubject, FileChange, HistoryRecord, ImageRecord, PortMapping,
 };
 use wharf::effect::Effect;
 use wharf::msg::Msg;
@@ -282,6 +282,27 @@ fn a_reload_keeps_the_selected_container_and_r_asks_for_one() {
     state.feed(Msg::ContainersLoaded(Ok(records)));
     assert_eq!(names(&state), ["api-2", "cache", "db", "orphan", "web-1"]);
     assert_eq!(selected_container(&state), "orphan");
+}
+
+#[test]
+fn a_name_moving_off_an_image_in_use_lists_the_containers_again() {
+    let mut state = ready();
+    let event = |action: &str, digit: char| {
+        Msg::EngineEvent(EngineEvent {
+            subject: EventSubject::Image,
+            action: action.into(),
+            id: image_id(digit).0,
+            name: None,
+        })
+    };
+    let effects = state.feed(event("untag", '9'));
+    assert!(
+        !effects.contains(&Effect::LoadContainers),
+        "no container uses that image: {effects:?}"
+    );
+    // web-1 runs nginx:1.25; once the name is gone the engine shows the image by ID.
+    let effects = state.feed(event("untag", '1'));
+    assert!(effects.contains(&Effect::LoadContainers), "{effects:?}");
 }
 
 #[test]

@@ -123,7 +123,19 @@ impl State {
                 }
             }
             (EventSubject::Image, "prune") => self.load_images(effects),
-            (EventSubject::Image, _) => self.inspect_image(event.id, effects),
+            (EventSubject::Image, action) => {
+                // A container shows its image by the name it was made from while that name
+                // still means the same image, else by ID: ask again when such a name moved.
+                let used = self
+                    .containers
+                    .records()
+                    .iter()
+                    .any(|c| c.image_id.0 == event.id);
+                if used && matches!(action, "untag" | "tag") {
+                    self.load_containers(effects);
+                }
+                self.inspect_image(event.id, effects)
+            }
             (EventSubject::Container, action) => {
                 if action == "commit" {
                     self.load_images(effects);

@@ -135,12 +135,21 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         let ports: Vec<String> = record.ports.iter().map(ToString::to_string).collect();
         Row::new(vec![
             text_cell(&record.name, columns[0]),
-            text_cell(&record.image, columns[1]),
+            text_cell(short_image(&record.image), columns[1]),
             status,
             Cell::from(age(view.now, record.created)),
             text_cell(&ports.join(", "), columns[4]),
         ])
     });
+}
+
+/// The image a container was made from; an image without a name any more is shown by its
+/// short ID, as `docker ps` does, not by a 71-character digest in a narrow column.
+fn short_image(image: &str) -> &str {
+    match image.strip_prefix("sha256:") {
+        Some(hex) => hex.get(..12).unwrap_or(hex),
+        None => image,
+    }
 }
 
 fn state_style(state: ContainerState, theme: &Theme) -> Style {
@@ -151,5 +160,18 @@ fn state_style(state: ContainerState, theme: &Theme) -> Style {
         }
         ContainerState::Dead => theme.error,
         ContainerState::Created | ContainerState::Exited | ContainerState::Unknown => theme.dim,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_image;
+
+    #[test]
+    fn an_image_without_a_name_shows_by_short_id() {
+        let id = format!("sha256:{}", "9102dac867e0".repeat(6));
+        assert_eq!(short_image(&id), "9102dac867e0");
+        assert_eq!(short_image("nginx:1.25"), "nginx:1.25");
+        assert_eq!(short_image("sha256:abc"), "abc");
     }
 }
