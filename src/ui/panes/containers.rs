@@ -146,9 +146,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
 /// The image a container was made from; an image without a name any more is shown by its
 /// short ID, as `docker ps` does, not by a 71-character digest in a narrow column.
 fn short_image(image: &str) -> &str {
-    match image.strip_prefix("sha256:") {
-        Some(hex) => hex.get(..12).unwrap_or(hex),
-        None => image,
+    if image.starts_with("sha256:") {
+        crate::docker::types::short_hex(image)
+    } else {
+        image
     }
 }
 
