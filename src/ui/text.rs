@@ -76,16 +76,7 @@ pub fn truncate(text: &str, width: usize) -> Cow<'_, str> {
     if width == 0 {
         return Cow::Borrowed("");
     }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width - 1 {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
+    let mut out = truncate_cells(text.chars(), width - 1);
     out.push('…');
     Cow::Owned(out)
 }
