@@ -183,8 +183,32 @@ pub fn validate_changes(lines: &[String]) -> Result<(), String> {
         if line.split_whitespace().nth(1).is_none() {
             return Err(format!("line {}: {instruction} needs an argument", i + 1));
         }
+        if instruction.eq_ignore_ascii_case("EXPOSE") {
+            for port in line.split_whitespace().skip(1) {
+                if !is_exposable(port) {
+                    return Err(format!(
+                        "line {}: EXPOSE takes ports like 80, 8080/tcp, 53/udp or 7000-7010, not \"{port}\"",
+                        i + 1
+                    ));
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// `80`, `80/tcp`, `53/udp`, `7000-7010/sctp`: what the engine accepts after EXPOSE (it
+/// refuses anything else only when the commit runs, and the form would be gone by then).
+fn is_exposable(text: &str) -> bool {
+    let (ports, protocol) = text.split_once('/').unwrap_or((text, "tcp"));
+    let port = |p: &str| p.parse::<u16>().is_ok_and(|n| n > 0);
+    let ports_ok = match ports.split_once('-') {
+        Some((first, last)) => {
+            port(first) && port(last) && first.parse::<u16>().ok() <= last.parse::<u16>().ok()
+        }
+        None => port(ports),
+    };
+    ports_ok && ["tcp", "udp", "sctp"].contains(&protocol.to_ascii_lowercase().as_str())
 }
 
 #[cfg(test)]
@@ -201,5 +225,10 @@ mod tests {
                 .unwrap_err()
                 .contains("needs an argument")
         );
+        assert!(validate_changes(&["EXPOSE 80 8080/tcp 53/UDP 7000-7010/sctp".into()]).is_ok());
+        for bad in ["abc", "0", "70000", "80/http", "90-80", "80-", "-80"] {
+            let err = validate_changes(&[format!("EXPOSE 80 {bad}")]).unwrap_err();
+            assert!(err.ends_with(&format!("not \"{bad}\"")), "{err}");
+        }
     }
 }
