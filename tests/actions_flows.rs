@@ -1569,6 +1569,16 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
     assert_eq!(severity, Severity::Error);
     assert!(text.starts_with("cannot open \"UP/per\": "), "{text}");
     assert_eq!(state.tags.repository, Some(repo("127.0.0.1:5000/x/y")));
+    // A registry alone is not taken for a Docker Hub repository.
+    for host in ["127.0.0.1:5071", "localhost:5000", "[::1]:5000"] {
+        assert!(command(&mut state, &format!("repo {host}")).is_empty());
+        let (text, _) = status(&state);
+        assert!(
+            text.ends_with(&format!("list its repositories with :registry {host}")),
+            "{text}"
+        );
+    }
+    assert_eq!(command(&mut state, "repo nginx:1.25").len(), 1);
 }
 
 #[test]

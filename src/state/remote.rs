@@ -1,6 +1,7 @@
 //! The tags pane's flows: which repository it shows, loading its tags and their details,
 //! browsing a registry's catalog, and the tag detail popup.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::effect::Effect;
@@ -350,6 +351,15 @@ impl State {
 /// ignored.
 fn parse_repository(text: &str) -> Result<RepositoryRef, String> {
     let text = text.trim();
+    // `127.0.0.1:5000` alone would be read as Docker Hub's `library/127.0.0.1` at tag 5000.
+    let host = text.split(':').next().unwrap_or_default();
+    let is_registry = !text.contains('/')
+        && (host == "localhost" || text.starts_with('[') || host.parse::<IpAddr>().is_ok());
+    if is_registry {
+        return Err(format!(
+            "{text} is a registry; give REGISTRY/REPOSITORY, or list its repositories with :registry {text}"
+        ));
+    }
     RepositoryRef::parse(text)
         .or_else(|e| {
             Reference::parse(text)
