@@ -337,6 +337,17 @@ impl State {
         matches!(self.engine, EngineStatus::Connected(_))
     }
 
+    /// Whether keys reach the open view or the focused pane: no popup, form or command line
+    /// is in front of them.
+    pub fn keys_reach_view(&self) -> bool {
+        self.popups.is_empty() && self.form.is_none() && self.command_line.is_none()
+    }
+
+    /// Whether keys reach the focused pane: also no view (a container's changes) over it.
+    pub fn keys_reach_panes(&self) -> bool {
+        self.keys_reach_view() && self.changes.is_none()
+    }
+
     /// The keymap table for the current context: an open view's, else the focused pane's.
     pub fn scope(&self) -> Scope {
         if self.changes.is_some() {

@@ -55,7 +55,7 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
         panes::draw(frame, rect, pane, state, view);
     }
     if let Some(changes) = &state.changes {
-        popups::changes::draw(frame, body, changes, view);
+        popups::changes::draw(frame, body, changes, state.keys_reach_view(), view);
     }
     draw_jobs_strip(frame, jobs, state, view.theme);
     draw_status(frame, status, state, &message, view.theme);

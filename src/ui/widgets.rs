@@ -9,6 +9,7 @@ use ratatui::widgets::{
 };
 use unicode_width::UnicodeWidthStr;
 
+use crate::state::filter::Filter;
 use crate::state::line_editor::LineEditor;
 use crate::state::list::ListCursor;
 
@@ -124,6 +125,28 @@ impl LazyTable<'_> {
 /// A cell holding outside text, cleaned and cut to `width` with an ellipsis.
 pub fn text_cell<'a>(text: &str, width: u16) -> Cell<'a> {
     Cell::from(truncate(&clean(text), width as usize).into_owned())
+}
+
+/// A list's filter under it while one is set: `/text`, with the cursor while `typing` (the
+/// keys go to it). Returns the area left for the list.
+pub fn filter_line(
+    frame: &mut Frame,
+    area: Rect,
+    filter: &Filter,
+    typing: bool,
+    theme: &Theme,
+) -> Rect {
+    if !filter.is_active() {
+        return area;
+    }
+    let [list, line] = Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+    if typing && filter.editing {
+        input_line(frame, line, "/", &filter.editor, theme);
+    } else {
+        let text = format!("/{}", clean(filter.editor.text()));
+        frame.render_widget(Line::styled(text, theme.dim), line);
+    }
+    list
 }
 
 /// One-line input: a prompt, the editor's text scrolled so the cursor stays visible, and the

@@ -1,9 +1,8 @@
 //! The containers pane.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
-use ratatui::text::Line;
 use ratatui::widgets::{Cell, Row};
 
 use crate::docker::ContainerState;
@@ -12,7 +11,7 @@ use crate::ui::View;
 use crate::ui::format::{age, container_status, sort_label};
 use crate::ui::text::clean;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
+use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     let containers = &state.containers;
@@ -40,23 +39,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let list_area = if containers.filter.is_active() {
-        let [list, filter_area] =
-            Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
-        if containers.filter.editing
-            && state.changes.is_none()
-            && state.popups.is_empty()
-            && state.form.is_none()
-        {
-            input_line(frame, filter_area, "/", &containers.filter.editor, theme);
-        } else {
-            let text = format!("/{}", clean(containers.filter.editor.text()));
-            frame.render_widget(Line::styled(text, theme.dim), filter_area);
-        }
-        list
-    } else {
-        inner
-    };
+    let typing = focused && state.keys_reach_panes();
+    let list_area = filter_line(frame, inner, &containers.filter, typing, theme);
 
     if matches!(state.engine, EngineStatus::Down { .. }) {
         notice(frame, list_area, "Waiting for the engine…", theme.dim);

@@ -1,16 +1,14 @@
 //! The images pane.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
 use crate::config::SortKey;
 use crate::state::{EngineStatus, State};
 use crate::ui::View;
 use crate::ui::format::{age, count, size, sort_label};
-use crate::ui::text::clean;
-use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
+use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     let images = &state.images;
@@ -23,21 +21,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let (list_area, filter_area) = if images.filter.is_active() {
-        let [list, filter] =
-            Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
-        (list, Some(filter))
-    } else {
-        (inner, None)
-    };
-    if let Some(filter_area) = filter_area {
-        if images.filter.editing && state.popups.is_empty() && state.command_line.is_none() {
-            input_line(frame, filter_area, "/", &images.filter.editor, theme);
-        } else {
-            let text = format!("/{}", clean(images.filter.editor.text()));
-            frame.render_widget(Line::styled(text, theme.dim), filter_area);
-        }
-    }
+    let typing = focused && state.keys_reach_panes();
+    let list_area = filter_line(frame, inner, &images.filter, typing, theme);
 
     if let EngineStatus::Down {
         error,

@@ -2,8 +2,7 @@
 //! catalog while browsing.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::Line;
+use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
 use crate::docker::types::short_hex;
@@ -12,8 +11,7 @@ use crate::state::State;
 use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
 use crate::ui::View;
 use crate::ui::format::{count, size, sort_label};
-use crate::ui::text::clean;
-use crate::ui::widgets::{LazyTable, input_line, notice, pane_block, text_cell, title};
+use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     if let Some(catalog) = &state.tags.catalog {
@@ -49,21 +47,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let list_area = if tags.filter.is_active() {
-        let [list, filter_area] =
-            Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
-        if tags.filter.editing && focused && state.popups.is_empty() && state.form.is_none() {
-            input_line(frame, filter_area, "/", &tags.filter.editor, theme);
-        } else {
-            frame.render_widget(
-                Line::styled(format!("/{}", clean(tags.filter.editor.text())), theme.dim),
-                filter_area,
-            );
-        }
-        list
-    } else {
-        inner
-    };
+    let typing = focused && state.keys_reach_panes();
+    let list_area = filter_line(frame, inner, &tags.filter, typing, theme);
 
     if let Some(pending) = state.tags_pending().filter(|_| tags.repository.is_none()) {
         notice(

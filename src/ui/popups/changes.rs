@@ -1,7 +1,7 @@
 //! The writable-layer view: a container's added, changed and deleted paths as a tree.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Row};
 
@@ -9,9 +9,10 @@ use crate::docker::ChangeKind;
 use crate::state::changes::ChangesView;
 use crate::ui::View;
 use crate::ui::text::{clean, truncate};
-use crate::ui::widgets::{LazyTable, input_line, notice, pane_block};
+use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block};
 
-pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, view: &View) {
+/// `typing`: keys reach the view, so an open filter shows its cursor.
+pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, typing: bool, view: &View) {
     let theme = view.theme;
     frame.render_widget(Clear, area);
     let counts = changes.counts;
@@ -29,24 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, view: &View) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let list_area = if changes.filter.is_active() {
-        let [list, filter_area] =
-            Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(inner);
-        if changes.filter.editing {
-            input_line(frame, filter_area, "/", &changes.filter.editor, theme);
-        } else {
-            frame.render_widget(
-                Line::styled(
-                    format!("/{}", clean(changes.filter.editor.text())),
-                    theme.dim,
-                ),
-                filter_area,
-            );
-        }
-        list
-    } else {
-        inner
-    };
+    let list_area = filter_line(frame, inner, &changes.filter, typing, theme);
 
     if let Some(error) = &changes.error {
         notice(frame, list_area, error, theme.error);
