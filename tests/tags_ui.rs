@@ -279,6 +279,47 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
         Some(format!("cat/r{:03}", total - 1))
     );
     assert_eq!(names(&app), ["1"]);
+
+    // A filter looks into the pages the registry has not sent yet.
+    command(&mut app, &format!("registry {}", registry.host()));
+    app.until(LIMIT, |h| {
+        h.state
+            .tags
+            .catalog
+            .as_ref()
+            .is_some_and(|c| !c.repositories.is_empty() && !c.loading)
+    })
+    .await
+    .expect("the first page again");
+    app.press(KeyCode::Char('/'));
+    app.type_text("r11");
+    app.until(LIMIT, |h| {
+        h.state
+            .tags
+            .catalog
+            .as_ref()
+            .is_some_and(|c| c.repositories.len() == total && !c.loading)
+    })
+    .await
+    .unwrap_or_else(|| panic!("the filter brought the rest; log:\n{}", log_tail(&app)));
+    let catalog = app.state.tags.catalog.as_ref().unwrap();
+    let shown: Vec<String> = (0..catalog.view.len())
+        .filter_map(|i| catalog.view.get(i))
+        .map(|r| catalog.repositories[r].repository().to_string())
+        .collect();
+    assert_eq!(shown, ["cat/r110", "cat/r111"], "both on the second page");
+    let text = screen(&app);
+    assert!(
+        text.contains(&format!("2 of {total} repositories")),
+        "{text}"
+    );
+    assert!(text.contains("/r11"), "{text}");
+    // Esc clears the filter, then closes the catalog.
+    app.press(KeyCode::Esc);
+    let catalog = app.state.tags.catalog.as_ref().expect("still open");
+    assert_eq!(catalog.view.len(), total);
+    app.press(KeyCode::Esc);
+    assert!(app.state.tags.catalog.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

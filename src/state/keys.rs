@@ -195,7 +195,10 @@ impl State {
         match self.focus {
             Pane::Images => Some(&mut self.images.filter),
             Pane::Containers => Some(&mut self.containers.filter),
-            Pane::Tags if self.tags.catalog.is_none() => Some(&mut self.tags.filter),
+            Pane::Tags => match self.tags.catalog.as_mut() {
+                Some(catalog) => Some(&mut catalog.filter),
+                None => Some(&mut self.tags.filter),
+            },
             _ => None,
         }
     }
@@ -207,7 +210,10 @@ impl State {
         match self.focus {
             Pane::Images => Some(&self.images.filter),
             Pane::Containers => Some(&self.containers.filter),
-            Pane::Tags if self.tags.catalog.is_none() => Some(&self.tags.filter),
+            Pane::Tags => match self.tags.catalog.as_ref() {
+                Some(catalog) => Some(&catalog.filter),
+                None => Some(&self.tags.filter),
+            },
             _ => None,
         }
     }
@@ -229,10 +235,17 @@ impl State {
                 self.sync_layers(effects);
             }
             Pane::Containers => self.containers.refresh(),
-            Pane::Tags => {
-                self.tags.refresh();
-                self.pump_tag_details(effects);
-            }
+            Pane::Tags => match self.tags.catalog.as_mut() {
+                Some(catalog) => {
+                    catalog.refresh();
+                    // Few matches on screen: look further into the registry.
+                    self.more_catalog(effects);
+                }
+                None => {
+                    self.tags.refresh();
+                    self.pump_tag_details(effects);
+                }
+            },
             _ => {}
         }
     }

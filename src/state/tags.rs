@@ -76,21 +76,48 @@ pub enum TagRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CatalogState {
     pub registry: String,
+    /// In the registry's order, which is also the order its pages come in.
     pub repositories: Vec<RepositoryRef>,
     pub next: Option<CatalogCursor>,
     pub loading: bool,
     pub error: Option<RemoteError>,
     pub view: ListView,
+    pub filter: Filter,
     pub generation: u64,
 }
 
 impl CatalogState {
-    /// Whether the next page should be asked for: the selection is near the end.
+    /// Whether the next page should be asked for: the selection is near the end of what is
+    /// shown. With a filter that shows few, pages keep coming until the registry has no more.
     pub fn wants_more(&self) -> bool {
         !self.loading
             && self.error.is_none()
             && self.next.is_some()
-            && self.view.cursor.selected() + CATALOG_AHEAD >= self.repositories.len()
+            && self.view.cursor.selected() + CATALOG_AHEAD >= self.view.len()
+    }
+
+    /// Re-applies the filter, keeping the selected repository.
+    pub fn refresh(&mut self) {
+        let previous = self
+            .view
+            .selected_key(&self.repositories, |r| r.familiar().to_lowercase());
+        self.rebuild(previous);
+    }
+
+    fn rebuild(&mut self, previous: Option<String>) {
+        let terms = self.filter.terms();
+        let names: Vec<String> = self
+            .repositories
+            .iter()
+            .map(|r| r.familiar().to_lowercase())
+            .collect();
+        self.view.rebuild(
+            &names,
+            |name| terms.iter().all(|t| name.contains(t.as_str())),
+            |_, _| Ordering::Equal,
+            |name| name.clone(),
+            previous,
+        );
     }
 }
 
@@ -349,6 +376,7 @@ impl TagsState {
             loading: true,
             error: None,
             view: ListView::default(),
+            filter: Filter::default(),
             generation: self.catalogs_opened,
         });
         self.catalogs_opened
@@ -364,20 +392,10 @@ impl TagsState {
         let Some(catalog) = self.catalog.as_mut().filter(|c| c.generation == generation) else {
             return;
         };
-        let previous = catalog
-            .view
-            .selected_key(&catalog.repositories, |r| r.to_string());
         catalog.repositories.extend(repositories);
         catalog.next = next;
         catalog.loading = false;
-        let names: Vec<String> = catalog.repositories.iter().map(|r| r.to_string()).collect();
-        catalog.view.rebuild(
-            &names,
-            |_| true,
-            |_, _| Ordering::Equal,
-            |n| n.clone(),
-            previous,
-        );
+        catalog.refresh();
     }
 }
 

@@ -11,6 +11,7 @@ use crate::state::State;
 use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
 use crate::ui::View;
 use crate::ui::format::{count, size, sort_label};
+use crate::ui::text::clean;
 use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
@@ -238,10 +239,12 @@ fn draw_catalog(
     let mut details = vec![catalog.registry.clone()];
     // No count while there is none to tell (loading, or refused).
     if !catalog.repositories.is_empty() || (!catalog.loading && catalog.error.is_none()) {
-        details.push(format!(
-            "· {}",
-            count(catalog.repositories.len(), "repository")
-        ));
+        let total = count(catalog.repositories.len(), "repository");
+        details.push(if catalog.view.len() == catalog.repositories.len() {
+            format!("· {total}")
+        } else {
+            format!("· {} of {total}", catalog.view.len())
+        });
     }
     if catalog.next.is_some() {
         details.push("· more as you scroll".to_string());
@@ -256,6 +259,21 @@ fn draw_catalog(
     frame.render_widget(block, area);
     if let Some(error) = &catalog.error {
         notice(frame, inner, &remote_error_text(state, error), theme.error);
+        return;
+    }
+    let typing = focused && state.keys_reach_panes();
+    let inner = filter_line(frame, inner, &catalog.filter, typing, theme);
+    if catalog.view.is_empty() && !catalog.repositories.is_empty() {
+        let more = if catalog.loading {
+            "; looking further…"
+        } else {
+            " — Esc clears the filter"
+        };
+        let text = format!(
+            "No repository matches \"{}\"{more}",
+            clean(catalog.filter.editor.text())
+        );
+        notice(frame, inner, &text, theme.dim);
         return;
     }
     if catalog.repositories.is_empty() {
