@@ -279,6 +279,16 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
         Some(format!("cat/r{:03}", total - 1))
     );
     assert_eq!(names(&app), ["1"]);
+    // Esc goes back to the catalog, where it was.
+    app.press(KeyCode::Esc);
+    let catalog = app
+        .state
+        .tags
+        .catalog
+        .as_ref()
+        .expect("the catalog is back");
+    assert_eq!(catalog.view.selected(), Some(total - 1));
+    assert_eq!(catalog.repositories.len(), total);
 
     // A filter looks into the pages the registry has not sent yet.
     command(&mut app, &format!("registry {}", registry.host()));

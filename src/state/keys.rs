@@ -303,6 +303,8 @@ impl State {
             self.changes = None;
         } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
             self.tags.catalog = None;
+        } else if self.focus == Pane::Tags && self.tags.catalog_behind.is_some() {
+            self.tags.catalog = self.tags.catalog_behind.take().map(|c| *c);
         } else if self.focus == Pane::Tags && self.tags.pinned {
             self.tags.pinned = false;
             self.follow_selection_with_tags(effects);

@@ -74,6 +74,7 @@ impl State {
     /// Opens a repository's tags on purpose (`o`, `:repo`, Enter in the catalog).
     pub(super) fn open_repository(&mut self, repository: RepositoryRef, effects: &mut Vec<Effect>) {
         self.tags.catalog = None;
+        self.tags.catalog_behind = None;
         self.focus = Pane::Tags;
         if self.tags.open(Some(repository), true) {
             self.load_tags(effects);
@@ -342,7 +343,10 @@ impl State {
                 .cloned()
         });
         if let Some(repository) = selected {
+            let catalog = self.tags.catalog.take();
             self.open_repository(repository, effects);
+            // Esc on these tags goes back to the catalog, where it was.
+            self.tags.catalog_behind = catalog.map(Box::new);
         }
     }
 }

@@ -142,6 +142,8 @@ pub struct TagsState {
     details_by_digest: HashMap<String, Arc<TagDetail>>,
     in_flight: usize,
     pub catalog: Option<CatalogState>,
+    /// The catalog these tags were opened from, for Esc to go back to.
+    pub catalog_behind: Option<Box<CatalogState>>,
     /// Counts catalogs opened, so pages for an earlier one are dropped. Separate from
     /// `generation`: the repository's answers still in flight stay valid behind the catalog.
     catalogs_opened: u64,
@@ -369,6 +371,7 @@ impl TagsState {
     /// Starts browsing a registry's repositories; returns the generation to load with.
     pub fn open_catalog(&mut self, registry: String) -> u64 {
         self.catalogs_opened += 1;
+        self.catalog_behind = None;
         self.catalog = Some(CatalogState {
             registry,
             repositories: Vec::new(),
