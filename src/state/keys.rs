@@ -518,7 +518,20 @@ impl State {
             body.push_str("\n\nComment: ");
             body.push_str(&row.comment);
         }
-        body.push_str(&format!("\n\nLayer: {}", row.id));
+        let size = if row.empty {
+            "no files (metadata only)".to_string()
+        } else {
+            crate::ui::format::size(row.size)
+        };
+        body.push_str(&format!(
+            "\n\nCreated: {}\nSize: {size}",
+            crate::ui::format::timestamp(row.created)
+        ));
+        // The engine's history names a step by the image it made, when that image is here;
+        // steps of an image that was pulled or imported say "<missing>".
+        if row.id.starts_with("sha256:") {
+            body.push_str(&format!("\nImage of this step: {}", row.id));
+        }
         self.popups.push(Popup::Detail {
             title: format!("Layer of {}", self.layers.label),
             body,
