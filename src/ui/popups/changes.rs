@@ -16,16 +16,21 @@ pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, typing: bool, 
     let theme = view.theme;
     frame.render_widget(Clear, area);
     let counts = changes.counts;
-    let title = Line::from(vec![
-        Span::styled(
-            format!(" Changes in {} ", clean(&changes.container_name)),
-            theme.title,
-        ),
-        Span::styled(format!("A {} ", counts.added), theme.added),
-        Span::styled(format!("C {} ", counts.changed), theme.changed),
-        Span::styled(format!("D {} ", counts.deleted), theme.deleted),
-        Span::styled("· Esc closes ", theme.dim),
-    ]);
+    let mut spans = vec![Span::styled(
+        format!(" Changes in {} ", clean(&changes.container_name)),
+        theme.title,
+    )];
+    // Counts only for a tree that was read: not before the first answer, not after an error.
+    let read = !changes.loading || changes.visible_len() > 0;
+    if read && changes.error.is_none() {
+        spans.extend([
+            Span::styled(format!("A {} ", counts.added), theme.added),
+            Span::styled(format!("C {} ", counts.changed), theme.changed),
+            Span::styled(format!("D {} ", counts.deleted), theme.deleted),
+        ]);
+    }
+    spans.push(Span::styled("· Esc closes ", theme.dim));
+    let title = Line::from(spans);
     let block = pane_block(title, true, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
