@@ -22,7 +22,7 @@ use support::render;
 use wharf::config::Config;
 use wharf::registry::DockerConfig;
 use wharf::state::popup::Popup;
-use wharf::state::tags::CATALOG_PAGE;
+use wharf::state::tags::{CATALOG_PAGE, CatalogState};
 use wharf::state::{FormPurpose, Pane};
 use wharf::ui::View;
 use wharf::ui::theme::Theme;
@@ -57,6 +57,13 @@ fn names(app: &Headless) -> Vec<String> {
     (0..app.state.tags.visible_len())
         .map(|i| app.state.tags.visible_row(i).unwrap().name.clone())
         .collect()
+}
+
+/// Waits until the open catalog is as `done` says, or fails naming `what`.
+async fn until_catalog(app: &mut Headless, what: &str, done: impl Fn(&CatalogState) -> bool) {
+    app.until(LIMIT, |h| h.state.tags.catalog.as_ref().is_some_and(&done))
+        .await
+        .unwrap_or_else(|| panic!("{what}; log:\n{}", log_tail(app)));
 }
 
 fn log_tail(app: &Headless) -> String {
@@ -208,15 +215,10 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
     let config_dir = tempfile::tempdir().unwrap();
     let mut app = app(&config_dir);
     command(&mut app, &format!("registry {}", registry.host()));
-    app.until(LIMIT, |h| {
-        h.state
-            .tags
-            .catalog
-            .as_ref()
-            .is_some_and(|c| !c.repositories.is_empty() || c.error.is_some())
+    until_catalog(&mut app, "the first page", |c| {
+        !c.repositories.is_empty() || c.error.is_some()
     })
-    .await
-    .expect("the first page");
+    .await;
     let catalog = app.state.tags.catalog.as_ref().unwrap();
     assert_eq!(catalog.error, None);
     assert_eq!(
@@ -240,15 +242,10 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
     for _ in 0..80 {
         app.press(KeyCode::Char('j'));
     }
-    app.until(LIMIT, |h| {
-        h.state
-            .tags
-            .catalog
-            .as_ref()
-            .is_some_and(|c| c.repositories.len() == total && !c.loading)
+    until_catalog(&mut app, "the second page", |c| {
+        c.repositories.len() == total && !c.loading
     })
-    .await
-    .unwrap_or_else(|| panic!("the second page; log:\n{}", log_tail(&app)));
+    .await;
     let catalog = app.state.tags.catalog.as_ref().unwrap();
     assert!(catalog.next.is_none());
     let listed: Vec<String> = catalog
@@ -292,26 +289,16 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
 
     // A filter looks into the pages the registry has not sent yet.
     command(&mut app, &format!("registry {}", registry.host()));
-    app.until(LIMIT, |h| {
-        h.state
-            .tags
-            .catalog
-            .as_ref()
-            .is_some_and(|c| !c.repositories.is_empty() && !c.loading)
+    until_catalog(&mut app, "the first page again", |c| {
+        !c.repositories.is_empty() && !c.loading
     })
-    .await
-    .expect("the first page again");
+    .await;
     app.press(KeyCode::Char('/'));
     app.type_text("r11");
-    app.until(LIMIT, |h| {
-        h.state
-            .tags
-            .catalog
-            .as_ref()
-            .is_some_and(|c| c.repositories.len() == total && !c.loading)
+    until_catalog(&mut app, "the filter brought the rest", |c| {
+        c.repositories.len() == total && !c.loading
     })
-    .await
-    .unwrap_or_else(|| panic!("the filter brought the rest; log:\n{}", log_tail(&app)));
+    .await;
     let catalog = app.state.tags.catalog.as_ref().unwrap();
     let shown: Vec<String> = (0..catalog.view.len())
         .filter_map(|i| catalog.view.get(i))

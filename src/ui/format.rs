@@ -179,40 +179,37 @@ mod tests {
     #[test]
     fn container_statuses_move_on_with_the_clock() {
         let listed = 1_000_000_000;
-        let later = |seconds: i64| listed + seconds;
-        assert_eq!(
-            container_status("Up 3 minutes", listed, 0, later(600)),
-            "Up 13 minutes"
-        );
-        assert_eq!(
-            container_status("Up Less than a second", listed, 0, later(1)),
-            "Up 1 second"
-        );
-        assert_eq!(
-            container_status("Up About a minute (healthy)", listed, 0, later(3_000)),
-            "Up 51 minutes (healthy)"
-        );
-        assert_eq!(
-            container_status("Exited (1) 2 hours ago", listed, 0, later(48 * 3_600)),
-            "Exited (1) 2 days ago"
-        );
-        assert_eq!(
-            container_status("Restarting (137) 5 seconds ago", listed, 0, later(0)),
-            "Restarting (137) 5 seconds ago",
-            "re-told at once, the engine's words come back"
-        );
-        assert_eq!(
-            container_status("Up 2 hours (Paused)", listed, 0, later(3_600)),
-            "Up 3 hours (Paused)"
-        );
-        assert_eq!(
-            container_status("Up 3 weeks", listed, 0, later(7 * 86_400)),
-            "Up 4 weeks"
-        );
-        assert_eq!(
-            container_status("Up 23 months", listed, 0, later(60 * 86_400)),
-            "Up 2 years"
-        );
+        // (as listed, seconds since, as shown now)
+        let cases = [
+            ("Up 3 minutes", 600, "Up 13 minutes"),
+            ("Up Less than a second", 1, "Up 1 second"),
+            (
+                "Up About a minute (healthy)",
+                3_000,
+                "Up 51 minutes (healthy)",
+            ),
+            (
+                "Exited (1) 2 hours ago",
+                48 * 3_600,
+                "Exited (1) 2 days ago",
+            ),
+            // Re-told at once, the engine's words come back.
+            (
+                "Restarting (137) 5 seconds ago",
+                0,
+                "Restarting (137) 5 seconds ago",
+            ),
+            ("Up 2 hours (Paused)", 3_600, "Up 3 hours (Paused)"),
+            ("Up 3 weeks", 7 * 86_400, "Up 4 weeks"),
+            ("Up 23 months", 60 * 86_400, "Up 2 years"),
+        ];
+        for (status, since, shown) in cases {
+            assert_eq!(
+                container_status(status, listed, 0, listed + since),
+                shown,
+                "{status} + {since} s"
+            );
+        }
     }
 
     #[test]
