@@ -504,18 +504,18 @@ async fn a_change_the_engine_refuses_comes_back_in_its_words() {
     for _ in 0..4 {
         app.press(KeyCode::Tab);
     }
-    // Well formed, so the form lets it through; the engine parses the port and refuses.
-    app.type_text("EXPOSE notaport");
+    // Well formed, so the form lets it through; the engine parses the variable and refuses.
+    app.type_text("ENV =x");
     app.press(KeyCode::Enter);
     assert!(app.state.form.is_none(), "the form let it through");
     let outcome = job_end(&mut app).await;
     assert_eq!(
         outcome,
-        JobStatus::Failed("Invalid containerPort: notaport".into())
+        JobStatus::Failed("ENV names can not be blank".into())
     );
     assert_eq!(
         status(&app.state),
-        format!("commit {name} → {reference} failed: Invalid containerPort: notaport")
+        format!("commit {name} → {reference} failed: ENV names can not be blank")
     );
     assert!(
         !docker_output(&["image", "inspect", &reference])

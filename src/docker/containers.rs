@@ -151,7 +151,8 @@ fn record_from_summary(summary: ContainerSummary, listed_at: i64) -> Option<Cont
     })
 }
 
-/// Instructions the engine accepts as commit and import changes.
+/// Instructions the engine accepts as commit and import changes (STOPSIGNAL, though a
+/// Dockerfile instruction, is refused there: "stopsignal is not a valid change command").
 pub const CHANGE_INSTRUCTIONS: &[&str] = &[
     "CMD",
     "ENTRYPOINT",
@@ -159,7 +160,6 @@ pub const CHANGE_INSTRUCTIONS: &[&str] = &[
     "EXPOSE",
     "LABEL",
     "ONBUILD",
-    "STOPSIGNAL",
     "USER",
     "VOLUME",
     "WORKDIR",
@@ -226,6 +226,12 @@ mod tests {
                 .contains("needs an argument")
         );
         assert!(validate_changes(&["EXPOSE 80 8080/tcp 53/UDP 7000-7010/sctp".into()]).is_ok());
+        assert!(
+            validate_changes(&["STOPSIGNAL SIGTERM".into()])
+                .unwrap_err()
+                .contains("cannot be applied here"),
+            "the engine refuses STOPSIGNAL as a change"
+        );
         for bad in ["abc", "0", "70000", "80/http", "90-80", "80-", "-80"] {
             let err = validate_changes(&[format!("EXPOSE 80 {bad}")]).unwrap_err();
             assert!(err.ends_with(&format!("not \"{bad}\"")), "{err}");
