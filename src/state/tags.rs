@@ -417,52 +417,36 @@ pub enum LocalStatus {
     Absent,
 }
 
-/// What the local images say about one repository, gathered once per use.
+/// What the local images say about one repository, gathered once per frame. It borrows
+/// from the records: with thousands of images, copying their IDs every frame would show.
 #[derive(Debug, Clone, Default)]
-pub struct LocalIndex {
+pub struct LocalIndex<'a> {
+    /// The repository as the engine writes it in image names.
+    familiar: String,
     /// The local image each tag of the repository names.
-    tags: HashMap<String, LocalImage>,
+    tags: HashMap<&'a str, &'a ImageRecord>,
     /// Manifest digests this repository's registry gave any local image.
-    digests: HashSet<String>,
+    digests: HashSet<&'a str>,
     /// Every local image ID.
-    ids: HashSet<String>,
+    ids: HashSet<&'a str>,
 }
 
-/// A local image as far as one repository is concerned.
-#[derive(Debug, Clone, Default)]
-struct LocalImage {
-    id: String,
-    /// The manifest digests its registry gave it in this repository.
-    digests: HashSet<String>,
-}
-
-impl LocalIndex {
+impl<'a> LocalIndex<'a> {
     /// Collects the local digests and tags of `repository` (names as the engine writes them).
-    pub fn new(records: &[ImageRecord], repository: &RepositoryRef) -> Self {
+    pub fn new(records: &'a [ImageRecord], repository: &RepositoryRef) -> Self {
         let familiar = repository.familiar();
         let mut index = LocalIndex::default();
         for record in records {
-            let digests: HashSet<String> = record
-                .repo_digests
-                .iter()
-                .filter_map(|d| d.split_once('@'))
-                .filter(|(name, _)| *name == familiar)
-                .map(|(_, digest)| digest.to_string())
-                .collect();
-            index.ids.insert(record.id.0.clone());
+            index.ids.insert(&record.id.0);
+            index.digests.extend(repository_digests(record, &familiar));
             for reference in &record.repo_tags {
                 let (name, tag) = split_repo_tag(reference);
                 if name == familiar {
-                    let image = LocalImage {
-                        id: record.id.0.clone(),
-                        digests: digests.clone(),
-                    };
-                    index.tags.insert(tag.to_string(), image);
+                    index.tags.insert(tag, record);
                 }
             }
-            index.digests.extend(digests);
         }
-        index
+        LocalIndex { familiar, ..index }
     }
 
     /// How the local images relate to a remote tag. An image matches by the manifest
@@ -477,9 +461,12 @@ impl LocalIndex {
             .collect();
         let digest = row.digest.as_deref();
         let is = |id: &str| config_ids.contains(&id) || digest == Some(id);
-        match self.tags.get(&row.name) {
-            Some(local) if digest.is_some_and(|d| local.digests.contains(d)) => LocalStatus::Same,
-            Some(local) if is(&local.id) => LocalStatus::Same,
+        let recorded = |local: &ImageRecord, d: &str| {
+            repository_digests(local, &self.familiar).any(|r| r == d)
+        };
+        match self.tags.get(row.name.as_str()) {
+            Some(local) if digest.is_some_and(|d| recorded(local, d)) => LocalStatus::Same,
+            Some(local) if is(&local.id.0) => LocalStatus::Same,
             Some(_) if row.detail.is_none() && row.error.is_none() => LocalStatus::Checking,
             Some(_) => LocalStatus::Differs,
             None if digest.is_some_and(|d| self.digests.contains(d)) => LocalStatus::Elsewhere,
@@ -493,6 +480,19 @@ impl LocalIndex {
             None => LocalStatus::Absent,
         }
     }
+}
+
+/// The manifest digests `record` carries for the repository named `familiar`.
+fn repository_digests<'r>(
+    record: &'r ImageRecord,
+    familiar: &str,
+) -> impl Iterator<Item = &'r str> {
+    record
+        .repo_digests
+        .iter()
+        .filter_map(|d| d.split_once('@'))
+        .filter(move |(name, _)| *name == familiar)
+        .map(|(_, digest)| digest)
 }
 
 /// Name in natural order; created newest first, unknown last. Ties by name.
