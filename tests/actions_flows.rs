@@ -61,6 +61,17 @@ fn status(state: &State) -> (String, Severity) {
     (s.text.clone(), s.severity)
 }
 
+/// The tags whose digests `effects` ask the registry for.
+fn digests_asked(effects: &[Effect]) -> Vec<&String> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LoadTagDigest { tag, .. } => Some(tag),
+            _ => None,
+        })
+        .collect()
+}
+
 fn started_jobs(effects: &[Effect]) -> Vec<(JobId, JobSpec)> {
     effects
         .iter()
@@ -1640,13 +1651,7 @@ fn tag_details_are_fetched_a_few_at_a_time_for_the_rows_on_screen() {
             truncated: false,
         }),
     });
-    let digests: Vec<&String> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::LoadTagDigest { tag, .. } => Some(tag),
-            _ => None,
-        })
-        .collect();
+    let digests = digests_asked(&effects);
     assert_eq!(effects.len(), MAX_IN_FLIGHT, "bounded: {effects:?}");
     assert_eq!(
         digests,
@@ -1759,13 +1764,7 @@ fn sorting_the_tags_asks_for_the_rows_it_brings_on_screen() {
     // Reversed, the selected v15 stays selected near the end of the list: the rows above
     // it (v16 and on, never on screen before) come on screen and are asked for.
     let effects = state.update(ch('S'));
-    let asked: Vec<&String> = effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::LoadTagDigest { tag, .. } => Some(tag),
-            _ => None,
-        })
-        .collect();
+    let asked = digests_asked(&effects);
     assert_eq!(state.tags.selected().unwrap().name, "v15");
     assert_eq!(asked.len(), MAX_IN_FLIGHT, "{effects:?}");
     let fresh = |tag: &&String| tag[1..].parse::<usize>().unwrap() >= answered;

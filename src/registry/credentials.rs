@@ -394,6 +394,12 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| CredentialError::Task(e.to_string()))?
 }
 
+/// The integration tests' fake `docker-credential-*` program, shared so there is one copy.
+#[cfg(test)]
+#[allow(dead_code, clippy::unwrap_used)]
+#[path = "../../tests/support/credential_helper.rs"]
+mod fake_credential_helper;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -401,60 +407,11 @@ mod tests {
     use base64::engine::general_purpose::STANDARD;
     use serde_json::Value;
     use std::fs;
-    use std::io::Write as _;
     use std::os::unix::fs::PermissionsExt;
-    use std::process::{Command, Stdio};
 
-    /// A fake helper that keeps one JSON file per server in `<dir>/store/` and logs its verbs
-    /// to `<dir>/calls.log`.
-    const FAKE_HELPER: &str = r#"#!/bin/sh
-dir="$(dirname "$0")"
-mkdir -p "$dir/store"
-echo "$(basename "$0") $1" >> "$dir/calls.log"
-input="$(cat)"
-case "$1" in
-  get|erase) server="$input" ;;
-  store) server="$(printf '%s' "$input" | sed -n 's/.*"ServerURL":"\([^"]*\)".*/\1/p')" ;;
-  list) echo '{}'; exit 0 ;;
-  *) echo "unknown verb" ; exit 2 ;;
-esac
-file="$dir/store/$(printf '%s' "$server" | tr -c 'A-Za-z0-9.-' '_')"
-case "$1" in
-  get) if [ -f "$file" ]; then cat "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-  store) printf '%s' "$input" > "$file" ;;
-  erase) if [ -f "$file" ]; then rm "$file"; else echo "credentials not found in native keychain"; exit 1; fi ;;
-esac
-"#;
-
-    /// Installs an executable through a separate process, so no file descriptor of this
-    /// (multi-threaded) test process is open for writing when another test executes it.
-    fn install_program(path: &Path, script: &str) {
-        let mut child = Command::new("sh")
-            .args(["-c", "cat > \"$1\" && chmod 755 \"$1\"", "sh"])
-            .arg(path)
-            .stdin(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(script.as_bytes())
-            .unwrap();
-        assert!(child.wait().unwrap().success());
-    }
-
-    fn fake_helper(dir: &Path, name: &str) {
-        install_program(&dir.join(format!("docker-credential-{name}")), FAKE_HELPER);
-    }
-
-    fn calls(dir: &Path) -> Vec<String> {
-        fs::read_to_string(dir.join("calls.log"))
-            .unwrap_or_default()
-            .lines()
-            .map(str::to_owned)
-            .collect()
-    }
+    use super::fake_credential_helper::{
+        calls, install_fake_helper as fake_helper, install_program,
+    };
 
     fn write_config(dir: &Path, json: &str) {
         fs::write(dir.join("config.json"), json).unwrap();

@@ -1,9 +1,9 @@
 //! A fake `docker-credential-*` program for the tests that log in through a helper. It keeps
-//! one JSON file per server in `<dir>/store/` and appends each verb it is called with to
-//! `<dir>/calls.log`.
+//! one JSON file per server in `<dir>/store/` and appends `<program> <verb>` for each call to
+//! `<dir>/calls.log` (several helpers may share a directory).
 //!
-//! `src/registry/credentials.rs` keeps its own copy for its unit tests, which cannot reach
-//! `tests/support`; that one also logs each helper's name, since several share a directory.
+//! Stands alone (std only): `src/registry/credentials.rs` includes it with `#[path]` for its
+//! unit tests, which cannot reach `tests/support` otherwise.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 pub const FAKE_HELPER: &str = r#"#!/bin/sh
 dir="$(dirname "$0")"
 mkdir -p "$dir/store"
-echo "$1" >> "$dir/calls.log"
+echo "$(basename "$0") $1" >> "$dir/calls.log"
 input="$(cat)"
 case "$1" in
   get|erase) server="$input" ;;
@@ -52,11 +52,19 @@ pub fn install_program(path: &Path, script: &str) {
     assert!(child.wait().unwrap().success());
 }
 
-/// How many times the fake helper in `dir` was called with `verb`.
+/// How many times the fake helpers in `dir` were called with `verb`.
 pub fn helper_calls(dir: &Path, verb: &str) -> usize {
+    calls(dir)
+        .iter()
+        .filter(|line| line.split_once(' ').is_some_and(|(_, v)| v == verb))
+        .count()
+}
+
+/// Every call the fake helpers in `dir` logged, oldest first.
+pub fn calls(dir: &Path) -> Vec<String> {
     std::fs::read_to_string(dir.join("calls.log"))
         .unwrap_or_default()
         .lines()
-        .filter(|line| *line == verb)
-        .count()
+        .map(str::to_owned)
+        .collect()
 }
