@@ -1,0 +1,27 @@
+//! The integration tests: one binary, so bollard, reqwest and the rest link once.
+//! Each module is one concern; `support` holds the fixtures they share.
+
+// Test code: a failed expectation is a test failure, helpers outside #[test] fns included.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod actions_engine;
+mod actions_flows;
+mod containers_engine;
+mod containers_flows;
+mod engine_images;
+mod live_updates;
+mod pty;
+mod pty_actions;
+mod pty_commit;
+mod registry_auth;
+mod registry_content;
+mod registry_faults;
+mod snapshots_actions;
+mod snapshots_containers;
+mod snapshots_foundation;
+mod snapshots_tags;
+mod tags_ui;
+mod update_flows;
