@@ -1,5 +1,4 @@
-//! Helpers shared by the integration tests, each included as `mod support;`. Each test binary
-//! uses a different part of them. `engine.rs` and `pty.rs` stand alone (no `super::`), since
+//! Fixtures shared by the integration tests (`tests/it`) and the benchmarks. `engine.rs` and `pty.rs` stand alone (no `super::`), since
 //! `benches/startup.rs` includes them with `#[path]`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
