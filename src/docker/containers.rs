@@ -5,7 +5,8 @@ use bollard::models::{
 };
 use bollard::query_parameters::{CommitContainerOptions, ListContainersOptions};
 
-use super::engine::{Engine, EngineError, EngineErrorKind};
+use super::engine::Engine;
+use super::error::{EngineError, EngineErrorKind};
 use super::types::{
     ChangeKind, ContainerId, ContainerRecord, ContainerState, FileChange, ImageId, PortMapping,
 };

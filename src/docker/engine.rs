@@ -1,13 +1,13 @@
-//! The connection to the Docker engine and the errors it gives, phrased for users.
+//! The connection to the Docker engine.
 
 use std::fmt;
 use std::future::Future;
-use std::io;
 use std::time::Duration;
 
 use bollard::{ClientVersion, Docker};
 
-use super::raw::RawTarget;
+use super::error::EngineError;
+use super::raw::{RawRequest, RawTarget};
 use super::registry_auth::fix_registry_auth_header;
 use super::target::EngineTarget;
 use super::types::EngineInfo;
@@ -30,191 +30,6 @@ pub struct Engine {
 impl fmt::Debug for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Engine").field("host", &self.host).finish()
-    }
-}
-
-/// What kind of failure, so the state can react (reconnect, drop a row, show a message).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EngineErrorKind {
-    /// The engine cannot be reached at all.
-    Unreachable,
-    /// The object does not exist (any more).
-    NotFound,
-    /// The engine refused because of a conflict (an image in use, a name taken).
-    Conflict,
-    /// A registry refused the credentials (or wanted some).
-    Unauthorized,
-    /// Anything else the engine or the transport said.
-    Other,
-}
-
-/// An engine failure as a user should read it: what happened and, when known, what to try.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EngineError {
-    pub kind: EngineErrorKind,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl EngineError {
-    pub fn new(kind: EngineErrorKind, message: impl Into<String>) -> Self {
-        EngineError {
-            kind,
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    /// An error the engine answered with, by HTTP status (when there is one) and message;
-    /// the one place that decides what kind it is.
-    pub fn answered(status: Option<u16>, message: impl Into<String>) -> Self {
-        let message = message.into();
-        let kind = match status {
-            Some(401) => EngineErrorKind::Unauthorized,
-            Some(404) => EngineErrorKind::NotFound,
-            Some(409) => EngineErrorKind::Conflict,
-            _ if mentions_auth_failure(&message) => EngineErrorKind::Unauthorized,
-            _ => EngineErrorKind::Other,
-        };
-        EngineError::new(kind, message)
-    }
-
-    fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
-        self
-    }
-
-    /// Turns a bollard error into a message that names the host and suggests a fix.
-    pub(crate) fn from_bollard(err: bollard::errors::Error, host: &str) -> Self {
-        use bollard::errors::Error as B;
-        match err {
-            B::DockerResponseServerError {
-                status_code,
-                message,
-            } => EngineError::answered(Some(status_code), first_line_upper(&message)),
-            B::DockerStreamError { error } => EngineError::answered(None, error),
-            B::SocketNotFoundError(path) => unreachable(
-                host,
-                format!("the socket {path} does not exist"),
-                "Is the Docker daemon running? Start it, or point wharf at another engine with --host or DOCKER_HOST.",
-            ),
-            B::RequestTimeoutError => unreachable(
-                host,
-                "the engine did not answer in time".to_string(),
-                "The engine may be overloaded or hung; wharf keeps trying.",
-            ),
-            B::UnsupportedURISchemeError { uri } => unreachable(
-                host,
-                format!("wharf cannot connect to {uri}"),
-                "Use a unix:// socket or a tcp:// address; for ssh:// forward the socket with `ssh -L /tmp/docker.sock:/var/run/docker.sock HOST`.",
-            ),
-            B::CertPathError { path } => unreachable(
-                host,
-                format!("cannot read the TLS certificate {}", path.display()),
-                "Check DOCKER_CERT_PATH or the context's TLS files.",
-            ),
-            B::IOError { err } => from_io(&err, host),
-            other => match find_io_error(&other) {
-                Some(io_err) => from_io(io_err, host),
-                None => EngineError::new(EngineErrorKind::Other, other.to_string()),
-            },
-        }
-    }
-}
-
-impl fmt::Display for EngineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)?;
-        if let Some(hint) = &self.hint {
-            write!(f, " — {hint}")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for EngineError {}
-
-/// Registries' words for "log in first" as the engine passes them on.
-fn mentions_auth_failure(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    [
-        "unauthorized",
-        "authentication required",
-        "no basic auth credentials",
-        "access denied",
-        "denied: requested access",
-    ]
-    .iter()
-    .any(|w| m.contains(w))
-}
-
-fn unreachable(host: &str, why: String, hint: &str) -> EngineError {
-    EngineError::new(
-        EngineErrorKind::Unreachable,
-        format!("cannot reach the Docker engine at {host}: {why}"),
-    )
-    .with_hint(hint)
-}
-
-impl EngineError {
-    /// A transport failure, phrased for the host it happened with.
-    pub(crate) fn from_io(err: &io::Error, host: &str) -> EngineError {
-        from_io(err, host)
-    }
-}
-
-fn from_io(err: &io::Error, host: &str) -> EngineError {
-    match err.kind() {
-        io::ErrorKind::PermissionDenied => unreachable(
-            host,
-            "permission denied".to_string(),
-            "Add your user to the docker group (sudo usermod -aG docker $USER, then log in again), or run wharf with sudo.",
-        ),
-        io::ErrorKind::NotFound => unreachable(
-            host,
-            "the socket does not exist".to_string(),
-            "Is the Docker daemon running? Start it, or point wharf at another engine with --host or DOCKER_HOST.",
-        ),
-        io::ErrorKind::ConnectionRefused => unreachable(
-            host,
-            "connection refused".to_string(),
-            "Is the Docker daemon running and listening there?",
-        ),
-        io::ErrorKind::ConnectionReset
-        | io::ErrorKind::BrokenPipe
-        | io::ErrorKind::UnexpectedEof => unreachable(
-            host,
-            "the connection was closed".to_string(),
-            "The engine may have stopped; wharf keeps trying.",
-        ),
-        io::ErrorKind::TimedOut => unreachable(
-            host,
-            "the connection timed out".to_string(),
-            "Check the address and the network.",
-        ),
-        _ => unreachable(host, err.to_string(), "wharf keeps trying."),
-    }
-}
-
-/// The first `io::Error` in an error's source chain, if any.
-fn find_io_error<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a io::Error> {
-    let mut current: Option<&'a (dyn std::error::Error + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(io_err) = e.downcast_ref::<io::Error>() {
-            return Some(io_err);
-        }
-        current = e.source();
-    }
-    None
-}
-
-/// Engine messages come lowercase and sometimes multi-line; show the first line, capitalised.
-fn first_line_upper(message: &str) -> String {
-    let line = message.lines().next().unwrap_or("").trim();
-    let mut chars = line.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => "the engine gave an error without a message".to_string(),
     }
 }
 
@@ -282,7 +97,7 @@ impl Engine {
         tokio::time::timeout(IDENTIFY_TIMEOUT, request)
             .await
             .map_err(|_| {
-                unreachable(
+                EngineError::unreachable(
                     &self.host,
                     format!("no answer within {} s", IDENTIFY_TIMEOUT.as_secs()),
                     "Is a Docker engine listening there, and not hung? wharf keeps trying.",
@@ -304,7 +119,7 @@ impl Engine {
             B::JsonDataError { .. } | B::JsonSerdeError { .. } => "not the engine's JSON".into(),
             _ => return self.error(err),
         };
-        unreachable(
+        EngineError::unreachable(
             &self.host,
             format!("it answered, but not as a Docker engine ({what})"),
             "Check the address: --host, DOCKER_HOST or the Docker context.",
@@ -321,6 +136,16 @@ impl Engine {
     /// The address this engine was reached at.
     pub fn host(&self) -> &str {
         &self.host
+    }
+
+    /// A request bollard does not serve well, sent over the same connection settings.
+    pub(crate) fn raw(&self) -> RawRequest<'_> {
+        RawRequest {
+            target: &self.raw_target,
+            host: &self.host,
+            version: self.docker.client_version(),
+            timeout_secs: REQUEST_TIMEOUT_SECS,
+        }
     }
 
     pub(crate) fn error(&self, err: bollard::errors::Error) -> EngineError {
@@ -350,45 +175,4 @@ fn build_client(target: &EngineTarget) -> Result<Docker, bollard::errors::Error>
     Err(bollard::errors::Error::UnsupportedURISchemeError {
         uri: host.to_string(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_errors_keep_their_kind_and_read_well() {
-        let err = EngineError::from_bollard(
-            bollard::errors::Error::DockerResponseServerError {
-                status_code: 404,
-                message: "no such image: x\nmore".into(),
-            },
-            "unix:///s",
-        );
-        assert_eq!(err.kind, EngineErrorKind::NotFound);
-        assert_eq!(err.message, "No such image: x");
-    }
-
-    #[test]
-    fn missing_socket_names_host_and_hint() {
-        let err = EngineError::from_bollard(
-            bollard::errors::Error::SocketNotFoundError("/nope.sock".into()),
-            "unix:///nope.sock",
-        );
-        assert_eq!(err.kind, EngineErrorKind::Unreachable);
-        assert!(err.message.contains("unix:///nope.sock"));
-        assert!(err.hint.as_deref().unwrap_or("").contains("--host"));
-    }
-
-    #[test]
-    fn io_errors_are_found_in_the_chain() {
-        let err = EngineError::from_bollard(
-            bollard::errors::Error::IOError {
-                err: io::Error::from(io::ErrorKind::PermissionDenied),
-            },
-            "unix:///var/run/docker.sock",
-        );
-        assert!(err.message.contains("permission denied"), "{}", err.message);
-        assert!(err.hint.unwrap().contains("docker group"));
-    }
 }

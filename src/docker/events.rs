@@ -6,7 +6,8 @@ use bollard::models::EventMessageTypeEnum;
 use bollard::query_parameters::EventsOptions;
 use futures::{Stream, StreamExt};
 
-use super::engine::{Engine, EngineError};
+use super::engine::Engine;
+use super::error::EngineError;
 use super::types::{EngineEvent, EventSubject};
 
 impl Engine {

@@ -4,7 +4,8 @@ use bollard::models::{ImageInspect, ImageSummary};
 use bollard::query_parameters::{CreateImageOptions, ListImagesOptions};
 use futures::{Stream, StreamExt};
 
-use super::engine::{Engine, EngineError, EngineErrorKind};
+use super::engine::Engine;
+use super::error::{EngineError, EngineErrorKind};
 use super::types::{HistoryRecord, ImageId, ImageRecord};
 
 /// What to import and how to name it.

@@ -3,6 +3,7 @@
 
 mod containers;
 mod engine;
+mod error;
 mod events;
 mod images;
 pub mod raw;
@@ -12,7 +13,8 @@ mod transfer;
 pub mod types;
 
 pub use containers::{CHANGE_INSTRUCTIONS, CommitRequest, validate_changes};
-pub use engine::{Engine, EngineError, EngineErrorKind};
+pub use engine::Engine;
+pub use error::{EngineError, EngineErrorKind};
 pub use images::ImportRequest;
 pub use raw::{ProgressLine, PushResult};
 pub use transfer::{LoginCheck, RemoveOutcome, counted};

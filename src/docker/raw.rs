@@ -13,7 +13,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use serde::Deserialize;
 
-use super::engine::{Engine, EngineError, EngineErrorKind};
+use super::error::{EngineError, EngineErrorKind};
 
 /// Where raw requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,9 +127,19 @@ pub(crate) fn progress_lines(
     })
 }
 
-impl Engine {
+/// One raw request: where it goes, and the API version its path carries.
+pub(crate) struct RawRequest<'a> {
+    pub(crate) target: &'a RawTarget,
+    /// The engine address, for messages.
+    pub(crate) host: &'a str,
+    pub(crate) version: bollard::ClientVersion,
+    /// Seconds the answer's headers may take.
+    pub(crate) timeout_secs: u64,
+}
+
+impl RawRequest<'_> {
     /// Sends one request and returns the status and the body as a stream.
-    pub(crate) async fn raw_request(
+    pub(crate) async fn send(
         &self,
         method: &str,
         path_and_query: &str,
@@ -142,7 +152,7 @@ impl Engine {
         ),
         EngineError,
     > {
-        let version = self.docker.client_version();
+        let version = &self.version;
         let uri = format!(
             "/v{}.{}{path_and_query}",
             version.major_version, version.minor_version
@@ -161,9 +171,9 @@ impl Engine {
         let request = builder
             .body(Full::new(Bytes::from(body.unwrap_or_default())))
             .map_err(|e| EngineError::new(EngineErrorKind::Other, e.to_string()))?;
-        let host = self.host.clone();
+        let host = self.host.to_string();
         let exchange = async {
-            match &self.raw_target {
+            match self.target {
                 RawTarget::Unix(path) => {
                     let stream = tokio::net::UnixStream::connect(path)
                         .await
@@ -183,7 +193,7 @@ impl Engine {
             }
         };
         // Like bollard's requests: the answer's headers must come within the timeout.
-        let limit = std::time::Duration::from_secs(super::engine::REQUEST_TIMEOUT_SECS);
+        let limit = std::time::Duration::from_secs(self.timeout_secs);
         let response = tokio::time::timeout(limit, exchange).await.map_err(|_| {
             EngineError::new(
                 EngineErrorKind::Unreachable,

@@ -12,7 +12,8 @@ use serde::Deserialize;
 
 use crate::registry::Credentials;
 
-use super::engine::{Engine, EngineError};
+use super::engine::Engine;
+use super::error::EngineError;
 use super::raw::{
     ErrorDetail, ProgressDetail, ProgressLine, RawTarget, error_message, progress_lines, read_body,
 };
@@ -97,7 +98,8 @@ impl Engine {
         );
         let header = registry_auth_header(credentials, server);
         let (status, body) = self
-            .raw_request("POST", &path, &[("X-Registry-Auth", header)], None)
+            .raw()
+            .send("POST", &path, &[("X-Registry-Auth", header)], None)
             .await?;
         if status >= 400 {
             let body = read_body(body, 64 * 1024).await?;
@@ -198,7 +200,7 @@ impl Engine {
             return Ok(LoginCheck::CannotAsk);
         }
         let body = auth_config_json(Some(credentials), server);
-        let (status, response) = self.raw_request("POST", "/auth", &[], Some(body)).await?;
+        let (status, response) = self.raw().send("POST", "/auth", &[], Some(body)).await?;
         let response = read_body(response, 64 * 1024).await?;
         if status >= 400 {
             return Err(status_error(status, &error_message(&response)));

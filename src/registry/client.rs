@@ -7,10 +7,12 @@
 
 mod auth_flow;
 mod responses;
+mod session;
+mod subject;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::stream::{self, StreamExt as _, TryStreamExt as _};
@@ -18,20 +20,18 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LINK};
 use reqwest::{Method, Response, Url};
 use serde::Deserialize;
 
-use self::auth_flow::KnownAuth;
 use self::responses::{error_chain_text, header_text, read_limited};
-use super::auth::TokenCache;
+use self::session::Session;
+use self::subject::Subject;
 use super::credentials::{Credentials, DockerConfig};
-use super::error::{Missing, RegistryError};
+use super::error::RegistryError;
 use super::link::next_link;
 use super::manifest::{
     Descriptor, FetchedManifest, ImageConfig, ImageManifest, MANIFEST_ACCEPT, Manifest,
     ManifestHead, PlatformDetail, TagDetail, default_platform, matches_digest, media_type_of,
     parse_config, parse_json, parse_manifest, sha256_digest, shorten,
 };
-use super::reference::{
-    RepositoryRef, api_host_for, is_loopback_host, validate_digest, validate_registry, validate_tag,
-};
+use super::reference::{RepositoryRef, validate_digest, validate_tag};
 
 const MIB: usize = 1024 * 1024;
 /// Manifests and configs are a few KiB; the spec suggests accepting at least 4 MiB.
@@ -39,7 +39,6 @@ const MANIFEST_LIMIT: usize = 4 * MIB;
 const CONFIG_LIMIT: usize = 4 * MIB;
 /// One page of tags or repositories; tens of thousands of names fit.
 const LIST_PAGE_LIMIT: usize = 16 * MIB;
-const TOKEN_LIMIT: usize = MIB;
 /// Bounds on following `Link` pages, so a looping registry cannot keep us busy forever.
 const MAX_TAG_PAGES: usize = 500;
 const MAX_TAGS: usize = 200_000;
@@ -49,8 +48,6 @@ const MAX_REDIRECTS: usize = 10;
 const PLATFORM_CONCURRENCY: usize = 4;
 /// Real indexes have a dozen platforms; a huge one would cost two requests per entry.
 const MAX_PLATFORMS: usize = 64;
-const CATALOG_SCOPE: &str = "registry:catalog:*";
-const CLIENT_ID: &str = "wharf";
 const USER_AGENT: &str = concat!("wharf/", env!("CARGO_PKG_VERSION"));
 const DOCKER_CONTENT_DIGEST: &str = "docker-content-digest";
 
@@ -110,65 +107,7 @@ pub struct TagList {
 /// A registry API client: cheap to clone, safe to use from many tasks at once.
 #[derive(Clone)]
 pub struct RegistryClient {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    http: reqwest::Client,
-    insecure: HashSet<String>,
-    docker_config: Option<DockerConfig>,
-    /// Credentials per registry, looked up once (single-flight per registry).
-    credentials: Mutex<HashMap<String, CredentialSlot>>,
-    /// The scheme each registry asked for, so later calls authenticate up front.
-    known_auth: Mutex<HashMap<String, KnownAuth>>,
-    tokens: TokenCache,
-}
-
-type CredentialSlot = Arc<tokio::sync::OnceCell<Option<Credentials>>>;
-
-/// What a call is about: decides the token scope and the wording of a 404.
-enum Subject<'a> {
-    Catalog,
-    Tags(&'a RepositoryRef),
-    Manifest(&'a RepositoryRef, &'a str),
-    Blob(&'a RepositoryRef, &'a str),
-}
-
-impl Subject<'_> {
-    fn scope(&self) -> Option<String> {
-        match self {
-            Subject::Catalog => Some(CATALOG_SCOPE.to_owned()),
-            Subject::Tags(repo) | Subject::Manifest(repo, _) | Subject::Blob(repo, _) => {
-                Some(format!("repository:{}:pull", repo.repository()))
-            }
-        }
-    }
-
-    /// What a 404 means, refined by the registry's error code.
-    fn missing(&self, code: Option<&str>) -> Missing {
-        let repository = |repo: &RepositoryRef| Missing::Repository {
-            repository: repo.to_string(),
-        };
-        match self {
-            Subject::Catalog => Missing::Catalog,
-            Subject::Tags(repo) => repository(repo),
-            Subject::Manifest(repo, _) | Subject::Blob(repo, _) if code == Some("NAME_UNKNOWN") => {
-                repository(repo)
-            }
-            Subject::Manifest(repo, reference) if reference.contains(':') => Missing::Manifest {
-                repository: repo.to_string(),
-                digest: (*reference).to_owned(),
-            },
-            Subject::Manifest(repo, tag) => Missing::Tag {
-                repository: repo.to_string(),
-                tag: (*tag).to_owned(),
-            },
-            Subject::Blob(repo, digest) => Missing::Blob {
-                repository: repo.to_string(),
-                digest: (*digest).to_owned(),
-            },
-        }
-    }
+    session: Arc<Session>,
 }
 
 #[derive(Deserialize)]
@@ -213,14 +152,11 @@ impl RegistryClient {
             .build()
             .map_err(|e| RegistryError::Setup(error_chain_text(&e)))?;
         Ok(RegistryClient {
-            inner: Arc::new(Inner {
+            session: Arc::new(Session::new(
                 http,
-                insecure: options.insecure_registries.into_iter().collect(),
-                docker_config: options.credentials,
-                credentials: Mutex::default(),
-                known_auth: Mutex::default(),
-                tokens: TokenCache::default(),
-            }),
+                options.insecure_registries,
+                options.credentials,
+            )),
         })
     }
 
@@ -234,6 +170,7 @@ impl RegistryClient {
         let url = self.repo_url(repo, &["manifests", reference])?;
         let subject = Subject::Manifest(repo, reference);
         let response = self
+            .session
             .send(
                 repo.registry(),
                 &subject,
@@ -280,6 +217,7 @@ impl RegistryClient {
         let url = self.repo_url(repo, &["manifests", reference])?;
         let subject = Subject::Manifest(repo, reference);
         let response = self
+            .session
             .send(host, &subject, Method::GET, url, Some(MANIFEST_ACCEPT))
             .await?;
         let header_digest = header_text(response.headers(), DOCKER_CONTENT_DIGEST);
@@ -330,7 +268,10 @@ impl RegistryClient {
         let host = repo.registry();
         let url = self.repo_url(repo, &["blobs", &config.digest])?;
         let subject = Subject::Blob(repo, &config.digest);
-        let response = self.send(host, &subject, Method::GET, url, None).await?;
+        let response = self
+            .session
+            .send(host, &subject, Method::GET, url, None)
+            .await?;
         let body = read_limited(response, CONFIG_LIMIT, host, "an image config").await?;
         let bad = |found| RegistryError::BadResponse {
             host: host.to_owned(),
@@ -358,6 +299,7 @@ impl RegistryClient {
             }
             visited.insert(url.clone());
             let response = self
+                .session
                 .send(host, &subject, Method::GET, url.clone(), None)
                 .await?;
             let next = self.next_page(host, &response, &url)?;
@@ -386,7 +328,7 @@ impl RegistryClient {
         registry: &str,
         page_size: u32,
     ) -> Result<CatalogPage, RegistryError> {
-        let mut url = self.base_url(registry)?;
+        let mut url = self.session.base_url(registry)?;
         url.path_segments_mut()
             .map_err(|()| RegistryError::Setup("registry URL cannot have a path".into()))?
             .pop_if_empty()
@@ -407,6 +349,7 @@ impl RegistryClient {
 
     async fn fetch_catalog(&self, registry: &str, url: Url) -> Result<CatalogPage, RegistryError> {
         let response = self
+            .session
             .send(registry, &Subject::Catalog, Method::GET, url.clone(), None)
             .await?;
         let next = self.next_page(registry, &response, &url)?;
@@ -529,11 +472,19 @@ impl RegistryClient {
         Ok((detail, image_config, layers))
     }
 
+    /// Checks a username and secret against a registry, as `docker login` does: `GET /v2/`
+    /// and its challenge. Uses nothing cached and caches nothing.
+    pub async fn check_credentials(
+        &self,
+        registry: &str,
+        credentials: &Credentials,
+    ) -> Result<(), RegistryError> {
+        self.session.check_credentials(registry, credentials).await
+    }
+
     /// Forgets a registry's cached credentials, tokens and auth scheme (after login or logout).
     pub fn forget_credentials(&self, registry: &str) {
-        lock(&self.inner.credentials).remove(registry);
-        lock(&self.inner.known_auth).remove(registry);
-        self.inner.tokens.forget(registry);
+        self.session.forget(registry);
     }
 
     /// The `Link` next page, which must stay on the same registry.
@@ -562,43 +513,15 @@ impl RegistryClient {
         Ok(Some(next))
     }
 
-    /// `https://HOST/v2/`, or `http://` for loopback and insecure registries.
-    fn base_url(&self, registry: &str) -> Result<Url, RegistryError> {
-        validate_registry(registry)?;
-        let scheme = if self.plain_http_allowed(registry) {
-            "http"
-        } else {
-            "https"
-        };
-        Url::parse(&format!("{scheme}://{}/v2/", api_host_for(registry)))
-            .map_err(|e| RegistryError::Setup(format!("cannot make a URL for {registry}: {e}")))
-    }
-
     /// `…/v2/<repository>/<tail…>`, each piece percent-encoded as a path segment.
     fn repo_url(&self, repo: &RepositoryRef, tail: &[&str]) -> Result<Url, RegistryError> {
-        let mut url = self.base_url(repo.registry())?;
+        let mut url = self.session.base_url(repo.registry())?;
         url.path_segments_mut()
             .map_err(|()| RegistryError::Setup("registry URL cannot have a path".into()))?
             .pop_if_empty()
             .extend(repo.repository().split('/'))
             .extend(tail);
         Ok(url)
-    }
-
-    fn plain_http_allowed(&self, registry: &str) -> bool {
-        is_loopback_host(registry) || self.inner.insecure.contains(registry)
-    }
-
-    fn plain_http_allowed_for(&self, url: &Url) -> bool {
-        let Some(host) = url.host_str() else {
-            return false;
-        };
-        let with_port = url
-            .port()
-            .map_or_else(|| host.to_owned(), |port| format!("{host}:{port}"));
-        is_loopback_host(host)
-            || self.inner.insecure.contains(host)
-            || self.inner.insecure.contains(&with_port)
     }
 }
 
@@ -611,14 +534,10 @@ fn validate_manifest_reference(reference: &str) -> Result<(), RegistryError> {
     Ok(())
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // The maps stay consistent even if a holder panicked: every update is a single insert.
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::registry::Missing;
 
     fn client(insecure: &[&str]) -> RegistryClient {
         RegistryClient::new(ClientOptions {
@@ -631,7 +550,7 @@ mod tests {
     #[test]
     fn plain_http_only_for_loopback_and_insecure() {
         let c = client(&["myreg.internal:5000"]);
-        let base = |r: &str| c.base_url(r).unwrap().to_string();
+        let base = |r: &str| c.session.base_url(r).unwrap().to_string();
         assert_eq!(base("localhost:5000"), "http://localhost:5000/v2/");
         assert_eq!(base("127.0.0.1:5000"), "http://127.0.0.1:5000/v2/");
         assert_eq!(base("[::1]:5000"), "http://[::1]:5000/v2/");
@@ -645,7 +564,7 @@ mod tests {
             "https://registry.example.com/v2/"
         );
         assert_eq!(base("docker.io"), "https://registry-1.docker.io/v2/");
-        assert!(c.base_url("evil.com/x?y").is_err());
+        assert!(c.session.base_url("evil.com/x?y").is_err());
     }
 
     #[test]

@@ -8,92 +8,24 @@
 //! The methods are blocking (file and process work). From async code use the `*_async`
 //! variants, which run them on tokio's blocking pool.
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Map;
 
-use self::config_file::{ConfigFile, Store, encode_entry};
+use self::config_file::{CONFIG_FILE, ConfigFile, Store, encode_entry};
 use self::helper::Helper;
 use super::reference::credential_key_for;
 
 mod config_file;
+mod error;
 mod helper;
+mod secret;
 
-const CONFIG_FILE: &str = "config.json";
+pub use error::CredentialError;
+pub use secret::{Credentials, Secret};
+
 const DEFAULT_HELPER_TIMEOUT: Duration = Duration::from_secs(20);
-
-/// A secret: a password, or an identity (OAuth2 refresh) token from `docker login`.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Secret {
-    /// A password or personal access token, sent with Basic auth.
-    Password(String),
-    /// A refresh token, exchanged at the registry's token endpoint.
-    IdentityToken(String),
-}
-
-impl Secret {
-    /// The secret text, for putting on the wire.
-    pub fn expose(&self) -> &str {
-        match self {
-            Secret::Password(s) | Secret::IdentityToken(s) => s,
-        }
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Secret::Password(_) => f.write_str("Password(<redacted>)"),
-            Secret::IdentityToken(_) => f.write_str("IdentityToken(<redacted>)"),
-        }
-    }
-}
-
-/// A username and its secret; `Debug` never shows the secret.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Credentials {
-    username: String,
-    secret: Secret,
-}
-
-impl Credentials {
-    /// Username and password.
-    pub fn password(username: impl Into<String>, password: impl Into<String>) -> Self {
-        Credentials {
-            username: username.into(),
-            secret: Secret::Password(password.into()),
-        }
-    }
-
-    /// Username (may be empty) and identity token.
-    pub fn identity_token(username: impl Into<String>, token: impl Into<String>) -> Self {
-        Credentials {
-            username: username.into(),
-            secret: Secret::IdentityToken(token.into()),
-        }
-    }
-
-    /// The username.
-    pub fn username(&self) -> &str {
-        &self.username
-    }
-
-    /// The secret.
-    pub fn secret(&self) -> &Secret {
-        &self.secret
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("secret", &self.secret)
-            .finish()
-    }
-}
 
 /// Where `store` put the credentials.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,137 +35,6 @@ pub enum StoredIn {
     /// In `auths` of this config file.
     ConfigFile(PathBuf),
 }
-
-/// Why the credential store could not be read or written. Never contains a secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CredentialError {
-    /// Neither `$DOCKER_CONFIG` nor a home directory is known.
-    NoConfigDir,
-    /// The config file exists but cannot be read.
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// The OS error.
-        detail: String,
-    },
-    /// The config file is not valid JSON.
-    Parse {
-        /// The file.
-        path: PathBuf,
-        /// The parser's complaint (line and column).
-        detail: String,
-    },
-    /// The config file is JSON of the wrong shape.
-    Shape {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong, e.g. `"auths" must be an object`.
-        detail: String,
-    },
-    /// An `auths` entry cannot be decoded.
-    InvalidEntry {
-        /// The file.
-        path: PathBuf,
-        /// The entry's key.
-        key: String,
-        /// What is wrong with it.
-        detail: &'static str,
-    },
-    /// The config file cannot be written.
-    Write {
-        /// The file.
-        path: PathBuf,
-        /// The OS error.
-        detail: String,
-    },
-    /// A helper name that is not a plain program-name suffix.
-    InvalidHelperName {
-        /// The name from config.json.
-        name: String,
-    },
-    /// `docker-credential-<name>` is not installed.
-    HelperNotFound {
-        /// The helper's name.
-        name: String,
-    },
-    /// The helper failed.
-    HelperFailed {
-        /// The helper's name.
-        name: String,
-        /// `get`, `store`, `erase` or `list`.
-        verb: &'static str,
-        /// The first line of its error message.
-        message: String,
-    },
-    /// The helper printed something other than the protocol's JSON.
-    HelperBadOutput {
-        /// The helper's name.
-        name: String,
-        /// The verb.
-        verb: &'static str,
-    },
-    /// The helper did not finish in time and was stopped.
-    HelperTimedOut {
-        /// The helper's name.
-        name: String,
-        /// The verb.
-        verb: &'static str,
-        /// The timeout.
-        seconds: u64,
-    },
-    /// The background task running the blocking work failed.
-    Task(String),
-}
-
-impl fmt::Display for CredentialError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use CredentialError as E;
-        match self {
-            E::NoConfigDir => {
-                f.write_str("cannot find the docker config directory: set DOCKER_CONFIG or HOME")
-            }
-            E::Read { path, detail } => write!(f, "cannot read {}: {detail}", path.display()),
-            E::Parse { path, detail } => {
-                write!(f, "{} is not valid JSON: {detail}", path.display())
-            }
-            E::Shape { path, detail } => write!(f, "{}: {detail}", path.display()),
-            E::InvalidEntry { path, key, detail } => {
-                write!(f, "{}: the entry for {key:?} {detail}", path.display())
-            }
-            E::Write { path, detail } => write!(f, "cannot write {}: {detail}", path.display()),
-            E::InvalidHelperName { name } => {
-                write!(
-                    f,
-                    "invalid credential helper name {name:?} in docker's config.json"
-                )
-            }
-            E::HelperNotFound { name } => write!(
-                f,
-                "credential helper docker-credential-{name} is not installed (not found in PATH)"
-            ),
-            E::HelperFailed {
-                name,
-                verb,
-                message,
-            } => write!(f, "docker-credential-{name} {verb} failed: {message}"),
-            E::HelperBadOutput { name, verb } => write!(
-                f,
-                "docker-credential-{name} {verb} printed something other than the expected JSON"
-            ),
-            E::HelperTimedOut {
-                name,
-                verb,
-                seconds,
-            } => write!(
-                f,
-                "docker-credential-{name} {verb} did not finish within {seconds} s and was stopped"
-            ),
-            E::Task(detail) => write!(f, "credential store task failed: {detail}"),
-        }
-    }
-}
-
-impl std::error::Error for CredentialError {}
 
 /// One load-modify-save of config.json at a time in this process: two logins finishing
 /// together must not drop each other's entry.

@@ -7,7 +7,8 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderValue, WWW_AUTHENT
 use reqwest::{Method, Response, StatusCode, Url};
 
 use super::responses::{error_from_response, read_limited, transport_error};
-use super::{CLIENT_ID, RegistryClient, Subject, TOKEN_LIMIT, lock};
+use super::session::{CLIENT_ID, KnownAuth, Session, lock};
+use super::subject::Subject;
 use crate::registry::auth::{
     AuthScheme, BearerToken, Challenge, TokenResponse, basic_authorization, parse_www_authenticate,
     preferred_challenge,
@@ -15,13 +16,6 @@ use crate::registry::auth::{
 use crate::registry::credentials::{Credentials, Secret};
 use crate::registry::error::{Missing, RegistryError};
 use crate::registry::manifest::{parse_json, shorten};
-
-/// The scheme a registry asked for, remembered so later calls authenticate up front.
-#[derive(Debug, Clone)]
-pub(super) enum KnownAuth {
-    Basic,
-    Bearer { realm: Url, service: Option<String> },
-}
 
 /// The Authorization a request carried.
 #[derive(Clone)]
@@ -83,10 +77,13 @@ fn sensitive_header(registry: &str, value: &str) -> Result<HeaderValue, Registry
     Ok(header)
 }
 
-impl RegistryClient {
+/// Tokens are small; anything larger is not a token service's answer.
+const TOKEN_LIMIT: usize = 1024 * 1024;
+
+impl Session {
     /// Checks a username and secret against a registry, as `docker login` does: `GET /v2/`
     /// and its challenge. Uses nothing cached and caches nothing.
-    pub async fn check_credentials(
+    pub(super) async fn check_credentials(
         &self,
         registry: &str,
         credentials: &Credentials,
@@ -171,7 +168,7 @@ impl RegistryClient {
             if answered_challenge {
                 if rejected {
                     // Read the store again next time: the user may log in elsewhere.
-                    lock(&self.inner.credentials).remove(registry);
+                    lock(&self.credentials).remove(registry);
                 }
                 return Err(unauthorized);
             }
@@ -195,7 +192,7 @@ impl RegistryClient {
         accept: Option<&'static str>,
         auth: Option<&SentAuth>,
     ) -> Result<Response, RegistryError> {
-        let mut request = self.inner.http.request(method, url);
+        let mut request = self.http.request(method, url);
         if let Some(accept) = accept {
             request = request.header(ACCEPT, accept);
         }
@@ -214,7 +211,7 @@ impl RegistryClient {
         registry: &str,
         scope: Option<&str>,
     ) -> Result<Option<SentAuth>, RegistryError> {
-        let known = lock(&self.inner.known_auth).get(registry).cloned();
+        let known = lock(&self.known_auth).get(registry).cloned();
         match known {
             None => Ok(None),
             Some(KnownAuth::Basic) => match self.credentials_for(registry).await? {
@@ -287,7 +284,7 @@ impl RegistryClient {
         scope: Option<&str>,
         refused: Option<&str>,
     ) -> Result<SentAuth, RegistryError> {
-        let slot = self.inner.tokens.slot(registry, scope.unwrap_or(""));
+        let slot = self.tokens.slot(registry, scope.unwrap_or(""));
         let mut cached = slot.lock().await;
         if let Some(token) = cached.as_ref() {
             let usable = token.expires_at > Instant::now() && Some(token.value.as_str()) != refused;
@@ -323,7 +320,7 @@ impl RegistryClient {
                 ];
                 form.extend(service.map(|s| ("service", s)));
                 form.extend(scope.map(|s| ("scope", s)));
-                self.inner.http.post(realm.clone()).form(&form)
+                self.http.post(realm.clone()).form(&form)
             }
             basic => {
                 let mut url = realm.clone();
@@ -336,7 +333,7 @@ impl RegistryClient {
                         query.append_pair("scope", scope);
                     }
                 }
-                let request = self.inner.http.get(url);
+                let request = self.http.get(url);
                 match basic {
                     Some((username, Secret::Password(password))) => request.header(
                         AUTHORIZATION,
@@ -401,10 +398,10 @@ impl RegistryClient {
     /// there are some. "None" is not remembered: a `docker login` in another shell must be
     /// seen at the next request.
     async fn credentials_for(&self, registry: &str) -> Result<Option<Credentials>, RegistryError> {
-        let Some(config) = &self.inner.docker_config else {
+        let Some(config) = &self.docker_config else {
             return Ok(None);
         };
-        let slot = lock(&self.inner.credentials)
+        let slot = lock(&self.credentials)
             .entry(registry.to_owned())
             .or_default()
             .clone();
@@ -413,27 +410,24 @@ impl RegistryClient {
             .await?
             .clone();
         if credentials.is_none() {
-            lock(&self.inner.credentials).remove(registry);
+            lock(&self.credentials).remove(registry);
         }
         Ok(credentials)
     }
 
     fn remember(&self, registry: &str, auth: KnownAuth) {
-        lock(&self.inner.known_auth).insert(registry.to_owned(), auth);
+        lock(&self.known_auth).insert(registry.to_owned(), auth);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::client::ClientOptions;
 
-    fn client(insecure: &[&str]) -> RegistryClient {
-        RegistryClient::new(ClientOptions {
-            insecure_registries: insecure.iter().map(|s| s.to_string()).collect(),
-            ..ClientOptions::default()
-        })
-        .unwrap()
+    fn client(insecure: &[&str]) -> Session {
+        let insecure = insecure.iter().map(|s| s.to_string()).collect();
+        crate::registry::install_crypto_provider();
+        Session::new(reqwest::Client::new(), insecure, None)
     }
 
     #[test]

@@ -11,7 +11,11 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_PAD_INDIFFERENT};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{CONFIG_FILE, CredentialError, Credentials, Secret};
+use super::error::CredentialError;
+use super::secret::{Credentials, Secret};
+
+/// The docker CLI's config file in its directory.
+pub(super) const CONFIG_FILE: &str = "config.json";
 
 /// Which store holds a registry's credentials.
 pub(super) enum Store {

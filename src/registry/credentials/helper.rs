@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::{CredentialError, Credentials, Secret};
+use super::error::CredentialError;
+use super::secret::{Credentials, Secret};
 
 /// The username helpers store with identity tokens.
 const TOKEN_USERNAME: &str = "<token>";
