@@ -12,8 +12,9 @@ pub mod docker;
 pub mod effect;
 pub mod executor;
 pub mod msg;
-pub mod natural;
+
 pub mod registry;
 pub mod state;
+pub mod text;
 pub mod tui;
 pub mod ui;

@@ -49,7 +49,7 @@ pub fn archive_kind(head: &[u8]) -> Option<&'static str> {
 /// The file's size when it is a readable archive the engine can import; otherwise why not.
 pub fn check_archive(path: &Path) -> Result<u64, String> {
     let path_text = path.display().to_string();
-    let shown = crate::ui::text::shorten_middle(&path_text, 60);
+    let shown = crate::text::shorten_middle(&path_text, 60);
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!("{shown} does not exist"),
         std::io::ErrorKind::PermissionDenied => format!("{shown}: permission denied"),

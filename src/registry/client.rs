@@ -95,7 +95,7 @@ pub struct CatalogCursor {
     url: Url,
 }
 
-/// A repository's tags, in the registry's order (sort with [`crate::natural::natural_cmp`]).
+/// A repository's tags, in the registry's order (sort with [`crate::text::natural::natural_cmp`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TagList {
     /// Tag names, without duplicates; names that are not valid tags are left out.

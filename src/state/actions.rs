@@ -86,7 +86,7 @@ pub(super) fn parse_tagged(text: &str) -> Result<Target, String> {
 /// Typed input quoted in a message, its middle cut out when long, so that the reason
 /// after it stays on screen.
 pub(super) fn quoted(text: &str) -> String {
-    format!("\"{}\"", crate::ui::text::shorten_middle(text.trim(), 60))
+    format!("\"{}\"", crate::text::shorten_middle(text.trim(), 60))
 }
 
 /// Names for a question, in natural order: all of a few, the first of many and how many
@@ -94,7 +94,7 @@ pub(super) fn quoted(text: &str) -> String {
 fn some_of(names: &[&str]) -> String {
     const SHOWN: usize = 8;
     let mut names = names.to_vec();
-    names.sort_by(|a, b| crate::natural::natural_cmp(a, b));
+    names.sort_by(|a, b| crate::text::natural::natural_cmp(a, b));
     if names.len() <= SHOWN {
         return names.join(", ");
     }
@@ -305,7 +305,7 @@ impl State {
         let Some(record) = self.images.find(name) else {
             return self.no_local_image(name);
         };
-        let size = crate::ui::format::size(record.size);
+        let size = crate::text::format::size(record.size);
         let by_id = record.id.0 == name || record.id.short() == name;
         let others: Vec<&str> = record
             .repo_tags
@@ -373,7 +373,7 @@ impl State {
                 } else {
                     format!(
                         "removed {name} ({} deleted)",
-                        crate::ui::format::count(outcome.deleted.len(), "layer")
+                        crate::text::format::count(outcome.deleted.len(), "layer")
                     )
                 };
                 self.info(text);
@@ -818,7 +818,7 @@ impl State {
         }
         let body = format!(
             "{} still running: {}.\nQuitting stops {}; a pull or push can be started again later.",
-            crate::ui::format::count(running.len(), "job"),
+            crate::text::format::count(running.len(), "job"),
             some_of(&running),
             if running.len() == 1 { "it" } else { "them" },
         );

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::action::Action;
 use crate::docker::{ChangeKind, ContainerId, FileChange};
-use crate::natural::natural_cmp;
+use crate::text::natural::natural_cmp;
 
 use super::filter::Filter;
 use super::list::ListView;

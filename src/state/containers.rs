@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 
 use crate::action::Action;
 use crate::docker::{ContainerId, ContainerRecord};
-use crate::natural::natural_cmp;
+use crate::text::natural::natural_cmp;
 
 use super::filter::Filter;
 use super::list::ListView;

@@ -267,7 +267,7 @@ fn compare_rows(a: &ImageRow, b: &ImageRow, sort: SortKey, reverse: bool) -> Ord
         a.dangling
             .cmp(&b.dangling)
             .then_with(|| a.repository.cmp(&b.repository))
-            .then_with(|| crate::natural::natural_cmp(&a.tag, &b.tag))
+            .then_with(|| crate::text::natural::natural_cmp(&a.tag, &b.tag))
             .then_with(|| a.image.cmp(&b.image))
     };
     let primary = match sort {

@@ -109,8 +109,8 @@ fn running_detail(progress: &Progress) -> String {
         let bytes = if layer.total > 0 {
             format!(
                 "  {} / {}",
-                crate::ui::format::size(layer.current),
-                crate::ui::format::size(layer.total)
+                crate::text::format::size(layer.current),
+                crate::text::format::size(layer.total)
             )
         } else {
             String::new()

@@ -521,11 +521,11 @@ impl State {
         let size = if row.empty {
             "no files (metadata only)".to_string()
         } else {
-            crate::ui::format::size(row.size)
+            crate::text::format::size(row.size)
         };
         body.push_str(&format!(
             "\n\nCreated: {}\nSize: {size}",
-            crate::ui::format::timestamp(row.created)
+            crate::text::format::timestamp(row.created)
         ));
         // The engine's history names a step by the image it made, when that image is here;
         // steps of an image that was pulled or imported say "<missing>".

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use crate::action::Action;
 use crate::docker::ImageRecord;
-use crate::natural::natural_cmp;
 use crate::registry::{CatalogCursor, RegistryError, RepositoryRef, TagDetail};
+use crate::text::natural::natural_cmp;
 
 use super::filter::Filter;
 use super::images::split_repo_tag;

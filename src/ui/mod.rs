@@ -1,9 +1,7 @@
 //! Drawing: a pure function of the state into a ratatui frame.
 
-pub mod format;
 mod panes;
 mod popups;
-pub mod text;
 pub mod theme;
 mod widgets;
 
@@ -18,7 +16,7 @@ use crate::config::keymap::Scope;
 use crate::state::popup::Severity;
 use crate::state::{EngineStatus, Pane, State};
 
-use text::{clean, truncate};
+use crate::text::{self, clean, truncate};
 use theme::Theme;
 
 /// Below this size wharf shows a notice instead of its layout.

@@ -2,11 +2,11 @@
 //! platforms, created dates, history, catalog pages and not-found errors.
 
 use crate::support::registry::{Auth, TestRegistry, index, platform_image, simple_image};
-use wharf::natural::natural_cmp;
 use wharf::registry::manifest::{DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST};
 use wharf::registry::{
     ClientOptions, Manifest, Missing, RegistryClient, RegistryError, RepositoryRef,
 };
+use wharf::text::natural::natural_cmp;
 
 fn client() -> RegistryClient {
     RegistryClient::new(ClientOptions::default()).unwrap()

@@ -7,9 +7,9 @@ use ratatui::widgets::{Cell, Row};
 
 use crate::docker::ContainerState;
 use crate::state::{EngineStatus, State};
+use crate::text::clean;
+use crate::text::format::{age, container_status, sort_label};
 use crate::ui::View;
-use crate::ui::format::{age, container_status, sort_label};
-use crate::ui::text::clean;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
 
@@ -101,7 +101,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             return Row::default();
         };
         let status = Cell::from(
-            crate::ui::text::truncate(
+            crate::text::truncate(
                 &clean(&container_status(
                     &record.status,
                     record.listed_at,

@@ -6,8 +6,8 @@ use ratatui::widgets::{Cell, Row};
 
 use crate::config::SortKey;
 use crate::state::{EngineStatus, State};
+use crate::text::format::{age, count, size, sort_label};
 use crate::ui::View;
-use crate::ui::format::{age, count, size, sort_label};
 use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {

@@ -9,8 +9,8 @@ use crate::action::Action;
 use crate::config::keymap::Scope;
 use crate::state::State;
 use crate::state::jobs::{Job, JobStatus};
+use crate::text::clean;
 use crate::ui::View;
-use crate::ui::text::clean;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{LazyTable, notice, pane_block, text_cell, title};
 
@@ -105,7 +105,7 @@ pub fn progress_text(job: &Job, width: usize) -> String {
             )
         }
         None => match progress.bytes {
-            Some((done, _)) => format!("{}{layers}", crate::ui::format::size(done)),
+            Some((done, _)) => format!("{}{layers}", crate::text::format::size(done)),
             None => format!("…{layers}"),
         },
     }

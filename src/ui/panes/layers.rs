@@ -5,8 +5,8 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
 use crate::state::State;
+use crate::text::format::{age, count, size};
 use crate::ui::View;
-use crate::ui::format::{age, count, size};
 use crate::ui::widgets::{LazyTable, notice, pane_block, text_cell, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {

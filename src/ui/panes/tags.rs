@@ -9,9 +9,9 @@ use crate::docker::types::short_hex;
 use crate::registry::TagDetail;
 use crate::state::State;
 use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
+use crate::text::clean;
+use crate::text::format::{count, size, sort_label};
 use crate::ui::View;
-use crate::ui::format::{count, size, sort_label};
-use crate::ui::text::clean;
 use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
@@ -191,7 +191,7 @@ fn describe(row: &TagRow, now: i64) -> (String, String, String) {
             size(detail.compressed_size),
             detail
                 .created
-                .map(|c| crate::ui::format::age(now, c.timestamp()))
+                .map(|c| crate::text::format::age(now, c.timestamp()))
                 .unwrap_or_default(),
             platforms_compact(detail),
         ),

@@ -7,8 +7,8 @@ use ratatui::widgets::{Cell, Clear, Row};
 
 use crate::docker::ChangeKind;
 use crate::state::changes::ChangesView;
+use crate::text::{clean, truncate};
 use crate::ui::View;
-use crate::ui::text::{clean, truncate};
 use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block};
 
 /// `typing`: keys reach the view, so an open filter shows its cursor.

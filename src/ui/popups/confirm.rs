@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::state::popup::Confirm;
-use crate::ui::text::{clean_multiline, wrap};
+use crate::text::{clean_multiline, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{centered, popup_frame};
 

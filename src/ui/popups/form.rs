@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::state::form::{FieldValue, Form};
-use crate::ui::text::{clean, truncate, wrap};
+use crate::text::{clean, truncate, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{centered, input_line, popup_frame};
 

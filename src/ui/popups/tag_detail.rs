@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use crate::registry::{RepositoryRef, TagDetail};
 use crate::state::State;
 use crate::state::popup::Scroll;
+use crate::text::format::{size, timestamp};
 use crate::ui::View;
-use crate::ui::format::{size, timestamp};
 use crate::ui::panes::tags::platforms;
 
 use super::draw_text;
