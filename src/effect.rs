@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::docker::{ContainerId, ImageId};
+use crate::job::{JobId, JobSpec};
 use crate::registry::{CatalogCursor, Credentials, RepositoryRef};
-use crate::state::jobs::{JobId, JobSpec};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {

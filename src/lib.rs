@@ -11,6 +11,8 @@ pub mod config;
 pub mod docker;
 pub mod effect;
 pub mod executor;
+pub mod job;
+pub mod model;
 pub mod msg;
 
 pub mod registry;

@@ -9,9 +9,9 @@ use crate::docker::{
     ContainerId, ContainerRecord, EngineError, EngineEvent, EngineInfo, FileChange, HistoryRecord,
     ImageId, ImageRecord, RemoveOutcome,
 };
+use crate::job::{JobError, JobId, JobOutcome, Progress};
+use crate::model::path_completion::PathCompletion;
 use crate::registry::{CatalogPage, ManifestHead, RegistryError, TagDetail, TagList};
-use crate::state::jobs::{JobError, JobId, JobOutcome, Progress};
-use crate::state::path_completion::PathCompletion;
 
 #[derive(Debug, Clone)]
 pub enum Msg {

@@ -4,8 +4,8 @@
 use std::io::Read;
 use std::path::Path;
 
+use crate::model::path_completion::{DirEntry, PathCompletion, complete, split_typed};
 use crate::state::actions::expand_home;
-use crate::state::path_completion::{DirEntry, PathCompletion, complete, split_typed};
 
 /// Lists the directory of a typed path and completes it.
 pub fn complete_path(typed: &str) -> PathCompletion {

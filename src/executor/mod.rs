@@ -14,13 +14,13 @@ use tokio_util::sync::CancellationToken;
 use crate::docker::target::EngineTarget;
 use crate::docker::{Engine, EngineError, EngineErrorKind, ImageRecord, LoginCheck, RemoveOutcome};
 use crate::effect::Effect;
+use crate::job::JobId;
+use crate::model::tags::CATALOG_PAGE;
 use crate::msg::{LoginFailure, Msg};
 use crate::registry::reference::credential_key_for;
 use crate::registry::{
     ClientOptions, Credentials, DockerConfig, RegistryClient, RegistryError, StoredIn,
 };
-use crate::state::jobs::JobId;
-use crate::state::tags::CATALOG_PAGE;
 
 /// An image list request already under way.
 type ImageListTask = JoinHandle<Result<Vec<ImageRecord>, EngineError>>;

@@ -9,12 +9,12 @@ use crate::msg::LoginFailure;
 use crate::registry::Credentials;
 use crate::registry::reference::{Reference, validate_registry};
 
-use super::form::{Field, FieldValue, Form};
-use super::images::ImageRow;
-use super::jobs::JobSpec;
-use super::path_completion::PathCompletion;
-use super::popup::{Confirm, Pending, Popup};
 use super::{FormPurpose, OpenForm, State};
+use crate::job::JobSpec;
+use crate::model::form::{Field, FieldValue, Form};
+use crate::model::images::ImageRow;
+use crate::model::path_completion::PathCompletion;
+use crate::model::popup::{Confirm, Pending, Popup};
 
 /// Field positions in the import form.
 const IMPORT_FILE: usize = 0;

@@ -6,10 +6,10 @@ use crate::effect::Effect;
 use crate::registry::reference::Reference;
 
 use super::actions::parse_tagged;
-use super::form::{Field, Form};
-use super::jobs::JobSpec;
-use super::popup::Pending;
 use super::{FormPurpose, State};
+use crate::job::JobSpec;
+use crate::model::form::{Field, Form};
+use crate::model::popup::Pending;
 
 /// Field positions in the commit form.
 const IMAGE: usize = 0;

@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use crate::effect::Effect;
 
-use super::jobs::JobSpec;
-use super::popup::{Pending, Popup};
 use super::{EngineStatus, FormPurpose, PendingSelection, State, backoff};
+use crate::job::JobSpec;
+use crate::model::popup::{Pending, Popup};
 
 /// An event stream that ran this long was healthy; its end starts the backoff over.
 const STABLE_STREAM: Duration = Duration::from_secs(30);

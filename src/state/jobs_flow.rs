@@ -4,8 +4,9 @@ use crate::effect::Effect;
 
 use super::State;
 use super::actions::Retry;
-use super::jobs::{JobError, JobId, JobOutcome, JobSpec, JobStatus, Progress};
-use super::popup::{Popup, Scroll, Severity};
+use crate::job::{JobError, JobId, JobOutcome, JobSpec, Progress};
+use crate::model::jobs::JobStatus;
+use crate::model::popup::{Popup, Scroll, Severity};
 
 impl State {
     /// Registers a job and asks the executor to run it.

@@ -7,13 +7,13 @@ use crate::action::Action;
 use crate::config::keymap::{KeyCombo, Scope};
 use crate::effect::Effect;
 
-use super::changes::ChangesView;
 use super::command::{self, Command, CommandLine};
-use super::filter::Filter;
-use super::form::FormKey;
-use super::line_editor::Edit;
-use super::popup::{Popup, Scroll};
 use super::{Pane, State};
+use crate::model::changes::ChangesView;
+use crate::model::filter::Filter;
+use crate::model::form::FormKey;
+use crate::model::line_editor::Edit;
+use crate::model::popup::{Popup, Scroll};
 
 impl State {
     pub(super) fn on_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {

@@ -6,24 +6,12 @@
 //! tag, push, remove, import, login), `remote` (the tags pane and the catalog), `jobs_flow`.
 
 pub mod actions;
-pub mod changes;
 pub mod command;
 mod commit;
-pub mod containers;
 mod engine;
-pub mod filter;
-pub mod form;
-pub mod images;
-pub mod jobs;
 mod jobs_flow;
 mod keys;
-pub mod layers;
-pub mod line_editor;
-pub mod list;
-pub mod path_completion;
-pub mod popup;
 mod remote;
-pub mod tags;
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -34,15 +22,15 @@ use crate::docker::{ContainerId, EngineError, EngineInfo};
 use crate::effect::Effect;
 use crate::msg::Msg;
 
-use changes::ChangesView;
+use crate::model::changes::ChangesView;
+use crate::model::containers::ContainersState;
+use crate::model::form::Form;
+use crate::model::images::ImagesState;
+use crate::model::jobs::Jobs;
+use crate::model::layers::LayersState;
+use crate::model::popup::{Popup, Severity};
+use crate::model::tags::TagsState;
 use command::{CommandHistory, CommandLine};
-use containers::ContainersState;
-use form::Form;
-use images::ImagesState;
-use jobs::Jobs;
-use layers::LayersState;
-use popup::{Popup, Severity};
-use tags::TagsState;
 
 /// The panes. Tab cycles through the first four; the jobs pane is reached with `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

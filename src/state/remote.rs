@@ -11,10 +11,10 @@ use crate::registry::{
 };
 
 use super::actions::Retry;
-use super::form::{Field, Form};
-use super::popup::{Popup, Scroll};
-use super::tags::{RemoteError, TagRequest};
 use super::{FormPurpose, Pane, State};
+use crate::model::form::{Field, Form};
+use crate::model::popup::{Popup, Scroll};
+use crate::model::tags::{RemoteError, TagRequest};
 
 /// How long the images selection must rest on a repository before its tags load.
 const SETTLE: Duration = Duration::from_millis(300);

@@ -13,7 +13,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::action::Action;
 use crate::config::keymap::Scope;
-use crate::state::popup::Severity;
+use crate::model::popup::Severity;
 use crate::state::{EngineStatus, Pane, State};
 
 use crate::text::{self, clean, truncate};

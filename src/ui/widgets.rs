@@ -9,9 +9,9 @@ use ratatui::widgets::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use crate::state::filter::Filter;
-use crate::state::line_editor::LineEditor;
-use crate::state::list::ListCursor;
+use crate::model::filter::Filter;
+use crate::model::line_editor::LineEditor;
+use crate::model::list::ListCursor;
 
 use super::text::{clean, truncate};
 use super::theme::Theme;

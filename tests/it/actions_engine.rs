@@ -25,10 +25,11 @@ use crate::support::registry::{Auth, TestRegistry};
 use wharf::config::{Config, SortKey};
 use wharf::docker::Engine;
 use wharf::effect::Effect;
+use wharf::job::JobId;
+use wharf::model::jobs::JobStatus;
+use wharf::model::popup::{Popup, Severity};
+use wharf::model::tags::{LocalIndex, LocalStatus};
 use wharf::registry::DockerConfig;
-use wharf::state::jobs::{JobId, JobStatus};
-use wharf::state::popup::{Popup, Severity};
-use wharf::state::tags::{LocalIndex, LocalStatus};
 use wharf::state::{FormPurpose, Pane};
 
 const USER: &str = "wharf";

@@ -10,14 +10,13 @@ use crossterm::event::KeyCode;
 use wharf::config::Config;
 use wharf::docker::{EngineError, EngineErrorKind, RemoveOutcome};
 use wharf::effect::Effect;
+use wharf::job::{JobError, JobId, JobOutcome, JobSpec, Progress, ProgressUpdate};
+use wharf::model::jobs::JobStatus;
+use wharf::model::path_completion::PathCompletion;
+use wharf::model::popup::{Confirm, Pending, Popup, Severity};
+use wharf::model::tags::{LocalIndex, LocalStatus, MAX_IN_FLIGHT};
 use wharf::msg::{LoginFailure, Msg};
 use wharf::registry::{Credentials, ManifestHead, Missing, RegistryError, TagList};
-use wharf::state::jobs::{
-    JobError, JobId, JobOutcome, JobSpec, JobStatus, Progress, ProgressUpdate,
-};
-use wharf::state::path_completion::PathCompletion;
-use wharf::state::popup::{Confirm, Pending, Popup, Severity};
-use wharf::state::tags::{LocalIndex, LocalStatus, MAX_IN_FLIGHT};
 use wharf::state::{FormPurpose, Pane, State};
 
 use crate::support::action_fixtures::*;

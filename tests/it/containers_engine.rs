@@ -17,7 +17,8 @@ use crate::support::engine::{
 };
 use crate::support::headless::Headless;
 use wharf::docker::{ChangeKind, ContainerId, ContainerState, Engine, FileChange};
-use wharf::state::jobs::{JobSpec, JobStatus};
+use wharf::job::JobSpec;
+use wharf::model::jobs::JobStatus;
 use wharf::state::{Pane, State};
 
 /// Generous bounds: the work is quick, a loaded machine is not.

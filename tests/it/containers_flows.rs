@@ -10,11 +10,12 @@ use wharf::docker::{
     EngineEvent, EventSubject, FileChange, HistoryRecord, ImageRecord, PortMapping,
 };
 use wharf::effect::Effect;
+use wharf::job::{JobError, JobId, JobOutcome, JobSpec};
+use wharf::model::form::FieldValue;
+use wharf::model::jobs::JobStatus;
+use wharf::model::popup::{Popup, Severity};
 use wharf::msg::Msg;
 use wharf::registry::reference::Reference;
-use wharf::state::form::FieldValue;
-use wharf::state::jobs::{JobError, JobId, JobOutcome, JobSpec, JobStatus};
-use wharf::state::popup::{Popup, Severity};
 use wharf::state::{FormPurpose, Pane, State};
 
 use crate::support::action_fixtures::{

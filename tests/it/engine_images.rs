@@ -14,10 +14,10 @@ use wharf::config::{Config, SortKey};
 use wharf::docker::target::{self, TargetInputs};
 use wharf::docker::{Engine, EngineErrorKind, EngineEvent, EventSubject, ImageId};
 use wharf::effect::Effect;
+use wharf::model::images::ImagesState;
+use wharf::model::layers::{LayersState, display_command};
 use wharf::msg::Msg;
 use wharf::state::State;
-use wharf::state::images::ImagesState;
-use wharf::state::layers::{LayersState, display_command};
 
 use crate::support::engine::{
     CMD_SH, Rootfs, Scratch, docker, engine_or_skip, import_archive, import_test_image,

@@ -7,10 +7,10 @@
 use crossterm::event::KeyCode;
 
 use wharf::effect::Effect;
+use wharf::job::{JobError, JobId, JobOutcome, Progress, ProgressUpdate};
+use wharf::model::path_completion::PathCompletion;
 use wharf::msg::{LoginFailure, Msg};
 use wharf::state::State;
-use wharf::state::jobs::{JobError, JobId, JobOutcome, Progress, ProgressUpdate};
-use wharf::state::path_completion::PathCompletion;
 
 use crate::support::action_fixtures::*;
 use crate::support::keys::*;

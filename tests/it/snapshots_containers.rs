@@ -13,9 +13,9 @@ use wharf::docker::{
     PortMapping,
 };
 use wharf::effect::Effect;
+use wharf::job::{JobError, JobId, JobSpec, Progress, ProgressUpdate};
 use wharf::msg::Msg;
 use wharf::state::State;
-use wharf::state::jobs::{JobError, JobId, JobSpec, Progress, ProgressUpdate};
 use wharf::ui::theme::Theme;
 
 use crate::support::action_fixtures::{

@@ -17,9 +17,9 @@ use crate::support::registry::{
 };
 use crate::support::render;
 use wharf::config::Config;
+use wharf::model::popup::Popup;
+use wharf::model::tags::{CATALOG_PAGE, CatalogState};
 use wharf::registry::DockerConfig;
-use wharf::state::popup::Popup;
-use wharf::state::tags::{CATALOG_PAGE, CatalogState};
 use wharf::state::{FormPurpose, Pane};
 use wharf::ui::View;
 use wharf::ui::theme::Theme;

@@ -11,8 +11,8 @@ use wharf::docker::{
     EngineError, EngineErrorKind, EngineEvent, EventSubject, HistoryRecord, ImageId, ImageRecord,
 };
 use wharf::effect::Effect;
+use wharf::model::popup::{Popup, Severity};
 use wharf::msg::Msg;
-use wharf::state::popup::{Popup, Severity};
 use wharf::state::{EngineStatus, Pane, State, backoff};
 
 use crate::support::action_fixtures::{engine_info, id};

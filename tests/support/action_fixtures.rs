@@ -10,13 +10,13 @@ use wharf::docker::{
     ImageRecord,
 };
 use wharf::effect::Effect;
+use wharf::job::ProgressUpdate;
 use wharf::msg::Msg;
 use wharf::registry::{
     HistoryEntry, Missing, Platform, PlatformDetail, RegistryError, RepositoryRef, TagDetail,
     TagList,
 };
 use wharf::state::State;
-use wharf::state::jobs::ProgressUpdate;
 
 use super::keys::{ch, ctrl, press};
 

@@ -6,9 +6,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
 use crate::docker::types::short_hex;
+use crate::model::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
 use crate::registry::TagDetail;
 use crate::state::State;
-use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
 use crate::text::clean;
 use crate::text::format::{count, size, sort_label};
 use crate::ui::View;

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::state::popup::Confirm;
+use crate::model::popup::Confirm;
 use crate::text::{clean_multiline, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{centered, popup_frame};

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::state::form::{FieldValue, Form};
+use crate::model::form::{FieldValue, Form};
 use crate::text::{clean, truncate, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{centered, input_line, popup_frame};
@@ -16,7 +16,7 @@ const LINES_SHOWN: usize = 4;
 const MAX_ERROR_LINES: usize = 3;
 
 /// Rows under a field: its error (wrapped), or its hint while it has the focus.
-fn below_lines(field: &crate::state::form::Field, focused: bool, width: u16) -> u16 {
+fn below_lines(field: &crate::model::form::Field, focused: bool, width: u16) -> u16 {
     match &field.error {
         Some(error) => wrap(&clean(error), width as usize)
             .len()

@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::config::keymap::Scope;
+use crate::model::popup::Scroll;
 use crate::state::State;
 use crate::state::command::COMMANDS;
-use crate::state::popup::Scroll;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{centered, popup_frame};
 

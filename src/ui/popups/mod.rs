@@ -11,8 +11,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+use crate::model::popup::{Popup, Scroll, Severity};
 use crate::state::State;
-use crate::state::popup::{Popup, Scroll, Severity};
 
 use super::View;
 use super::text::{clean_multiline, wrap};

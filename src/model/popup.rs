@@ -4,7 +4,7 @@ use std::cell::Cell;
 
 use crate::action::Action;
 
-use super::jobs::JobSpec;
+use crate::job::JobSpec;
 
 /// A vertical scroll position the renderer clamps to what the text needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
