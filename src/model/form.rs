@@ -1,6 +1,6 @@
 //! Forms: a few labelled fields (text, secret, switch, several lines), Tab between them,
-//! Enter submits, Esc cancels. What a form is for and how it is checked lives with its
-//! owner; this module only edits.
+//! Enter submits, Esc cancels. Each flow declares its fields by name ([`Fields`]); what a
+//! form is for and how it is checked lives with the flow; this module only edits.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -30,7 +30,7 @@ pub struct Field {
 }
 
 impl Field {
-    pub fn text(label: &'static str, hint: &'static str, text: &str) -> Self {
+    pub fn line(label: &'static str, hint: &'static str, text: &str) -> Self {
         Field {
             label,
             hint,
@@ -57,7 +57,7 @@ impl Field {
         }
     }
 
-    pub fn lines(label: &'static str, hint: &'static str) -> Self {
+    pub fn several_lines(label: &'static str, hint: &'static str) -> Self {
         Field {
             label,
             hint,
@@ -70,66 +70,34 @@ impl Field {
     }
 }
 
-/// What a key did to a form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormKey {
-    /// Handled inside the form.
-    Edited,
-    Submit,
-    Cancel,
-}
-
-/// A form's fields and which one has the focus.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Form {
-    pub title: String,
-    pub fields: Vec<Field>,
-    pub focus: usize,
-    /// A problem that concerns the whole form (e.g. the container went away).
-    pub error: Option<String>,
-    /// Shown while the form's request is being checked (e.g. a login in progress).
-    pub busy: Option<String>,
-}
-
-impl Form {
-    pub fn new(title: impl Into<String>, fields: Vec<Field>) -> Self {
-        Form {
-            title: title.into(),
-            fields,
-            focus: 0,
-            error: None,
-            busy: None,
-        }
-    }
-
-    pub fn with_focus(mut self, focus: usize) -> Self {
-        self.focus = focus.min(self.fields.len().saturating_sub(1));
-        self
-    }
-
-    /// The text of field `i` (the lines joined by newlines for a lines field).
-    pub fn text(&self, i: usize) -> String {
-        match self.fields.get(i).map(|f| &f.value) {
-            Some(FieldValue::Text(editor)) => editor.text().to_string(),
-            Some(FieldValue::Lines { lines, .. }) => lines
+impl Field {
+    /// The text (the lines joined by newlines for a several-lines field).
+    pub fn text(&self) -> String {
+        match &self.value {
+            FieldValue::Text(editor) => editor.text().to_string(),
+            FieldValue::Lines { lines, .. } => lines
                 .iter()
                 .map(LineEditor::text)
                 .collect::<Vec<_>>()
                 .join("\n"),
-            _ => String::new(),
+            FieldValue::Switch(_) => String::new(),
         }
     }
 
-    pub fn switch(&self, i: usize) -> bool {
-        matches!(
-            self.fields.get(i).map(|f| &f.value),
-            Some(FieldValue::Switch(true))
-        )
+    /// The text, trimmed; `None` when blank (for optional fields).
+    pub fn optional_text(&self) -> Option<String> {
+        let text = self.text().trim().to_string();
+        (!text.is_empty()).then_some(text)
     }
 
-    /// The non-blank lines of a lines field, trimmed.
-    pub fn lines(&self, i: usize) -> Vec<String> {
-        self.text(i)
+    /// Whether a switch is on.
+    pub fn is_on(&self) -> bool {
+        matches!(self.value, FieldValue::Switch(true))
+    }
+
+    /// The non-blank lines of a several-lines field, trimmed.
+    pub fn lines(&self) -> Vec<String> {
+        self.text()
             .lines()
             .map(str::trim)
             .filter(|l| !l.is_empty())
@@ -137,37 +105,15 @@ impl Form {
             .collect()
     }
 
-    pub fn set_text(&mut self, i: usize, text: &str) {
-        if let Some(Field {
-            value: FieldValue::Text(editor),
-            ..
-        }) = self.fields.get_mut(i)
-        {
+    pub fn set_text(&mut self, text: &str) {
+        if let FieldValue::Text(editor) = &mut self.value {
             editor.set_text(text);
         }
     }
 
-    /// Sets an error on one field and moves the focus there.
-    pub fn fail(&mut self, i: usize, message: String) {
-        if let Some(field) = self.fields.get_mut(i) {
-            field.error = Some(message);
-            self.focus = i;
-        }
-    }
-
-    pub fn clear_errors(&mut self) {
-        self.error = None;
-        for field in &mut self.fields {
-            field.error = None;
-        }
-    }
-
-    /// Inserts pasted text into the focused field (as an edit: its error goes).
-    pub fn paste(&mut self, text: &str) {
-        let Some(field) = self.fields.get_mut(self.focus) else {
-            return;
-        };
-        match &mut field.value {
+    /// Inserts pasted text; returns whether the field changed (its error then goes).
+    fn paste(&mut self, text: &str) -> bool {
+        match &mut self.value {
             FieldValue::Text(editor) => {
                 editor.insert_str(text);
             }
@@ -181,48 +127,15 @@ impl Form {
                     lines.insert(*row, LineEditor::with_text(line));
                 }
             }
-            FieldValue::Switch(_) => return,
+            FieldValue::Switch(_) => return false,
         }
-        field.error = None;
         self.error = None;
+        true
     }
 
-    pub fn handle_key(&mut self, key: KeyEvent) -> FormKey {
-        let alt = key.modifiers.contains(KeyModifiers::ALT);
-        match key.code {
-            KeyCode::Esc => return FormKey::Cancel,
-            KeyCode::Tab => self.move_focus(true),
-            KeyCode::BackTab => self.move_focus(false),
-            KeyCode::Enter if alt => self.new_line(),
-            KeyCode::Enter => return FormKey::Submit,
-            _ => self.edit_focused(key),
-        }
-        FormKey::Edited
-    }
-
-    fn move_focus(&mut self, forward: bool) {
-        let n = self.fields.len().max(1);
-        self.focus = if forward {
-            (self.focus + 1) % n
-        } else {
-            (self.focus + n - 1) % n
-        };
-    }
-
-    fn new_line(&mut self) {
-        if let Some(FieldValue::Lines { lines, row }) =
-            self.fields.get_mut(self.focus).map(|f| &mut f.value)
-        {
-            *row += 1;
-            lines.insert(*row, LineEditor::new());
-        }
-    }
-
-    fn edit_focused(&mut self, key: KeyEvent) {
-        let Some(field) = self.fields.get_mut(self.focus) else {
-            return;
-        };
-        let edited = match &mut field.value {
+    /// Applies a key; returns whether the field changed (its error then goes).
+    fn edit(&mut self, key: KeyEvent) -> bool {
+        let edited = match &mut self.value {
             FieldValue::Text(editor) => editor.handle_key(key) == Edit::Changed,
             FieldValue::Switch(on) => match key.code {
                 KeyCode::Char(' ') | KeyCode::Left | KeyCode::Right => {
@@ -242,7 +155,196 @@ impl Form {
             FieldValue::Lines { lines, row } => edit_lines(lines, row, key),
         };
         if edited {
+            self.error = None;
+        }
+        edited
+    }
+}
+
+/// What a key did to a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormKey {
+    /// Handled inside the form.
+    Edited,
+    Submit,
+    Cancel,
+}
+
+/// The fields of one kind of form, by name. Each flow declares its own (e.g. the login
+/// form's `registry`, `username` and `password`); [`Form`] edits them in display order.
+pub trait Fields {
+    /// The fields in display order.
+    fn fields(&self) -> Vec<&Field>;
+    fn fields_mut(&mut self) -> Vec<&mut Field>;
+}
+
+/// A form's fields and which one has the focus.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form<F> {
+    pub title: String,
+    pub fields: F,
+    /// Index of the focused field in display order.
+    pub focus: usize,
+    /// A problem that concerns the whole form (e.g. the container went away).
+    pub error: Option<String>,
+    /// Shown while the form's request is being checked (e.g. a login in progress).
+    pub busy: Option<String>,
+}
+
+/// A form as the drawing and the tests see it: the same for every kind of form.
+#[derive(Debug, Clone, Copy)]
+pub struct FormView<'a> {
+    pub title: &'a str,
+    pub focus: usize,
+    pub error: Option<&'a str>,
+    pub busy: Option<&'a str>,
+    fields: &'a dyn Fields,
+}
+
+impl<'a> FormView<'a> {
+    pub fn fields(&self) -> Vec<&'a Field> {
+        self.fields.fields()
+    }
+
+    /// The field with this label.
+    pub fn field(&self, label: &str) -> Option<&'a Field> {
+        self.fields().into_iter().find(|f| f.label == label)
+    }
+
+    /// The text of the field with this label (empty when there is none).
+    pub fn text(&self, label: &str) -> String {
+        self.field(label).map(Field::text).unwrap_or_default()
+    }
+
+    /// The error under the field with this label.
+    pub fn field_error(&self, label: &str) -> Option<&'a str> {
+        self.field(label).and_then(|f| f.error.as_deref())
+    }
+
+    /// The label of the focused field.
+    pub fn focused_label(&self) -> Option<&'static str> {
+        self.fields().get(self.focus).map(|f| f.label)
+    }
+}
+
+impl std::fmt::Debug for dyn Fields + '_ {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.fields()).finish()
+    }
+}
+
+impl<F: Fields> Form<F> {
+    pub fn new(title: impl Into<String>, fields: F) -> Self {
+        Form {
+            title: title.into(),
+            fields,
+            focus: 0,
+            error: None,
+            busy: None,
+        }
+    }
+
+    pub fn view(&self) -> FormView<'_> {
+        FormView {
+            title: &self.title,
+            focus: self.focus,
+            error: self.error.as_deref(),
+            busy: self.busy.as_deref(),
+            fields: &self.fields,
+        }
+    }
+
+    /// The display position of a field of this form.
+    fn index_of(&self, target: *const Field) -> usize {
+        self.fields
+            .fields()
+            .iter()
+            .position(|f| std::ptr::eq(*f, target))
+            .unwrap_or(0)
+    }
+
+    /// Moves the focus to the field `pick` names.
+    pub fn focus_on(&mut self, pick: fn(&mut F) -> &mut Field) {
+        let target: *const Field = pick(&mut self.fields);
+        self.focus = self.index_of(target);
+    }
+
+    pub fn with_focus(mut self, pick: fn(&mut F) -> &mut Field) -> Self {
+        self.focus_on(pick);
+        self
+    }
+
+    /// Whether the field `pick` names has the focus.
+    pub fn is_focused(&self, pick: fn(&F) -> &Field) -> bool {
+        self.focus == self.index_of(pick(&self.fields))
+    }
+
+    /// Sets an error on one field and moves the focus there.
+    pub fn fail(&mut self, pick: fn(&mut F) -> &mut Field, message: String) {
+        pick(&mut self.fields).error = Some(message);
+        self.focus_on(pick);
+    }
+
+    pub fn clear_errors(&mut self) {
+        self.error = None;
+        for field in self.fields.fields_mut() {
             field.error = None;
+        }
+    }
+
+    /// Inserts pasted text into the focused field (as an edit: its error goes).
+    pub fn paste(&mut self, text: &str) {
+        let focus = self.focus;
+        let Some(field) = self.fields.fields_mut().into_iter().nth(focus) else {
+            return;
+        };
+        if field.paste(text) {
+            self.error = None;
+        }
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> FormKey {
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        match key.code {
+            KeyCode::Esc => return FormKey::Cancel,
+            KeyCode::Tab => self.move_focus(true),
+            KeyCode::BackTab => self.move_focus(false),
+            KeyCode::Enter if alt => self.new_line(),
+            KeyCode::Enter => return FormKey::Submit,
+            _ => self.edit_focused(key),
+        }
+        FormKey::Edited
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        let n = self.fields.fields().len().max(1);
+        self.focus = if forward {
+            (self.focus + 1) % n
+        } else {
+            (self.focus + n - 1) % n
+        };
+    }
+
+    fn new_line(&mut self) {
+        let focus = self.focus;
+        if let Some(FieldValue::Lines { lines, row }) = self
+            .fields
+            .fields_mut()
+            .into_iter()
+            .nth(focus)
+            .map(|f| &mut f.value)
+        {
+            *row += 1;
+            lines.insert(*row, LineEditor::new());
+        }
+    }
+
+    fn edit_focused(&mut self, key: KeyEvent) {
+        let focus = self.focus;
+        let Some(field) = self.fields.fields_mut().into_iter().nth(focus) else {
+            return;
+        };
+        if field.edit(key) {
             self.error = None;
         }
     }
@@ -284,21 +386,43 @@ mod tests {
         KeyEvent::new(code, KeyModifiers::NONE)
     }
 
-    fn type_text(form: &mut Form, text: &str) {
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Sample {
+        image: Field,
+        password: Field,
+        pause: Field,
+        changes: Field,
+    }
+
+    impl Fields for Sample {
+        fn fields(&self) -> Vec<&Field> {
+            vec![&self.image, &self.password, &self.pause, &self.changes]
+        }
+        fn fields_mut(&mut self) -> Vec<&mut Field> {
+            vec![
+                &mut self.image,
+                &mut self.password,
+                &mut self.pause,
+                &mut self.changes,
+            ]
+        }
+    }
+
+    fn type_text(form: &mut Form<Sample>, text: &str) {
         for c in text.chars() {
             form.handle_key(key(KeyCode::Char(c)));
         }
     }
 
-    fn sample() -> Form {
+    fn sample() -> Form<Sample> {
         Form::new(
             "Commit",
-            vec![
-                Field::text("Image", "", "app:1"),
-                Field::secret("Password", ""),
-                Field::switch("Pause", "", true),
-                Field::lines("Changes", ""),
-            ],
+            Sample {
+                image: Field::line("Image", "", "app:1"),
+                password: Field::secret("Password", ""),
+                pause: Field::switch("Pause", "", true),
+                changes: Field::several_lines("Changes", ""),
+            },
         )
     }
 
@@ -306,56 +430,62 @@ mod tests {
     fn tab_moves_and_enter_submits_from_any_field() {
         let mut f = sample();
         assert_eq!(f.handle_key(key(KeyCode::Tab)), FormKey::Edited);
-        assert_eq!(f.focus, 1);
+        assert!(f.is_focused(|f| &f.password));
         f.handle_key(key(KeyCode::BackTab));
         f.handle_key(key(KeyCode::BackTab));
-        assert_eq!(f.focus, 3, "wraps around");
+        assert!(f.is_focused(|f| &f.changes), "wraps around");
         assert_eq!(f.handle_key(key(KeyCode::Enter)), FormKey::Submit);
         assert_eq!(f.handle_key(key(KeyCode::Esc)), FormKey::Cancel);
     }
 
     #[test]
     fn lines_field_takes_alt_enter_and_joins_on_backspace() {
-        let mut f = sample().with_focus(3);
+        let mut f = sample().with_focus(|f| &mut f.changes);
         type_text(&mut f, "CMD [\"sh\"]");
         f.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT));
         type_text(&mut f, "ENV A=1");
-        assert_eq!(f.lines(3), ["CMD [\"sh\"]", "ENV A=1"]);
+        assert_eq!(f.fields.changes.lines(), ["CMD [\"sh\"]", "ENV A=1"]);
         f.handle_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::ALT));
-        assert_eq!(f.lines(3).len(), 2, "blank lines are dropped");
+        assert_eq!(f.fields.changes.lines().len(), 2, "blank lines are dropped");
         f.handle_key(key(KeyCode::Backspace));
         f.handle_key(key(KeyCode::Home));
         f.handle_key(key(KeyCode::Backspace));
-        assert_eq!(f.text(3), "CMD [\"sh\"]ENV A=1");
+        assert_eq!(f.fields.changes.text(), "CMD [\"sh\"]ENV A=1");
     }
 
     #[test]
     fn switch_and_secret() {
-        let mut f = sample().with_focus(2);
+        let mut f = sample().with_focus(|f| &mut f.pause);
         f.handle_key(key(KeyCode::Char(' ')));
-        assert!(!f.switch(2));
-        f.focus = 1;
+        assert!(!f.fields.pause.is_on());
+        f.focus_on(|f| &mut f.password);
         type_text(&mut f, "s3cret>");
-        assert_eq!(f.text(1), "s3cret>");
+        assert_eq!(f.fields.password.text(), "s3cret>");
         assert!(
             !format!("{f:?}").contains("s3cret"),
             "secrets never show in Debug"
+        );
+        assert!(
+            !format!("{:?}", f.view()).contains("s3cret"),
+            "nor in the view's Debug"
         );
     }
 
     #[test]
     fn errors_clear_when_the_field_is_edited() {
-        let mut f = sample();
-        f.fail(0, "bad".into());
-        assert_eq!(f.focus, 0);
+        let mut f = sample().with_focus(|f| &mut f.changes);
+        f.fail(|f| &mut f.image, "bad".into());
+        assert!(f.is_focused(|f| &f.image));
+        assert_eq!(f.view().field_error("Image"), Some("bad"));
         type_text(&mut f, "x");
-        assert_eq!(f.fields[0].error, None);
+        assert_eq!(f.fields.image.error, None);
     }
 
     #[test]
     fn paste_into_lines_splits_them() {
-        let mut f = sample().with_focus(3);
+        let mut f = sample().with_focus(|f| &mut f.changes);
         f.paste("CMD [\"sh\"]\nEXPOSE 80");
-        assert_eq!(f.lines(3), ["CMD [\"sh\"]", "EXPOSE 80"]);
+        assert_eq!(f.fields.changes.lines(), ["CMD [\"sh\"]", "EXPOSE 80"]);
+        assert_eq!(f.view().text("Changes"), "CMD [\"sh\"]\nEXPOSE 80");
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod changes;
 pub mod containers;
+pub mod drawn;
 pub mod filter;
 pub mod form;
 pub mod images;

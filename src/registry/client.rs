@@ -238,13 +238,13 @@ impl RegistryClient {
             reference.to_owned()
         } else {
             let computed = sha256_digest(&body);
-            if let Some(claimed) = header_digest.filter(|d| d.starts_with("sha256:")) {
-                if claimed != computed {
-                    return Err(bad(
-                        "a manifest matching its Docker-Content-Digest header",
-                        format!("header {claimed} but content {computed}"),
-                    ));
-                }
+            if let Some(claimed) = header_digest.filter(|d| d.starts_with("sha256:"))
+                && claimed != computed
+            {
+                return Err(bad(
+                    "a manifest matching its Docker-Content-Digest header",
+                    format!("header {claimed} but content {computed}"),
+                ));
             }
             computed
         };

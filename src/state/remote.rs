@@ -1,7 +1,6 @@
 //! The tags pane's flows: which repository it shows, loading its tags and their details,
 //! browsing a registry's catalog, and the tag detail popup.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::effect::Effect;
@@ -10,18 +9,17 @@ use crate::registry::{
     CatalogPage, ManifestHead, RegistryError, RepositoryRef, TagDetail, TagList,
 };
 
-use super::actions::Retry;
-use super::{FormPurpose, Pane, State};
-use crate::model::form::{Field, Form};
+use super::{Pane, State};
+use crate::flows::retry::Retry;
 use crate::model::popup::{Popup, Scroll};
-use crate::model::tags::{RemoteError, TagRequest};
+use crate::model::tags::{CATALOG_PAGE, RemoteError, TagRequest};
 
 /// How long the images selection must rest on a repository before its tags load.
 const SETTLE: Duration = Duration::from_millis(300);
 
 impl State {
     /// After the images selection moved: follow it, unless a repository was opened on purpose.
-    pub(super) fn follow_selection_with_tags(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn follow_selection_with_tags(&mut self, effects: &mut Vec<Effect>) {
         if self.tags.pinned || self.tags.catalog.is_some() {
             return;
         }
@@ -57,7 +55,7 @@ impl State {
             .map(|r| r.repository_ref().clone())
     }
 
-    pub(super) fn on_tags_settled(&mut self, generation: u64, effects: &mut Vec<Effect>) {
+    pub(crate) fn on_tags_settled(&mut self, generation: u64, effects: &mut Vec<Effect>) {
         if generation != self.tags_settle_generation {
             return;
         }
@@ -72,7 +70,7 @@ impl State {
     }
 
     /// Opens a repository's tags on purpose (`o`, `:repo`, Enter in the catalog).
-    pub(super) fn open_repository(&mut self, repository: RepositoryRef, effects: &mut Vec<Effect>) {
+    pub(crate) fn open_repository(&mut self, repository: RepositoryRef, effects: &mut Vec<Effect>) {
         self.tags.catalog = None;
         self.tags.catalog_behind = None;
         self.focus = Pane::Tags;
@@ -81,48 +79,8 @@ impl State {
         }
     }
 
-    /// `o`: a prompt for a repository.
-    pub(super) fn open_repository_form(&mut self) {
-        let prefill = self
-            .tags
-            .repository
-            .as_ref()
-            .map(RepositoryRef::familiar)
-            .unwrap_or_default();
-        let form = Form::new(
-            "Open a repository",
-            vec![Field::text(
-                "Repository",
-                "e.g. nginx, localhost:5000/team/app, registry.example.com/app",
-                &prefill,
-            )],
-        );
-        self.show_form(form, FormPurpose::OpenRepository);
-    }
-
-    pub(super) fn submit_open_repository(&mut self, effects: &mut Vec<Effect>) {
-        let Some(open) = self.form.as_mut() else {
-            return;
-        };
-        match parse_repository(&open.form.text(0)) {
-            Ok(repository) => {
-                self.form = None;
-                self.open_repository(repository, effects);
-            }
-            Err(e) => open.form.fail(0, e),
-        }
-    }
-
-    /// `:repo REF`.
-    pub(super) fn open_repository_text(&mut self, text: &str, effects: &mut Vec<Effect>) {
-        match parse_repository(text) {
-            Ok(repository) => self.open_repository(repository, effects),
-            Err(e) => self.error(format!("cannot open {}: {e}", super::actions::quoted(text))),
-        }
-    }
-
     /// Reloads the tags pane if it shows the repository of `reference`.
-    pub(super) fn reload_tags_of(&mut self, reference: &str, effects: &mut Vec<Effect>) {
+    pub(crate) fn reload_tags_of(&mut self, reference: &str, effects: &mut Vec<Effect>) {
         let repository = Reference::parse(reference)
             .ok()
             .map(|r| r.repository_ref().clone());
@@ -131,7 +89,7 @@ impl State {
         }
     }
 
-    pub(super) fn load_tags(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn load_tags(&mut self, effects: &mut Vec<Effect>) {
         if let Some(repository) = self.tags.repository.clone() {
             effects.push(Effect::LoadTags {
                 generation: self.tags.generation,
@@ -140,7 +98,7 @@ impl State {
         }
     }
 
-    pub(super) fn on_tags_loaded(
+    pub(crate) fn on_tags_loaded(
         &mut self,
         generation: u64,
         result: Result<TagList, RegistryError>,
@@ -161,10 +119,10 @@ impl State {
     /// Records a registry failure; a refusal remembers what to retry after a login.
     fn remote_failed(&mut self, error: &RegistryError, tag: Option<&str>) {
         let remote = RemoteError::from_registry(error);
-        if remote.login_host.is_some() {
-            if let Some(repository) = self.tags.repository.clone() {
-                self.retry = Some(Retry::Tags(repository));
-            }
+        if remote.login_host.is_some()
+            && let Some(repository) = self.tags.repository.clone()
+        {
+            self.retry = Some(Retry::Tags(repository));
         }
         match tag {
             Some(tag) => self.tags.set_row_error(tag, remote.message),
@@ -175,7 +133,7 @@ impl State {
     /// Asks for what the rows on screen still lack, a few requests at a time. Full details
     /// count as pulls on Docker Hub, so there they are fetched only while the pane has the
     /// focus.
-    pub(super) fn pump_tag_details(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn pump_tag_details(&mut self, effects: &mut Vec<Effect>) {
         let Some(repository) = self.tags.repository.clone() else {
             return;
         };
@@ -197,7 +155,7 @@ impl State {
         }
     }
 
-    pub(super) fn on_tag_digest_loaded(
+    pub(crate) fn on_tag_digest_loaded(
         &mut self,
         generation: u64,
         tag: String,
@@ -214,7 +172,7 @@ impl State {
         self.pump_tag_details(effects);
     }
 
-    pub(super) fn on_tag_detail_loaded(
+    pub(crate) fn on_tag_detail_loaded(
         &mut self,
         generation: u64,
         tag: String,
@@ -232,7 +190,7 @@ impl State {
     }
 
     /// Enter on a tag: its detail (fetched now if it is not here yet).
-    pub(super) fn open_tag_detail(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn open_tag_detail(&mut self, effects: &mut Vec<Effect>) {
         let (Some(row), Some(repository)) = (self.tags.selected(), self.tags.repository.clone())
         else {
             return;
@@ -254,7 +212,7 @@ impl State {
     }
 
     /// `p` on a remote tag: pull it.
-    pub(super) fn pull_selected_tag(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn pull_selected_tag(&mut self, effects: &mut Vec<Effect>) {
         let (Some(row), Some(repository)) = (self.tags.selected(), self.tags.repository.as_ref())
         else {
             return self.error("select a tag to pull");
@@ -264,7 +222,7 @@ impl State {
     }
 
     /// `:registry HOST`, `b`: the registry's repositories.
-    pub(super) fn browse_registry(&mut self, registry: Option<String>, effects: &mut Vec<Effect>) {
+    pub(crate) fn browse_registry(&mut self, registry: Option<String>, effects: &mut Vec<Effect>) {
         let registry = registry
             .or_else(|| {
                 self.tags
@@ -285,10 +243,11 @@ impl State {
             generation,
             registry,
             cursor: None,
+            page_size: CATALOG_PAGE,
         });
     }
 
-    pub(super) fn on_catalog_loaded(
+    pub(crate) fn on_catalog_loaded(
         &mut self,
         generation: u64,
         result: Result<CatalogPage, RegistryError>,
@@ -320,7 +279,7 @@ impl State {
     }
 
     /// Loads the next catalog page when the selection nears the end of what is loaded.
-    pub(super) fn more_catalog(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn more_catalog(&mut self, effects: &mut Vec<Effect>) {
         let Some(catalog) = self.tags.catalog.as_mut() else {
             return;
         };
@@ -330,12 +289,13 @@ impl State {
                 generation: catalog.generation,
                 registry: catalog.registry.clone(),
                 cursor: catalog.next.clone(),
+                page_size: CATALOG_PAGE,
             });
         }
     }
 
     /// Enter in the catalog: that repository's tags.
-    pub(super) fn open_catalog_selection(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn open_catalog_selection(&mut self, effects: &mut Vec<Effect>) {
         let selected = self.tags.catalog.as_ref().and_then(|c| {
             c.view
                 .selected()
@@ -349,26 +309,4 @@ impl State {
             self.tags.catalog_behind = catalog.map(Box::new);
         }
     }
-}
-
-/// A repository as typed: `nginx`, `localhost:5000/app`, or a full reference whose tag is
-/// ignored.
-fn parse_repository(text: &str) -> Result<RepositoryRef, String> {
-    let text = text.trim();
-    // `127.0.0.1:5000` alone would be read as Docker Hub's `library/127.0.0.1` at tag 5000.
-    let host = text.split(':').next().unwrap_or_default();
-    let is_registry = !text.contains('/')
-        && (host == "localhost" || text.starts_with('[') || host.parse::<IpAddr>().is_ok());
-    if is_registry {
-        return Err(format!(
-            "{text} is a registry; give REGISTRY/REPOSITORY, or list its repositories with :registry {text}"
-        ));
-    }
-    RepositoryRef::parse(text)
-        .or_else(|e| {
-            Reference::parse(text)
-                .map(|r| r.repository_ref().clone())
-                .map_err(|_| e)
-        })
-        .map_err(|e| e.to_string())
 }

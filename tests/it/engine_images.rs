@@ -304,7 +304,7 @@ async fn event_stream_delivers_a_tag_made_with_the_cli() {
     assert_eq!(event.id, id.0, "a tag event names the image ID");
 
     // wharf's model answers such an event by looking the image up.
-    let mut state = State::new(&Config::defaults().expect("defaults"), "test".into());
+    let mut state = State::new(&Config::defaults().expect("defaults"), "test".into(), None);
     assert_eq!(
         state.update(Msg::EngineEvent(event)),
         vec![Effect::InspectImage {

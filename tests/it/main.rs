@@ -9,6 +9,7 @@ mod support;
 
 mod actions_engine;
 mod actions_flows;
+mod architecture;
 mod containers_engine;
 mod containers_flows;
 mod engine_images;

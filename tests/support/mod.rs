@@ -5,6 +5,7 @@
 pub mod action_fixtures;
 pub mod credential_helper;
 pub mod engine;
+pub mod forms;
 pub mod headless;
 pub mod keys;
 pub mod pty;

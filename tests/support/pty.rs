@@ -252,10 +252,10 @@ pub fn ends_restored(output: &[u8]) -> Result<(), String> {
         return Err("entered the alternate screen again after leaving it".into());
     }
     let show = last(b"\x1b[?25h").ok_or("never showed the cursor")?;
-    if let Some(hide) = last(b"\x1b[?25l") {
-        if hide > show {
-            return Err("the cursor is left hidden".into());
-        }
+    if let Some(hide) = last(b"\x1b[?25l")
+        && hide > show
+    {
+        return Err("the cursor is left hidden".into());
     }
     if show < leave {
         return Err("the cursor was shown before leaving, not after".into());

@@ -26,7 +26,7 @@ pub fn draw(state: &State, view: &View, width: u16, height: u16) -> Terminal<Tes
 
 /// One frame in `theme` at the fixed [`NOW`].
 pub fn render_with(state: &State, theme: &Theme, width: u16, height: u16) -> Terminal<TestBackend> {
-    draw(state, &View { theme, now: NOW }, width, height)
+    draw(state, &View::new(theme, NOW), width, height)
 }
 
 /// One frame in the default colours at the fixed [`NOW`].

@@ -184,10 +184,10 @@ fn is_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
 fn cause_of<'a>(
     error: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a (dyn std::error::Error + 'static)> {
-    if let Some(io) = error.downcast_ref::<std::io::Error>() {
-        if let Some(inner) = io.get_ref() {
-            return Some(inner);
-        }
+    if let Some(io) = error.downcast_ref::<std::io::Error>()
+        && let Some(inner) = io.get_ref()
+    {
+        return Some(inner);
     }
     error.source()
 }

@@ -172,7 +172,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
                 local_cell,
             ]);
         }
-        let (size_text, created, platforms) = describe(row, view.now);
+        let (size_text, created, platforms) = describe(row, view);
         Row::new(vec![
             text_cell(&row.name, columns[0]),
             digest_cell,
@@ -185,13 +185,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
 }
 
 /// Size, age and platforms of a tag once its detail is here.
-fn describe(row: &TagRow, now: i64) -> (String, String, String) {
+fn describe(row: &TagRow, view: &View) -> (String, String, String) {
     match &row.detail {
         Some(detail) => (
             size(detail.compressed_size),
             detail
                 .created
-                .map(|c| crate::text::format::age(now, c.timestamp()))
+                .map(|c| view.age(c.timestamp()))
                 .unwrap_or_default(),
             platforms_compact(detail),
         ),

@@ -3,20 +3,20 @@
 use crate::effect::Effect;
 
 use super::State;
-use super::actions::Retry;
+use crate::flows::retry::Retry;
 use crate::job::{JobError, JobId, JobOutcome, JobSpec, Progress};
 use crate::model::jobs::JobStatus;
 use crate::model::popup::{Popup, Scroll, Severity};
 
 impl State {
     /// Registers a job and asks the executor to run it.
-    pub(super) fn start_job(&mut self, title: String, spec: JobSpec, effects: &mut Vec<Effect>) {
+    pub(crate) fn start_job(&mut self, title: String, spec: JobSpec, effects: &mut Vec<Effect>) {
         let id = self.jobs.add(title.clone(), spec.clone());
         effects.push(Effect::StartJob { id, spec });
         self.info(format!("started {title}"));
     }
 
-    pub(super) fn on_job_finished(
+    pub(crate) fn on_job_finished(
         &mut self,
         id: JobId,
         result: Result<JobOutcome, JobError>,
@@ -64,7 +64,7 @@ impl State {
     }
 
     /// `x` in the jobs pane.
-    pub(super) fn cancel_selected_job(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn cancel_selected_job(&mut self, effects: &mut Vec<Effect>) {
         let Some(id) = self
             .jobs
             .selected()
@@ -81,7 +81,7 @@ impl State {
     }
 
     /// Enter in the jobs pane: the job's full result.
-    pub(super) fn open_job_detail(&mut self) {
+    pub(crate) fn open_job_detail(&mut self) {
         let Some(job) = self.jobs.selected() else {
             return;
         };
