@@ -14,6 +14,7 @@ mod containers_engine;
 mod containers_flows;
 mod engine_images;
 mod live_updates;
+mod mouse_and_time;
 mod pty;
 mod pty_actions;
 mod pty_commit;
