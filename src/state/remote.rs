@@ -23,7 +23,7 @@ impl State {
         if self.tags.pinned || self.tags.catalog.is_some() {
             return;
         }
-        let wanted = self.selected_repository();
+        let wanted = self.followed_repository();
         // Already showing it, or already waiting for it: an image event that re-lists the
         // images must not restart the pause (on a busy engine it would never end).
         if wanted == self.tags.repository || wanted == self.tags_settle_for {
@@ -43,8 +43,41 @@ impl State {
         if self.tags.pinned || self.tags.catalog.is_some() {
             return None;
         }
-        self.selected_repository()
+        self.followed_repository()
             .filter(|r| Some(r) != self.tags.repository.as_ref())
+    }
+
+    /// The repository the tags pane follows for the selected image: its own, except on
+    /// Docker Hub for an image that did not come from there (no digest from Hub): a name
+    /// made here is not sent to Docker Hub just because the selection passed over it.
+    fn followed_repository(&self) -> Option<RepositoryRef> {
+        let repository = self.selected_repository()?;
+        (!self.made_here_for_docker_hub(&repository)).then_some(repository)
+    }
+
+    /// The selected image's Docker Hub repository when the tags pane does not follow it
+    /// (see [`Self::followed_repository`]); the pane says how to look it up anyway.
+    pub fn tags_not_followed(&self) -> Option<RepositoryRef> {
+        if self.tags.pinned || self.tags.catalog.is_some() {
+            return None;
+        }
+        self.selected_repository()
+            .filter(|repository| self.made_here_for_docker_hub(repository))
+    }
+
+    fn made_here_for_docker_hub(&self, repository: &RepositoryRef) -> bool {
+        if repository.registry() != "docker.io" {
+            return false;
+        }
+        let Some(row) = self.images.selected_row() else {
+            return false;
+        };
+        let known_there = self.images.find(&row.reference()).is_some_and(|record| {
+            record.repo_digests.iter().any(|digest| {
+                Reference::parse(digest).is_ok_and(|d| d.repository_ref() == repository)
+            })
+        });
+        !known_there
     }
 
     /// The repository of the selected local image, if it has a name.
@@ -63,7 +96,7 @@ impl State {
         if self.tags.pinned {
             return;
         }
-        let repository = self.selected_repository();
+        let repository = self.followed_repository();
         if self.tags.open(repository, false) {
             self.load_tags(effects);
         }

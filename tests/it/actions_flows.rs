@@ -1699,6 +1699,40 @@ fn settle(effects: &[Effect]) -> Option<u64> {
 }
 
 #[test]
+fn a_name_made_here_is_not_sent_to_docker_hub_unless_asked() {
+    let made_here = record('7', &["myteam/secret-app:2"], &[], HOUR, 1_000);
+    let mut state = connected_with([images(), vec![made_here]].concat(), vec![]);
+    // Pulled from Docker Hub: followed.
+    assert!(settle(&select(&mut state, "nginx:1.25")).is_some());
+    // Made here, with a Docker Hub name: not looked up there, and the pane says so.
+    let generation = settle(&select(&mut state, "myteam/secret-app:2")).expect("a pause");
+    let effects = state.update(Msg::TagsSettled { generation });
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::LoadTags { .. })),
+        "{effects:?}"
+    );
+    assert_eq!(state.tags().repository, None);
+    assert_eq!(
+        state.tags_not_followed(),
+        Some(repo("docker.io/myteam/secret-app"))
+    );
+    // Built here for another registry (1.10 has no digest): followed, the name goes only
+    // where the user named.
+    assert!(settle(&select(&mut state, "localhost:5000/team/app:1.10")).is_some());
+    assert_eq!(state.tags_not_followed(), None);
+    // `o` still opens the Docker Hub repository on purpose.
+    select(&mut state, "myteam/secret-app:2");
+    let effects = command(&mut state, "repo myteam/secret-app");
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::LoadTags { repository, .. } if *repository == repo("docker.io/myteam/secret-app")
+        )),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn the_tags_pane_follows_the_selected_image_once_the_selection_rests() {
     let mut state = connected();
     let first = settle(&select(&mut state, "localhost:5000/team/app:1.9")).expect("a settle timer");

@@ -59,6 +59,7 @@ pub fn record(digit: char, tags: &[&str], digests: &[&str], age: i64, size: u64)
 
 /// Sorted by name: alpine:3.19, localhost:5000/team/app:1.9, localhost:5000/team/app:1.10,
 /// nginx:1.25, nginx:latest, <none> (dangling; shown by default).
+/// nginx and alpine were pulled from Docker Hub (digests `digest('a')`, `digest('b')`);
 /// `team/app:1.9` was pulled from the registry (its digest is `digest('9')`); `1.10` was
 /// built here.
 pub fn images() -> Vec<ImageRecord> {
@@ -66,11 +67,17 @@ pub fn images() -> Vec<ImageRecord> {
         record(
             '1',
             &["nginx:1.25", "nginx:latest"],
-            &[],
+            &[&format!("nginx@{}", digest('a'))],
             3 * DAY,
             187_000_000,
         ),
-        record('2', &["alpine:3.19"], &[], 60 * DAY, 7_380_000),
+        record(
+            '2',
+            &["alpine:3.19"],
+            &[&format!("alpine@{}", digest('b'))],
+            60 * DAY,
+            7_380_000,
+        ),
         record(
             '3',
             &["localhost:5000/team/app:1.9"],

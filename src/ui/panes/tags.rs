@@ -61,6 +61,26 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         return;
     }
     let Some(repository) = &tags.repository else {
+        if let Some(local) = state.tags_not_followed() {
+            let open = state
+                .keymap
+                .hint(
+                    crate::config::keymap::Scope::Tags,
+                    crate::action::Action::OpenRepository,
+                )
+                .map(|k| format!("; press {k} to look it up there"))
+                .unwrap_or_default();
+            notice(
+                frame,
+                list_area,
+                &format!(
+                    "{} did not come from Docker Hub, so its name is not sent there{open}",
+                    local.familiar()
+                ),
+                theme.dim,
+            );
+            return;
+        }
         let open = state
             .keymap
             .hint(
