@@ -7,9 +7,12 @@
 //!   and the changes of any layer are answered without rebuilding anything.
 //! - [`waste`]: dive's efficiency, wasted bytes and inefficient paths.
 
+pub mod analyze;
+pub mod cache;
 pub mod compress;
 pub mod index;
 pub mod names;
+pub mod source;
 pub mod stack;
 pub mod tarscan;
 pub mod waste;

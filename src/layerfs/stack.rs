@@ -84,7 +84,7 @@ pub enum Change {
 }
 
 /// The image so far: the layers pushed, in order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ImageFs {
     arena: Arena,
     nodes: Vec<PathNode>,
@@ -107,10 +107,13 @@ struct AppliedLayer {
 impl ImageFs {
     pub fn new() -> Self {
         ImageFs {
+            arena: Arena::default(),
             nodes: vec![PathNode::default()],
+            lookup: ChildIndex::default(),
+            layers: Vec::new(),
             own: vec![0],
             total: vec![0],
-            ..ImageFs::default()
+            waste: WasteTracker::default(),
         }
     }
 
@@ -383,6 +386,12 @@ impl ImageFs {
                 .node(record.entry)
                 .kind
         })
+    }
+}
+
+impl Default for ImageFs {
+    fn default() -> Self {
+        ImageFs::new()
     }
 }
 
