@@ -10,6 +10,7 @@
 pub mod analyze;
 pub mod cache;
 pub mod compress;
+pub mod content;
 pub mod index;
 pub mod names;
 pub mod source;

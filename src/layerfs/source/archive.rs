@@ -175,7 +175,9 @@ pub fn read_stream<R: Read + Send>(
             )))?;
         }
         let index = Arc::new(blob.index);
-        reader.layers_by_path.insert(path, blob.diff_id.clone());
+        reader
+            .layers_by_path
+            .insert(path.clone(), blob.diff_id.clone());
         reader
             .layers_by_blob
             .insert(blob.blob_digest.clone(), blob.diff_id.clone());
@@ -183,6 +185,7 @@ pub fn read_stream<R: Read + Send>(
             diff_id: blob.diff_id,
             index,
             cached: false,
+            locator: Some(path),
         })?;
         ticker.layers_done += 1;
         ticker.report(sink, true)?;
@@ -520,6 +523,10 @@ fn read_oci_dir(
             diff_id: blob.diff_id,
             index: Arc::new(blob.index),
             cached: false,
+            locator: layer
+                .digest
+                .split_once(':')
+                .map(|(alg, hex)| format!("blobs/{alg}/{hex}")),
         })?;
         ticker.layers_done += 1;
         ticker.report(sink, true)?;

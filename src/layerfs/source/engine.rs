@@ -58,6 +58,7 @@ async fn run(
                     diff_id,
                     index,
                     cached: true,
+                    locator: None,
                 })
                 .await?;
             }
@@ -167,6 +168,7 @@ impl<S: Sink> Sink for CachingSink<S> {
                 diff_id,
                 index,
                 cached: false,
+                ..
             },
         ) = (&self.cache, &event)
         {

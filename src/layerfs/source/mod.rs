@@ -52,6 +52,10 @@ pub enum LoadEvent {
         diff_id: String,
         index: Arc<LayerIndex>,
         cached: bool,
+        /// Where the layer's bytes are in the source, to read a file from it again: the
+        /// archive entry (`<id>/layer.tar`, `blobs/sha256/<hex>`) or the registry blob
+        /// digest; `None` when only the diff ID is known (a cached layer of a local image).
+        locator: Option<String>,
     },
     Progress(Progress),
     /// Something odd but not fatal (a layer listed twice, entries skipped).
@@ -244,6 +248,8 @@ impl Sink for VecSink {
 pub struct LoadedImage {
     pub plan: ImagePlan,
     pub fs: ImageFs,
+    /// Where each layer is in its source, by diff ID (see [`LoadEvent::Layer`]).
+    pub locators: HashMap<String, String>,
 }
 
 /// Stacks layers as they arrive, in the plan's order, whatever order they come in: the
@@ -254,6 +260,8 @@ pub struct Assembler {
     plan: Option<ImagePlan>,
     /// Layers received, by diff ID, not stacked yet (or needed again: a diff ID may repeat).
     received: HashMap<String, Arc<LayerIndex>>,
+    /// Where each layer is in its source (see [`LoadEvent::Layer`]).
+    locators: HashMap<String, String>,
     pub progress: Progress,
 }
 
@@ -262,11 +270,24 @@ impl Assembler {
         self.plan.as_ref()
     }
 
+    /// Where a layer is in its source, when known.
+    pub fn locator(&self, diff_id: &str) -> Option<&str> {
+        self.locators.get(diff_id).map(String::as_str)
+    }
+
     /// Takes one event; returns how many layers are stacked now.
     pub fn accept(&mut self, event: LoadEvent) -> Result<usize, LoadError> {
         match event {
             LoadEvent::Plan(plan) => self.plan = Some(plan),
-            LoadEvent::Layer { diff_id, index, .. } => {
+            LoadEvent::Layer {
+                diff_id,
+                index,
+                locator,
+                ..
+            } => {
+                if let Some(locator) = locator {
+                    self.locators.insert(diff_id.clone(), locator);
+                }
                 self.received.insert(diff_id, index);
             }
             LoadEvent::Progress(p) => self.progress = p,
@@ -303,7 +324,11 @@ impl Assembler {
                 short_digest(&missing.diff_id)
             )));
         }
-        Ok(LoadedImage { plan, fs: self.fs })
+        Ok(LoadedImage {
+            plan,
+            fs: self.fs,
+            locators: self.locators,
+        })
     }
 }
 

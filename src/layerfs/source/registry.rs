@@ -94,6 +94,7 @@ async fn run(
                 diff_id: diff_id.clone(),
                 index,
                 cached: true,
+                locator: Some(layer.digest.clone()),
             })
             .await?;
             ticker.layers_done += 1;
@@ -149,6 +150,7 @@ async fn run(
             diff_id: diff_id.clone(),
             index,
             cached: false,
+            locator: Some(layer.digest.clone()),
         })
         .await?;
         ticker.layers_done += 1;
