@@ -389,7 +389,7 @@ mod tests {
         assert!(!is_text(b"\x7fELF\0"));
         assert_eq!(
             hex_lines(b"AB\x00"),
-            ["00000000  41 42 00                                           |AB.|"]
+            [format!("00000000  41 42 00{}  |AB.|", " ".repeat(47 - 8))]
         );
     }
 }
