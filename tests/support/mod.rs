@@ -6,6 +6,7 @@ pub mod action_fixtures;
 pub mod credential_helper;
 pub mod engine;
 pub mod headless;
+pub mod images;
 pub mod keys;
 pub mod pty;
 pub mod registry;
