@@ -12,6 +12,7 @@ mod actions_flows;
 mod containers_engine;
 mod containers_flows;
 mod engine_images;
+mod layerfs_engine;
 mod layerfs_formats;
 mod live_updates;
 mod pty;
