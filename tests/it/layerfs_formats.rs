@@ -280,3 +280,76 @@ fn waste_matches_a_plain_computation_of_dives_numbers() {
     // The layers that wrote the most wasted path.
     assert_eq!(got.inefficient[0].layers, [0, 1, 2, 3]);
 }
+
+/// The content of `path` as layer `layer` wrote it, read again from the archive at `source`.
+pub async fn content_from_archive(
+    source: &std::path::Path,
+    image: &LoadedImage,
+    layer: usize,
+    path: &str,
+) -> Result<Vec<u8>, String> {
+    use wharf::layerfs::content::{LayerLocation, read_file};
+    let diff_id = &image.plan.layers[layer].diff_id;
+    let entry = image.locators[diff_id].clone();
+    let index = image.fs.layer_index(layer as u16).unwrap();
+    read_file(
+        LayerLocation::Archive {
+            path: source.to_path_buf(),
+            entry,
+        },
+        index,
+        path.as_bytes(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_files_content_is_read_again_from_its_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = tars(&sample_layers());
+    let archive = dir.path().join("image.tar");
+    std::fs::write(&archive, docker_save(&layers, "sample:1")).unwrap();
+    let layout = dir.path().join("layout");
+    write_dir(
+        &layout,
+        &oci_layout(
+            &layers
+                .iter()
+                .map(|t| (t.clone(), Packing::Zstd))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    for source in [&archive, &layout] {
+        let image = load(source);
+        // A hard link reads its target's bytes; a later layer's version is that layer's.
+        assert_eq!(
+            content_from_archive(source, &image, 0, "bin/ash")
+                .await
+                .unwrap(),
+            vec![b'x'; 1000]
+        );
+        assert_eq!(
+            content_from_archive(source, &image, 1, "etc/passwd")
+                .await
+                .unwrap()
+                .len(),
+            120
+        );
+        let err = content_from_archive(source, &image, 0, "bin/sh")
+            .await
+            .unwrap_err();
+        assert!(err.contains("symlink"), "{err}");
+        let err = content_from_archive(source, &image, 0, "etc")
+            .await
+            .unwrap_err();
+        assert!(err.contains("directory"), "{err}");
+    }
+    let saved = dir.path().join("saved");
+    wharf::layerfs::content::save(&saved, b"abc").unwrap();
+    assert_eq!(std::fs::read(&saved).unwrap(), b"abc");
+    assert!(
+        wharf::layerfs::content::save(&saved, b"x")
+            .unwrap_err()
+            .contains("exists")
+    );
+}

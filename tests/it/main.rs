@@ -14,6 +14,7 @@ mod containers_flows;
 mod engine_images;
 mod layerfs_engine;
 mod layerfs_formats;
+mod layerfs_remote;
 mod live_updates;
 mod pty;
 mod pty_actions;

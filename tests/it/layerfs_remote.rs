@@ -1,0 +1,153 @@
+//! A remote tag read straight from the real `docker-registry` without pulling: the blobs are
+//! written to the registry by the test (gzip and zstd layers, whiteouts, an opaque
+//! directory), read through the registry client, and the engine never gets the image.
+
+use std::process::Command;
+
+use wharf::layerfs::cache::{DEFAULT_CAP_BYTES, LayerCache};
+use wharf::layerfs::source::registry::load_remote;
+use wharf::registry::{ClientOptions, Platform, Reference, RegistryClient};
+
+use crate::layerfs_formats::{check_sample, sample_layers};
+use crate::support::engine::{docker_output, unique_name};
+use crate::support::images::{config_json, gzip, layer_tar, sha256, zstd};
+use crate::support::registry::{Auth, TestRegistry, index, platform_image};
+
+const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+
+/// Pushes the sample image (layers alternately gzip and zstd) as `repo:tag`.
+async fn push_sample(registry: &TestRegistry, repo: &str, tag: &str) {
+    let tars: Vec<Vec<u8>> = sample_layers().iter().map(|l| layer_tar(l)).collect();
+    let mut descriptors = Vec::new();
+    for (i, tar) in tars.iter().enumerate() {
+        let (bytes, media) = if i % 2 == 0 {
+            (gzip(tar), "application/vnd.oci.image.layer.v1.tar+gzip")
+        } else {
+            (zstd(tar), "application/vnd.oci.image.layer.v1.tar+zstd")
+        };
+        let digest = registry.push_blob(repo, &bytes).await;
+        descriptors
+            .push(serde_json::json!({"mediaType": media, "digest": digest, "size": bytes.len()}));
+    }
+    let config = config_json(&tars);
+    let config_digest = registry.push_blob(repo, &config).await;
+    assert_eq!(config_digest, sha256(&config));
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": descriptors,
+    }))
+    .unwrap();
+    registry
+        .put_manifest(repo, tag, OCI_MANIFEST, &manifest)
+        .await;
+}
+
+fn engine_has(reference: &str) -> bool {
+    docker_output(&["image", "inspect", reference])
+        .status
+        .success()
+}
+
+#[tokio::test]
+async fn a_remote_tag_is_read_without_pulling_it() {
+    let engine_here = crate::support::engine::engine_or_skip().await.is_some();
+    let registry = TestRegistry::start(Auth::None);
+    let repo = unique_name("remote");
+    push_sample(&registry, &repo, "1").await;
+    let reference = format!("{}/{repo}:1", registry.host());
+
+    let dir = tempfile::tempdir().unwrap();
+    let cache = LayerCache::at(dir.path().join("cache"), DEFAULT_CAP_BYTES);
+    let client = RegistryClient::new(ClientOptions::default()).unwrap();
+    let image = load_remote(
+        client.clone(),
+        Reference::parse(&reference).unwrap(),
+        None,
+        Some(cache.clone()),
+    )
+    .collect()
+    .await
+    .unwrap();
+    check_sample(&image);
+    assert!(
+        image.plan.total_bytes.unwrap() > 0,
+        "compressed sizes come from the manifest"
+    );
+    // A second read comes from the cache and gives the same.
+    let again = load_remote(
+        client,
+        Reference::parse(&reference).unwrap(),
+        None,
+        Some(cache),
+    )
+    .collect()
+    .await
+    .unwrap();
+    check_sample(&again);
+
+    // The command line, with no cache: the same layers, and the engine still lacks the image.
+    let config_dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wharf"))
+        .args([
+            "analyze",
+            "--remote",
+            "--json",
+            "--no-cache",
+            "--lowest-efficiency",
+            "0",
+            &reference,
+        ])
+        .env("DOCKER_CONFIG", config_dir.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(json["layers"].as_array().unwrap().len(), 4);
+    if engine_here {
+        assert!(
+            !engine_has(&reference),
+            "nothing was pulled into the engine"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_platform_is_chosen_from_an_index_and_a_missing_one_is_named() {
+    let registry = TestRegistry::start(Auth::None);
+    let repo = unique_name("multi");
+    let images = vec![
+        platform_image("amd64", None, "a", "2024-01-01T00:00:00Z"),
+        platform_image("arm64", Some("v8"), "b", "2024-01-01T00:00:00Z"),
+    ];
+    registry.push_index(&repo, &index(images, true), "1").await;
+    let reference = Reference::parse(&format!("{}/{repo}:1", registry.host())).unwrap();
+    let client = RegistryClient::new(ClientOptions::default()).unwrap();
+    let arm = Platform {
+        os: "linux".into(),
+        architecture: "arm64".into(),
+        variant: None,
+    };
+    let image = load_remote(client.clone(), reference.clone(), Some(arm), None)
+        .collect()
+        .await
+        .unwrap();
+    let hello = image.fs.find(b"bin/hello").unwrap();
+    let want = "#!/bin/sh\necho b arm64\n".len() as u64;
+    assert_eq!(image.fs.entry_at(hello, 0).unwrap().size, want);
+    let s390 = Platform {
+        os: "linux".into(),
+        architecture: "s390x".into(),
+        variant: None,
+    };
+    let err = load_remote(client, reference, Some(s390), None)
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains("linux/s390x") && err.message.contains("linux/arm64/v8"),
+        "{}",
+        err.message
+    );
+}
