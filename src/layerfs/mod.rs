@@ -16,6 +16,7 @@ pub mod names;
 pub mod source;
 pub mod stack;
 pub mod tarscan;
+pub mod view;
 pub mod waste;
 
 pub use compress::Compression;

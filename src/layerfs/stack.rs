@@ -102,6 +102,8 @@ struct AppliedLayer {
     index: Arc<LayerIndex>,
     /// Paths whose state this layer changed, in the order it changed them.
     touched: Vec<PathId>,
+    /// Directories with a changed path somewhere below, sorted (for the changes view).
+    changed_below: Vec<PathId>,
 }
 
 impl ImageFs {
@@ -287,8 +289,34 @@ impl ImageFs {
         };
         apply.run(&index, &map);
         let touched = apply.finish();
-        self.layers.push(AppliedLayer { index, touched });
+        let changed_below = self.ancestors_of(&touched);
+        self.layers.push(AppliedLayer {
+            index,
+            touched,
+            changed_below,
+        });
         Ok(layer)
+    }
+
+    /// Every directory above one of `paths`, sorted.
+    fn ancestors_of(&self, paths: &[PathId]) -> Vec<PathId> {
+        let mut seen = std::collections::HashSet::new();
+        for &p in paths {
+            let mut cur = self.nodes[p as usize].parent;
+            while seen.insert(cur) && cur != ROOT {
+                cur = self.nodes[cur as usize].parent;
+            }
+        }
+        let mut out: Vec<PathId> = seen.into_iter().collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Whether layer `layer` changed something below directory `path`.
+    pub fn has_changes_below(&self, path: PathId, layer: Layer) -> bool {
+        self.layers
+            .get(usize::from(layer))
+            .is_some_and(|l| l.changed_below.binary_search(&path).is_ok())
     }
 
     /// The stacked path of every node of a layer's index, created where new.
@@ -365,7 +393,9 @@ impl ImageFs {
             + self
                 .layers
                 .iter()
-                .map(|l| l.touched.capacity() * 4 + l.index.heap_bytes())
+                .map(|l| {
+                    (l.touched.capacity() + l.changed_below.capacity()) * 4 + l.index.heap_bytes()
+                })
                 .sum::<usize>()
     }
 
@@ -407,6 +437,9 @@ impl Apply<'_> {
     fn run(&mut self, index: &LayerIndex, map: &[PathId]) {
         // Parents come before their children in an index, so a directory's whiteout or
         // opaque marker is applied before the entries this layer puts under it.
+        if index.node(0).is_opaque() {
+            self.remove_children(ROOT);
+        }
         for (i, node) in index.nodes().iter().enumerate().skip(1) {
             let path = map[i];
             if node.is_whiteout() {
@@ -729,6 +762,12 @@ mod tests {
             ]
         );
         assert_eq!(change(&fs, "d/x", 1), Some(Change::Deleted));
+    }
+
+    #[test]
+    fn an_opaque_root_hides_every_lower_path() {
+        let fs = image(&[&["a=1", "d/x=2"], &[".wh..wh..opq", "b=3"]]);
+        assert_eq!(listing(&fs, 1), ["/b=3"]);
     }
 
     #[test]

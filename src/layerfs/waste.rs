@@ -86,6 +86,10 @@ impl WasteTracker {
         }
         // Per stacked path: 0 not in this layer, 1 in it, 2 in it as a directory.
         let mut written: Option<Vec<u8>> = None;
+        if index.node(0).is_opaque() {
+            let written = written.get_or_insert_with(|| written_paths(fs, index, map));
+            self.hidden_by_opaque(fs, layer, crate::layerfs::stack::ROOT, written);
+        }
         for (i, node) in index.nodes().iter().enumerate().skip(1) {
             let path = map[i];
             if node.is_whiteout() {
