@@ -151,3 +151,75 @@ async fn the_platform_is_chosen_from_an_index_and_a_missing_one_is_named() {
         err.message
     );
 }
+
+/// A registry on a loopback port that answers the manifest and config, then sends half of
+/// the first layer blob and closes the connection.
+#[tokio::test]
+async fn a_registry_dying_halfway_through_a_layer_is_reported_with_the_layer() {
+    use tokio::io::AsyncWriteExt;
+
+    let tars: Vec<Vec<u8>> = sample_layers().iter().map(|l| layer_tar(l)).collect();
+    let blob = gzip(&tars[0]);
+    let blob_digest = sha256(&blob);
+    let config = config_json(&tars[..1]);
+    let config_digest = sha256(&config);
+    let manifest = serde_json::to_vec(&serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": OCI_MANIFEST,
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config_digest, "size": config.len()},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar+gzip", "digest": blob_digest, "size": blob.len()}],
+    }))
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let host = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let (manifest_c, config_c, blob_c, config_d) = (
+        manifest.clone(),
+        config.clone(),
+        blob.clone(),
+        config_digest.clone(),
+    );
+    let server = tokio::spawn(async move {
+        for _ in 0..8 {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let Some(request) = crate::support::registry::read_http_request(&mut stream).await
+            else {
+                continue;
+            };
+            let (content_type, body, cut) = if request.target.contains("/manifests/") {
+                (OCI_MANIFEST, manifest_c.clone(), false)
+            } else if request.target.ends_with(&config_d) {
+                ("application/octet-stream", config_c.clone(), false)
+            } else if request.target.contains("/blobs/") {
+                ("application/octet-stream", blob_c.clone(), true)
+            } else {
+                ("application/json", b"{}".to_vec(), false)
+            };
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes()).await;
+            let sent = if cut {
+                &body[..body.len() / 2]
+            } else {
+                &body[..]
+            };
+            let _ = stream.write_all(sent).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    let client = RegistryClient::new(ClientOptions::default()).unwrap();
+    let reference = Reference::parse(&format!("{host}/dying:1")).unwrap();
+    let err = load_remote(client, reference, None, None)
+        .collect()
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains(&blob_digest[..19]),
+        "the layer is named: {}",
+        err.message
+    );
+    server.abort();
+}
