@@ -172,6 +172,7 @@ async fn committed_layers_and_wharf_analyze_agree_with_dives_definitions() {
     assert!(want.wasted > 0);
 
     // Through the engine's export.
+    let engine_for_content = engine.clone();
     let image = load_local_image(engine, name.clone(), None)
         .collect()
         .await
@@ -188,6 +189,20 @@ async fn committed_layers_and_wharf_analyze_agree_with_dives_definitions() {
     let data = fs.find(b"etc/data").unwrap();
     assert_eq!(fs.entry_at(data, 1).unwrap().size, 6);
     assert_eq!(fs.entry_at(data, 2).unwrap().size, 17);
+
+    // A file's content, read again through the export (only until its layer has passed).
+    let diff_id = image.plan.layers[2].diff_id.clone();
+    let location = wharf::layerfs::content::LayerLocation::Engine {
+        engine: engine_for_content,
+        image: wharf::docker::ImageId(name.clone()),
+        entry: image.locators.get(&diff_id).cloned(),
+        diff_id: diff_id.clone(),
+    };
+    let content =
+        wharf::layerfs::content::read_file(location, fs.layer_index(2).unwrap(), b"etc/data")
+            .await
+            .unwrap();
+    assert_eq!(content, b"abcdefghijklmnop\n");
 
     // The command line: JSON with the same numbers, exit 1 when a rule fails, 0 when none
     // can, 2 with a one-line reason for a missing image.

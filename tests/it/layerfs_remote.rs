@@ -75,6 +75,21 @@ async fn a_remote_tag_is_read_without_pulling_it() {
         image.plan.total_bytes.unwrap() > 0,
         "compressed sizes come from the manifest"
     );
+    // A file's content, from its layer's blob (zstd) again.
+    let diff_id = &image.plan.layers[1].diff_id;
+    let location = wharf::layerfs::content::LayerLocation::Registry {
+        client: client.clone(),
+        repo: registry.repo(&repo),
+        digest: image.locators[diff_id].clone(),
+    };
+    let content = wharf::layerfs::content::read_file(
+        location,
+        image.fs.layer_index(1).unwrap(),
+        b"etc/passwd",
+    )
+    .await
+    .unwrap();
+    assert_eq!(content, vec![b'x'; 120]);
     // A second read comes from the cache and gives the same.
     let again = load_remote(
         client,
