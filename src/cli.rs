@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, Subcommand};
 
 /// A keyboard-driven terminal UI for Docker images, layers, containers and registries.
 #[derive(Debug, Clone, Parser)]
@@ -23,4 +23,15 @@ pub struct Cli {
     /// Draw without colours (also when NO_COLOR is set)
     #[arg(long)]
     pub no_color: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Non-interactive commands (without one, wharf starts its terminal UI).
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Wasted space in an image, checked against dive's CI rules: exit 0 when they pass,
+    /// 1 when one fails, 2 on an error
+    Analyze(crate::layerfs::analyze::AnalyzeArgs),
 }

@@ -13,9 +13,9 @@ pub mod effect;
 pub mod executor;
 pub mod flows;
 pub mod job;
+pub mod layerfs;
 pub mod model;
 pub mod msg;
-
 pub mod registry;
 pub mod state;
 pub mod text;

@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use wharf::app::{self, RunOptions};
-use wharf::cli::Cli;
+use wharf::cli::{Cli, Command};
 use wharf::config::Config;
 use wharf::docker::target::{self, TargetInputs};
 use wharf::executor::{Registry, Services};
+use wharf::layerfs::analyze::{self, AnalyzeEnv};
 use wharf::registry::{self, ClientOptions, DockerConfig};
 use wharf::tui;
 use wharf::ui::theme::{Theme, no_color_env};
@@ -66,6 +67,24 @@ fn main() -> ExitCode {
         credentials: credentials.clone(),
         ..ClientOptions::default()
     };
+    if let Some(Command::Analyze(args)) = &cli.command {
+        let env = AnalyzeEnv {
+            engine_target: target,
+            registry: registry_options,
+        };
+        return match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => ExitCode::from(runtime.block_on(analyze::main(args, env))),
+            Err(e) => {
+                eprintln!("wharf analyze: cannot start the async runtime: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+
     let services = Services {
         credentials,
         registry: Registry::build_on_first_use(registry_options),

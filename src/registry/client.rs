@@ -6,6 +6,7 @@
 //! are only looked up once a registry asks for them.
 
 mod auth_flow;
+mod blob;
 mod responses;
 mod session;
 mod subject;
@@ -32,6 +33,8 @@ use super::manifest::{
     parse_config, parse_json, parse_manifest, sha256_digest, shorten,
 };
 use super::reference::{RepositoryRef, validate_digest, validate_tag};
+
+pub use self::blob::BlobStream;
 
 const MIB: usize = 1024 * 1024;
 /// Manifests and configs are a few KiB; the spec suggests accepting at least 4 MiB.
@@ -480,6 +483,16 @@ impl RegistryClient {
         credentials: &Credentials,
     ) -> Result<(), RegistryError> {
         self.session.check_credentials(registry, credentials).await
+    }
+
+    /// Streams a blob (following redirects to storage) with the repository's auth flow.
+    pub async fn blob_stream(
+        &self,
+        repo: &RepositoryRef,
+        digest: &str,
+    ) -> Result<BlobStream, RegistryError> {
+        let url = self.repo_url(repo, &["blobs", digest])?;
+        blob::stream(&self.session, repo, digest, url).await
     }
 
     /// Forgets a registry's cached credentials, tokens and auth scheme (after login or logout).

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules by layer, lowest first (ARCHITECTURE.md, "Layers").
 const LAYERS: &[&[&str]] = &[
     &["text", "docker", "registry"],
-    &["job", "action", "config"],
+    &["job", "action", "config", "layerfs"],
     &["model"],
     &["state", "flows", "msg", "effect"],
     &["executor", "ui"],

@@ -7,6 +7,7 @@ pub mod credential_helper;
 pub mod engine;
 pub mod forms;
 pub mod headless;
+pub mod images;
 pub mod keys;
 pub mod pty;
 pub mod registry;

@@ -145,12 +145,34 @@ impl Session {
         url: Url,
         accept: Option<&'static str>,
     ) -> Result<Response, RegistryError> {
+        self.send_with_timeout(registry, subject, method, url, accept, None)
+            .await
+    }
+
+    /// [`Self::send`] with its own time budget for the whole answer (a layer blob may take
+    /// longer than the client's default).
+    pub(super) async fn send_with_timeout(
+        &self,
+        registry: &str,
+        subject: &Subject<'_>,
+        method: Method,
+        url: Url,
+        accept: Option<&'static str>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<Response, RegistryError> {
         let scope = subject.scope();
         let mut auth = self.auth_up_front(registry, scope.as_deref()).await?;
         let mut answered_challenge = false;
         loop {
             let response = self
-                .send_once(registry, method.clone(), url.clone(), accept, auth.as_ref())
+                .send_once_with(
+                    registry,
+                    method.clone(),
+                    url.clone(),
+                    accept,
+                    auth.as_ref(),
+                    timeout,
+                )
                 .await?;
             if response.status().is_success() {
                 return Ok(response);
@@ -192,7 +214,23 @@ impl Session {
         accept: Option<&'static str>,
         auth: Option<&SentAuth>,
     ) -> Result<Response, RegistryError> {
+        self.send_once_with(registry, method, url, accept, auth, None)
+            .await
+    }
+
+    async fn send_once_with(
+        &self,
+        registry: &str,
+        method: Method,
+        url: Url,
+        accept: Option<&'static str>,
+        auth: Option<&SentAuth>,
+        timeout: Option<std::time::Duration>,
+    ) -> Result<Response, RegistryError> {
         let mut request = self.http.request(method, url);
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout);
+        }
         if let Some(accept) = accept {
             request = request.header(ACCEPT, accept);
         }
