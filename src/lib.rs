@@ -12,8 +12,8 @@ pub mod docker;
 pub mod effect;
 pub mod executor;
 pub mod msg;
-
 pub mod registry;
+pub mod run_spec;
 pub mod state;
 pub mod text;
 pub mod tui;

@@ -8,6 +8,7 @@ mod events;
 mod images;
 pub mod raw;
 mod registry_auth;
+mod run;
 pub mod target;
 mod transfer;
 pub mod types;
@@ -17,6 +18,7 @@ pub use engine::Engine;
 pub use error::{EngineError, EngineErrorKind};
 pub use images::ImportRequest;
 pub use raw::{ProgressLine, PushResult};
+pub use run::{CreatedContainer, RunError, RunFailure};
 pub use transfer::{LoginCheck, RemoveOutcome, counted};
 pub use types::{
     ChangeKind, ContainerId, ContainerRecord, ContainerState, EngineEvent, EngineInfo,
