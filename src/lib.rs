@@ -15,6 +15,7 @@ pub mod msg;
 pub mod registry;
 pub mod run_spec;
 pub mod state;
+pub mod terminal_session;
 pub mod text;
 pub mod tui;
 pub mod ui;

@@ -25,3 +25,4 @@ mod snapshots_foundation;
 mod snapshots_tags;
 mod tags_ui;
 mod update_flows;
+mod workflow_engine;
