@@ -20,6 +20,7 @@ use wharf::docker::{
     Engine, EngineErrorKind, LifecycleAction, LogLine, LogStream, LogsRequest, RunFailure,
     SessionEnd, TerminalSize, bridge,
 };
+use wharf::logs::{self, LogBuffer, MAX_LINES};
 use wharf::run_spec::{HostContext, RunSpec, parse_run_args};
 
 /// Generous bounds: the work is quick, a loaded machine is not.
@@ -529,6 +530,61 @@ async fn next_line(stream: &mut Lines) -> Option<Result<LogLine, wharf::docker::
     tokio::time::timeout(LIMIT, stream.next())
         .await
         .expect("an answer within the limit")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flooding_container_fills_the_logs_buffer_to_its_bound_and_no_further() {
+    let Some(engine) = engine_or_skip().await else {
+        return;
+    };
+    const TOTAL: usize = 100_000;
+    let mut scratch = Scratch::new();
+    let image = test_image(&engine, &mut scratch, "flood").await;
+    let name = unique_name("flood-ctr");
+    scratch.track_container(&name);
+    let script = format!("busybox seq 1 {TOTAL}; sleep 1000");
+    let line = words(&["--name", &name, &image, "sh", "-c", &script]);
+    engine.run_container(&spec(&line)).await.unwrap();
+
+    let stream = engine
+        .logs(
+            &name,
+            LogsRequest {
+                follow: true,
+                ..LogsRequest::default()
+            },
+        )
+        .await
+        .unwrap();
+    let (tx, mut batches) = tokio::sync::mpsc::unbounded_channel();
+    let pump = tokio::spawn(logs::pump(stream, move |batch| tx.send(batch).is_ok()));
+    let mut buffer = LogBuffer::new();
+    let last = TOTAL.to_string();
+    let deadline = Instant::now() + LIMIT;
+    while buffer.visible(1, 80).first().map(|r| r.text) != Some(last.as_str()) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let batch = tokio::time::timeout(left, batches.recv())
+            .await
+            .expect("the flood arrives within the limit")
+            .expect("the pump runs until the container goes");
+        buffer.push_batch(batch);
+    }
+    assert_eq!(buffer.len(), MAX_LINES);
+    assert_eq!(buffer.dropped(), (TOTAL - MAX_LINES) as u64);
+    buffer.go_top();
+    assert_eq!(
+        buffer.visible(1, 80)[0].text,
+        (TOTAL - MAX_LINES + 1).to_string(),
+        "the oldest line kept is the first after the dropped ones"
+    );
+
+    // The container goes: the pump ends (the view would say so).
+    docker(&["rm", "-f", &name]);
+    tokio::time::timeout(LIMIT, pump)
+        .await
+        .expect("the pump ends with the stream")
+        .unwrap()
+        .unwrap();
 }
 
 // ----- interactive sessions -------------------------------------------------------------------
