@@ -11,6 +11,7 @@ pub mod config;
 pub mod docker;
 pub mod effect;
 pub mod executor;
+pub mod local_registry;
 pub mod logs;
 pub mod msg;
 pub mod registry;

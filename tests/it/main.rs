@@ -13,6 +13,7 @@ mod containers_engine;
 mod containers_flows;
 mod engine_images;
 mod live_updates;
+mod local_registry;
 mod pty;
 mod pty_actions;
 mod pty_commit;

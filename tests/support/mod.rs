@@ -9,4 +9,5 @@ pub mod headless;
 pub mod keys;
 pub mod pty;
 pub mod registry;
+pub mod registry_image;
 pub mod render;
