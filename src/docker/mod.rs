@@ -11,6 +11,7 @@ mod lifecycle;
 mod logs;
 pub mod raw;
 mod registry_auth;
+mod registry_trust;
 mod run;
 pub mod target;
 mod transfer;
@@ -24,6 +25,7 @@ pub use images::ImportRequest;
 pub use lifecycle::{ContainerDetails, LifecycleAction};
 pub use logs::{LogDecoder, LogLine, LogStream, LogsRequest, MAX_LOG_LINE};
 pub use raw::{ProgressLine, PushResult};
+pub use registry_trust::{DAEMON_JSON, RegistryRefusal, RegistrySettings};
 pub use run::{CreatedContainer, RunError, RunFailure};
 pub use transfer::{LoginCheck, RemoveOutcome, counted};
 pub use types::{

@@ -1,9 +1,13 @@
 //! `:deploy-registry` against the real engine, with a `registry:2`-like image the test
 //! builds from Debian's `docker-registry` (no network): the checks that refuse to overwrite
 //! anything, the run as `docker inspect` shows it, the wait until `/v2/` answers, and a push
-//! through wharf's engine layer that lands in the data directory.
+//! through wharf's engine layer that lands in the data directory. And the engine's trust in
+//! registries: its own refusal of a plain-HTTP registry it does not list as insecure (a
+//! registry on `[::1]`, which the default `127.0.0.0/8` does not cover), explained; and its
+//! insecure registries and mirrors as `docker info` lists them.
 
-use std::time::Duration;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 
@@ -12,8 +16,9 @@ use crate::support::engine::{
 };
 use crate::support::registry::free_port;
 use crate::support::registry_image::import_registry_image;
+use wharf::docker::RegistryRefusal;
 use wharf::local_registry::{DeployError, LocalRegistryPlan, deploy, preflight};
-use wharf::registry::{ClientOptions, RegistryClient, RepositoryRef};
+use wharf::registry::{ClientOptions, Credentials, RegistryClient, RepositoryRef};
 
 const LIMIT: Duration = Duration::from_secs(60);
 
@@ -144,4 +149,148 @@ async fn deploy_registry_refuses_to_overwrite_waits_for_v2_and_takes_a_push() {
             by: Some(name.clone())
         }
     );
+}
+
+/// Debian's docker-registry on `[::1]`: loopback, yet outside the engine's default
+/// insecure range, so the engine insists on HTTPS with it. Killed on drop.
+struct Ipv6Registry {
+    child: Child,
+    host: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Ipv6Registry {
+    /// `None` (after saying why) when this machine has no IPv6 loopback.
+    fn start() -> Option<Ipv6Registry> {
+        let port = match std::net::TcpListener::bind("[::1]:0") {
+            Ok(listener) => listener.local_addr().unwrap().port(),
+            Err(e) => {
+                eprintln!("skipping: no IPv6 loopback here ({e})");
+                return None;
+            }
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: \"[::1]:{port}\"\n  secret: wharf-test\n",
+                dir.path().join("storage").display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("/usr/bin/docker-registry")
+            .arg("serve")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start docker-registry");
+        let registry = Ipv6Registry {
+            child,
+            host: format!("[::1]:{port}"),
+            _dir: dir,
+        };
+        // Listening once a connection is accepted (bounded wait with a growing pause).
+        let deadline = Instant::now() + LIMIT;
+        let mut pause = Duration::from_millis(10);
+        while std::net::TcpStream::connect(("::1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "docker-registry did not listen on {}",
+                registry.host
+            );
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(500));
+        }
+        Some(registry)
+    }
+}
+
+impl Drop for Ipv6Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engines_refusal_of_a_plain_http_registry_says_what_to_add_to_daemon_json() {
+    let Some(engine) = engine_or_skip().await else {
+        return;
+    };
+    let Some(registry) = Ipv6Registry::start() else {
+        return;
+    };
+    // What `docker login` sends; the engine tries HTTPS and gets an HTTP answer.
+    let refused = engine
+        .check_login(&Credentials::password("someone", "secret"), &registry.host)
+        .await
+        .unwrap_err();
+    assert!(
+        refused
+            .message
+            .contains("server gave HTTP response to HTTPS client"),
+        "the engine's own words: {refused}"
+    );
+    assert_eq!(
+        RegistryRefusal::detect(&refused.message, &registry.host),
+        Some(RegistryRefusal::PlainHttp {
+            registry: registry.host.clone()
+        })
+    );
+    let explained = refused.explain_registry_refusal(&registry.host);
+    assert!(explained.message.contains(&registry.host), "{explained}");
+    let hint = explained.hint.clone().unwrap_or_default();
+    assert!(
+        hint.contains(&format!("\"insecure-registries\": [\"{}\"]", registry.host)),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("/etc/docker/daemon.json") && hint.contains("restart"),
+        "{hint}"
+    );
+
+    // The engine's settings agree: [::1] is not in its insecure ranges.
+    let settings = engine.registry_settings().await.unwrap();
+    assert_eq!(settings.is_insecure(&registry.host), Some(false));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn info_lists_the_engines_insecure_registries_and_mirrors_like_docker_info() {
+    let Some(engine) = engine_or_skip().await else {
+        return;
+    };
+    let settings = engine.registry_settings().await.unwrap();
+    let info: serde_json::Value =
+        serde_json::from_str(&docker(&["info", "--format", "{{json .RegistryConfig}}"])).unwrap();
+    let strings = |value: &serde_json::Value| -> Vec<String> {
+        value
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut expected: Vec<String> = info["IndexConfigs"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|index| index["Secure"] == false)
+        .map(|index| index["Name"].as_str().unwrap().to_string())
+        .collect();
+    expected.sort();
+    expected.extend(strings(&info["InsecureRegistryCIDRs"]));
+    assert_eq!(settings.insecure_registries, expected);
+    assert_eq!(settings.mirrors, strings(&info["Mirrors"]));
+    assert!(
+        settings
+            .insecure_registries
+            .iter()
+            .any(|r| r == "127.0.0.0/8"),
+        "the engine trusts loopback by default: {settings:?}"
+    );
+    assert_eq!(settings.is_insecure("127.0.0.1:5000"), Some(true));
 }
