@@ -354,12 +354,16 @@ impl LogDecoder {
     }
 
     fn emit(&mut self, stream: LogStream, out: &mut Vec<LogLine>) {
-        let line = std::mem::take(self.line_mut(stream));
+        let line = self.line_mut(stream);
         let bytes = line.bytes.strip_suffix(b"\r").unwrap_or(&line.bytes);
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        let timestamp = line.timestamp.take();
+        // Cleared, not replaced: the next line reuses the allocation.
+        line.bytes.clear();
         out.push(LogLine {
             stream,
-            timestamp: line.timestamp,
-            text: String::from_utf8_lossy(bytes).into_owned(),
+            timestamp,
+            text,
         });
     }
 }
