@@ -216,6 +216,104 @@ impl RawRequest<'_> {
     }
 }
 
+/// The connection after the engine switched protocols (exec and attach): raw bytes both ways.
+pub(crate) type Hijacked = TokioIo<hyper::upgrade::Upgraded>;
+
+impl RawRequest<'_> {
+    /// Sends a `POST` that asks the engine to hijack the connection (`Upgrade: tcp`), as
+    /// exec start and attach do, and returns the connection once it has switched.
+    pub(crate) async fn upgrade(
+        &self,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+    ) -> Result<Hijacked, EngineError> {
+        let version = &self.version;
+        let uri = format!(
+            "/v{}.{}{path_and_query}",
+            version.major_version, version.minor_version
+        );
+        let request = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("Host", "docker")
+            .header("Connection", "Upgrade")
+            .header("Upgrade", "tcp")
+            .header("Content-Type", "application/json")
+            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .map_err(|e| EngineError::new(EngineErrorKind::Other, e.to_string()))?;
+        let host = self.host.to_string();
+        let exchange = async {
+            match self.target {
+                RawTarget::Unix(path) => {
+                    let stream = tokio::net::UnixStream::connect(path)
+                        .await
+                        .map_err(|e| EngineError::from_io(&e, &host))?;
+                    send_upgradable(stream, request, &host).await
+                }
+                RawTarget::Tcp(address) => {
+                    let stream = tokio::net::TcpStream::connect(address)
+                        .await
+                        .map_err(|e| EngineError::from_io(&e, &host))?;
+                    send_upgradable(stream, request, &host).await
+                }
+                RawTarget::Unsupported => Err(EngineError::new(
+                    EngineErrorKind::Other,
+                    format!("wharf cannot send this request to {host} (TLS engine)"),
+                )),
+            }
+        };
+        let limit = std::time::Duration::from_secs(self.timeout_secs);
+        let response = tokio::time::timeout(limit, exchange).await.map_err(|_| {
+            EngineError::new(
+                EngineErrorKind::Unreachable,
+                format!("the Docker engine at {host} did not answer in time"),
+            )
+        })??;
+        let status = response.status().as_u16();
+        if status != 101 {
+            let body = BodyStream::new(response.into_body()).filter_map(|frame| {
+                std::future::ready(frame.ok().and_then(|f| f.into_data().ok()).map(Ok))
+            });
+            let body = read_body(body, 64 * 1024).await.unwrap_or_default();
+            let message = error_message(&body);
+            let message = if message.is_empty() {
+                format!("the engine answered {status} instead of switching protocols")
+            } else {
+                message
+            };
+            return Err(EngineError::answered(Some(status), message));
+        }
+        let upgraded = hyper::upgrade::on(response).await.map_err(|e| {
+            EngineError::new(
+                EngineErrorKind::Unreachable,
+                format!("the connection to {host} could not be taken over: {e}"),
+            )
+        })?;
+        Ok(TokioIo::new(upgraded))
+    }
+}
+
+async fn send_upgradable<S>(
+    stream: S,
+    request: Request<Full<Bytes>>,
+    host: &str,
+) -> Result<hyper::Response<Incoming>, EngineError>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let broken = |e: hyper::Error| {
+        EngineError::new(
+            EngineErrorKind::Unreachable,
+            format!("cannot talk to the Docker engine at {host}: {e}"),
+        )
+    };
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(broken)?;
+    tokio::spawn(connection.with_upgrades());
+    sender.send_request(request).await.map_err(broken)
+}
+
 async fn send<S>(
     stream: S,
     request: Request<Full<Bytes>>,

@@ -21,11 +21,13 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, LINK};
 use reqwest::{Method, Response, Url};
 use serde::Deserialize;
 
-use self::responses::{error_chain_text, header_text, read_limited};
+use self::responses::{
+    error_chain_text, error_from_response, header_text, read_limited, transport_error,
+};
 use self::session::Session;
 use self::subject::Subject;
 use super::credentials::{Credentials, DockerConfig};
-use super::error::RegistryError;
+use super::error::{Missing, RegistryError};
 use super::link::next_link;
 use super::manifest::{
     Descriptor, FetchedManifest, ImageConfig, ImageManifest, MANIFEST_ACCEPT, Manifest,
@@ -493,6 +495,24 @@ impl RegistryClient {
     ) -> Result<BlobStream, RegistryError> {
         let url = self.repo_url(repo, &["blobs", digest])?;
         blob::stream(&self.session, repo, digest, url).await
+    }
+
+    /// Whether the registry's API answers: `GET /v2/` with 200, or 401 (it answers, and
+    /// wants credentials). Sends none; caches nothing.
+    pub async fn ping(&self, registry: &str) -> Result<(), RegistryError> {
+        let url = self.session.base_url(registry)?;
+        let response = self
+            .session
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| transport_error(&e, registry))?;
+        let status = response.status();
+        if status.is_success() || status == reqwest::StatusCode::UNAUTHORIZED {
+            return Ok(());
+        }
+        Err(error_from_response(registry, response, |_| Missing::Api).await)
     }
 
     /// Forgets a registry's cached credentials, tokens and auth scheme (after login or logout).

@@ -8,12 +8,19 @@ use std::path::{Path, PathBuf};
 
 /// Top-level modules by layer, lowest first (ARCHITECTURE.md, "Layers").
 const LAYERS: &[&[&str]] = &[
-    &["text", "docker", "registry"],
-    &["job", "action", "config", "layerfs"],
+    &["text", "docker", "registry", "run_spec"],
+    &[
+        "job",
+        "action",
+        "config",
+        "layerfs",
+        "logs",
+        "local_registry",
+    ],
     &["model"],
     &["state", "flows", "msg", "effect"],
     &["executor", "ui"],
-    &["app", "tui", "cli"],
+    &["app", "tui", "cli", "terminal_session"],
 ];
 
 type ModulePath = Vec<String>;

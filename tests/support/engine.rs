@@ -6,7 +6,7 @@
 //! - [`Rootfs`] builds a runnable root filesystem archive (Debian's static busybox plus applet
 //!   symlinks) in memory, deterministically, as tar or tar.gz.
 //! - [`Scratch`] hands out unique names (`wharf-test-<pid>-<counter>-…`) and removes exactly the
-//!   containers and images a test registered with it when it is dropped, also when the test
+//!   containers, volumes and images a test registered with it when it is dropped, also when the test
 //!   panics.
 //! - [`import_test_image`] imports through wharf's engine layer (`Engine::import_image`).
 //! - [`docker`] runs the docker CLI for setup steps the engine layer does not offer yet.
@@ -101,6 +101,7 @@ pub fn unique_name(label: &str) -> String {
 pub struct Scratch {
     images: Vec<String>,
     containers: Vec<String>,
+    volumes: Vec<String>,
 }
 
 impl Scratch {
@@ -116,6 +117,11 @@ impl Scratch {
     /// Remembers a container (name or ID) to remove at the end.
     pub fn track_container(&mut self, name: impl Into<String>) {
         self.containers.push(name.into());
+    }
+
+    /// Remembers a named volume to remove at the end (after the containers using it).
+    pub fn track_volume(&mut self, name: impl Into<String>) {
+        self.volumes.push(name.into());
     }
 
     /// `docker tag SOURCE TARGET`, tracked.
@@ -166,6 +172,9 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         for container in self.containers.iter().rev() {
             remove_quietly(&["rm", "-f", "-v", container]);
+        }
+        for volume in self.volumes.iter().rev() {
+            remove_quietly(&["volume", "rm", "-f", volume]);
         }
         for image in self.images.iter().rev() {
             remove_quietly(&["rmi", "-f", image]);

@@ -11,4 +11,5 @@ pub mod images;
 pub mod keys;
 pub mod pty;
 pub mod registry;
+pub mod registry_image;
 pub mod render;
