@@ -80,12 +80,33 @@ impl Default for ClientOptions {
 }
 
 /// One page of a registry's repository catalog.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CatalogPage {
-    /// The repositories on this page (names that are not valid repository names are left out).
+    /// The repositories on this page whose names the reference grammar accepts.
     pub repositories: Vec<RepositoryRef>,
     /// Where the next page is, if there is one.
     pub next: Option<CatalogCursor>,
+    /// Names on this page the grammar refuses, to be shown marked rather than dropped.
+    pub refused: Vec<RefusedName>,
+}
+
+/// A repository name a registry listed that wharf cannot open, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedName {
+    /// The name as the registry sent it (may hold anything: strip before drawing).
+    pub name: String,
+    /// Why the grammar refuses it, for the user.
+    pub reason: String,
+}
+
+impl RefusedName {
+    /// Sorts a registry's name into an accepted repository or a refused name.
+    pub fn check(registry: &str, name: &str) -> Result<RepositoryRef, RefusedName> {
+        RepositoryRef::new(registry, name).map_err(|e| RefusedName {
+            name: shorten(name),
+            reason: e.to_string(),
+        })
+    }
 }
 
 /// An opaque position in a catalog, for [`RegistryClient::catalog_next_page`].
@@ -359,18 +380,21 @@ impl RegistryClient {
             expected: "a JSON repository catalog",
             found,
         })?;
-        let repositories = page
-            .repositories
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|name| RepositoryRef::new(registry, name).ok())
-            .collect();
+        let mut repositories = Vec::new();
+        let mut refused = Vec::new();
+        for name in page.repositories.unwrap_or_default() {
+            match RefusedName::check(registry, &name) {
+                Ok(repo) => repositories.push(repo),
+                Err(name) => refused.push(name),
+            }
+        }
         Ok(CatalogPage {
             repositories,
             next: next.filter(|n| *n != url).map(|url| CatalogCursor {
                 registry: registry.to_owned(),
                 url,
             }),
+            refused,
         })
     }
 

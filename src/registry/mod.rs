@@ -15,14 +15,16 @@ pub mod link;
 pub mod manifest;
 pub mod reference;
 
-pub use client::{CatalogCursor, CatalogPage, ClientOptions, RegistryClient, TagList};
+pub use client::{CatalogCursor, CatalogPage, ClientOptions, RefusedName, RegistryClient, TagList};
 pub use credentials::{CredentialError, Credentials, DockerConfig, Secret, StoredIn};
 pub use error::{Missing, RegistryError};
 pub use manifest::{
     Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest,
     ManifestHead, Platform, PlatformDetail, TagDetail,
 };
-pub use reference::{Reference, ReferenceError, RepositoryRef, is_loopback_host};
+pub use reference::{
+    Reference, ReferenceError, RepositoryInput, RepositoryRef, bare_registry, is_loopback_host,
+};
 
 /// Installs rustls' ring crypto provider for the process; a provider already installed stays.
 ///

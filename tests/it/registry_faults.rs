@@ -630,3 +630,40 @@ async fn an_index_with_absurdly_many_platforms_is_refused_without_fetching_them(
     );
     assert_eq!(server.requests(), 1, "no request per platform");
 }
+
+#[tokio::test]
+async fn catalog_names_the_grammar_refuses_are_kept_and_marked() {
+    let long = format!("team/{}", "a".repeat(260));
+    let body = serde_json::json!({
+        "repositories": ["team/app", "Team/App", long, "a//b", "ok\u{1b}[31m"]
+    })
+    .to_string();
+    let server = FakeServer::start(move |_, _| json(&body)).await;
+    let page = client().catalog_page(&server.host(), 100).await.unwrap();
+    let accepted: Vec<String> = page
+        .repositories
+        .iter()
+        .map(|r| r.repository().to_owned())
+        .collect();
+    assert_eq!(accepted, ["team/app"]);
+    let refused: Vec<(&str, &str)> = page
+        .refused
+        .iter()
+        .map(|r| (r.name.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(refused.len(), 4, "{refused:?}");
+    assert_eq!(refused[0].0, "Team/App");
+    assert!(refused[0].1.contains("uppercase"), "{}", refused[0].1);
+    // A long name is kept (shortened for display), with the limit in the reason.
+    assert!(refused[1].0.starts_with("team/aaa") && refused[1].0.ends_with('…'));
+    assert_eq!(
+        refused[1].1,
+        "repository path is 265 characters; at most 255 are allowed"
+    );
+    assert_eq!(refused[2].0, "a//b");
+    assert!(
+        refused[3].1.contains("invalid character"),
+        "{}",
+        refused[3].1
+    );
+}
