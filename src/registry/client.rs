@@ -6,6 +6,7 @@
 //! are only looked up once a registry asks for them.
 
 mod auth_flow;
+mod hub_api;
 mod responses;
 mod session;
 mod subject;
@@ -25,13 +26,15 @@ use self::session::Session;
 use self::subject::Subject;
 use super::credentials::{Credentials, DockerConfig};
 use super::error::RegistryError;
+use super::hub::DEFAULT_HUB_API;
 use super::link::next_link;
 use super::manifest::{
     Descriptor, FetchedManifest, ImageConfig, ImageManifest, MANIFEST_ACCEPT, Manifest,
     ManifestHead, PlatformDetail, TagDetail, default_platform, matches_digest, media_type_of,
     parse_config, parse_json, parse_manifest, sha256_digest, shorten,
 };
-use super::reference::{RepositoryRef, validate_digest, validate_tag};
+use super::rate_limit::RateLimit;
+use super::reference::{RepositoryRef, is_loopback_host, validate_digest, validate_tag};
 
 const MIB: usize = 1024 * 1024;
 /// Manifests and configs are a few KiB; the spec suggests accepting at least 4 MiB.
@@ -65,6 +68,9 @@ pub struct ClientOptions {
     pub request_timeout: Duration,
     /// Host names pinned to addresses, like curl's `--resolve` (the URL's port is used).
     pub resolve: Vec<(String, SocketAddr)>,
+    /// Docker Hub's own API (tags with dates and sizes, namespaces, search). HTTPS, or plain
+    /// HTTP on loopback only.
+    pub hub_api_url: String,
 }
 
 impl Default for ClientOptions {
@@ -75,6 +81,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             resolve: Vec::new(),
+            hub_api_url: DEFAULT_HUB_API.to_owned(),
         }
     }
 }
@@ -172,13 +179,23 @@ impl RegistryClient {
         let http = builder
             .build()
             .map_err(|e| RegistryError::Setup(error_chain_text(&e)))?;
+        let hub_api = hub_api_url(&options.hub_api_url)?;
         Ok(RegistryClient {
             session: Arc::new(Session::new(
                 http,
                 options.insecure_registries,
                 options.credentials,
+                hub_api,
             )),
         })
+    }
+
+    /// The pull quota the registry announced with its last manifest answer (Docker Hub's
+    /// `ratelimit-*` headers), for the tags pane's title.
+    pub fn rate_limit(&self, registry: &str) -> Option<RateLimit> {
+        session::lock(&self.session.rate_limits)
+            .get(registry)
+            .cloned()
     }
 
     /// The digest (and media type and size) of a tag or digest, by `HEAD`: cheap, no download.
@@ -547,6 +564,24 @@ impl RegistryClient {
             .extend(tail);
         Ok(url)
     }
+}
+
+/// The Docker Hub API's base URL from the options: http(s), no credentials, plain HTTP only
+/// on loopback.
+fn hub_api_url(text: &str) -> Result<Url, RegistryError> {
+    let bad = |why: &str| RegistryError::Setup(format!("the Docker Hub API URL {text:?} {why}"));
+    let url = Url::parse(text.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
+    let loopback = url.host_str().is_some_and(is_loopback_host);
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(bad("must use https (plain http only on loopback)")),
+        _ => return Err(bad("must be an http(s) URL")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not hold credentials"));
+    }
+    Ok(url)
 }
 
 fn validate_manifest_reference(reference: &str) -> Result<(), RegistryError> {

@@ -11,20 +11,28 @@ pub mod auth;
 pub mod client;
 pub mod credentials;
 pub mod error;
+pub mod hub;
 pub mod link;
+pub mod listing;
 pub mod manifest;
+pub mod rate_limit;
 pub mod reference;
+pub mod remote_tag;
 
 pub use client::{CatalogCursor, CatalogPage, ClientOptions, RefusedName, RegistryClient, TagList};
 pub use credentials::{CredentialError, Credentials, DockerConfig, Secret, StoredIn};
 pub use error::{Missing, RegistryError};
+pub use hub::{HubRepository, HubSearchResult};
+pub use listing::{Listing, ListingEnd, Page, PageCursor};
 pub use manifest::{
     Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest,
     ManifestHead, Platform, PlatformDetail, TagDetail,
 };
+pub use rate_limit::RateLimit;
 pub use reference::{
     Reference, ReferenceError, RepositoryInput, RepositoryRef, bare_registry, is_loopback_host,
 };
+pub use remote_tag::{RemotePlatform, RemoteTag, ScanState, ScanSummary, Severity};
 
 /// Installs rustls' ring crypto provider for the process; a provider already installed stays.
 ///

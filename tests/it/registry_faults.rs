@@ -307,7 +307,8 @@ async fn rate_limits_say_when_to_come_back() {
     })
     .await;
     let before = chrono::Utc::now();
-    let e = client()
+    let client = client();
+    let e = client
         .tag_detail(&server.repo("app"), "1")
         .await
         .unwrap_err();
@@ -315,12 +316,14 @@ async fn rate_limits_say_when_to_come_back() {
         host,
         retry_at,
         quota,
+        logged_in,
     } = &e
     else {
         panic!("expected RateLimited, got {e:?}");
     };
     assert_eq!(host, &server.host());
     assert_eq!(quota.as_deref(), Some("100;w=21600"));
+    assert!(!logged_in, "the request was anonymous");
     let retry_at = retry_at.expect("reset time");
     let wait = retry_at - before;
     assert!(
@@ -335,6 +338,16 @@ async fn rate_limits_say_when_to_come_back() {
         )),
         "{text}"
     );
+    assert!(
+        text.ends_with(&format!(
+            "; logging in raises the limit (press L to log in to {})",
+            server.host()
+        )),
+        "{text}"
+    );
+    // The 429 said no pulls are left: that is the quota the title shows now.
+    let quota = client.rate_limit(&server.host()).expect("the 429's quota");
+    assert_eq!((quota.limit, quota.remaining), (100, 0));
 }
 
 #[tokio::test]

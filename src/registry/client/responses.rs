@@ -69,6 +69,7 @@ pub(super) async fn error_from_response(
             quota: header_text(&headers, "ratelimit-limit")
                 .or_else(|| header_text(&headers, "x-ratelimit-limit"))
                 .map(|q| shorten(&q)),
+            logged_in: false,
         },
         StatusCode::FORBIDDEN => RegistryError::Forbidden { host, message },
         StatusCode::UNAUTHORIZED => RegistryError::Unauthorized {
@@ -90,7 +91,8 @@ fn api_error(body: &[u8]) -> (Option<String>, Option<String>) {
             let message = (!first.message.is_empty()).then(|| shorten(&first.message));
             return ((!first.code.is_empty()).then_some(first.code), message);
         }
-        return (None, None);
+        // Docker Hub's API: `{"message": …}` or `{"detail": …}`.
+        return (None, crate::registry::hub::error_message(body));
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
