@@ -6,6 +6,7 @@
 //! are only looked up once a registry asks for them.
 
 mod auth_flow;
+mod harbor_api;
 mod hub_api;
 mod responses;
 mod session;

@@ -24,6 +24,8 @@ pub struct Page<T> {
     pub total: Option<u64>,
     /// Where the next page is.
     pub next: Option<PageCursor>,
+    /// Where this page came from, so a `next` link back to it is seen as a loop.
+    pub(crate) source: Option<Url>,
 }
 
 impl<T> Page<T> {
@@ -35,6 +37,7 @@ impl<T> Page<T> {
             skipped: 0,
             total: None,
             next: None,
+            source: None,
         }
     }
 }
@@ -43,6 +46,7 @@ impl<T> Page<T> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum CursorApi {
     Hub,
+    Harbor,
 }
 
 /// An opaque position in a listing: give it back to the call that returned it.
@@ -107,6 +111,17 @@ impl<T> Listing<T> {
     }
 }
 
+/// True if two URLs ask for the same page: same origin and path, the same query pairs in
+/// any order (servers rebuild their links and need not keep the order they were sent).
+pub(crate) fn same_page(a: &Url, b: &Url) -> bool {
+    let pairs = |url: &Url| {
+        let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        pairs.sort();
+        pairs
+    };
+    a.origin() == b.origin() && a.path() == b.path() && pairs(a) == pairs(b)
+}
+
 /// Follows pages from the first until the last, a loop, the page bound or an error.
 pub(crate) async fn collect_pages<T, F, Fut>(mut fetch: F) -> Listing<T>
 where
@@ -128,9 +143,15 @@ where
         listing.refused.extend(page.refused);
         listing.skipped += page.skipped;
         listing.total = listing.total.or(page.total);
+        let seen = |url: &Url, visited: &[Url]| visited.iter().any(|v| same_page(v, url));
+        if let Some(source) = page.source {
+            if !seen(&source, &visited) {
+                visited.push(source);
+            }
+        }
         match page.next {
             None => return listing,
-            Some(next) if visited.contains(&next.url) => {
+            Some(next) if seen(&next.url, &visited) => {
                 listing.end = ListingEnd::Truncated;
                 return listing;
             }
@@ -164,7 +185,25 @@ mod tests {
             skipped: 1,
             total: Some(5),
             next: next.map(cursor),
+            source: None,
         }
+    }
+
+    #[test]
+    fn pages_are_the_same_whatever_the_query_order() {
+        let url = |s: &str| Url::parse(s).unwrap();
+        assert!(same_page(
+            &url("http://h/a?page=1&page_size=10"),
+            &url("http://h/a?page_size=10&page=1")
+        ));
+        assert!(!same_page(
+            &url("http://h/a?page=1"),
+            &url("http://h/a?page=2")
+        ));
+        assert!(!same_page(
+            &url("http://h/a?page=1"),
+            &url("https://h/a?page=1")
+        ));
     }
 
     #[tokio::test]
@@ -194,6 +233,21 @@ mod tests {
         .await;
         assert_eq!(looping.items, [1, 2]);
         assert_eq!(looping.end, ListingEnd::Truncated);
+
+        // A link back to the first page (known by its source) is a loop too.
+        let back_to_first = collect_pages(|c: Option<PageCursor>| async move {
+            let mut p = match c {
+                None => page(vec![1], Some(2)),
+                Some(_) => page(vec![2], Some(1)),
+            };
+            if p.items == [1] {
+                p.source = Some(cursor(1).url);
+            }
+            Ok(p)
+        })
+        .await;
+        assert_eq!(back_to_first.items, [1, 2]);
+        assert_eq!(back_to_first.end, ListingEnd::Truncated);
 
         let failing = collect_pages(|c: Option<PageCursor>| async move {
             match c {

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod client;
 pub mod credentials;
 pub mod error;
+pub mod harbor;
 pub mod hub;
 pub mod link;
 pub mod listing;
@@ -22,6 +23,7 @@ pub mod remote_tag;
 pub use client::{CatalogCursor, CatalogPage, ClientOptions, RefusedName, RegistryClient, TagList};
 pub use credentials::{CredentialError, Credentials, DockerConfig, Secret, StoredIn};
 pub use error::{Missing, RegistryError};
+pub use harbor::{HarborArtifact, HarborProject, HarborRepository, HarborTag};
 pub use hub::{HubRepository, HubSearchResult};
 pub use listing::{Listing, ListingEnd, Page, PageCursor};
 pub use manifest::{

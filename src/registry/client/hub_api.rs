@@ -21,7 +21,7 @@ use crate::registry::hub::{
     HUB_PAGE_SIZE, HubRepository, HubSearchResult, hub_path, parse_page, repository_from,
     search_result_from, tag_from,
 };
-use crate::registry::listing::{CursorApi, Listing, Page, PageCursor, collect_pages};
+use crate::registry::listing::{CursorApi, Listing, Page, PageCursor, collect_pages, same_page};
 use crate::registry::manifest::{parse_json, shorten};
 use crate::registry::reference::{DOCKER_HUB, RepositoryRef};
 use crate::registry::remote_tag::RemoteTag;
@@ -70,6 +70,7 @@ impl RegistryClient {
         let raw =
             parse_page(&body).map_err(|found| self.hub_bad("a Docker Hub tag page", found))?;
         let mut page = Page::empty();
+        page.source = Some(url.clone());
         for entry in &raw.results {
             match tag_from(entry) {
                 Some(tag) => page.items.push(tag),
@@ -118,6 +119,7 @@ impl RegistryClient {
         let body = self.hub_get(&url, missing, what).await?;
         let raw = parse_page(&body).map_err(|found| self.hub_bad(what, found))?;
         let mut page = Page::empty();
+        page.source = Some(url.clone());
         for entry in &raw.results {
             match repository_from(entry, namespace) {
                 Some(Ok(repository)) => page.items.push(repository),
@@ -154,6 +156,7 @@ impl RegistryClient {
         let body = self.hub_get(&url, Missing::Api, what).await?;
         let raw = parse_page(&body).map_err(|found| self.hub_bad(what, found))?;
         let mut page = Page::empty();
+        page.source = Some(url.clone());
         for entry in &raw.results {
             match search_result_from(entry) {
                 Some(Ok(result)) => page.items.push(result),
@@ -226,7 +229,7 @@ impl RegistryClient {
                 shorten(url.as_str()),
             ));
         }
-        if url == *current {
+        if same_page(&url, current) {
             return Ok(None); // a page pointing at itself ends the listing
         }
         Ok(Some(PageCursor {

@@ -43,6 +43,8 @@ pub(super) struct Session {
     pub(super) hub_token: tokio::sync::Mutex<Option<(String, Instant)>>,
     /// The last pull quota each registry announced with a manifest.
     pub(super) rate_limits: Mutex<HashMap<String, RateLimit>>,
+    /// Whether each registry answered as a Harbor (only definite answers are kept).
+    pub(super) harbor: Mutex<HashMap<String, bool>>,
 }
 
 pub(super) type CredentialSlot = Arc<tokio::sync::OnceCell<Option<Credentials>>>;
@@ -64,6 +66,7 @@ impl Session {
             hub_api,
             hub_token: tokio::sync::Mutex::default(),
             rate_limits: Mutex::default(),
+            harbor: Mutex::default(),
         }
     }
 
