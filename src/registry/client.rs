@@ -26,7 +26,7 @@ use self::responses::{error_chain_text, header_text, read_limited};
 use self::session::Session;
 use self::subject::Subject;
 use super::credentials::{Credentials, DockerConfig};
-use super::error::RegistryError;
+use super::error::{NoCatalogReason, RegistryError};
 use super::hub::DEFAULT_HUB_API;
 use super::link::next_link;
 use super::manifest::{
@@ -362,6 +362,9 @@ impl RegistryClient {
     }
 
     /// The first page of a registry's catalog, asking for `page_size` names.
+    ///
+    /// A registry that does not list its repositories (404, `UNSUPPORTED`, or a catalog refused
+    /// while `/v2/` accepts the same caller) gives [`RegistryError::NoCatalog`].
     pub async fn catalog_page(
         &self,
         registry: &str,
@@ -374,7 +377,47 @@ impl RegistryClient {
             .push("_catalog");
         url.query_pairs_mut()
             .append_pair("n", &page_size.clamp(1, MAX_CATALOG_PAGE_SIZE).to_string());
-        self.fetch_catalog(registry, url).await
+        match self.fetch_catalog(registry, url).await {
+            Err(e) => Err(self.explain_catalog_refusal(registry, e).await),
+            page => page,
+        }
+    }
+
+    /// Turns a catalog failure into [`RegistryError::NoCatalog`] when the registry itself
+    /// answers (so the catalog, not the registry or the login, is what is missing).
+    async fn explain_catalog_refusal(&self, registry: &str, error: RegistryError) -> RegistryError {
+        use RegistryError as E;
+        let no_catalog = |reason| E::NoCatalog {
+            host: registry.to_owned(),
+            reason,
+        };
+        let reason = match &error {
+            E::NotFound { .. } => NoCatalogReason::NotFound,
+            E::Status {
+                status, message, ..
+            } if *status == 405
+                || message
+                    .as_deref()
+                    .is_some_and(|m| m.to_ascii_lowercase().contains("unsupported")) =>
+            {
+                return no_catalog(NoCatalogReason::Unsupported);
+            }
+            E::Unauthorized { .. } | E::Forbidden { .. } => NoCatalogReason::Refused,
+            _ => return error,
+        };
+        // Does the registry answer this caller at all? Then only the catalog is missing.
+        let Ok(url) = self.session.base_url(registry) else {
+            return error;
+        };
+        match self
+            .session
+            .send(registry, &Subject::Api, Method::GET, url, None)
+            .await
+        {
+            Ok(_) => no_catalog(reason),
+            Err(api_error) if reason == NoCatalogReason::NotFound => api_error,
+            Err(_) => error,
+        }
     }
 
     /// The catalog page after `cursor`.

@@ -48,6 +48,19 @@ pub enum Missing {
     Api,
 }
 
+/// Why a registry lists no repositories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoCatalogReason {
+    /// `/v2/_catalog` is not there (404), while `/v2/` is: Docker Hub, GHCR, Aliyun ACR.
+    NotFound,
+    /// The catalog is refused (401/403) although the registry accepts these credentials
+    /// otherwise: Harbor for non-administrators, GitLab, token services that never grant
+    /// `registry:catalog:*`.
+    Refused,
+    /// The registry says the operation is unsupported (`UNSUPPORTED`, 405).
+    Unsupported,
+}
+
 /// An error from a registry call; `Display` says what happened and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegistryError {
@@ -71,6 +84,14 @@ pub enum RegistryError {
         host: String,
         /// What was missing.
         missing: Missing,
+    },
+    /// The registry does not list its repositories: not a failure, a kind of registry. The
+    /// catalog view offers the configured and previously opened repositories instead.
+    NoCatalog {
+        /// The registry.
+        host: String,
+        /// How it said so.
+        reason: NoCatalogReason,
     },
     /// 429.
     RateLimited {
@@ -162,6 +183,11 @@ impl RegistryError {
         matches!(self, RegistryError::NotFound { .. })
     }
 
+    /// True when the registry does not list its repositories (no catalog).
+    pub fn is_no_catalog(&self) -> bool {
+        matches!(self, RegistryError::NoCatalog { .. })
+    }
+
     /// True for 429: the registry's rate limit was hit.
     pub fn is_rate_limited(&self) -> bool {
         matches!(self, RegistryError::RateLimited { .. })
@@ -192,6 +218,7 @@ impl RegistryError {
             E::Unauthorized { host, .. }
             | E::Forbidden { host, .. }
             | E::NotFound { host, .. }
+            | E::NoCatalog { host, .. }
             | E::RateLimited { host, .. }
             | E::Connect { host, .. }
             | E::Tls { host, .. }
@@ -244,6 +271,18 @@ impl fmt::Display for RegistryError {
                 }
                 Missing::Api => write!(f, "{host} does not serve a registry API (/v2/ not found)"),
             },
+            E::NoCatalog { host, reason } => {
+                let how = match reason {
+                    NoCatalogReason::NotFound => "it has no catalog",
+                    NoCatalogReason::Refused => "its catalog is refused to this account",
+                    NoCatalogReason::Unsupported => "it does not support the catalog",
+                };
+                write!(
+                    f,
+                    "{host} does not list its repositories ({how}): open one by name; the \
+                     ones configured for {host} and opened before are offered"
+                )
+            }
             E::RateLimited {
                 host,
                 retry_at,

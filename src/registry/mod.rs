@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod error;
 pub mod harbor;
 pub mod hub;
+pub mod known_repositories;
 pub mod link;
 pub mod listing;
 pub mod manifest;
@@ -22,9 +23,13 @@ pub mod remote_tag;
 
 pub use client::{CatalogCursor, CatalogPage, ClientOptions, RefusedName, RegistryClient, TagList};
 pub use credentials::{CredentialError, Credentials, DockerConfig, Secret, StoredIn};
-pub use error::{Missing, RegistryError};
+pub use error::{Missing, NoCatalogReason, RegistryError};
 pub use harbor::{HarborArtifact, HarborProject, HarborRepository, HarborTag};
 pub use hub::{HubRepository, HubSearchResult};
+pub use known_repositories::{
+    OfferSource, OfferedRepositories, OfferedRepository, RegistryHostConfig, RegistryHosts,
+    RememberedRepositories, RepositoryMemory, offered_repositories,
+};
 pub use listing::{Listing, ListingEnd, Page, PageCursor};
 pub use manifest::{
     Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest,

@@ -21,6 +21,7 @@ mod registry_content;
 mod registry_faults;
 mod registry_harbor;
 mod registry_hub;
+mod registry_no_catalog;
 mod snapshots_actions;
 mod snapshots_containers;
 mod snapshots_foundation;

@@ -55,7 +55,9 @@ pub enum CatalogAnswer {
     Proxy,
     /// 404 page not found, as Docker Hub's registry and GHCR.
     NotFound,
-    /// 401 for the catalog only, with a Bearer challenge for the `registry:catalog:*` scope.
+    /// The catalog asked of the registry without the caller's Authorization: behind a token
+    /// service, a 401 with a challenge for `registry:catalog:*` that no token satisfies (as
+    /// Harbor for non-administrators, GitLab, or Aliyun).
     Unauthorized,
     /// `405` with `UNSUPPORTED`, as the spec allows for registries without a catalog.
     Unsupported,
@@ -265,6 +267,7 @@ async fn handle(shared: &Shared, request: Request<Incoming>) -> Response<Full<By
 }
 
 async fn route(shared: &Shared, call: &Call, target: &str) -> Answer {
+    let mut with_authorization = true;
     {
         let mut state = shared.state.lock().expect("server state");
         if state
@@ -306,24 +309,19 @@ async fn route(shared: &Shared, call: &Call, target: &str) -> Answer {
                             "message": "The operation is unsupported."}]}),
                     );
                 }
-                CatalogAnswer::Unauthorized => {
-                    return Answer::json(
-                        401,
-                        &serde_json::json!({"errors": [{"code": "UNAUTHORIZED",
-                            "message": "authentication required"}]}),
-                    );
-                }
+                CatalogAnswer::Unauthorized => with_authorization = false,
             }
         }
     }
     if call.path.starts_with("/v2/") || call.path == "/v2" {
-        return proxy(shared, call, target).await;
+        return proxy(shared, call, target, with_authorization).await;
     }
     Answer::text(404, "text/plain", "404 page not found")
 }
 
-/// Forwards a `/v2/` request to the real registry, adding pull quota headers to manifests.
-async fn proxy(shared: &Shared, call: &Call, target: &str) -> Answer {
+/// Forwards a `/v2/` request to the real registry (with the caller's Authorization or
+/// without), adding pull quota headers to manifests.
+async fn proxy(shared: &Shared, call: &Call, target: &str, with_authorization: bool) -> Answer {
     let Some(upstream) = &shared.upstream else {
         return Answer::text(404, "text/plain", "404 page not found");
     };
@@ -350,7 +348,8 @@ async fn proxy(shared: &Shared, call: &Call, target: &str) -> Answer {
         .http
         .request(method, format!("http://{upstream}{target}"));
     for (name, value) in &call.headers {
-        if !matches!(name.as_str(), "host" | "connection" | "content-length") {
+        let dropped = name == "authorization" && !with_authorization;
+        if !dropped && !matches!(name.as_str(), "host" | "connection" | "content-length") {
             request = request.header(name, value);
         }
     }
