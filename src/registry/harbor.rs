@@ -74,6 +74,8 @@ pub struct HarborArtifact {
     pub pushed: Option<DateTime<Utc>>,
     /// When it was last pulled.
     pub pulled: Option<DateTime<Utc>>,
+    /// When the image was built (`extra_attrs.created`, images only).
+    pub created: Option<DateTime<Utc>>,
     /// Its tags (none for an untagged artifact).
     pub tags: Vec<HarborTag>,
     /// Its platforms: the children of an index, or the image itself.
@@ -100,6 +102,7 @@ impl HarborArtifact {
                 name: tag.name.clone(),
                 digest: Some(self.digest.clone()),
                 pushed: tag.pushed.or(self.pushed),
+                created: self.created,
                 pulled: tag.pulled.or(self.pulled),
                 size: self.size,
                 platforms: self.platforms.clone(),
@@ -201,6 +204,7 @@ pub(crate) fn artifact_from(entry: &Value) -> Option<HarborArtifact> {
         size: entry.get("size").and_then(Value::as_u64),
         pushed: time(entry, "push_time"),
         pulled: time(entry, "pull_time"),
+        created: entry.get("extra_attrs").and_then(|e| time(e, "created")),
         tags,
         platforms: Vec::new(),
         scan: entry
@@ -408,6 +412,10 @@ mod tests {
         .unwrap();
         assert!(!a.is_index());
         assert_eq!(a.platforms[0].digest.as_deref(), Some(IMAGE));
+        assert_eq!(
+            a.created.map(|c| c.to_rfc3339()).as_deref(),
+            Some("2024-01-01T00:00:00+00:00")
+        );
         assert!(a.tags.is_empty());
         assert!(a.tag_rows().is_empty());
         assert_eq!(a.scan, ScanSummary::not_scanned());

@@ -142,6 +142,7 @@ pub(crate) fn tag_from(entry: &Value) -> Option<RemoteTag> {
         // Not in the documented schema, but the Hub sends it: the tag's own manifest digest.
         digest: digest(entry, "digest"),
         pushed: time(entry, "tag_last_pushed").or_else(|| time(entry, "last_updated")),
+        created: None,
         pulled: time(entry, "tag_last_pulled"),
         size: entry.get("full_size").and_then(Value::as_u64),
         platforms,

@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod client;
+pub mod compare;
 pub mod credentials;
 pub mod error;
 pub mod harbor;
@@ -39,7 +40,10 @@ pub use rate_limit::RateLimit;
 pub use reference::{
     Reference, ReferenceError, RepositoryInput, RepositoryRef, bare_registry, is_loopback_host,
 };
-pub use remote_tag::{RemotePlatform, RemoteTag, ScanState, ScanSummary, Severity};
+pub use remote_tag::{
+    RemotePlatform, RemoteTag, ScanState, ScanSummary, Severity, TagOrder, other_tags_with_digest,
+    sort_tags, tags_sharing_digest,
+};
 
 /// Installs rustls' ring crypto provider for the process; a provider already installed stays.
 ///

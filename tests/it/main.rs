@@ -17,6 +17,7 @@ mod pty;
 mod pty_actions;
 mod pty_commit;
 mod registry_auth;
+mod registry_compare;
 mod registry_content;
 mod registry_faults;
 mod registry_harbor;
