@@ -22,6 +22,9 @@ pub mod rate_limit;
 pub mod reference;
 pub mod remote_tag;
 
+#[cfg(test)]
+mod hostile_input;
+
 pub use client::{CatalogCursor, CatalogPage, ClientOptions, RefusedName, RegistryClient, TagList};
 pub use credentials::{CredentialError, Credentials, DockerConfig, Secret, StoredIn};
 pub use error::{Missing, NoCatalogReason, RegistryError};

@@ -58,7 +58,7 @@ impl RegistryClient {
                     })?;
                 let url = self.hub_url(
                     &["v2", "namespaces", namespace, "repositories", name, "tags"],
-                    &[("page_size", &HUB_PAGE_SIZE.to_string())],
+                    &first_page_query(),
                 )?;
                 (url, 0)
             }
@@ -107,7 +107,7 @@ impl RegistryClient {
             None => (
                 self.hub_url(
                     &["v2", "namespaces", namespace, "repositories"],
-                    &[("page_size", &HUB_PAGE_SIZE.to_string())],
+                    &first_page_query(),
                 )?,
                 0,
             ),
@@ -144,10 +144,8 @@ impl RegistryClient {
             None if term.is_empty() => return Ok(Page::empty()),
             None => {
                 // The Hub serves search with a trailing slash.
-                let mut url = self.hub_url(
-                    &["v2", "search", "repositories", ""],
-                    &[("page_size", &HUB_PAGE_SIZE.to_string())],
-                )?;
+                let mut url =
+                    self.hub_url(&["v2", "search", "repositories", ""], &first_page_query())?;
                 url.query_pairs_mut().append_pair("query", &term);
                 (url, 0)
             }
@@ -188,14 +186,15 @@ impl RegistryClient {
     }
 
     /// The Hub API URL for these path segments and query pairs.
-    fn hub_url(&self, segments: &[&str], query: &[(&str, &str)]) -> Result<Url, RegistryError> {
+    fn hub_url(&self, segments: &[&str], query: &[(&str, String)]) -> Result<Url, RegistryError> {
         let mut url = self.session.hub_api.clone();
         url.path_segments_mut()
             .map_err(|()| RegistryError::Setup("the Docker Hub API URL cannot have a path".into()))?
             .pop_if_empty()
             .extend(segments);
         if !query.is_empty() {
-            url.query_pairs_mut().extend_pairs(query);
+            url.query_pairs_mut()
+                .extend_pairs(query.iter().map(|(k, v)| (k, v.as_str())));
         }
         Ok(url)
     }
@@ -346,6 +345,14 @@ impl RegistryClient {
         *cached = Some((token.clone(), Instant::now() + HUB_TOKEN_LIFETIME));
         Ok(Some(token))
     }
+}
+
+/// The first page, asked for by number, so a `next` link back to it is recognised.
+fn first_page_query() -> [(&'static str, String); 2] {
+    [
+        ("page", "1".to_owned()),
+        ("page_size", HUB_PAGE_SIZE.to_string()),
+    ]
 }
 
 /// `Bearer TOKEN`, marked sensitive so it is never logged.
