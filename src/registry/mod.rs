@@ -45,7 +45,7 @@ pub use reference::{
 };
 pub use remote_tag::{
     RemotePlatform, RemoteTag, ScanState, ScanSummary, Severity, TagOrder, other_tags_with_digest,
-    sort_tags, tags_sharing_digest,
+    sort_tags, tag_order, tags_sharing_digest,
 };
 
 /// Installs rustls' ring crypto provider for the process; a provider already installed stays.

@@ -229,23 +229,45 @@ impl RemoteTag {
     }
 }
 
-/// Sorts tags in place (stable; ties in natural name order).
+/// Sorts tags in place (stable; ties in natural name order). See [`tag_order`].
 pub fn sort_tags(tags: &mut [RemoteTag], order: TagOrder) {
-    let by_name = |a: &RemoteTag, b: &RemoteTag| natural_cmp(&a.name, &b.name);
-    match order {
-        TagOrder::Name => tags.sort_by(by_name),
-        TagOrder::Newest => tags.sort_by(|a, b| match (a.date(), b.date()) {
-            (Some(x), Some(y)) => y.cmp(&x).then_with(|| by_name(a, b)),
-            (Some(_), None) => Ordering::Less,
-            (None, Some(_)) => Ordering::Greater,
-            (None, None) => by_name(a, b),
-        }),
-        TagOrder::Severity => tags.sort_by(|a, b| {
-            severity_key(b)
-                .cmp(&severity_key(a))
-                .then_with(|| by_name(a, b))
-        }),
+    let positions = tag_order(tags, order);
+    // Apply the permutation by swapping each cycle into place.
+    let mut target: Vec<usize> = vec![0; positions.len()];
+    for (rank, &index) in positions.iter().enumerate() {
+        target[index] = rank;
     }
+    for start in 0..tags.len() {
+        while target[start] != start {
+            let to = target[start];
+            tags.swap(start, to);
+            target.swap(start, to);
+        }
+    }
+}
+
+/// The indices of `tags` in the given order, leaving the tags where they are (what a view
+/// over a loaded list keeps). Keys are computed once per tag, not per comparison.
+pub fn tag_order(tags: &[RemoteTag], order: TagOrder) -> Vec<usize> {
+    let mut indices: Vec<usize> = (0..tags.len()).collect();
+    let by_name = |a: usize, b: usize| natural_cmp(&tags[a].name, &tags[b].name);
+    match order {
+        TagOrder::Name => indices.sort_by(|&a, &b| by_name(a, b)),
+        TagOrder::Newest => {
+            let dates: Vec<Option<DateTime<Utc>>> = tags.iter().map(RemoteTag::date).collect();
+            indices.sort_by(|&a, &b| match (dates[a], dates[b]) {
+                (Some(x), Some(y)) => y.cmp(&x).then_with(|| by_name(a, b)),
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => by_name(a, b),
+            });
+        }
+        TagOrder::Severity => {
+            let keys: Vec<_> = tags.iter().map(severity_key).collect();
+            indices.sort_by(|&a, &b| keys[b].cmp(&keys[a]).then_with(|| by_name(a, b)));
+        }
+    }
+    indices
 }
 
 /// Larger is worse: (has a finished scan, worst severity, its count, total).
