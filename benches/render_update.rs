@@ -81,7 +81,7 @@ fn in_turn(first: KeyCode, second: KeyCode) -> impl FnMut() -> Msg {
 /// Connected, 10,000 images listed, the first image's layers loaded.
 fn loaded_state() -> State {
     let config = Config::defaults().expect("defaults");
-    let mut state = State::new(&config, "unix:///var/run/docker.sock".into());
+    let mut state = State::new(&config, "unix:///var/run/docker.sock".into(), None);
     state.start();
     state.update(Msg::EngineConnected(EngineInfo {
         host: "unix:///var/run/docker.sock".into(),
@@ -91,13 +91,17 @@ fn loaded_state() -> State {
         arch: "amd64".into(),
     }));
     state.update(Msg::ImagesLoaded(Ok(records())));
-    let image = state.images.selected_image().cloned().expect("a selection");
+    let image = state
+        .images()
+        .selected_image()
+        .cloned()
+        .expect("a selection");
     state.update(Msg::HistoryLoaded {
         image,
         result: Ok(history()),
     });
-    assert!(state.images.visible_len() >= IMAGES);
-    assert_eq!(state.layers.rows().map(<[_]>::len), Some(30));
+    assert!(state.images().visible_len() >= IMAGES);
+    assert_eq!(state.layers().rows().map(<[_]>::len), Some(30));
     state
 }
 
@@ -107,10 +111,7 @@ fn terminal() -> Terminal<TestBackend> {
 
 fn benches(c: &mut Criterion) {
     let theme = Theme::default_colours();
-    let view = View {
-        theme: &theme,
-        now: NOW,
-    };
+    let view = View::new(&theme, NOW);
 
     let mut group = c.benchmark_group("10k_images");
     group.measurement_time(Duration::from_secs(4));

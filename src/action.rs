@@ -71,6 +71,7 @@ actions! {
     BrowseRegistry => "browse_registry", "list a registry's repositories";
     CancelJob => "cancel_job", "cancel the selected job";
     Retry => "retry", "retry what failed";
+    ToggleMouse => "toggle_mouse", "let the terminal have the mouse (to select text), or take it back";
 }
 
 impl Action {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, WrapErr};
-use crossterm::event::{Event, EventStream, KeyEventKind};
+use crossterm::event::{Event, EventStream, KeyEventKind, MouseButton, MouseEventKind};
 use futures::StreamExt;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -37,7 +37,8 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
     let mut terminal = TerminalGuard::enter().wrap_err("cannot set up the terminal")?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut executor = Executor::new(tx, options.target, options.services);
-    let mut state = State::new(&config, options.target_label);
+    let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
+    let mut state = State::new(&config, options.target_label, home);
     let theme = options.theme;
     executor.run(state.start());
 
@@ -45,12 +46,16 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
     let mut hangup = signal(SignalKind::hangup())?;
     let mut terminate = signal(SignalKind::terminate())?;
 
-    draw(&mut terminal, &mut state, &theme)?;
+    terminal
+        .capture_mouse(state.wants_mouse())
+        .wrap_err("cannot take the mouse")?;
+    let mut refresh_at = draw(&mut terminal, &mut state, &theme)?;
     let mut last_draw = Instant::now();
     let mut dirty = false;
 
     loop {
         let next_frame = last_draw + FRAME;
+        let refresh = refresh_at.map(sleep_until_epoch);
         tokio::select! {
             event = input.next() => match event {
                 Some(Ok(event)) => {
@@ -69,6 +74,10 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
             _ = hangup.recv() => break,
             _ = terminate.recv() => break,
             _ = tokio::time::sleep_until(next_frame), if dirty => {}
+            // A relative time on screen ("5m", "Up 3 minutes") reads differently now.
+            _ = async { if let Some(sleep) = refresh { sleep.await } }, if refresh.is_some() => {
+                dirty = true;
+            }
         }
         // Take everything already queued before drawing, so a burst becomes one frame.
         while let Ok(msg) = rx.try_recv() {
@@ -78,12 +87,15 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
         if state.quit {
             break;
         }
+        terminal
+            .capture_mouse(state.wants_mouse())
+            .wrap_err("cannot switch the mouse")?;
         if std::mem::take(&mut state.suspend) {
             terminal.suspend().wrap_err("suspending failed")?;
             dirty = true;
         }
         if dirty && Instant::now() >= next_frame {
-            draw(&mut terminal, &mut state, &theme)?;
+            refresh_at = draw(&mut terminal, &mut state, &theme)?;
             last_draw = Instant::now();
             dirty = false;
         }
@@ -91,17 +103,24 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
     Ok(())
 }
 
-fn draw(terminal: &mut TerminalGuard, state: &mut State, theme: &Theme) -> Result<()> {
+/// Draws a frame; returns when (seconds since the epoch) a relative time on it changes.
+fn draw(terminal: &mut TerminalGuard, state: &mut State, theme: &Theme) -> Result<Option<i64>> {
     if std::mem::take(&mut state.clear_screen) {
         terminal.terminal.clear()?;
     }
-    let view = View {
-        theme,
-        now: chrono::Utc::now().timestamp(),
-    };
+    let view = View::new(theme, chrono::Utc::now().timestamp());
     terminal
         .draw(|frame| ui::draw(frame, state, &view))
-        .wrap_err("drawing to the terminal failed")
+        .wrap_err("drawing to the terminal failed")?;
+    Ok(view.refresh_at())
+}
+
+/// Sleeps until `at` (seconds since the epoch), at least a second, so a time that is
+/// already due cannot make a busy loop.
+fn sleep_until_epoch(at: i64) -> tokio::time::Sleep {
+    let now = chrono::Utc::now().timestamp();
+    let seconds = u64::try_from(at.saturating_sub(now)).unwrap_or(0).max(1);
+    tokio::time::sleep(Duration::from_secs(seconds))
 }
 
 fn terminal_msg(event: Event) -> Option<Msg> {
@@ -109,6 +128,17 @@ fn terminal_msg(event: Event) -> Option<Msg> {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Msg::Key(key)),
         Event::Paste(text) => Some(Msg::Paste(text.into())),
         Event::Resize(_, _) => Some(Msg::Resize),
+        // Only what wharf acts on: pointer motion must not wake it.
+        Event::Mouse(mouse)
+            if matches!(
+                mouse.kind,
+                MouseEventKind::Down(MouseButton::Left)
+                    | MouseEventKind::ScrollUp
+                    | MouseEventKind::ScrollDown
+            ) =>
+        {
+            Some(Msg::Mouse(mouse))
+        }
         _ => None,
     }
 }

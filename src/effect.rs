@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::docker::{ContainerId, ImageId};
+use crate::job::{JobId, JobSpec};
 use crate::registry::{CatalogCursor, Credentials, RepositoryRef};
-use crate::state::jobs::{JobId, JobSpec};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -43,8 +43,8 @@ pub enum Effect {
     },
     /// Erase stored credentials like `docker logout`.
     Logout { registry: String },
-    /// Complete a typed file path.
-    CompletePath { typed: String },
+    /// Complete a typed file path by listing `directory` (its directory, `~/` expanded).
+    CompletePath { typed: String, directory: PathBuf },
     /// Check that a file can be imported (exists, readable, an archive).
     CheckImportFile { path: PathBuf },
     /// Wait, then say whether the images selection stayed on one repository.
@@ -71,5 +71,7 @@ pub enum Effect {
         generation: u64,
         registry: String,
         cursor: Option<CatalogCursor>,
+        /// Repositories to ask for per page.
+        page_size: u32,
     },
 }

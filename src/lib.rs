@@ -11,6 +11,9 @@ pub mod config;
 pub mod docker;
 pub mod effect;
 pub mod executor;
+pub mod flows;
+pub mod job;
+pub mod model;
 pub mod msg;
 
 pub mod registry;

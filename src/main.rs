@@ -24,10 +24,17 @@ fn main() -> ExitCode {
         }
     };
     let no_color = cli.no_color || no_color_env(std::env::var_os("NO_COLOR").as_deref());
-    let theme = if no_color {
-        Theme::monochrome()
-    } else {
-        config.theme.clone()
+    let theme = match Theme::from_config(&config.theme) {
+        Ok(_) if no_color => Theme::monochrome(),
+        Ok(theme) => theme,
+        Err(e) => {
+            let file = config
+                .source
+                .as_deref()
+                .unwrap_or(std::path::Path::new("config"));
+            eprintln!("wharf: config file {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
     };
     if let Err(e) = color_eyre::install() {
         eprintln!("wharf: {e}");

@@ -1,17 +1,19 @@
 //! Msg: what happened. Terminal input, engine answers and background results all arrive
 //! as messages to the one task that owns the state.
 
-use crossterm::event::KeyEvent;
-
-use std::path::PathBuf;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::docker::{
     ContainerId, ContainerRecord, EngineError, EngineEvent, EngineInfo, FileChange, HistoryRecord,
-    ImageId, ImageRecord, RemoveOutcome,
+    ImageId, ImageRecord,
 };
+use crate::flows::import::FileChecked;
+use crate::flows::login::LoginMsg;
+use crate::flows::remove::Removed;
+use crate::flows::tag::Tagged;
+use crate::job::{JobError, JobId, JobOutcome, Progress};
+use crate::model::path_completion::PathCompletion;
 use crate::registry::{CatalogPage, ManifestHead, RegistryError, TagDetail, TagList};
-use crate::state::jobs::{JobError, JobId, JobOutcome, Progress};
-use crate::state::path_completion::PathCompletion;
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -21,6 +23,8 @@ pub enum Msg {
     Paste(Pasted),
     /// The terminal changed size.
     Resize,
+    /// A click or a wheel step (only while wharf has the mouse).
+    Mouse(MouseEvent),
     /// The engine answered; the header can name it.
     EngineConnected(EngineInfo),
     /// Connecting to the engine failed.
@@ -52,35 +56,18 @@ pub enum Msg {
         result: Result<JobOutcome, JobError>,
     },
     /// A tag was made (or not).
-    Tagged {
-        target: String,
-        result: Result<(), EngineError>,
-    },
+    Tagged(Tagged),
     /// An image or tag was removed (or not).
-    Removed {
-        name: String,
-        result: Result<RemoveOutcome, EngineError>,
-    },
-    /// A login was checked and, when accepted, stored; `Ok` says where.
-    LoginFinished {
-        registry: String,
-        result: Result<String, LoginFailure>,
-    },
-    /// Credentials were erased; `Ok` says from where, or `None` when none were stored.
-    LogoutFinished {
-        registry: String,
-        result: Result<Option<String>, String>,
-    },
+    Removed(Removed),
+    /// A login or logout ended.
+    Login(LoginMsg),
     /// Tab in a path field found these completions for `typed`.
     PathCompleted {
         typed: String,
         completion: PathCompletion,
     },
-    /// The file to import was looked at: its size, or why it cannot be imported.
-    ImportFileChecked {
-        path: PathBuf,
-        result: Result<u64, String>,
-    },
+    /// The file to import was looked at.
+    ImportFileChecked(FileChecked),
     /// The pause after a selection change is over.
     TagsSettled { generation: u64 },
     /// A repository's tags arrived.
@@ -113,15 +100,6 @@ pub enum Msg {
         error: Option<EngineError>,
         lasted: std::time::Duration,
     },
-}
-
-/// Why a login did not go through.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginFailure {
-    /// The registry refused the username or password.
-    Rejected(String),
-    /// Something else: the registry was unreachable, the credential store failed.
-    Failed(String),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

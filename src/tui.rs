@@ -3,7 +3,7 @@
 
 use std::io::{self, Stdout, Write};
 
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste};
 use crossterm::terminal::{
     BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen, LeaveAlternateScreen,
     disable_raw_mode, enable_raw_mode,
@@ -14,9 +14,22 @@ use ratatui::backend::CrosstermBackend;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
+/// Asks the terminal for button presses and wheel steps in SGR form, but not for pointer
+/// motion (crossterm's `EnableMouseCapture` asks for every move, which over SSH is a stream
+/// of reports nobody uses). `DisableMouseCapture` turns it off again.
+struct ClicksAndWheel;
+
+impl crossterm::Command for ClicksAndWheel {
+    fn write_ansi(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        f.write_str("\x1b[?1000h\x1b[?1006h")
+    }
+}
+
 /// Restores the terminal when dropped, so every return path leaves it as it was.
 pub struct TerminalGuard {
     pub terminal: Term,
+    /// Whether the terminal reports mouse events to wharf.
+    mouse: bool,
 }
 
 impl TerminalGuard {
@@ -34,7 +47,10 @@ impl TerminalGuard {
             return Err(e);
         }
         match Terminal::new(CrosstermBackend::new(stdout)) {
-            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Ok(terminal) => Ok(TerminalGuard {
+                terminal,
+                mouse: false,
+            }),
             Err(e) => {
                 restore();
                 Err(e)
@@ -53,6 +69,19 @@ impl TerminalGuard {
 }
 
 impl TerminalGuard {
+    /// Takes the mouse (clicks and the wheel come to wharf) or leaves it to the terminal.
+    pub fn capture_mouse(&mut self, on: bool) -> io::Result<()> {
+        if on != self.mouse {
+            if on {
+                execute!(self.terminal.backend_mut(), ClicksAndWheel)?;
+            } else {
+                execute!(self.terminal.backend_mut(), DisableMouseCapture)?;
+            }
+            self.mouse = on;
+        }
+        Ok(())
+    }
+
     /// Ctrl-Z: gives the terminal back, stops the process like any shell job, and takes the
     /// terminal again when the shell resumes it.
     pub fn suspend(&mut self) -> io::Result<()> {
@@ -65,6 +94,9 @@ impl TerminalGuard {
             EnableBracketedPaste,
             cursor::Hide
         )?;
+        if self.mouse {
+            execute!(io::stdout(), ClicksAndWheel)?;
+        }
         self.terminal.clear()
     }
 }
@@ -81,6 +113,7 @@ pub fn restore() {
     let mut stdout = io::stdout();
     let _ = execute!(
         stdout,
+        DisableMouseCapture,
         DisableBracketedPaste,
         LeaveAlternateScreen,
         cursor::Show

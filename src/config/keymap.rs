@@ -287,15 +287,15 @@ impl Keymap {
                         ))
                     })?)
                 };
-                if let Some((other_spelling, other_action)) = seen.get(&combo) {
-                    if *other_action != action {
-                        return Err(KeymapError(format!(
-                            "[keys.{scope_name}]: \"{other_spelling}\" and \"{spelling}\" are the same key \
+                if let Some((other_spelling, other_action)) = seen.get(&combo)
+                    && *other_action != action
+                {
+                    return Err(KeymapError(format!(
+                        "[keys.{scope_name}]: \"{other_spelling}\" and \"{spelling}\" are the same key \
                              but are bound to {} and {}",
-                            describe(*other_action),
-                            describe(action)
-                        )));
-                    }
+                        describe(*other_action),
+                        describe(action)
+                    )));
                 }
                 seen.insert(combo, (spelling, action));
                 self.scopes.entry(scope).or_default().insert(
@@ -386,11 +386,11 @@ impl Keymap {
                 effective.insert(*k, b.action);
             }
         }
-        if scope != Scope::Global {
-            if let Some(table) = self.scopes.get(&scope) {
-                for (k, b) in table {
-                    effective.insert(*k, b.action);
-                }
+        if scope != Scope::Global
+            && let Some(table) = self.scopes.get(&scope)
+        {
+            for (k, b) in table {
+                effective.insert(*k, b.action);
             }
         }
         effective

@@ -96,10 +96,10 @@ impl Engine {
         let mut image_id = None;
         while let Some(item) = stream.next().await {
             let info = item.map_err(|e| self.error(e))?;
-            if let Some(status) = info.status {
-                if status.starts_with("sha256:") {
-                    image_id = Some(ImageId(status.trim().to_string()));
-                }
+            if let Some(status) = info.status
+                && status.starts_with("sha256:")
+            {
+                image_id = Some(ImageId(status.trim().to_string()));
             }
         }
         image_id.ok_or_else(|| {

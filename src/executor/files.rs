@@ -4,18 +4,11 @@
 use std::io::Read;
 use std::path::Path;
 
-use crate::state::actions::expand_home;
-use crate::state::path_completion::{DirEntry, PathCompletion, complete, split_typed};
+use crate::model::path_completion::{DirEntry, PathCompletion, complete};
 
-/// Lists the directory of a typed path and completes it.
-pub fn complete_path(typed: &str) -> PathCompletion {
-    let (dir, _) = split_typed(typed);
-    let listing = if dir.is_empty() {
-        ".".to_string()
-    } else {
-        dir.to_string()
-    };
-    let entries: Vec<DirEntry> = match std::fs::read_dir(expand_home(&listing)) {
+/// Lists `directory` (the typed path's directory, `~/` expanded) and completes `typed`.
+pub fn complete_path(typed: &str, directory: &Path) -> PathCompletion {
+    let entries: Vec<DirEntry> = match std::fs::read_dir(directory) {
         Ok(read) => read
             .filter_map(Result::ok)
             .take(10_000)
@@ -132,11 +125,11 @@ mod tests {
         std::fs::create_dir(dir.path().join("images")).unwrap();
         let base = format!("{}/", dir.path().display());
         assert_eq!(
-            complete_path(&format!("{base}ce")).text,
+            complete_path(&format!("{base}ce"), dir.path()).text,
             format!("{base}centos.tar.gz")
         );
         assert_eq!(
-            complete_path(&format!("{base}im")).text,
+            complete_path(&format!("{base}im"), dir.path()).text,
             format!("{base}images/")
         );
     }

@@ -10,10 +10,10 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::docker::{Engine, EngineError, EngineErrorKind, ImportRequest, ProgressLine};
+use crate::job::{JobError, JobId, JobOutcome, JobSpec, Progress, ProgressUpdate};
 use crate::msg::Msg;
 use crate::registry::reference::credential_key_for;
 use crate::registry::{Credentials, DockerConfig};
-use crate::state::jobs::{JobError, JobId, JobOutcome, JobSpec, Progress, ProgressUpdate};
 
 /// Shortest time between two progress messages for one job.
 const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);

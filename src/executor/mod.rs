@@ -2,8 +2,13 @@
 
 mod files;
 mod jobs;
+mod login;
+mod services;
+
+pub use services::{Registry, Services};
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
@@ -12,74 +17,33 @@ use tokio::task::{AbortHandle, JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 use crate::docker::target::EngineTarget;
-use crate::docker::{Engine, EngineError, EngineErrorKind, ImageRecord, LoginCheck, RemoveOutcome};
-use crate::effect::Effect;
-use crate::msg::{LoginFailure, Msg};
-use crate::registry::reference::credential_key_for;
-use crate::registry::{
-    ClientOptions, Credentials, DockerConfig, RegistryClient, RegistryError, StoredIn,
+use crate::docker::{
+    ContainerRecord, Engine, EngineError, EngineErrorKind, ImageRecord, RemoveOutcome,
 };
-use crate::state::jobs::JobId;
-use crate::state::tags::CATALOG_PAGE;
+use crate::effect::Effect;
+use crate::flows::import::FileChecked;
+use crate::flows::login::LoginMsg;
+use crate::flows::remove::Removed;
+use crate::flows::tag::Tagged;
+use crate::job::{JobId, JobSpec};
+use crate::msg::Msg;
+use crate::registry::{RegistryClient, RegistryError};
 
-/// An image list request already under way.
-type ImageListTask = JoinHandle<Result<Vec<ImageRecord>, EngineError>>;
-
-/// What the executor talks to besides the engine.
-#[derive(Clone, Default)]
-pub struct Services {
-    /// The docker CLI's credential store (`$DOCKER_CONFIG`), when one can be found.
-    pub credentials: Option<DockerConfig>,
-    pub registry: Registry,
+/// The lists the first screen needs, asked for while the engine says who it is, so the
+/// requests go out together instead of one after the other.
+#[derive(Default)]
+struct FirstLists {
+    images: Option<JoinHandle<Result<Vec<ImageRecord>, EngineError>>>,
+    containers: Option<JoinHandle<Result<Vec<ContainerRecord>, EngineError>>>,
 }
 
-/// The registry client, built when first needed (building it reads the system's
-/// certificates, which the first frame should not wait for) or handed in ready.
-#[derive(Clone, Default)]
-pub struct Registry {
-    client: Arc<tokio::sync::OnceCell<Result<RegistryClient, String>>>,
-    options: Option<ClientOptions>,
-}
-
-impl Registry {
-    /// A client built with `options` on first use.
-    pub fn build_on_first_use(options: ClientOptions) -> Self {
-        Registry {
-            client: Arc::default(),
-            options: Some(options),
+impl FirstLists {
+    fn abort(&mut self) {
+        if let Some(task) = self.images.take() {
+            task.abort();
         }
-    }
-
-    /// A client that is already built.
-    pub fn ready(client: RegistryClient) -> Self {
-        Registry {
-            client: Arc::new(tokio::sync::OnceCell::new_with(Some(Ok(client)))),
-            options: None,
-        }
-    }
-
-    /// The client, or why there is none.
-    async fn get(&self) -> Result<RegistryClient, String> {
-        self.client
-            .get_or_init(|| async {
-                let Some(options) = self.options.clone() else {
-                    return Err("no registry client was set up".to_string());
-                };
-                tokio::task::spawn_blocking(move || RegistryClient::new(options))
-                    .await
-                    .map_err(|e| e.to_string())
-                    .and_then(|built| {
-                        built.map_err(|e| format!("the registry client could not be set up: {e}"))
-                    })
-            })
-            .await
-            .clone()
-    }
-
-    /// After a login or logout: the client must read the credential store again.
-    fn forget_credentials(&self, registry: &str) {
-        if let Some(Ok(client)) = self.client.get() {
-            client.forget_credentials(registry);
+        if let Some(task) = self.containers.take() {
+            task.abort();
         }
     }
 }
@@ -94,8 +58,9 @@ pub struct Executor {
     events_task: Option<AbortHandle>,
     /// Running jobs, so that they can be cancelled.
     jobs: HashMap<JobId, (CancellationToken, JoinHandle<()>)>,
-    /// The image list asked for while connecting, for the first `LoadImages` to use.
-    first_list: Arc<Mutex<Option<ImageListTask>>>,
+    /// The lists asked for while connecting, for the first `LoadImages` and
+    /// `LoadContainers` to use.
+    first_lists: Arc<Mutex<FirstLists>>,
 }
 
 impl Executor {
@@ -113,7 +78,7 @@ impl Executor {
             engine: watch::Sender::new(None),
             events_task: None,
             jobs: HashMap::new(),
-            first_list: Arc::default(),
+            first_lists: Arc::default(),
         }
     }
 
@@ -123,147 +88,86 @@ impl Executor {
         }
     }
 
+    /// The table: each kind of effect and the one function that carries it out.
     fn run_one(&mut self, effect: Effect) {
         match effect {
             Effect::ConnectEngine { after } => self.connect(after),
             Effect::WatchEvents => self.watch_events(),
-            Effect::LoadImages => {
-                let prefetched = self
-                    .first_list
-                    .lock()
-                    .ok()
-                    .and_then(|mut first| first.take());
-                match prefetched {
-                    Some(list) => {
-                        let tx = self.tx.clone();
-                        tokio::spawn(async move {
-                            let result = list.await.unwrap_or_else(|_| Err(not_connected()));
-                            let _ = tx.send(Msg::ImagesLoaded(result));
-                        });
-                    }
-                    None => self.with_engine(
-                        |engine| async move { engine.list_images().await },
-                        Msg::ImagesLoaded,
-                    ),
-                }
-            }
-            Effect::InspectImage { reference } => {
-                let reply = reference.clone();
-                self.with_engine(
-                    move |engine| async move { engine.inspect_image(&reference).await },
-                    move |result| Msg::ImageInspected {
-                        reference: reply,
-                        result,
-                    },
-                )
-            }
-            Effect::LoadHistory { image } => {
-                let reply = image.clone();
-                self.with_engine(
-                    move |engine| async move { engine.image_history(&image).await },
-                    move |result| Msg::HistoryLoaded {
-                        image: reply,
-                        result,
-                    },
-                )
-            }
-            Effect::LoadContainers => self.with_engine(
-                |engine| async move { engine.list_containers().await },
-                Msg::ContainersLoaded,
+            Effect::LoadImages => self.load_images(),
+            Effect::InspectImage { reference } => self.engine_call(
+                reference,
+                |engine, reference| async move { engine.inspect_image(&reference).await },
+                |reference, result| Msg::ImageInspected { reference, result },
             ),
-            Effect::LoadChanges { container } => {
-                let reply = container.clone();
-                self.with_engine(
-                    move |engine| async move { engine.container_changes(&container).await },
-                    move |result| Msg::ChangesLoaded {
-                        container: reply,
-                        result,
-                    },
-                )
-            }
-            Effect::StartJob { id, spec } => {
-                self.jobs.retain(|_, (_, handle)| !handle.is_finished());
-                let token = CancellationToken::new();
-                let context = jobs::JobContext {
-                    engine: self.engine(),
-                    credentials: self.services.credentials.clone(),
-                };
-                let handle =
-                    tokio::spawn(jobs::run(id, spec, context, token.clone(), self.tx.clone()));
-                self.jobs.insert(id, (token, handle));
-            }
-            Effect::CancelJob { id } => {
-                if let Some((token, _)) = self.jobs.get(&id) {
-                    token.cancel();
-                }
-            }
+            Effect::LoadHistory { image } => self.engine_call(
+                image,
+                |engine, image| async move { engine.image_history(&image).await },
+                |image, result| Msg::HistoryLoaded { image, result },
+            ),
+            Effect::LoadContainers => self.load_containers(),
+            Effect::LoadChanges { container } => self.engine_call(
+                container,
+                |engine, container| async move { engine.container_changes(&container).await },
+                |container, result| Msg::ChangesLoaded { container, result },
+            ),
+            Effect::StartJob { id, spec } => self.start_job(id, spec),
+            Effect::CancelJob { id } => self.cancel_job(id),
             Effect::TagImage {
                 source,
                 repository,
                 tag,
-            } => {
-                let target = format!("{repository}:{tag}");
-                self.with_engine(
-                    move |engine| async move { engine.tag_image(&source, &repository, &tag).await },
-                    move |result| Msg::Tagged { target, result },
-                )
-            }
-            Effect::RemoveImages { names, force } => {
-                let reply = names.join(", ");
-                self.with_engine(
-                    move |engine| async move {
-                        let mut all = RemoveOutcome::default();
-                        for name in &names {
-                            let outcome = engine.remove_image(name, force).await?;
-                            all.untagged.extend(outcome.untagged);
-                            all.deleted.extend(outcome.deleted);
-                        }
-                        Ok(all)
-                    },
-                    move |result| Msg::Removed {
-                        name: reply,
-                        result,
-                    },
-                )
-            }
+            } => self.engine_call(
+                (source, repository, tag),
+                |engine, (source, repository, tag)| async move {
+                    engine.tag_image(&source, &repository, &tag).await
+                },
+                |(_, repository, tag), result| {
+                    let target = format!("{repository}:{tag}");
+                    Msg::Tagged(Tagged { target, result })
+                },
+            ),
+            Effect::RemoveImages { names, force } => self.engine_call(
+                names,
+                move |engine, names| async move { remove_images(&engine, &names, force).await },
+                |names, result| {
+                    let name = names.join(", ");
+                    Msg::Removed(Removed { name, result })
+                },
+            ),
             Effect::Login {
                 registry,
                 credentials,
             } => {
-                let tx = self.tx.clone();
                 let engine = self.engine();
                 let services = self.services.clone();
-                tokio::spawn(async move {
-                    let result = login(engine, &services, &registry, credentials).await;
-                    let _ = tx.send(Msg::LoginFinished { registry, result });
+                self.task(async move {
+                    let result = login::login(engine, &services, &registry, credentials).await;
+                    Msg::Login(LoginMsg::LoggedIn { registry, result })
                 });
             }
             Effect::Logout { registry } => {
-                let tx = self.tx.clone();
                 let services = self.services.clone();
-                tokio::spawn(async move {
-                    let result = logout(&services, &registry).await;
-                    let _ = tx.send(Msg::LogoutFinished { registry, result });
+                self.task(async move {
+                    let result = login::logout(&services, &registry).await;
+                    Msg::Login(LoginMsg::LoggedOut { registry, result })
                 });
             }
-            Effect::CompletePath { typed } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let completion = files::complete_path(&typed);
-                    let _ = tx.send(Msg::PathCompleted { typed, completion });
-                });
-            }
-            Effect::SettleTags { generation, after } => {
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    tokio::time::sleep(after).await;
-                    let _ = tx.send(Msg::TagsSettled { generation });
-                });
-            }
+            Effect::CompletePath { typed, directory } => self.blocking(move || {
+                let completion = files::complete_path(&typed, &directory);
+                Msg::PathCompleted { typed, completion }
+            }),
+            Effect::CheckImportFile { path } => self.blocking(move || {
+                let result = files::check_archive(&path);
+                Msg::ImportFileChecked(FileChecked { path, result })
+            }),
+            Effect::SettleTags { generation, after } => self.task(async move {
+                tokio::time::sleep(after).await;
+                Msg::TagsSettled { generation }
+            }),
             Effect::LoadTags {
                 generation,
                 repository,
-            } => self.with_registry(
+            } => self.registry_call(
                 move |client| async move { client.tags(&repository).await },
                 move |result| Msg::TagsLoaded { generation, result },
             ),
@@ -273,7 +177,7 @@ impl Executor {
                 tag,
             } => {
                 let reply = tag.clone();
-                self.with_registry(
+                self.registry_call(
                     move |client| async move { client.manifest_digest(&repository, &tag).await },
                     move |result| Msg::TagDigestLoaded {
                         generation,
@@ -288,7 +192,7 @@ impl Executor {
                 tag,
             } => {
                 let reply = tag.clone();
-                self.with_registry(
+                self.registry_call(
                     move |client| async move { client.tag_detail(&repository, &tag).await },
                     move |result| Msg::TagDetailLoaded {
                         generation,
@@ -301,22 +205,71 @@ impl Executor {
                 generation,
                 registry,
                 cursor,
-            } => self.with_registry(
+                page_size,
+            } => self.registry_call(
                 move |client| async move {
                     match cursor {
                         Some(cursor) => client.catalog_next_page(&cursor).await,
-                        None => client.catalog_page(&registry, CATALOG_PAGE).await,
+                        None => client.catalog_page(&registry, page_size).await,
                     }
                 },
                 move |result| Msg::CatalogLoaded { generation, result },
             ),
-            Effect::CheckImportFile { path } => {
-                let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let result = files::check_archive(&path);
-                    let _ = tx.send(Msg::ImportFileChecked { path, result });
-                });
-            }
+        }
+    }
+
+    /// The image list: the one asked for while connecting, if it is still there.
+    fn load_images(&mut self) {
+        let prefetched = self
+            .first_lists
+            .lock()
+            .ok()
+            .and_then(|mut first| first.images.take());
+        match prefetched {
+            Some(list) => self.task(async move {
+                Msg::ImagesLoaded(list.await.unwrap_or_else(|_| Err(not_connected())))
+            }),
+            None => self.engine_call(
+                (),
+                |engine, ()| async move { engine.list_images().await },
+                |(), result| Msg::ImagesLoaded(result),
+            ),
+        }
+    }
+
+    /// The container list: the one asked for while connecting, if it is still there.
+    fn load_containers(&mut self) {
+        let prefetched = self
+            .first_lists
+            .lock()
+            .ok()
+            .and_then(|mut first| first.containers.take());
+        match prefetched {
+            Some(list) => self.task(async move {
+                Msg::ContainersLoaded(list.await.unwrap_or_else(|_| Err(not_connected())))
+            }),
+            None => self.engine_call(
+                (),
+                |engine, ()| async move { engine.list_containers().await },
+                |(), result| Msg::ContainersLoaded(result),
+            ),
+        }
+    }
+
+    fn start_job(&mut self, id: JobId, spec: JobSpec) {
+        self.jobs.retain(|_, (_, handle)| !handle.is_finished());
+        let token = CancellationToken::new();
+        let context = jobs::JobContext {
+            engine: self.engine(),
+            credentials: self.services.credentials.clone(),
+        };
+        let handle = tokio::spawn(jobs::run(id, spec, context, token.clone(), self.tx.clone()));
+        self.jobs.insert(id, (token, handle));
+    }
+
+    fn cancel_job(&mut self, id: JobId) {
+        if let Some((token, _)) = self.jobs.get(&id) {
+            token.cancel();
         }
     }
 
@@ -324,7 +277,7 @@ impl Executor {
         let tx = self.tx.clone();
         let target = self.target.clone();
         let slot = self.engine.clone();
-        let first_list = self.first_list.clone();
+        let first_lists = self.first_lists.clone();
         tokio::spawn(async move {
             if !after.is_zero() {
                 tokio::time::sleep(after).await;
@@ -340,21 +293,27 @@ impl Executor {
                     return;
                 }
             };
-            // The first frame wants the images: ask for them while the engine says who it is.
-            let lister = engine.clone();
-            let list = tokio::spawn(async move { lister.list_images().await });
+            // The first frame wants the lists: ask for them while the engine says who it is.
+            let (images, containers) = (engine.clone(), engine.clone());
+            let mut lists = FirstLists {
+                images: Some(tokio::spawn(async move { images.list_images().await })),
+                containers: Some(tokio::spawn(
+                    async move { containers.list_containers().await },
+                )),
+            };
             let msg = match engine.identify().await {
                 Ok((info, negotiated)) => {
                     if negotiated {
-                        list.abort(); // Sent with a version the engine refused.
-                    } else if let Ok(mut first) = first_list.lock() {
-                        *first = Some(list);
+                        lists.abort(); // Sent with a version the engine refused.
+                    } else if let Ok(mut first) = first_lists.lock() {
+                        first.abort(); // Unused lists of an earlier connection.
+                        *first = lists;
                     }
                     slot.send_replace(Some(engine));
                     Msg::EngineConnected(info)
                 }
                 Err(error) => {
-                    list.abort();
+                    lists.abort();
                     Msg::EngineFailed(error)
                 }
             };
@@ -401,24 +360,39 @@ impl Executor {
         self.events_task = Some(handle.abort_handle());
     }
 
+    /// Runs a task whose outcome is a message.
+    fn task(&self, work: impl Future<Output = Msg> + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(work.await);
+        });
+    }
+
+    /// Runs blocking work (files) on the blocking pool; its outcome is a message.
+    fn blocking(&self, work: impl FnOnce() -> Msg + Send + 'static) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = tx.send(work());
+        });
+    }
+
     /// Runs one registry request in a task and sends its result back wrapped by `wrap`.
-    fn with_registry<T, F, Fut>(
+    fn registry_call<T, F, Fut>(
         &self,
         request: F,
         wrap: impl FnOnce(Result<T, RegistryError>) -> Msg + Send + 'static,
     ) where
         T: Send + 'static,
         F: FnOnce(RegistryClient) -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = Result<T, RegistryError>> + Send + 'static,
+        Fut: Future<Output = Result<T, RegistryError>> + Send + 'static,
     {
-        let tx = self.tx.clone();
         let registry = self.services.registry.clone();
-        tokio::spawn(async move {
+        self.task(async move {
             let result = match registry.get().await {
                 Ok(client) => request(client).await,
                 Err(why) => Err(RegistryError::Setup(why)),
             };
-            let _ = tx.send(wrap(result));
+            wrap(result)
         });
     }
 
@@ -426,26 +400,26 @@ impl Executor {
         self.engine.borrow().clone()
     }
 
-    /// Runs one engine request in a task and sends its result back wrapped by `wrap`.
-    fn with_engine<T, F, Fut>(
+    /// Runs one engine request about `subject` in a task; `reply` gets the subject back with
+    /// the result (or "not connected" at once when there is no engine yet).
+    fn engine_call<S, T, F, Fut>(
         &self,
+        subject: S,
         request: F,
-        wrap: impl FnOnce(Result<T, EngineError>) -> Msg + Send + 'static,
+        reply: impl FnOnce(S, Result<T, EngineError>) -> Msg + Send + 'static,
     ) where
+        S: Clone + Send + 'static,
         T: Send + 'static,
-        F: FnOnce(Engine) -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = Result<T, EngineError>> + Send + 'static,
+        F: FnOnce(Engine, S) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T, EngineError>> + Send + 'static,
     {
-        let tx = self.tx.clone();
         match self.engine() {
-            Some(engine) => {
-                tokio::spawn(async move {
-                    let result = request(engine).await;
-                    let _ = tx.send(wrap(result));
-                });
-            }
+            Some(engine) => self.task(async move {
+                let result = request(engine, subject.clone()).await;
+                reply(subject, result)
+            }),
             None => {
-                let _ = tx.send(wrap(Err(not_connected())));
+                let _ = self.tx.send(reply(subject, Err(not_connected())));
             }
         }
     }
@@ -458,96 +432,17 @@ fn not_connected() -> EngineError {
     )
 }
 
-/// `docker login`: the engine checks the credentials with the registry, then they are
-/// stored in the helper that applies or in `auths`. Nothing is written unless the check
-/// passed.
-async fn login(
-    engine: Option<Engine>,
-    services: &Services,
-    registry: &str,
-    credentials: Credentials,
-) -> Result<String, LoginFailure> {
-    let store = services.credentials.as_ref().ok_or_else(|| {
-        LoginFailure::Failed("no docker config directory (set DOCKER_CONFIG or HOME)".into())
-    })?;
-    let server = credential_key_for(registry);
-    let check = match &engine {
-        Some(engine) => engine
-            .check_login(&credentials, server)
-            .await
-            .map_err(|e| {
-                if e.kind == EngineErrorKind::Unauthorized {
-                    LoginFailure::Rejected(e.message)
-                } else {
-                    LoginFailure::Failed(e.to_string())
-                }
-            })?,
-        None => LoginCheck::CannotAsk,
-    };
-    let to_store = match check {
-        LoginCheck::Accepted {
-            identity_token: Some(token),
-        } => Credentials::identity_token(credentials.username(), token),
-        LoginCheck::Accepted {
-            identity_token: None,
-        } => credentials,
-        LoginCheck::CannotAsk => {
-            let client = services
-                .registry
-                .get()
-                .await
-                .map_err(LoginFailure::Failed)?;
-            client
-                .check_credentials(registry, &credentials)
-                .await
-                .map_err(|e| {
-                    if e.is_unauthorized() {
-                        LoginFailure::Rejected(
-                            "the registry refused the username or password".into(),
-                        )
-                    } else {
-                        LoginFailure::Failed(e.to_string())
-                    }
-                })?;
-            credentials
-        }
-    };
-    let stored = store.store_async(registry, &to_store).await.map_err(|e| {
-        LoginFailure::Failed(format!(
-            "the credentials were right but could not be stored: {e}"
-        ))
-    })?;
-    services.registry.forget_credentials(registry);
-    Ok(describe_store(&stored))
-}
-
-/// Erases the stored credentials; `Ok(Some(where))`, or `Ok(None)` when none were stored.
-async fn logout(services: &Services, registry: &str) -> Result<Option<String>, String> {
-    let store = services
-        .credentials
-        .as_ref()
-        .ok_or_else(|| "no docker config directory (set DOCKER_CONFIG or HOME)".to_string())?;
-    let helper = {
-        let (store, registry) = (store.clone(), registry.to_string());
-        tokio::task::spawn_blocking(move || store.helper_for(&registry))
-            .await
-            .map_err(|e| e.to_string())?
-            .map_err(|e| e.to_string())?
-    };
-    let erased = store
-        .erase_async(registry)
-        .await
-        .map_err(|e| e.to_string())?;
-    services.registry.forget_credentials(registry);
-    Ok(erased.then(|| match helper {
-        Some(name) => format!("docker-credential-{name}"),
-        None => store.config_path().display().to_string(),
-    }))
-}
-
-fn describe_store(stored: &StoredIn) -> String {
-    match stored {
-        StoredIn::Helper(name) => format!("docker-credential-{name}"),
-        StoredIn::ConfigFile(path) => path.display().to_string(),
+/// Removes tags (or an image by ID) one after the other, stopping at the first refusal.
+async fn remove_images(
+    engine: &Engine,
+    names: &[String],
+    force: bool,
+) -> Result<RemoveOutcome, EngineError> {
+    let mut all = RemoveOutcome::default();
+    for name in names {
+        let outcome = engine.remove_image(name, force).await?;
+        all.untagged.extend(outcome.untagged);
+        all.deleted.extend(outcome.deleted);
     }
+    Ok(all)
 }

@@ -36,6 +36,7 @@ use super::manifest::{
 };
 use super::rate_limit::RateLimit;
 use super::reference::{RepositoryRef, is_loopback_host, validate_digest, validate_tag};
+pub use super::refused::RefusedName;
 
 const MIB: usize = 1024 * 1024;
 /// Manifests and configs are a few KiB; the spec suggests accepting at least 4 MiB.
@@ -96,25 +97,6 @@ pub struct CatalogPage {
     pub next: Option<CatalogCursor>,
     /// Names on this page the grammar refuses, to be shown marked rather than dropped.
     pub refused: Vec<RefusedName>,
-}
-
-/// A repository name a registry listed that wharf cannot open, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RefusedName {
-    /// The name as the registry sent it (may hold anything: strip before drawing).
-    pub name: String,
-    /// Why the grammar refuses it, for the user.
-    pub reason: String,
-}
-
-impl RefusedName {
-    /// Sorts a registry's name into an accepted repository or a refused name.
-    pub fn check(registry: &str, name: &str) -> Result<RepositoryRef, RefusedName> {
-        RepositoryRef::new(registry, name).map_err(|e| RefusedName {
-            name: shorten(name),
-            reason: e.to_string(),
-        })
-    }
 }
 
 /// An opaque position in a catalog, for [`RegistryClient::catalog_next_page`].
@@ -277,13 +259,13 @@ impl RegistryClient {
             reference.to_owned()
         } else {
             let computed = sha256_digest(&body);
-            if let Some(claimed) = header_digest.filter(|d| d.starts_with("sha256:")) {
-                if claimed != computed {
-                    return Err(bad(
-                        "a manifest matching its Docker-Content-Digest header",
-                        format!("header {claimed} but content {computed}"),
-                    ));
-                }
+            if let Some(claimed) = header_digest.filter(|d| d.starts_with("sha256:"))
+                && claimed != computed
+            {
+                return Err(bad(
+                    "a manifest matching its Docker-Content-Digest header",
+                    format!("header {claimed} but content {computed}"),
+                ));
             }
             computed
         };

@@ -13,9 +13,9 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::client::RefusedName;
 use super::manifest::{DOCKER_MANIFEST_LIST, OCI_INDEX, Platform, parse_time};
 use super::reference::{RepositoryRef, validate_digest, validate_tag};
+use super::refused::RefusedName;
 use super::remote_tag::{RemotePlatform, RemoteTag, ScanState, ScanSummary, Severity};
 
 /// Where Harbor's API lives on a registry host.

@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::client::RefusedName;
-use super::manifest::{Platform, parse_json, parse_time, shorten};
+use super::manifest::{Platform, parse_json, parse_time};
 use super::reference::{DOCKER_HUB, RepositoryRef, validate_digest, validate_tag};
+use super::refused::RefusedName;
 use super::remote_tag::{RemotePlatform, RemoteTag};
 
 /// Where Docker Hub's API is, unless the client options say otherwise.
@@ -206,16 +206,6 @@ pub(crate) fn search_result_from(entry: &Value) -> Option<Result<HubSearchResult
     }))
 }
 
-/// The message of a Hub error body (`{"message": …}`, `{"detail": …}`), shortened.
-pub(crate) fn error_message(body: &[u8]) -> Option<String> {
-    let value: Value = serde_json::from_slice(body).ok()?;
-    ["message", "detail"]
-        .iter()
-        .find_map(|field| value.get(field).and_then(Value::as_str))
-        .filter(|m| !m.trim().is_empty())
-        .map(|m| shorten(m.trim()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,19 +329,10 @@ mod tests {
     }
 
     #[test]
-    fn hub_paths_and_error_messages() {
+    fn hub_paths() {
         let repo = RepositoryRef::parse("nginx").unwrap();
         assert_eq!(hub_path(&repo), Some(("library", "nginx")));
         let local = RepositoryRef::parse("localhost:5000/a/b").unwrap();
         assert_eq!(hub_path(&local), None);
-        assert_eq!(
-            error_message(br#"{"message":"object not found","errinfo":{}}"#).as_deref(),
-            Some("object not found")
-        );
-        assert_eq!(
-            error_message(br#"{"detail":"Not found."}"#).as_deref(),
-            Some("Not found.")
-        );
-        assert_eq!(error_message(b"<html>"), None);
     }
 }

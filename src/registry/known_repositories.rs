@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::client::RefusedName;
 use super::reference::{RepositoryRef, bare_registry, validate_registry};
+use super::refused::RefusedName;
 
 /// Repositories remembered per registry.
 pub const REMEMBERED_PER_REGISTRY: usize = 50;

@@ -4,8 +4,8 @@
 
 use reqwest::Url;
 
-use super::client::RefusedName;
 use super::error::RegistryError;
+use super::refused::RefusedName;
 
 /// Pages followed at most by [`Listing`] collection, so a `next` link that loops or never
 /// ends cannot keep wharf busy (100 items a page: 20,000 items).
@@ -144,10 +144,10 @@ where
         listing.skipped += page.skipped;
         listing.total = listing.total.or(page.total);
         let seen = |url: &Url, visited: &[Url]| visited.iter().any(|v| same_page(v, url));
-        if let Some(source) = page.source {
-            if !seen(&source, &visited) {
-                visited.push(source);
-            }
+        if let Some(source) = page.source
+            && !seen(&source, &visited)
+        {
+            visited.push(source);
         }
         match page.next {
             None => return listing,

@@ -20,6 +20,7 @@ pub mod listing;
 pub mod manifest;
 pub mod rate_limit;
 pub mod reference;
+pub mod refused;
 pub mod remote_tag;
 
 #[cfg(test)]

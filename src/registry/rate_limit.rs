@@ -92,12 +92,11 @@ fn quota(value: &str) -> Option<(u64, Option<u64>)> {
         let n = parts.next()?.trim().parse::<u64>().ok()?;
         count.get_or_insert(n);
         for parameter in parts {
-            if let Some((name, value)) = parameter.split_once('=') {
-                if name.trim().eq_ignore_ascii_case("w") {
-                    if let Ok(w) = value.trim().parse::<u64>() {
-                        window.get_or_insert(w);
-                    }
-                }
+            if let Some((name, value)) = parameter.split_once('=')
+                && name.trim().eq_ignore_ascii_case("w")
+                && let Ok(w) = value.trim().parse::<u64>()
+            {
+                window.get_or_insert(w);
             }
         }
     }

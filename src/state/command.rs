@@ -2,7 +2,7 @@
 //! and history.
 
 use super::Pane;
-use super::line_editor::LineEditor;
+use crate::model::line_editor::LineEditor;
 
 /// A command the user typed, parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,15 +8,16 @@ use std::time::Duration;
 
 use crate::effect::Effect;
 
-use super::jobs::JobSpec;
-use super::popup::{Pending, Popup};
-use super::{EngineStatus, FormPurpose, PendingSelection, State, backoff};
+use super::{EngineStatus, PendingSelection, State, backoff};
+use crate::flows::OpenForm;
+use crate::job::JobSpec;
+use crate::model::popup::{Pending, Popup};
 
 /// An event stream that ran this long was healthy; its end starts the backoff over.
 const STABLE_STREAM: Duration = Duration::from_secs(30);
 
 impl State {
-    pub(super) fn on_connected(&mut self, info: EngineInfo, effects: &mut Vec<Effect>) {
+    pub(crate) fn on_connected(&mut self, info: EngineInfo, effects: &mut Vec<Effect>) {
         self.engine = EngineStatus::Connected(info);
         self.connect_attempts = 0;
         self.layers.reset_requests();
@@ -36,7 +37,7 @@ impl State {
         }
     }
 
-    pub(super) fn on_connect_failed(&mut self, error: EngineError, effects: &mut Vec<Effect>) {
+    pub(crate) fn on_connect_failed(&mut self, error: EngineError, effects: &mut Vec<Effect>) {
         let attempt = self.connect_attempts;
         self.connect_attempts = self.connect_attempts.saturating_add(1);
         let retry_in = backoff(attempt);
@@ -59,7 +60,7 @@ impl State {
         self.on_connect_failed(error, effects);
     }
 
-    pub(super) fn on_events_ended(
+    pub(crate) fn on_events_ended(
         &mut self,
         error: Option<EngineError>,
         lasted: Duration,
@@ -105,7 +106,7 @@ impl State {
         }
     }
 
-    pub(super) fn on_engine_event(&mut self, event: EngineEvent, effects: &mut Vec<Effect>) {
+    pub(crate) fn on_engine_event(&mut self, event: EngineEvent, effects: &mut Vec<Effect>) {
         if event.subject == EventSubject::Image {
             // A list in flight may predate this change (and bring a deleted image back, or
             // drop a new tag): list again once it has arrived.
@@ -147,13 +148,13 @@ impl State {
 
     // ----- images -------------------------------------------------------------------------
 
-    pub(super) fn load_images(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn load_images(&mut self, effects: &mut Vec<Effect>) {
         if self.images_reload.request() {
             effects.push(Effect::LoadImages);
         }
     }
 
-    pub(super) fn on_images_loaded(
+    pub(crate) fn on_images_loaded(
         &mut self,
         result: Result<Vec<ImageRecord>, EngineError>,
         effects: &mut Vec<Effect>,
@@ -175,7 +176,7 @@ impl State {
         }
     }
 
-    pub(super) fn on_image_inspected(
+    pub(crate) fn on_image_inspected(
         &mut self,
         reference: String,
         result: Result<Option<ImageRecord>, EngineError>,
@@ -211,7 +212,7 @@ impl State {
 
     /// Looks an image up, one lookup per reference at a time: with one in flight, its answer
     /// is marked stale and the lookup repeated when it arrives.
-    pub(super) fn inspect_image(&mut self, reference: String, effects: &mut Vec<Effect>) {
+    pub(crate) fn inspect_image(&mut self, reference: String, effects: &mut Vec<Effect>) {
         match self.inspecting.get_mut(&reference) {
             Some(stale) => *stale = true,
             None => {
@@ -223,7 +224,7 @@ impl State {
 
     /// Selects the image a finished job made, once it is in the list.
     /// Remembers an image to select once it shows up, and tries at once.
-    pub(super) fn select_when_listed(&mut self, reference: String, effects: &mut Vec<Effect>) {
+    pub(crate) fn select_when_listed(&mut self, reference: String, effects: &mut Vec<Effect>) {
         self.pending_selection = Some(PendingSelection {
             reference,
             lists_left: 2,
@@ -248,12 +249,12 @@ impl State {
     }
 
     /// The user moved the images selection: nothing pending may take it over later.
-    pub(super) fn forget_pending_selection(&mut self) {
+    pub(crate) fn forget_pending_selection(&mut self) {
         self.pending_selection = None;
     }
 
     /// Points the layers pane at the images pane's selection.
-    pub(super) fn sync_layers(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn sync_layers(&mut self, effects: &mut Vec<Effect>) {
         let (image, label) = match self.images.selected_row() {
             Some(row) => (Some(row.image.clone()), row.reference()),
             None => (None, String::new()),
@@ -268,7 +269,7 @@ impl State {
         }
     }
 
-    pub(super) fn on_history_loaded(
+    pub(crate) fn on_history_loaded(
         &mut self,
         image: ImageId,
         result: Result<Vec<HistoryRecord>, EngineError>,
@@ -288,13 +289,13 @@ impl State {
 
     // ----- containers ---------------------------------------------------------------------
 
-    pub(super) fn load_containers(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn load_containers(&mut self, effects: &mut Vec<Effect>) {
         if self.containers_reload.request() {
             effects.push(Effect::LoadContainers);
         }
     }
 
-    pub(super) fn on_containers_loaded(
+    pub(crate) fn on_containers_loaded(
         &mut self,
         result: Result<Vec<ContainerRecord>, EngineError>,
         effects: &mut Vec<Effect>,
@@ -330,28 +331,24 @@ impl State {
             },
             _ => true,
         });
-        if let Some(open) = &mut self.form {
-            if let FormPurpose::Commit {
-                container,
-                container_name,
-            } = &open.purpose
-            {
-                if self.containers.get(container).is_none() {
-                    open.form.error = Some(format!(
-                        "container {container_name} no longer exists — Esc closes this form"
-                    ));
-                }
+        if let Some(OpenForm::Commit(form)) = &mut self.form {
+            let fields = &form.fields;
+            if self.containers.get(&fields.container).is_none() {
+                form.error = Some(format!(
+                    "container {} no longer exists — Esc closes this form",
+                    fields.container_name
+                ));
             }
         }
-        if let Some(view) = &mut self.changes {
-            if self.containers.get(&view.container).is_none() {
-                let name = view.container_name.clone();
-                view.set_error(format!("container {name} no longer exists"));
-            }
+        if let Some(view) = &mut self.changes
+            && self.containers.get(&view.container).is_none()
+        {
+            let name = view.container_name.clone();
+            view.set_error(format!("container {name} no longer exists"));
         }
     }
 
-    pub(super) fn on_changes_loaded(
+    pub(crate) fn on_changes_loaded(
         &mut self,
         container: ContainerId,
         result: Result<Vec<FileChange>, EngineError>,

@@ -1,407 +1,122 @@
-//! Long work (commit, pull, push, import) runs as jobs: an ID, live progress, a result, and
-//! a way to cancel. Several can run at once.
+//! Starting, finishing, cancelling and inspecting jobs.
 
-use std::fmt;
-use std::path::PathBuf;
+use crate::effect::Effect;
 
-use crate::action::Action;
-use crate::docker::{CommitRequest, ImageId};
+use super::State;
+use crate::flows::retry::Retry;
+use crate::job::{JobError, JobId, JobOutcome, JobSpec, Progress};
+use crate::model::jobs::JobStatus;
+use crate::model::popup::{Popup, Scroll, Severity};
 
-use super::list::ListCursor;
-
-/// Identifies a job for its whole life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct JobId(pub u64);
-
-impl fmt::Display for JobId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
-    }
-}
-
-/// The work a job does; the executor turns it into engine or registry calls. Credentials
-/// are looked up by the executor when the job starts, so they never sit in the state.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobSpec {
-    Commit(CommitRequest),
-    /// Pull `repository:tag` (or `@digest`) from `registry`.
-    Pull {
-        repository: String,
-        tag_or_digest: String,
-        registry: String,
-    },
-    /// Push `repository:tag` to `registry`.
-    Push {
-        repository: String,
-        tag: String,
-        registry: String,
-    },
-    /// Stream a rootfs archive into a new image.
-    Import {
-        path: PathBuf,
-        /// File size, for the progress bar.
-        size: u64,
-        repository: String,
-        tag: String,
-        message: Option<String>,
-        changes: Vec<String>,
-    },
-}
-
-impl JobSpec {
-    /// The registry a job talks to, if any: where a login would help.
-    pub fn registry(&self) -> Option<&str> {
-        match self {
-            JobSpec::Pull { registry, .. } | JobSpec::Push { registry, .. } => Some(registry),
-            JobSpec::Commit(_) | JobSpec::Import { .. } => None,
-        }
-    }
-}
-
-/// What a finished job produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobOutcome {
-    /// A new image exists under `reference` (commit, import).
-    Created { image: ImageId, reference: String },
-    /// The engine has `reference` from its registry.
-    Pulled { reference: String },
-    /// The registry has `reference`, with this digest when the engine said.
-    Pushed {
-        reference: String,
-        digest: Option<String>,
-    },
-}
-
-impl JobOutcome {
-    fn summary(&self) -> String {
-        match self {
-            JobOutcome::Created { image, reference } => {
-                format!("created {reference} ({})", image.short())
-            }
-            JobOutcome::Pulled { reference } => format!("pulled {reference}"),
-            JobOutcome::Pushed { reference, digest } => match digest {
-                Some(digest) => format!(
-                    "pushed {reference} ({})",
-                    crate::docker::types::short_hex(digest)
-                ),
-                None => format!("pushed {reference}"),
-            },
-        }
-    }
-}
-
-/// One step of progress reported by a running job.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProgressUpdate {
-    /// What the job is doing now, in words.
-    Message(String),
-    /// A layer's status and byte counts (`total` 0 when unknown).
-    Layer {
-        id: String,
-        status: String,
-        current: u64,
-        total: u64,
-    },
-    /// Bytes moved so far, and how many there are when known.
-    Bytes { done: u64, total: Option<u64> },
-}
-
-/// Progress of one layer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LayerProgress {
-    pub id: String,
-    pub status: String,
-    pub current: u64,
-    pub total: u64,
-}
-
-impl LayerProgress {
-    /// The engine's words for a layer that needs no more work.
-    pub fn is_done(&self) -> bool {
-        let s = self.status.to_ascii_lowercase();
-        [
-            "complete",
-            "already exists",
-            "pushed",
-            "mounted from",
-            "layer already exists",
-        ]
-        .iter()
-        .any(|w| s.contains(w))
-    }
-}
-
-/// A job's progress: built up from updates by the job's task, sent as snapshots.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub message: String,
-    pub layers: Vec<LayerProgress>,
-    pub bytes: Option<(u64, Option<u64>)>,
-}
-
-impl Progress {
-    pub fn apply(&mut self, update: ProgressUpdate) {
-        match update {
-            ProgressUpdate::Message(message) => self.message = message,
-            ProgressUpdate::Layer {
-                id,
-                status,
-                current,
-                total,
-            } => match self.layers.iter_mut().find(|l| l.id == id) {
-                Some(layer) => {
-                    layer.status = status;
-                    // Keep the last byte counts when a status line carries none.
-                    if total > 0 {
-                        layer.current = current;
-                        layer.total = total;
-                    } else if layer.is_done() {
-                        layer.current = layer.total;
-                    }
-                }
-                None => self.layers.push(LayerProgress {
-                    id,
-                    status,
-                    current,
-                    total,
-                }),
-            },
-            ProgressUpdate::Bytes { done, total } => self.bytes = Some((done, total)),
-        }
+impl State {
+    /// Registers a job and asks the executor to run it.
+    pub(crate) fn start_job(&mut self, title: String, spec: JobSpec, effects: &mut Vec<Effect>) {
+        let id = self.jobs.add(title.clone(), spec.clone());
+        effects.push(Effect::StartJob { id, spec });
+        self.info(format!("started {title}"));
     }
 
-    /// Overall completion from 0.0 to 1.0, when it can be known.
-    pub fn fraction(&self) -> Option<f64> {
-        if let Some((done, Some(total))) = self.bytes {
-            return (total > 0).then(|| (done as f64 / total as f64).min(1.0));
-        }
-        if self.layers.is_empty() {
-            return None;
-        }
-        let (mut done, mut total) = (0u64, 0u64);
-        for layer in &self.layers {
-            if layer.total > 0 {
-                total = total.saturating_add(layer.total);
-                done = done.saturating_add(if layer.is_done() {
-                    layer.total
-                } else {
-                    layer.current.min(layer.total)
-                });
-            }
-        }
-        if total > 0 {
-            Some(done as f64 / total as f64)
-        } else {
-            Some(self.layers_done() as f64 / self.layers.len() as f64)
-        }
-    }
-
-    pub fn layers_done(&self) -> usize {
-        self.layers.iter().filter(|l| l.is_done()).count()
-    }
-
-    /// The engine's "Retrying in 5 seconds" for a layer whose transfer failed, if any: the
-    /// registry went away, and the engine tries again before giving up.
-    pub fn retrying(&self) -> Option<&str> {
-        self.layers
-            .iter()
-            .map(|l| l.status.as_str())
-            .find(|s| s.starts_with("Retrying"))
-    }
-}
-
-/// Where a job stands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobStatus {
-    Running,
-    Succeeded(String),
-    Failed(String),
-    Cancelled,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Job {
-    pub id: JobId,
-    /// e.g. `commit web-1 → app:2`.
-    pub title: String,
-    pub spec: JobSpec,
-    pub status: JobStatus,
-    pub progress: Progress,
-    /// The user asked to cancel; the task has not stopped yet.
-    pub cancelling: bool,
-}
-
-impl Job {
-    pub fn is_running(&self) -> bool {
-        self.status == JobStatus::Running
-    }
-}
-
-/// Every job of this session, oldest first.
-#[derive(Debug, Clone, Default)]
-pub struct Jobs {
-    jobs: Vec<Job>,
-    next_id: u64,
-    pub cursor: ListCursor,
-}
-
-impl Jobs {
-    /// Registers a new running job; the caller emits the effect that starts it.
-    pub fn add(&mut self, title: String, spec: JobSpec) -> JobId {
-        self.next_id += 1;
-        let id = JobId(self.next_id);
-        self.jobs.push(Job {
-            id,
-            title,
-            spec,
-            status: JobStatus::Running,
-            progress: Progress::default(),
-            cancelling: false,
-        });
-        id
-    }
-
-    pub fn get(&self, id: JobId) -> Option<&Job> {
-        self.jobs.iter().find(|j| j.id == id)
-    }
-
-    pub fn all(&self) -> &[Job] {
-        &self.jobs
-    }
-
-    pub fn running(&self) -> impl Iterator<Item = &Job> {
-        self.jobs.iter().filter(|j| j.is_running())
-    }
-
-    /// Replaces a running job's progress with a newer snapshot.
-    pub fn set_progress(&mut self, id: JobId, progress: Progress) {
-        if let Some(job) = self.jobs.iter_mut().find(|j| j.id == id && j.is_running()) {
-            job.progress = progress;
-        }
-    }
-
-    /// Records the end of a job; returns the job when it was running.
-    pub fn finish(&mut self, id: JobId, result: &Result<JobOutcome, JobError>) -> Option<&Job> {
-        let job = self
-            .jobs
-            .iter_mut()
-            .find(|j| j.id == id && j.is_running())?;
-        job.status = match result {
-            Ok(outcome) => JobStatus::Succeeded(outcome.summary()),
-            Err(JobError::Cancelled) => JobStatus::Cancelled,
-            Err(JobError::Failed(message)) | Err(JobError::Unauthorized { message, .. }) => {
-                JobStatus::Failed(message.clone())
-            }
+    pub(crate) fn on_job_finished(
+        &mut self,
+        id: JobId,
+        result: Result<JobOutcome, JobError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        let Some(job) = self.jobs.finish(id, &result) else {
+            return;
         };
-        Some(job)
-    }
-
-    /// Marks a running job as being cancelled; returns whether it was running.
-    pub fn request_cancel(&mut self, id: JobId) -> bool {
-        match self.jobs.iter_mut().find(|j| j.id == id && j.is_running()) {
-            Some(job) => {
-                job.cancelling = true;
-                true
+        let (title, spec) = (job.title.clone(), job.spec.clone());
+        match result {
+            Ok(JobOutcome::Created { image, reference }) => {
+                self.select_when_listed(reference.clone(), effects);
+                self.inspect_image(image.0, effects);
+                self.info(format!("{title}: created {reference}"));
             }
-            None => false,
+            Ok(JobOutcome::Pulled { reference }) => {
+                self.select_when_listed(reference.clone(), effects);
+                self.inspect_image(reference.clone(), effects);
+                self.info(format!("pulled {reference}"));
+            }
+            Ok(JobOutcome::Pushed { reference, digest }) => {
+                // The engine now knows the image's digest in that registry, and the registry
+                // may now hold a tag the tags pane shows differently.
+                self.inspect_image(reference.clone(), effects);
+                self.reload_tags_of(&reference, effects);
+                let digest = digest.map(|d| format!(" ({d})")).unwrap_or_default();
+                self.info(format!("pushed {reference}{digest}"));
+            }
+            Err(JobError::Cancelled) => self.info(format!("{title}: cancelled")),
+            Err(JobError::Unauthorized { registry, message }) => {
+                let hint = self
+                    .keymap
+                    .hint(self.scope(), crate::action::Action::Login)
+                    .map(|key| format!(" — press {key} to log in to {registry}"))
+                    .unwrap_or_default();
+                self.retry = Some(Retry::Job { title, spec });
+                let first_line = message.lines().next().unwrap_or_default().to_string();
+                self.error(format!("unauthorized: {first_line}{hint}"));
+            }
+            Err(JobError::Failed(message)) => {
+                let first_line = message.lines().next().unwrap_or_default().to_string();
+                self.error(format!("{title} failed: {first_line}"));
+            }
         }
     }
 
-    /// The job under the cursor in the jobs view (newest first there).
-    pub fn selected(&self) -> Option<&Job> {
-        self.jobs.iter().rev().nth(self.cursor.selected())
-    }
-
-    pub fn navigate(&mut self, action: Action) -> bool {
-        self.cursor.navigate(action, self.jobs.len())
-    }
-}
-
-/// Why a job did not succeed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum JobError {
-    Cancelled,
-    Failed(String),
-    /// The registry wants (other) credentials.
-    Unauthorized {
-        registry: String,
-        message: String,
-    },
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn layer(id: &str, status: &str, current: u64, total: u64) -> ProgressUpdate {
-        ProgressUpdate::Layer {
-            id: id.into(),
-            status: status.into(),
-            current,
-            total,
+    /// `x` in the jobs pane.
+    pub(crate) fn cancel_selected_job(&mut self, effects: &mut Vec<Effect>) {
+        let Some(id) = self
+            .jobs
+            .selected()
+            .filter(|j| j.is_running())
+            .map(|j| j.id)
+        else {
+            self.error("the selected job is not running");
+            return;
+        };
+        if self.jobs.request_cancel(id) {
+            effects.push(Effect::CancelJob { id });
+            self.info("cancelling…");
         }
     }
 
-    #[test]
-    fn layer_progress_aggregates_bytes() {
-        let mut p = Progress::default();
-        p.apply(layer("a", "Pushing", 50, 100));
-        p.apply(layer("b", "Pushing", 0, 300));
-        assert_eq!(p.fraction(), Some(0.125));
-        p.apply(layer("a", "Pushed", 0, 0));
-        assert_eq!(p.layers[0].current, 100, "a finished layer counts in full");
-        p.apply(layer("b", "Pushing", 150, 300));
-        assert_eq!(p.fraction(), Some(250.0 / 400.0));
-        assert_eq!(p.layers_done(), 1);
-    }
-
-    #[test]
-    fn layers_without_sizes_count_by_number() {
-        let mut p = Progress::default();
-        p.apply(layer("a", "Already exists", 0, 0));
-        p.apply(layer("b", "Waiting", 0, 0));
-        assert_eq!(p.fraction(), Some(0.5));
-    }
-
-    #[test]
-    fn bytes_win_over_layers_and_unknown_is_none() {
-        let mut p = Progress::default();
-        assert_eq!(p.fraction(), None);
-        p.apply(ProgressUpdate::Bytes {
-            done: 10,
-            total: None,
+    /// Enter in the jobs pane: the job's full result.
+    pub(crate) fn open_job_detail(&mut self) {
+        let Some(job) = self.jobs.selected() else {
+            return;
+        };
+        let (body, severity) = match &job.status {
+            JobStatus::Running => (running_detail(&job.progress), Severity::Info),
+            JobStatus::Succeeded(summary) => (format!("Done: {summary}"), Severity::Info),
+            JobStatus::Failed(message) => (format!("Failed:\n\n{message}"), Severity::Error),
+            JobStatus::Cancelled => ("Cancelled.".to_string(), Severity::Info),
+        };
+        self.popups.push(Popup::Message {
+            title: format!("Job {} — {}", job.id, job.title),
+            body,
+            severity,
+            scroll: Scroll::default(),
         });
-        assert_eq!(p.fraction(), None);
-        p.apply(ProgressUpdate::Bytes {
-            done: 10,
-            total: Some(40),
-        });
-        assert_eq!(p.fraction(), Some(0.25));
     }
+}
 
-    #[test]
-    fn finish_and_cancel_only_touch_running_jobs() {
-        let mut jobs = Jobs::default();
-        let spec = JobSpec::Commit(CommitRequest {
-            container: crate::docker::ContainerId("c".into()),
-            repository: "app".into(),
-            tag: "1".into(),
-            message: None,
-            author: None,
-            pause: true,
-            changes: vec![],
-        });
-        let a = jobs.add("commit".into(), spec.clone());
-        let b = jobs.add("commit".into(), spec);
-        assert!(jobs.request_cancel(a));
-        assert!(jobs.finish(a, &Err(JobError::Cancelled)).is_some());
-        assert!(!jobs.request_cancel(a));
-        assert!(
-            jobs.finish(a, &Err(JobError::Failed("late".into())))
-                .is_none()
-        );
-        assert_eq!(jobs.get(a).unwrap().status, JobStatus::Cancelled);
-        assert_eq!(jobs.running().count(), 1);
-        assert_eq!(jobs.selected().unwrap().id, b, "newest first");
+/// A running job in full: what it says it is doing, then each layer's status and bytes.
+fn running_detail(progress: &Progress) -> String {
+    let mut text = format!("Running. {}", progress.message);
+    if !progress.layers.is_empty() {
+        text.push('\n');
     }
+    for layer in &progress.layers {
+        let bytes = if layer.total > 0 {
+            format!(
+                "  {} / {}",
+                crate::text::format::size(layer.current),
+                crate::text::format::size(layer.total)
+            )
+        } else {
+            String::new()
+        };
+        text.push_str(&format!("\n{}  {}{bytes}", layer.id, layer.status));
+    }
+    text
 }

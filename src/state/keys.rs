@@ -7,16 +7,16 @@ use crate::action::Action;
 use crate::config::keymap::{KeyCombo, Scope};
 use crate::effect::Effect;
 
-use super::changes::ChangesView;
 use super::command::{self, Command, CommandLine};
-use super::filter::Filter;
-use super::form::FormKey;
-use super::line_editor::Edit;
-use super::popup::{Popup, Scroll};
 use super::{Pane, State};
+use crate::model::changes::ChangesView;
+use crate::model::filter::Filter;
+use crate::model::form::FormKey;
+use crate::model::line_editor::Edit;
+use crate::model::popup::{Popup, Scroll};
 
 impl State {
-    pub(super) fn on_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
+    pub(crate) fn on_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
         let Some(combo) = KeyCombo::from_event(&key) else {
             return;
         };
@@ -45,23 +45,22 @@ impl State {
 
     /// Pasted text goes where typed text would, past the same guards: not under a popup,
     /// not into a form that is busy.
-    pub(super) fn on_paste(&mut self, text: &str, effects: &mut Vec<Effect>) {
+    pub(crate) fn on_paste(&mut self, text: &str, effects: &mut Vec<Effect>) {
         if !self.popups.is_empty() {
             return;
         }
         if let Some(open) = self.form.as_mut() {
-            if open.form.busy.is_none() {
-                open.form.paste(text);
+            if !open.busy() {
+                open.paste(text);
                 self.check_form_live();
             }
         } else if let Some(line) = self.command_line.as_mut() {
             line.editor.insert_str(text);
-        } else if self.filter_editing() {
-            if let Some(filter) = self.active_filter_mut() {
-                if filter.editor.insert_str(text) == Edit::Changed {
-                    self.filter_changed(effects);
-                }
-            }
+        } else if self.filter_editing()
+            && let Some(filter) = self.active_filter_mut()
+            && filter.editor.insert_str(text) == Edit::Changed
+        {
+            self.filter_changed(effects);
         }
     }
 
@@ -100,7 +99,7 @@ impl State {
         }
     }
 
-    fn answer_confirm(&mut self, yes: bool, effects: &mut Vec<Effect>) {
+    pub(crate) fn answer_confirm(&mut self, yes: bool, effects: &mut Vec<Effect>) {
         if let Some(Popup::Confirm(confirm)) = self.popups.pop() {
             if yes {
                 self.run_pending(confirm.pending, effects);
@@ -116,7 +115,7 @@ impl State {
         let Some(open) = self.form.as_mut() else {
             return;
         };
-        if open.form.busy.is_some() && key.code != KeyCode::Esc {
+        if open.busy() && key.code != KeyCode::Esc {
             return;
         }
         if key.code == KeyCode::Tab && self.tab_in_form(effects) {
@@ -125,7 +124,7 @@ impl State {
         let Some(open) = self.form.as_mut() else {
             return;
         };
-        match open.form.handle_key(key) {
+        match open.handle_key(key) {
             FormKey::Edited => self.check_form_live(),
             FormKey::Cancel => self.form = None,
             FormKey::Submit => self.submit_form(effects),
@@ -173,8 +172,12 @@ impl State {
             } => self.open_commit_form_for(&container, Some(&reference)),
             Command::Pull(reference) => self.pull_now(&reference, effects),
             Command::Tag { source, target } => self.tag_by_command(&source, &target, effects),
-            Command::Push(reference) => self.ask_push(&reference),
+            Command::Push(reference) => self.push_now(&reference, effects),
             Command::Remove { name, force } => self.ask_remove(&name, force),
+            Command::Import {
+                path: Some(path),
+                reference: Some(reference),
+            } => self.import_now(&path, &reference, effects),
             Command::Import { path, reference } => {
                 self.open_import_form(path.as_deref(), reference.as_deref())
             }
@@ -313,7 +316,7 @@ impl State {
 
     // ----- actions ------------------------------------------------------------------------
 
-    pub(super) fn on_action(&mut self, action: Action, effects: &mut Vec<Effect>) {
+    pub(crate) fn on_action(&mut self, action: Action, effects: &mut Vec<Effect>) {
         match action {
             Action::Quit => self.request_quit(),
             Action::Help => self.popups.push(Popup::Help {
@@ -365,11 +368,12 @@ impl State {
             Action::Import if self.changes.is_none() => self.open_import_form(None, None),
             Action::Login => self.open_login_form(None),
             Action::Retry => self.retry_last(effects),
+            Action::ToggleMouse => self.toggle_mouse(),
             other => self.error(format!("\"{other}\" is not available here")),
         }
     }
 
-    fn focus_pane(&mut self, pane: Pane, effects: &mut Vec<Effect>) {
+    pub(crate) fn focus_pane(&mut self, pane: Pane, effects: &mut Vec<Effect>) {
         self.changes = None;
         self.focus = pane;
         if pane == Pane::Tags {
@@ -378,7 +382,7 @@ impl State {
         }
     }
 
-    fn navigate(&mut self, action: Action, effects: &mut Vec<Effect>) {
+    pub(crate) fn navigate(&mut self, action: Action, effects: &mut Vec<Effect>) {
         if let Some(view) = self.changes.as_mut() {
             view.navigate(action);
             return;

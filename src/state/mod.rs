@@ -1,48 +1,45 @@
-//! The model. `State::update` is pure: it takes a message, changes the state and returns
-//! effects for the executor. No I/O, no clock, no terminal.
+//! The state: one [`State`] owns the models of every pane, popup and input, and
+//! `State::update` is pure: it takes a message, changes the state and returns effects for
+//! the executor. No I/O, no clock, no terminal.
 //!
-//! The handlers live next to their concern: `keys` (input routing and actions), `engine`
-//! (connection, events, lists), `commit` (the commit form and its job), `actions` (pull,
-//! tag, push, remove, import, login), `remote` (the tags pane and the catalog), `jobs_flow`.
+//! Here live the handlers that concern the whole screen: `keys` (input routing, focus,
+//! navigation, filters), `command` (the `:` line), `engine` (connection, events, the lists),
+//! `remote` (the tags pane and the catalog), `jobs` (starting and finishing jobs). What a
+//! user does (pull, tag, commit, …) lives in [`crate::flows`], one module each; the models
+//! in [`crate::model`]; `query` is the read API for code outside the crate.
 
-pub mod actions;
-pub mod changes;
 pub mod command;
-mod commit;
-pub mod containers;
 mod engine;
-pub mod filter;
-pub mod form;
-pub mod images;
-pub mod jobs;
-mod jobs_flow;
+mod jobs;
 mod keys;
-pub mod layers;
-pub mod line_editor;
-pub mod list;
-pub mod path_completion;
-pub mod popup;
+mod mouse;
+pub mod query;
+
+pub use query::FormKind;
 mod remote;
-pub mod tags;
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::config::Config;
 use crate::config::keymap::{Keymap, Scope};
-use crate::docker::{ContainerId, EngineError, EngineInfo};
+use crate::docker::{EngineError, EngineInfo};
 use crate::effect::Effect;
+use crate::flows::OpenForm;
+use crate::flows::import::TypedImport;
+use crate::flows::retry::Retry;
 use crate::msg::Msg;
 
-use changes::ChangesView;
+use crate::model::changes::ChangesView;
+use crate::model::containers::ContainersState;
+use crate::model::drawn::{Area, Drawn};
+use crate::model::images::ImagesState;
+use crate::model::jobs::Jobs;
+use crate::model::layers::LayersState;
+use crate::model::popup::{Popup, Severity};
+use crate::model::tags::TagsState;
 use command::{CommandHistory, CommandLine};
-use containers::ContainersState;
-use form::Form;
-use images::ImagesState;
-use jobs::Jobs;
-use layers::LayersState;
-use popup::{Popup, Severity};
-use tags::TagsState;
 
 /// The panes. Tab cycles through the first four; the jobs pane is reached with `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -79,6 +76,16 @@ impl Pane {
         }
     }
 
+    fn index(self) -> usize {
+        match self {
+            Pane::Images => 0,
+            Pane::Layers => 1,
+            Pane::Containers => 2,
+            Pane::Tags => 3,
+            Pane::Jobs => 4,
+        }
+    }
+
     fn step(self, forward: bool) -> Pane {
         let n = Pane::ORDER.len();
         let i = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(n - 1);
@@ -87,6 +94,29 @@ impl Pane {
         } else {
             (i + n - 1) % n
         }]
+    }
+}
+
+/// Where each pane was drawn (empty when not on screen).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PaneAreas([Area; 5]);
+
+impl PaneAreas {
+    pub fn set(&mut self, pane: Pane, area: Area) {
+        self.0[pane.index()] = area;
+    }
+
+    /// The pane drawn at this cell.
+    pub fn pane_at(&self, column: u16, row: u16) -> Option<Pane> {
+        [
+            Pane::Images,
+            Pane::Layers,
+            Pane::Containers,
+            Pane::Tags,
+            Pane::Jobs,
+        ]
+        .into_iter()
+        .find(|pane| self.0[pane.index()].contains(column, row))
     }
 }
 
@@ -166,65 +196,47 @@ struct PendingSelection {
     lists_left: u8,
 }
 
-/// What an open form is for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormPurpose {
-    Commit {
-        container: ContainerId,
-        container_name: String,
-    },
-    Pull,
-    /// Tag `source` (an image ID), shown as `label`.
-    Tag {
-        source: String,
-        label: String,
-    },
-    Import,
-    Login,
-    OpenRepository,
-}
-
-/// A form on screen and what submitting it does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpenForm {
-    pub form: Form,
-    pub purpose: FormPurpose,
-}
-
 /// Everything wharf shows and knows; owned by the event loop alone.
 #[derive(Debug)]
 pub struct State {
     /// The engine address, for messages while it cannot be reached.
-    pub engine_target: String,
-    pub engine: EngineStatus,
+    pub(crate) engine_target: String,
+    pub(crate) engine: EngineStatus,
     connect_attempts: u32,
     /// Event streams in a row that ended soon after they started: a stream that keeps
     /// failing must not turn into reconnecting (and reloading) four times a second.
     events_failures: u32,
-    pub focus: Pane,
-    pub images: ImagesState,
-    pub layers: LayersState,
-    pub containers: ContainersState,
-    pub tags: TagsState,
+    pub(crate) focus: Pane,
+    pub(crate) images: ImagesState,
+    pub(crate) layers: LayersState,
+    pub(crate) containers: ContainersState,
+    pub(crate) tags: TagsState,
     /// Counts selection changes so only the last one loads tags.
     tags_settle_generation: u64,
     /// The repository the current pause is for.
     tags_settle_for: Option<crate::registry::RepositoryRef>,
     /// The writable-layer view, when open.
-    pub changes: Option<ChangesView>,
-    pub jobs: Jobs,
-    pub form: Option<OpenForm>,
-    pub popups: Vec<Popup>,
-    pub command_line: Option<CommandLine>,
+    pub(crate) changes: Option<ChangesView>,
+    pub(crate) jobs: Jobs,
+    pub(crate) form: Option<OpenForm>,
+    /// An import typed on the command line whose file is being checked.
+    pub(crate) typed_import: Option<TypedImport>,
+    pub(crate) popups: Vec<Popup>,
+    pub(crate) command_line: Option<CommandLine>,
     command_history: CommandHistory,
-    pub status: Option<StatusMessage>,
-    pub keymap: Keymap,
+    pub(crate) status: Option<StatusMessage>,
+    pub(crate) keymap: Keymap,
     /// Set when the user asked to quit.
-    pub quit: bool,
+    pub(crate) quit: bool,
     /// Set by Ctrl-L: clear the terminal before the next frame.
-    pub clear_screen: bool,
+    pub(crate) clear_screen: bool,
     /// Set by Ctrl-Z: hand the terminal back to the shell until resumed.
-    pub suspend: bool,
+    pub(crate) suspend: bool,
+    /// Whether wharf takes the mouse (clicks, wheel) or leaves it to the terminal's own
+    /// text selection.
+    pub(crate) mouse_capture: bool,
+    /// Where each pane was last drawn, for clicks.
+    pub(crate) pane_areas: Drawn<PaneAreas>,
     images_reload: Reload,
     containers_reload: Reload,
     /// Image lookups in flight, one per reference; `true` when its answer may be stale (the
@@ -233,11 +245,13 @@ pub struct State {
     /// An image reference to select as soon as it shows up (after a commit).
     pending_selection: Option<PendingSelection>,
     /// What failed for want of credentials, to run again after a login.
-    retry: Option<actions::Retry>,
+    pub(crate) retry: Option<Retry>,
+    /// The user's home directory, for `~/` in typed paths.
+    pub(crate) home: Option<PathBuf>,
 }
 
 impl State {
-    pub fn new(config: &Config, engine_target: String) -> Self {
+    pub fn new(config: &Config, engine_target: String, home: Option<PathBuf>) -> Self {
         State {
             engine_target,
             engine: EngineStatus::Connecting,
@@ -257,6 +271,7 @@ impl State {
             changes: None,
             jobs: Jobs::default(),
             form: None,
+            typed_import: None,
             popups: Vec::new(),
             command_line: None,
             command_history: CommandHistory::default(),
@@ -265,11 +280,14 @@ impl State {
             quit: false,
             clear_screen: false,
             suspend: false,
+            mouse_capture: config.ui.mouse,
+            pane_areas: Drawn::default(),
             images_reload: Reload::default(),
             containers_reload: Reload::default(),
             inspecting: HashMap::new(),
             pending_selection: None,
             retry: None,
+            home,
         }
     }
 
@@ -287,6 +305,7 @@ impl State {
             Msg::Key(key) => self.on_key(key, &mut effects),
             Msg::Paste(text) => self.on_paste(&text.0, &mut effects),
             Msg::Resize => {}
+            Msg::Mouse(event) => self.on_mouse(event, &mut effects),
             Msg::EngineConnected(info) => self.on_connected(info, &mut effects),
             Msg::EngineFailed(error) => self.on_connect_failed(error, &mut effects),
             Msg::ImagesLoaded(result) => self.on_images_loaded(result, &mut effects),
@@ -302,14 +321,11 @@ impl State {
             }
             Msg::JobProgress { id, progress } => self.jobs.set_progress(id, progress),
             Msg::JobFinished { id, result } => self.on_job_finished(id, result, &mut effects),
-            Msg::Tagged { target, result } => self.on_tagged(target, result, &mut effects),
-            Msg::Removed { name, result } => self.on_removed(name, result),
-            Msg::LoginFinished { registry, result } => self.on_login_finished(registry, result),
-            Msg::LogoutFinished { registry, result } => self.on_logout_finished(registry, result),
+            Msg::Tagged(tagged) => self.on_tagged(tagged, &mut effects),
+            Msg::Removed(removed) => self.on_removed(removed),
+            Msg::Login(msg) => self.on_login_msg(msg),
             Msg::PathCompleted { typed, completion } => self.on_path_completed(typed, completion),
-            Msg::ImportFileChecked { path, result } => {
-                self.on_import_file_checked(path, result, &mut effects)
-            }
+            Msg::ImportFileChecked(checked) => self.on_import_file_checked(checked, &mut effects),
             Msg::TagsSettled { generation } => self.on_tags_settled(generation, &mut effects),
             Msg::TagsLoaded { generation, result } => {
                 self.on_tags_loaded(generation, result, &mut effects)
@@ -359,14 +375,14 @@ impl State {
         }
     }
 
-    fn info(&mut self, text: impl Into<String>) {
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
         self.status = Some(StatusMessage {
             text: text.into(),
             severity: Severity::Info,
         });
     }
 
-    fn error(&mut self, text: impl Into<String>) {
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
         self.status = Some(StatusMessage {
             text: text.into(),
             severity: Severity::Error,

@@ -1,7 +1,6 @@
 //! The tags pane's flows: which repository it shows, loading its tags and their details,
 //! browsing a registry's catalog, and the tag detail popup.
 
-use std::net::IpAddr;
 use std::time::Duration;
 
 use crate::effect::Effect;
@@ -10,22 +9,21 @@ use crate::registry::{
     CatalogPage, ManifestHead, RegistryError, RepositoryRef, TagDetail, TagList,
 };
 
-use super::actions::Retry;
-use super::form::{Field, Form};
-use super::popup::{Popup, Scroll};
-use super::tags::{RemoteError, TagRequest};
-use super::{FormPurpose, Pane, State};
+use super::{Pane, State};
+use crate::flows::retry::Retry;
+use crate::model::popup::{Popup, Scroll};
+use crate::model::tags::{CATALOG_PAGE, RemoteError, TagRequest};
 
 /// How long the images selection must rest on a repository before its tags load.
 const SETTLE: Duration = Duration::from_millis(300);
 
 impl State {
     /// After the images selection moved: follow it, unless a repository was opened on purpose.
-    pub(super) fn follow_selection_with_tags(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn follow_selection_with_tags(&mut self, effects: &mut Vec<Effect>) {
         if self.tags.pinned || self.tags.catalog.is_some() {
             return;
         }
-        let wanted = self.selected_repository();
+        let wanted = self.followed_repository();
         // Already showing it, or already waiting for it: an image event that re-lists the
         // images must not restart the pause (on a busy engine it would never end).
         if wanted == self.tags.repository || wanted == self.tags_settle_for {
@@ -45,8 +43,41 @@ impl State {
         if self.tags.pinned || self.tags.catalog.is_some() {
             return None;
         }
-        self.selected_repository()
+        self.followed_repository()
             .filter(|r| Some(r) != self.tags.repository.as_ref())
+    }
+
+    /// The repository the tags pane follows for the selected image: its own, except on
+    /// Docker Hub for an image that did not come from there (no digest from Hub): a name
+    /// made here is not sent to Docker Hub just because the selection passed over it.
+    fn followed_repository(&self) -> Option<RepositoryRef> {
+        let repository = self.selected_repository()?;
+        (!self.made_here_for_docker_hub(&repository)).then_some(repository)
+    }
+
+    /// The selected image's Docker Hub repository when the tags pane does not follow it
+    /// (see [`Self::followed_repository`]); the pane says how to look it up anyway.
+    pub fn tags_not_followed(&self) -> Option<RepositoryRef> {
+        if self.tags.pinned || self.tags.catalog.is_some() {
+            return None;
+        }
+        self.selected_repository()
+            .filter(|repository| self.made_here_for_docker_hub(repository))
+    }
+
+    fn made_here_for_docker_hub(&self, repository: &RepositoryRef) -> bool {
+        if repository.registry() != "docker.io" {
+            return false;
+        }
+        let Some(row) = self.images.selected_row() else {
+            return false;
+        };
+        let known_there = self.images.find(&row.reference()).is_some_and(|record| {
+            record.repo_digests.iter().any(|digest| {
+                Reference::parse(digest).is_ok_and(|d| d.repository_ref() == repository)
+            })
+        });
+        !known_there
     }
 
     /// The repository of the selected local image, if it has a name.
@@ -57,7 +88,7 @@ impl State {
             .map(|r| r.repository_ref().clone())
     }
 
-    pub(super) fn on_tags_settled(&mut self, generation: u64, effects: &mut Vec<Effect>) {
+    pub(crate) fn on_tags_settled(&mut self, generation: u64, effects: &mut Vec<Effect>) {
         if generation != self.tags_settle_generation {
             return;
         }
@@ -65,14 +96,14 @@ impl State {
         if self.tags.pinned {
             return;
         }
-        let repository = self.selected_repository();
+        let repository = self.followed_repository();
         if self.tags.open(repository, false) {
             self.load_tags(effects);
         }
     }
 
     /// Opens a repository's tags on purpose (`o`, `:repo`, Enter in the catalog).
-    pub(super) fn open_repository(&mut self, repository: RepositoryRef, effects: &mut Vec<Effect>) {
+    pub(crate) fn open_repository(&mut self, repository: RepositoryRef, effects: &mut Vec<Effect>) {
         self.tags.catalog = None;
         self.tags.catalog_behind = None;
         self.focus = Pane::Tags;
@@ -81,48 +112,8 @@ impl State {
         }
     }
 
-    /// `o`: a prompt for a repository.
-    pub(super) fn open_repository_form(&mut self) {
-        let prefill = self
-            .tags
-            .repository
-            .as_ref()
-            .map(RepositoryRef::familiar)
-            .unwrap_or_default();
-        let form = Form::new(
-            "Open a repository",
-            vec![Field::text(
-                "Repository",
-                "e.g. nginx, localhost:5000/team/app, registry.example.com/app",
-                &prefill,
-            )],
-        );
-        self.show_form(form, FormPurpose::OpenRepository);
-    }
-
-    pub(super) fn submit_open_repository(&mut self, effects: &mut Vec<Effect>) {
-        let Some(open) = self.form.as_mut() else {
-            return;
-        };
-        match parse_repository(&open.form.text(0)) {
-            Ok(repository) => {
-                self.form = None;
-                self.open_repository(repository, effects);
-            }
-            Err(e) => open.form.fail(0, e),
-        }
-    }
-
-    /// `:repo REF`.
-    pub(super) fn open_repository_text(&mut self, text: &str, effects: &mut Vec<Effect>) {
-        match parse_repository(text) {
-            Ok(repository) => self.open_repository(repository, effects),
-            Err(e) => self.error(format!("cannot open {}: {e}", super::actions::quoted(text))),
-        }
-    }
-
     /// Reloads the tags pane if it shows the repository of `reference`.
-    pub(super) fn reload_tags_of(&mut self, reference: &str, effects: &mut Vec<Effect>) {
+    pub(crate) fn reload_tags_of(&mut self, reference: &str, effects: &mut Vec<Effect>) {
         let repository = Reference::parse(reference)
             .ok()
             .map(|r| r.repository_ref().clone());
@@ -131,7 +122,7 @@ impl State {
         }
     }
 
-    pub(super) fn load_tags(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn load_tags(&mut self, effects: &mut Vec<Effect>) {
         if let Some(repository) = self.tags.repository.clone() {
             effects.push(Effect::LoadTags {
                 generation: self.tags.generation,
@@ -140,7 +131,7 @@ impl State {
         }
     }
 
-    pub(super) fn on_tags_loaded(
+    pub(crate) fn on_tags_loaded(
         &mut self,
         generation: u64,
         result: Result<TagList, RegistryError>,
@@ -161,10 +152,10 @@ impl State {
     /// Records a registry failure; a refusal remembers what to retry after a login.
     fn remote_failed(&mut self, error: &RegistryError, tag: Option<&str>) {
         let remote = RemoteError::from_registry(error);
-        if remote.login_host.is_some() {
-            if let Some(repository) = self.tags.repository.clone() {
-                self.retry = Some(Retry::Tags(repository));
-            }
+        if remote.login_host.is_some()
+            && let Some(repository) = self.tags.repository.clone()
+        {
+            self.retry = Some(Retry::Tags(repository));
         }
         match tag {
             Some(tag) => self.tags.set_row_error(tag, remote.message),
@@ -175,7 +166,7 @@ impl State {
     /// Asks for what the rows on screen still lack, a few requests at a time. Full details
     /// count as pulls on Docker Hub, so there they are fetched only while the pane has the
     /// focus.
-    pub(super) fn pump_tag_details(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn pump_tag_details(&mut self, effects: &mut Vec<Effect>) {
         let Some(repository) = self.tags.repository.clone() else {
             return;
         };
@@ -197,7 +188,7 @@ impl State {
         }
     }
 
-    pub(super) fn on_tag_digest_loaded(
+    pub(crate) fn on_tag_digest_loaded(
         &mut self,
         generation: u64,
         tag: String,
@@ -214,7 +205,7 @@ impl State {
         self.pump_tag_details(effects);
     }
 
-    pub(super) fn on_tag_detail_loaded(
+    pub(crate) fn on_tag_detail_loaded(
         &mut self,
         generation: u64,
         tag: String,
@@ -232,7 +223,7 @@ impl State {
     }
 
     /// Enter on a tag: its detail (fetched now if it is not here yet).
-    pub(super) fn open_tag_detail(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn open_tag_detail(&mut self, effects: &mut Vec<Effect>) {
         let (Some(row), Some(repository)) = (self.tags.selected(), self.tags.repository.clone())
         else {
             return;
@@ -254,7 +245,7 @@ impl State {
     }
 
     /// `p` on a remote tag: pull it.
-    pub(super) fn pull_selected_tag(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn pull_selected_tag(&mut self, effects: &mut Vec<Effect>) {
         let (Some(row), Some(repository)) = (self.tags.selected(), self.tags.repository.as_ref())
         else {
             return self.error("select a tag to pull");
@@ -264,7 +255,7 @@ impl State {
     }
 
     /// `:registry HOST`, `b`: the registry's repositories.
-    pub(super) fn browse_registry(&mut self, registry: Option<String>, effects: &mut Vec<Effect>) {
+    pub(crate) fn browse_registry(&mut self, registry: Option<String>, effects: &mut Vec<Effect>) {
         let registry = registry
             .or_else(|| {
                 self.tags
@@ -285,10 +276,11 @@ impl State {
             generation,
             registry,
             cursor: None,
+            page_size: CATALOG_PAGE,
         });
     }
 
-    pub(super) fn on_catalog_loaded(
+    pub(crate) fn on_catalog_loaded(
         &mut self,
         generation: u64,
         result: Result<CatalogPage, RegistryError>,
@@ -320,7 +312,7 @@ impl State {
     }
 
     /// Loads the next catalog page when the selection nears the end of what is loaded.
-    pub(super) fn more_catalog(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn more_catalog(&mut self, effects: &mut Vec<Effect>) {
         let Some(catalog) = self.tags.catalog.as_mut() else {
             return;
         };
@@ -330,12 +322,13 @@ impl State {
                 generation: catalog.generation,
                 registry: catalog.registry.clone(),
                 cursor: catalog.next.clone(),
+                page_size: CATALOG_PAGE,
             });
         }
     }
 
     /// Enter in the catalog: that repository's tags.
-    pub(super) fn open_catalog_selection(&mut self, effects: &mut Vec<Effect>) {
+    pub(crate) fn open_catalog_selection(&mut self, effects: &mut Vec<Effect>) {
         let selected = self.tags.catalog.as_ref().and_then(|c| {
             c.view
                 .selected()
@@ -349,26 +342,4 @@ impl State {
             self.tags.catalog_behind = catalog.map(Box::new);
         }
     }
-}
-
-/// A repository as typed: `nginx`, `localhost:5000/app`, or a full reference whose tag is
-/// ignored.
-fn parse_repository(text: &str) -> Result<RepositoryRef, String> {
-    let text = text.trim();
-    // `127.0.0.1:5000` alone would be read as Docker Hub's `library/127.0.0.1` at tag 5000.
-    let host = text.split(':').next().unwrap_or_default();
-    let is_registry = !text.contains('/')
-        && (host == "localhost" || text.starts_with('[') || host.parse::<IpAddr>().is_ok());
-    if is_registry {
-        return Err(format!(
-            "{text} is a registry; give REGISTRY/REPOSITORY, or list its repositories with :registry {text}"
-        ));
-    }
-    RepositoryRef::parse(text)
-        .or_else(|e| {
-            Reference::parse(text)
-                .map(|r| r.repository_ref().clone())
-                .map_err(|_| e)
-        })
-        .map_err(|e| e.to_string())
 }

@@ -55,6 +55,55 @@ pub fn age(now: i64, then: i64) -> String {
     format!("{value}{unit}")
 }
 
+/// When the text of [`age`] for `then` changes next, at minute granularity or coarser
+/// (`45s` is not redrawn every second; `5m` changes each minute, `5h` each hour). `None`
+/// when the text never changes (an unknown time).
+pub fn age_changes_at(now: i64, then: i64) -> Option<i64> {
+    if then <= 0 {
+        return None;
+    }
+    let seconds = now.saturating_sub(then).max(0);
+    let unit = match seconds {
+        s if s < 3_600 => 60,
+        s if s < 86_400 => 3_600,
+        s if s < 14 * 86_400 => 86_400,
+        s if s < 60 * 86_400 => 7 * 86_400,
+        s if s < 365 * 86_400 => 30 * 86_400,
+        _ => 365 * 86_400,
+    };
+    Some(then.saturating_add(next_multiple(seconds, unit)))
+}
+
+/// The smallest multiple of `unit` greater than `value`.
+fn next_multiple(value: i64, unit: i64) -> i64 {
+    (value / unit + 1).saturating_mul(unit)
+}
+
+/// When the text of [`container_status`] changes next, at minute granularity or coarser;
+/// `None` when it holds no duration.
+pub fn container_status_changes_at(
+    status: &str,
+    listed_at: i64,
+    created: i64,
+    now: i64,
+) -> Option<i64> {
+    let (_, _, seconds) = find_duration(status)?;
+    if listed_at <= 0 {
+        return None;
+    }
+    let mut elapsed = seconds.saturating_add(now.saturating_sub(listed_at).max(0));
+    if created > 0 {
+        elapsed = elapsed.min(now.saturating_sub(created).max(0));
+    }
+    // Hours are rounded (the text changes at half past), longer spans change at most daily.
+    let until = match elapsed {
+        e if e < 3_600 => next_multiple(e, 60) - e,
+        e if e < 48 * 3_600 => next_multiple(e + 1_800, 3_600) - (e + 1_800),
+        e => next_multiple(e, 86_400) - e,
+    };
+    Some(now.saturating_add(until))
+}
+
 /// A container's status as the engine worded it at `listed_at` (`Up 3 minutes`, `Exited (1)
 /// 2 hours ago`, `Up About an hour (healthy)`), with its duration moved on to `now`. The
 /// engine's words go stale while nothing is re-listed (wharf does not poll), so the duration
@@ -166,6 +215,53 @@ pub fn timestamp(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ages_change_at_their_granularity() {
+        let then = 1_000_000;
+        // Seconds are not redrawn each second: the next change is "1m".
+        assert_eq!(age_changes_at(then + 45, then), Some(then + 60));
+        assert_eq!(age(then + 59, then), "59s");
+        assert_eq!(age(then + 60, then), "1m");
+        // Minutes change each minute, exactly when the text does.
+        let at = age_changes_at(then + 5 * 60 + 10, then).unwrap();
+        assert_eq!(at, then + 6 * 60);
+        assert_eq!(age(at - 1, then), "5m");
+        assert_eq!(age(at, then), "6m");
+        // Hours each hour.
+        let at = age_changes_at(then + 5 * 3_600 + 10, then).unwrap();
+        assert_eq!(at, then + 6 * 3_600);
+        assert_ne!(age(at - 1, then), age(at, then));
+        assert_eq!(
+            age_changes_at(then, 0),
+            None,
+            "an unknown time never changes"
+        );
+    }
+
+    #[test]
+    fn container_status_changes_when_its_words_do() {
+        let listed = 1_000_000;
+        let status = "Up 3 minutes";
+        let at = container_status_changes_at(status, listed, 0, listed).unwrap();
+        assert!(at > listed && at <= listed + 60, "{at}");
+        assert_ne!(
+            container_status(status, listed, 0, at - 1),
+            container_status(status, listed, 0, at)
+        );
+        // Hours: at most once an hour, when the rounded hour moves.
+        let status = "Up 5 hours";
+        let at = container_status_changes_at(status, listed, 0, listed).unwrap();
+        assert!(at > listed && at <= listed + 3_600, "{at}");
+        assert_ne!(
+            container_status(status, listed, 0, at - 1),
+            container_status(status, listed, 0, at)
+        );
+        assert_eq!(
+            container_status_changes_at("Created", listed, 0, listed),
+            None
+        );
+    }
 
     #[test]
     fn sizes_read_like_the_docker_cli() {

@@ -5,6 +5,8 @@ mod popups;
 pub mod theme;
 mod widgets;
 
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -13,8 +15,9 @@ use ratatui::widgets::Paragraph;
 
 use crate::action::Action;
 use crate::config::keymap::Scope;
-use crate::state::popup::Severity;
-use crate::state::{EngineStatus, Pane, State};
+use crate::model::drawn::Area;
+use crate::model::popup::Severity;
+use crate::state::{EngineStatus, Pane, PaneAreas, State};
 
 use crate::text::{self, clean, truncate};
 use theme::Theme;
@@ -25,17 +28,62 @@ pub const MIN_HEIGHT: u16 = 10;
 /// From this width the four panes sit in a 2×2 grid; below it, two panes are stacked.
 const WIDE_WIDTH: u16 = 100;
 
-/// What drawing needs besides the state.
+/// What drawing needs besides the state, and what it learns while drawing.
 pub struct View<'a> {
     pub theme: &'a Theme,
     /// Current time (seconds since the epoch) for relative ages; fixed in tests.
     pub now: i64,
+    /// The earliest time a relative time on screen changes its text.
+    refresh_at: std::cell::Cell<Option<i64>>,
+}
+
+impl<'a> View<'a> {
+    pub fn new(theme: &'a Theme, now: i64) -> Self {
+        View {
+            theme,
+            now,
+            refresh_at: std::cell::Cell::new(None),
+        }
+    }
+
+    /// When the screen drawn with this view next needs drawing again because a relative
+    /// time on it would read differently; `None` when nothing on it ages.
+    pub fn refresh_at(&self) -> Option<i64> {
+        self.refresh_at.get()
+    }
+
+    fn note_change_at(&self, at: Option<i64>) {
+        if let Some(at) = at {
+            let earliest = self.refresh_at.get().map_or(at, |known| known.min(at));
+            self.refresh_at.set(Some(earliest));
+        }
+    }
+
+    /// `then` as a relative age (`5m`), noting when its text changes.
+    pub fn age(&self, then: i64) -> String {
+        self.note_change_at(text::format::age_changes_at(self.now, then));
+        text::format::age(self.now, then)
+    }
+
+    /// A container's status with its duration moved on to now, noting when it changes.
+    pub fn container_status<'s>(
+        &self,
+        status: &'s str,
+        listed_at: i64,
+        created: i64,
+    ) -> Cow<'s, str> {
+        self.note_change_at(text::format::container_status_changes_at(
+            status, listed_at, created, self.now,
+        ));
+        text::format::container_status(status, listed_at, created, self.now)
+    }
 }
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &State, view: &View) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        state.pane_areas.record(PaneAreas::default());
         draw_too_small(frame, area, view.theme);
         return;
     }
@@ -49,18 +97,30 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
     .areas(area);
 
     draw_header(frame, header, state, view.theme);
+    let mut drawn = PaneAreas::default();
     for (pane, rect) in pane_areas(body, state.focus) {
         panes::draw(frame, rect, pane, state, view);
+        drawn.set(pane, area_of(rect));
     }
+    state.pane_areas.record(drawn);
     if let Some(changes) = &state.changes {
         popups::changes::draw(frame, body, changes, state.keys_reach_view(), view);
     }
     draw_jobs_strip(frame, jobs, state, view.theme);
     draw_status(frame, status, state, &message, view.theme);
     if let Some(open) = &state.form {
-        popups::form::draw(frame, body, &open.form, view.theme);
+        popups::form::draw(frame, body, open.view(), view.theme);
     }
     popups::draw(frame, body, state, view);
+}
+
+fn area_of(rect: Rect) -> Area {
+    Area {
+        x: rect.x,
+        y: rect.y,
+        width: rect.width,
+        height: rect.height,
+    }
 }
 
 /// Where each visible pane goes: a 2×2 grid when wide (the jobs pane takes the bottom row

@@ -156,6 +156,17 @@ mod tests {
         overrides.insert("sparkle".to_string(), "red".to_string());
         let err = Theme::from_config(&overrides).unwrap_err();
         assert!(err.contains("sparkle"), "{err}");
+        let mut bad = BTreeMap::new();
+        bad.insert("accent".to_string(), "blurple".to_string());
+        let err = Theme::from_config(&bad).unwrap_err();
+        assert!(err.contains("blurple"), "{err}");
+    }
+
+    #[test]
+    fn the_example_config_theme_builds() {
+        let text = include_str!("../../config.example.toml");
+        let config = crate::config::Config::parse(text, std::path::Path::new("example")).unwrap();
+        Theme::from_config(&config.theme).unwrap();
     }
 
     #[test]

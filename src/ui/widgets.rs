@@ -9,9 +9,10 @@ use ratatui::widgets::{
 };
 use unicode_width::UnicodeWidthStr;
 
-use crate::state::filter::Filter;
-use crate::state::line_editor::LineEditor;
-use crate::state::list::ListCursor;
+use crate::model::drawn::Area;
+use crate::model::filter::Filter;
+use crate::model::line_editor::LineEditor;
+use crate::model::list::ListCursor;
 
 use super::text::{clean, truncate};
 use super::theme::Theme;
@@ -96,6 +97,13 @@ impl LazyTable<'_> {
     ) {
         let body_height = area.height.saturating_sub(1) as usize;
         let window = self.cursor.visible(self.len, body_height);
+        // The rows sit under the header line; clicks find them there.
+        self.cursor.drawn_at(Area {
+            x: area.x,
+            y: area.y.saturating_add(1),
+            width: area.width,
+            height: area.height.saturating_sub(1),
+        });
         let columns: Vec<u16> = Layout::horizontal(self.widths.clone())
             .flex(Flex::Start)
             .spacing(1)

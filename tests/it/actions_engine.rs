@@ -20,16 +20,19 @@ use crate::support::engine::{
     CMD_SH, Rootfs, Scratch, assert_image_known_by_digest, docker, engine_or_skip, import_archive,
     import_test_image, inspect_image, unique_name,
 };
+use crate::support::forms::{field_error, focused, form, form_text};
 use crate::support::headless::{Headless, loopback_services};
 use crate::support::registry::{Auth, TestRegistry};
 use wharf::config::{Config, SortKey};
 use wharf::docker::Engine;
 use wharf::effect::Effect;
+use wharf::job::JobId;
+use wharf::model::jobs::JobStatus;
+use wharf::model::popup::{Popup, Severity};
+use wharf::model::tags::{LocalIndex, LocalStatus};
 use wharf::registry::DockerConfig;
-use wharf::state::jobs::{JobId, JobStatus};
-use wharf::state::popup::{Popup, Severity};
-use wharf::state::tags::{LocalIndex, LocalStatus};
-use wharf::state::{FormPurpose, Pane};
+use wharf::state::Pane;
+use wharf::state::query::FormKind;
 
 const USER: &str = "wharf";
 /// Standard base64 of `{"password":"abc>>>def+/=",…}` has `+` and `/`: the engine drops
@@ -96,8 +99,8 @@ async fn wait_gone(app: &mut Headless, reference: &str) {
 fn select(app: &mut Headless, reference: &str) {
     app.press(KeyCode::Char('1'));
     app.press(KeyCode::Char('g'));
-    for _ in 0..=app.state.images.visible_len() {
-        if app.state.images.selected_row().map(|r| r.reference()) == Some(reference.to_string()) {
+    for _ in 0..=app.state.images().visible_len() {
+        if app.state.images().selected_row().map(|r| r.reference()) == Some(reference.to_string()) {
             return;
         }
         app.press(KeyCode::Char('j'));
@@ -107,8 +110,8 @@ fn select(app: &mut Headless, reference: &str) {
 
 /// The newest job, once it ends.
 async fn finish(app: &mut Headless, limit: Duration) -> (JobId, JobStatus) {
-    let id = app.state.jobs.all().last().expect("a job was started").id;
-    app.until(limit, |h| !h.state.jobs.get(id).unwrap().is_running())
+    let id = app.state.jobs().all().last().expect("a job was started").id;
+    app.until(limit, |h| !h.state.jobs().get(id).unwrap().is_running())
         .await
         .unwrap_or_else(|| {
             panic!(
@@ -116,7 +119,7 @@ async fn finish(app: &mut Headless, limit: Duration) -> (JobId, JobStatus) {
                 tail(&app.log)
             )
         });
-    (id, app.state.jobs.get(id).unwrap().status.clone())
+    (id, app.state.jobs().get(id).unwrap().status.clone())
 }
 
 fn tail(log: &[String]) -> String {
@@ -124,29 +127,20 @@ fn tail(log: &[String]) -> String {
 }
 
 fn status_text(app: &Headless) -> String {
-    app.state
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
+    app.state.status_text().to_string()
 }
 
 /// `:login HOST`, username, Tab, password, Enter; waits for the engine's answer.
 async fn log_in(app: &mut Headless, host: &str, password: &str) {
     command(app, &format!("login {host}"));
-    assert_eq!(
-        app.state.form.as_ref().map(|f| f.purpose.clone()),
-        Some(FormPurpose::Login)
-    );
+    assert_eq!(app.state.form_kind(), Some(FormKind::Login));
     app.type_text(USER);
     app.press(KeyCode::Tab);
     app.type_text(password);
     app.press(KeyCode::Enter);
-    app.until(QUICK, |h| {
-        h.state.form.as_ref().is_none_or(|f| f.form.busy.is_none())
-    })
-    .await
-    .expect("the engine answers the login within the limit");
+    app.until(QUICK, |h| h.state.form().is_none_or(|f| f.busy.is_none()))
+        .await
+        .expect("the engine answers the login within the limit");
 }
 
 // ----- checking ------------------------------------------------------------------------------
@@ -213,7 +207,7 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
 
     // Log in by typing, as a user would.
     log_in(&mut app, registry.host(), PASSWORD).await;
-    assert!(app.state.form.is_none(), "log: {}", tail(&app.log));
+    assert!(app.state.form().is_none(), "log: {}", tail(&app.log));
     let config_path = config_dir.path().join("config.json");
     // The tags pane was refused before the login: R loads it again, now allowed (the
     // repository does not exist yet).
@@ -227,12 +221,12 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
     );
     app.press(KeyCode::Char('R'));
     app.until(QUICK, |h| {
-        h.state.tags.error.is_some() || h.state.tags.loaded
+        h.state.tags().error.is_some() || h.state.tags().loaded
     })
     .await
     .expect("the tags answer");
     assert_eq!(
-        app.state.tags.error.as_ref().map(|e| e.message.clone()),
+        app.state.tags().error.as_ref().map(|e| e.message.clone()),
         Some(format!("repository {repository} not found"))
     );
     let stored: serde_json::Value =
@@ -250,10 +244,10 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
     app.key(KeyCode::Char('u'), crossterm::event::KeyModifiers::CONTROL);
     app.type_text(&target);
     app.press(KeyCode::Enter);
-    assert!(app.state.form.is_none(), "{:?}", app.state.form);
+    assert!(app.state.form().is_none(), "{:?}", app.state.form());
     wait_row(&mut app, &target).await;
     app.until(QUICK, |h| {
-        h.state.images.selected_row().map(|r| r.reference()) == Some(target.clone())
+        h.state.images().selected_row().map(|r| r.reference()) == Some(target.clone())
     })
     .await
     .expect("the new tag is selected");
@@ -293,22 +287,22 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
     app.press(KeyCode::Char('r'));
     let repo = registry.repo(&name);
     app.until(QUICK, |h| {
-        let Some(row) = h.state.tags.row_named("1") else {
+        let Some(row) = h.state.tags().row_named("1") else {
             return false;
         };
-        let local = LocalIndex::new(h.state.images.records(), &repo);
+        let local = LocalIndex::new(h.state.images().records(), &repo);
         row.digest.as_deref() == Some(digest.as_str()) && local.status(row) == LocalStatus::Same
     })
     .await
     .unwrap_or_else(|| {
         panic!(
             "the tags pane shows 1 as same; tags {:?} error {:?}\n{}",
-            app.state.tags.row_named("1"),
-            app.state.tags.error,
+            app.state.tags().row_named("1"),
+            app.state.tags().error,
             tail(&app.log)
         )
     });
-    assert_eq!(app.state.tags.total(), 1);
+    assert_eq!(app.state.tags().total(), 1);
 
     // Remove locally: untag the source outside, so removing the pushed tag in wharf deletes
     // the image and the pull really downloads it.
@@ -316,7 +310,7 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
     wait_gone(&mut app, &source).await;
     select(&mut app, &target);
     app.press(KeyCode::Char('d'));
-    match app.state.popups.last() {
+    match app.state.popups().last() {
         Some(Popup::Confirm(question)) => assert!(
             question
                 .body
@@ -348,7 +342,7 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
     wait_row(&mut app, &target).await;
     assert_image_known_by_digest(&target, &image.0, &repository, &digest);
     app.until(QUICK, |h| {
-        h.state.images.selected_row().map(|r| r.reference()) == Some(target.clone())
+        h.state.images().selected_row().map(|r| r.reference()) == Some(target.clone())
     })
     .await
     .expect("the pulled image is selected");
@@ -373,15 +367,14 @@ async fn a_wrong_password_leaves_config_json_byte_identical() {
     let mut app = start(DockerConfig::at(config_dir.path())).await;
 
     log_in(&mut app, registry.host(), "abc>>>def+/=WRONG").await;
-    let open = app.state.form.as_ref().expect("the form stays");
+    let open = form(&app.state);
     assert_eq!(
-        open.form.fields[2].error.as_deref(),
+        open.field_error("Password"),
         Some("wrong username or password"),
-        "{:?}\n{}",
-        open.form,
+        "{open:?}\n{}",
         tail(&app.log)
     );
-    let said = open.form.error.clone().unwrap_or_default();
+    let said = open.error.unwrap_or_default();
     assert!(
         said.starts_with(&format!("{} said: ", registry.host())),
         "{said}"
@@ -393,9 +386,9 @@ async fn a_wrong_password_leaves_config_json_byte_identical() {
     app.key(KeyCode::Char('u'), crossterm::event::KeyModifiers::CONTROL);
     app.type_text(PASSWORD);
     app.press(KeyCode::Enter);
-    app.until(QUICK, |h| h.state.form.is_none())
+    app.until(QUICK, |h| h.state.form().is_none())
         .await
-        .unwrap_or_else(|| panic!("{:?}", app.state.form));
+        .unwrap_or_else(|| panic!("{:?}", app.state.form()));
     let stored: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&config_path).unwrap()).unwrap();
     assert_eq!(
@@ -443,7 +436,7 @@ async fn login_through_a_credential_helper_stores_there_and_push_uses_it() {
     let mut app = start(docker_config).await;
     command(&mut app, &format!("repo {repository}"));
     log_in(&mut app, registry.host(), PASSWORD).await;
-    assert!(app.state.form.is_none(), "{:?}", app.state.form);
+    assert!(app.state.form().is_none(), "{:?}", app.state.form());
     assert!(
         status_text(&app).starts_with(&format!(
             "logged in to {} (stored in docker-credential-wharftest)",
@@ -500,36 +493,47 @@ async fn login_through_a_credential_helper_stores_there_and_push_uses_it() {
 
 // ----- import --------------------------------------------------------------------------------
 
-/// `:import PATH REF`, a CMD change typed into the form, Enter; the job's end.
+/// `:import PATH` opens the form on the file field; the reference and a CMD change are
+/// typed into it, Enter; the job's end, or the error under the file field.
 async fn import_through_the_form(app: &mut Headless, path: &Path, reference: &str) -> JobStatus {
-    command(app, &format!("import {} {reference}", path.display()));
-    assert_eq!(
-        app.state.form.as_ref().map(|f| f.purpose.clone()),
-        Some(FormPurpose::Import)
-    );
+    command(app, &format!("import {}", path.display()));
+    assert_eq!(app.state.form_kind(), Some(FormKind::Import));
+    assert_eq!(form_text(&app.state, "File"), path.display().to_string());
     // File, Image, Message, Changes: Shift-Tab from the file field wraps to the changes
-    // (Tab there would complete the path).
-    assert_eq!(app.state.form.as_ref().unwrap().form.focus, 0);
+    // (Tab there would complete the path), and twice more reaches the image.
+    assert_eq!(focused(&app.state), "File");
     app.press(KeyCode::BackTab);
+    assert_eq!(focused(&app.state), "Changes");
     app.type_text(CMD_SH);
+    app.press(KeyCode::BackTab);
+    app.press(KeyCode::BackTab);
+    assert_eq!(focused(&app.state), "Image");
+    app.type_text(reference);
     app.press(KeyCode::Enter);
-    let jobs_before = app.state.jobs.all().len();
+    until_imported_or_refused(app).await
+}
+
+/// `:import PATH REF`: everything typed, so it starts at once; the job's end, or the error
+/// under the file field of the form that opens instead.
+async fn import_by_command(app: &mut Headless, path: &Path, reference: &str) -> JobStatus {
+    command(app, &format!("import {} {reference}", path.display()));
+    until_imported_or_refused(app).await
+}
+
+/// Waits for a new import job's end, or for the import form to come back with the file's
+/// problem under the file field.
+async fn until_imported_or_refused(app: &mut Headless) -> JobStatus {
+    let jobs_before = app.state.jobs().all().len();
     app.until(QUICK, |h| {
-        h.state.jobs.all().len() > jobs_before
-            || h.state
-                .form
-                .as_ref()
-                .is_some_and(|f| f.form.busy.is_none() && f.form.fields[0].error.is_some())
+        h.state.jobs().all().len() > jobs_before
+            || h.state.form().is_some_and(|f| {
+                f.busy.is_none() && f.field("File").is_some_and(|file| file.error.is_some())
+            })
     })
     .await
     .expect("the file was checked");
-    if app.state.jobs.all().len() == jobs_before {
-        return JobStatus::Failed(
-            app.state.form.as_ref().unwrap().form.fields[0]
-                .error
-                .clone()
-                .unwrap(),
-        );
+    if app.state.jobs().all().len() == jobs_before {
+        return JobStatus::Failed(field_error(&app.state, "File").unwrap());
     }
     finish(app, SLOW).await.1
 }
@@ -559,7 +563,7 @@ async fn import_of_tar_and_tar_gz_gives_runnable_images() {
         );
         wait_row(&mut app, &reference).await;
         app.until(QUICK, |h| {
-            h.state.images.selected_row().map(|r| r.reference()) == Some(reference.clone())
+            h.state.images().selected_row().map(|r| r.reference()) == Some(reference.clone())
         })
         .await
         .expect("the imported image is selected");
@@ -577,6 +581,24 @@ async fn import_of_tar_and_tar_gz_gives_runnable_images() {
             "the CMD change was applied"
         );
     }
+
+    // Typed with the path and the name, the import runs at once: no form on the way.
+    let reference = format!("{}:1.0", unique_name("typed"));
+    scratch.track_image(&reference);
+    let status = import_by_command(&mut app, &plain, &reference).await;
+    assert!(
+        matches!(&status, JobStatus::Succeeded(s) if s.starts_with(&format!("created {reference} ("))),
+        "{status:?}\n{}",
+        tail(&app.log)
+    );
+    assert!(app.state.form().is_none(), "{:?}", app.state.form());
+    wait_row(&mut app, &reference).await;
+    let id = inspect_image(&reference, "{{.Id}}").unwrap();
+    scratch.track_image(&id);
+    assert_eq!(
+        scratch.run_once("import-typed", &reference, &["cat", "/etc/motd"]),
+        "imported by wharf"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -602,13 +624,31 @@ async fn import_of_a_non_archive_or_a_missing_file_says_so_and_creates_nothing()
     ] {
         let reference = format!("{}:1", unique_name("bad-import"));
         let status = import_through_the_form(&mut app, path, &reference).await;
-        assert_eq!(status, JobStatus::Failed(expected));
+        assert_eq!(status, JobStatus::Failed(expected.clone()));
         assert_eq!(
-            app.state.form.as_ref().map(|f| f.purpose.clone()),
-            Some(FormPurpose::Import),
+            app.state.form_kind(),
+            Some(FormKind::Import),
             "the form stays to fix the path"
         );
-        assert!(app.state.jobs.all().is_empty(), "no job was started");
+        assert!(app.state.jobs().all().is_empty(), "no job was started");
+        assert!(
+            inspect_image(&reference, "{{.Id}}").is_none(),
+            "nothing created"
+        );
+        app.press(KeyCode::Esc);
+
+        // Typed on the command line: the form opens with what was typed and the reason.
+        let status = import_by_command(&mut app, path, &reference).await;
+        assert_eq!(status, JobStatus::Failed(expected));
+        assert_eq!(
+            app.state.form_kind(),
+            Some(FormKind::Import),
+            "the form opens to fix the path"
+        );
+        assert_eq!(focused(&app.state), "File");
+        assert_eq!(form_text(&app.state, "File"), path.display().to_string());
+        assert_eq!(form_text(&app.state, "Image"), reference);
+        assert!(app.state.jobs().all().is_empty(), "no job was started");
         assert!(
             inspect_image(&reference, "{{.Id}}").is_none(),
             "nothing created"
@@ -653,16 +693,16 @@ async fn a_push_cancelled_while_running_ends_cancelled_and_can_be_pushed_again()
     let mut app = start(DockerConfig::at(config_dir.path())).await;
     command(&mut app, &format!("repo {repository}"));
     log_in(&mut app, registry.host(), PASSWORD).await;
-    assert!(app.state.form.is_none());
+    assert!(app.state.form().is_none());
     wait_row(&mut app, &target).await;
     select(&mut app, &target);
     app.press(KeyCode::Char('P'));
     app.press(KeyCode::Char('y'));
-    let id = app.state.jobs.all().last().unwrap().id;
+    let id = app.state.jobs().all().last().unwrap().id;
 
     // Wait for bytes to move, then cancel from the jobs pane.
     app.until(SLOW, |h| {
-        let job = h.state.jobs.get(id).unwrap();
+        let job = h.state.jobs().get(id).unwrap();
         !job.is_running()
             || job
                 .progress
@@ -673,25 +713,22 @@ async fn a_push_cancelled_while_running_ends_cancelled_and_can_be_pushed_again()
     .await
     .expect("the push starts uploading");
     assert!(
-        app.state.jobs.get(id).unwrap().is_running(),
+        app.state.jobs().get(id).unwrap().is_running(),
         "the push ended before it could be cancelled: {:?}",
-        app.state.jobs.get(id).unwrap().status
+        app.state.jobs().get(id).unwrap().status
     );
     app.press(KeyCode::Char('5'));
-    assert_eq!(app.state.focus, Pane::Jobs);
-    assert_eq!(app.state.jobs.selected().unwrap().id, id);
+    assert_eq!(app.state.focus(), Pane::Jobs);
+    assert_eq!(app.state.jobs().selected().unwrap().id, id);
     app.press(KeyCode::Char('x'));
-    assert!(app.state.jobs.get(id).unwrap().cancelling);
+    assert!(app.state.jobs().get(id).unwrap().cancelling);
     let (_, status) = finish(&mut app, QUICK).await;
     assert_eq!(status, JobStatus::Cancelled);
     assert_eq!(
-        app.state
-            .status
-            .as_ref()
-            .map(|s| (s.text.clone(), s.severity)),
+        app.state.status().map(|s| (s.text.clone(), s.severity)),
         Some((format!("push {target}: cancelled"), Severity::Info))
     );
-    assert_eq!(app.state.jobs.running().count(), 0);
+    assert_eq!(app.state.jobs().running().count(), 0);
     assert!(
         registry_digest(&registry, &name, "big").await.is_none(),
         "the cancelled push did not complete the tag"
@@ -749,12 +786,12 @@ async fn a_push_to_a_stopped_registry_fails_with_a_readable_message() {
         text.starts_with(&format!("push {target} failed: ")),
         "{text}"
     );
-    assert_eq!(app.state.status.as_ref().unwrap().severity, Severity::Error);
+    assert_eq!(app.state.status().unwrap().severity, Severity::Error);
     // The full message on Enter in the jobs pane; the image is untouched.
     app.press(KeyCode::Char('5'));
-    assert_eq!(app.state.jobs.selected().unwrap().id, id);
+    assert_eq!(app.state.jobs().selected().unwrap().id, id);
     app.press(KeyCode::Enter);
-    match app.state.popups.last() {
+    match app.state.popups().last() {
         Some(Popup::Message { body, .. }) => assert_eq!(body, &format!("Failed:\n\n{message}")),
         other => panic!("expected the job's detail, found {other:?}"),
     }
@@ -772,8 +809,8 @@ async fn a_push_to_a_stopped_registry_fails_with_a_readable_message() {
 async fn wait_local(app: &mut Headless, repository: &str, tag: &str, expected: LocalStatus) {
     let repo = wharf::registry::reference::RepositoryRef::parse(repository).unwrap();
     let shows = |h: &Headless| {
-        let local = LocalIndex::new(h.state.images.records(), &repo);
-        h.state.tags.row_named(tag).map(|row| local.status(row)) == Some(expected)
+        let local = LocalIndex::new(h.state.images().records(), &repo);
+        h.state.tags().row_named(tag).map(|row| local.status(row)) == Some(expected)
     };
     if app.until(QUICK, shows).await.is_some() {
         return;
@@ -782,7 +819,7 @@ async fn wait_local(app: &mut Headless, repository: &str, tag: &str, expected: L
     app.until(QUICK, shows).await.unwrap_or_else(|| {
         panic!(
             "{tag} never showed {expected:?}: row {:?}\n{}",
-            app.state.tags.row_named(tag),
+            app.state.tags().row_named(tag),
             tail(&app.log)
         )
     });

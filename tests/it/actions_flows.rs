@@ -10,50 +10,32 @@ use crossterm::event::KeyCode;
 use wharf::config::Config;
 use wharf::docker::{EngineError, EngineErrorKind, RemoveOutcome};
 use wharf::effect::Effect;
-use wharf::msg::{LoginFailure, Msg};
+use wharf::flows::OpenForm;
+use wharf::flows::import::FileChecked;
+use wharf::flows::login::{LoginFailure, LoginMsg};
+use wharf::flows::remove::Removed;
+use wharf::flows::tag::Tagged;
+use wharf::job::{JobError, JobId, JobOutcome, JobSpec, Progress, ProgressUpdate};
+use wharf::model::jobs::JobStatus;
+use wharf::model::path_completion::PathCompletion;
+use wharf::model::popup::{Confirm, Pending, Popup, Severity};
+use wharf::model::tags::{CATALOG_PAGE, LocalIndex, LocalStatus, MAX_IN_FLIGHT};
+use wharf::msg::Msg;
 use wharf::registry::{Credentials, ManifestHead, Missing, RegistryError, TagList};
-use wharf::state::jobs::{
-    JobError, JobId, JobOutcome, JobSpec, JobStatus, Progress, ProgressUpdate,
-};
-use wharf::state::path_completion::PathCompletion;
-use wharf::state::popup::{Confirm, Pending, Popup, Severity};
-use wharf::state::tags::{LocalIndex, LocalStatus, MAX_IN_FLIGHT};
-use wharf::state::{FormPurpose, Pane, State};
+use wharf::state::query::FormKind;
+use wharf::state::{Pane, State};
 
 use crate::support::action_fixtures::*;
+use crate::support::forms::{field_error, focused, form, form_text, status};
 use crate::support::keys::*;
 
 // ----- helpers -------------------------------------------------------------------------------
 
-fn form_text(state: &State, field: usize) -> String {
-    state
-        .form
-        .as_ref()
-        .expect("a form is open")
-        .form
-        .text(field)
-}
-
-fn field_error(state: &State, field: usize) -> Option<String> {
-    state.form.as_ref().expect("a form is open").form.fields[field]
-        .error
-        .clone()
-}
-
-fn purpose(state: &State) -> Option<FormPurpose> {
-    state.form.as_ref().map(|f| f.purpose.clone())
-}
-
 fn confirm(state: &State) -> &Confirm {
-    match state.popups.last() {
+    match state.popups().last() {
         Some(Popup::Confirm(confirm)) => confirm,
         other => panic!("expected a confirm popup, found {other:?}"),
     }
-}
-
-fn status(state: &State) -> (String, Severity) {
-    let s = state.status.as_ref().expect("a status message");
-    (s.text.clone(), s.severity)
 }
 
 /// The tags whose digests `effects` ask the registry for.
@@ -110,15 +92,15 @@ fn p_offers_the_selected_reference_and_enter_starts_a_pull_job() {
     let mut state = connected();
     select(&mut state, "nginx:1.25");
     state.update(ch('p'));
-    assert_eq!(purpose(&state), Some(FormPurpose::Pull));
+    assert_eq!(state.form_kind(), Some(FormKind::Pull));
     assert_eq!(
-        form_text(&state, 0),
+        form_text(&state, "Image"),
         "nginx:1.25",
         "refresh what is selected"
     );
 
     let effects = state.update(press(KeyCode::Enter));
-    assert!(state.form.is_none(), "the prompt closes");
+    assert!(state.form().is_none(), "the prompt closes");
     let started = started_jobs(&effects);
     assert_eq!(
         started,
@@ -131,7 +113,7 @@ fn p_offers_the_selected_reference_and_enter_starts_a_pull_job() {
             }
         )]
     );
-    let job = state.jobs.get(started[0].0).unwrap();
+    let job = state.jobs().get(started[0].0).unwrap();
     assert_eq!(job.title, "pull nginx:1.25");
     assert!(job.is_running());
     assert_eq!(status(&state).0, "started pull nginx:1.25");
@@ -165,18 +147,18 @@ fn an_invalid_pull_reference_keeps_the_prompt_and_the_typed_text() {
         type_text(&mut state, bad);
         let effects = state.update(press(KeyCode::Enter));
         assert!(started_jobs(&effects).is_empty(), "{bad}: {effects:?}");
-        assert_eq!(purpose(&state), Some(FormPurpose::Pull), "{bad}");
-        assert_eq!(form_text(&state, 0), bad, "the typed text stays");
-        let error = field_error(&state, 0).unwrap_or_default();
+        assert_eq!(state.form_kind(), Some(FormKind::Pull), "{bad}");
+        assert_eq!(form_text(&state, "Image"), bad, "the typed text stays");
+        let error = field_error(&state, "Image").unwrap_or_default();
         assert!(!error.is_empty(), "{bad}: says what is wrong");
     }
     // Typing again clears the complaint; Esc closes without a job.
     state.update(press(KeyCode::Backspace));
-    assert_eq!(field_error(&state, 0), None);
+    assert_eq!(field_error(&state, "Image"), None);
     let effects = state.update(press(KeyCode::Esc));
-    assert!(state.form.is_none());
+    assert!(state.form().is_none());
     assert!(started_jobs(&effects).is_empty());
-    assert!(state.jobs.all().is_empty());
+    assert!(state.jobs().all().is_empty());
 }
 
 #[test]
@@ -197,10 +179,10 @@ fn colon_pull_starts_at_once_or_says_what_is_wrong() {
     let (text, severity) = status(&state);
     assert_eq!(severity, Severity::Error);
     assert!(text.starts_with("cannot pull \"Bad:Name\": "), "{text}");
-    assert_eq!(state.jobs.all().len(), 1);
+    assert_eq!(state.jobs().all().len(), 1);
 
     command(&mut state, "pull");
-    let line = state.command_line.as_ref().expect("the line stays open");
+    let line = state.command_line().expect("the line stays open");
     assert_eq!(line.message.as_deref(), Some("usage: :pull REFERENCE"));
 }
 
@@ -210,7 +192,10 @@ fn quitting_while_a_job_runs_asks_first() {
     command(&mut state, "pull localhost:5000/team/app:2");
 
     state.update(ch('q'));
-    assert!(!state.quit, "a running pull is not dropped without asking");
+    assert!(
+        !state.wants_quit(),
+        "a running pull is not dropped without asking"
+    );
     let question = confirm(&state);
     assert_eq!(question.title, "Quit");
     assert_eq!(
@@ -219,19 +204,19 @@ fn quitting_while_a_job_runs_asks_first() {
          Quitting stops it; a pull or push can be started again later."
     );
     state.update(ch('n'));
-    assert!(!state.quit && state.popups.is_empty());
+    assert!(!state.wants_quit() && state.popups().is_empty());
 
     command(&mut state, "quit");
     state.update(ch('y'));
-    assert!(state.quit, ":quit asks the same, and y quits");
+    assert!(state.wants_quit(), ":quit asks the same, and y quits");
 
     // Ctrl-C asks too; a second Ctrl-C on the question quits.
     let mut state = connected();
     command(&mut state, "pull localhost:5000/team/app:2");
     state.update(ctrl('c'));
-    assert!(!state.quit);
+    assert!(!state.wants_quit());
     state.update(ctrl('c'));
-    assert!(state.quit);
+    assert!(state.wants_quit());
 
     // With the job finished, q quits at once.
     let mut state = connected();
@@ -241,7 +226,7 @@ fn quitting_while_a_job_runs_asks_first() {
         result: Err(JobError::Failed("connection refused".into())),
     });
     state.update(ch('q'));
-    assert!(state.quit);
+    assert!(state.wants_quit());
 }
 
 #[test]
@@ -267,30 +252,46 @@ fn tag_prompt_validates_as_you_type_and_the_new_row_appears_selected() {
     let mut state = connected();
     select(&mut state, "alpine:3.19");
     state.update(ch('t'));
+    assert_eq!(state.form_kind(), Some(FormKind::Tag));
+    match state.open_form() {
+        Some(OpenForm::Tag(form)) => {
+            assert_eq!(form.fields.source, id('2').0);
+            assert_eq!(form.fields.label, "alpine:3.19");
+        }
+        other => panic!("expected the tag form, found {other:?}"),
+    }
     assert_eq!(
-        purpose(&state),
-        Some(FormPurpose::Tag {
-            source: id('2').0,
-            label: "alpine:3.19".into()
-        })
+        form_text(&state, "New name"),
+        "alpine:",
+        "the repository is offered"
     );
-    assert_eq!(form_text(&state, 0), "alpine:", "the repository is offered");
-    assert_eq!(field_error(&state, 0), None, "no complaint while typing");
+    assert_eq!(
+        field_error(&state, "New name"),
+        None,
+        "no complaint while typing"
+    );
 
     clear_field(&mut state);
     type_text(&mut state, "Localhost:5000/Base");
     assert!(
-        field_error(&state, 0).is_some(),
+        field_error(&state, "New name").is_some(),
         "uppercase is refused at once"
     );
     clear_field(&mut state);
     type_text(&mut state, "localhost:5000/base:");
-    assert_eq!(field_error(&state, 0), None, "still typing the tag");
+    assert_eq!(
+        field_error(&state, "New name"),
+        None,
+        "still typing the tag"
+    );
     type_text(&mut state, "3.19 x");
-    assert!(field_error(&state, 0).is_some(), "a space in a tag");
+    assert!(
+        field_error(&state, "New name").is_some(),
+        "a space in a tag"
+    );
     state.update(press(KeyCode::Backspace));
     state.update(press(KeyCode::Backspace));
-    assert_eq!(field_error(&state, 0), None, "fixed");
+    assert_eq!(field_error(&state, "New name"), None, "fixed");
 
     let effects = state.update(press(KeyCode::Enter));
     assert_eq!(
@@ -301,13 +302,13 @@ fn tag_prompt_validates_as_you_type_and_the_new_row_appears_selected() {
             tag: "3.19".into(),
         }]
     );
-    assert!(state.form.is_none());
+    assert!(state.form().is_none());
 
     // The engine tags; the event's lookup brings the row, which is selected.
-    state.update(Msg::Tagged {
+    state.update(Msg::Tagged(Tagged {
         target: "localhost:5000/base:3.19".into(),
         result: Ok(()),
-    });
+    }));
     assert_eq!(status(&state).0, "tagged localhost:5000/base:3.19");
     let alpine = record(
         '2',
@@ -321,7 +322,7 @@ fn tag_prompt_validates_as_you_type_and_the_new_row_appears_selected() {
         result: Ok(Some(alpine)),
     });
     assert_eq!(
-        state.images.selected_row().unwrap().reference(),
+        state.images().selected_row().unwrap().reference(),
         "localhost:5000/base:3.19"
     );
 }
@@ -336,22 +337,22 @@ fn an_invalid_tag_on_enter_keeps_the_form_and_the_text() {
     type_text(&mut state, &bad);
     let effects = state.update(press(KeyCode::Enter));
     assert!(actions(effects).is_empty());
-    assert_eq!(form_text(&state, 0), bad);
-    assert!(field_error(&state, 0).is_some());
+    assert_eq!(form_text(&state, "New name"), bad);
+    assert!(field_error(&state, "New name").is_some());
 
     // A digest names content, not a tag.
     clear_field(&mut state);
     type_text(&mut state, &format!("app@{}", digest('a')));
     assert!(actions(state.update(press(KeyCode::Enter))).is_empty());
     assert_eq!(
-        field_error(&state, 0).as_deref(),
+        field_error(&state, "New name").as_deref(),
         Some("a digest cannot be used here; give a tag")
     );
     // Trailing colon on Enter is an error too (not "still typing" any more).
     clear_field(&mut state);
     type_text(&mut state, "app:");
     assert!(actions(state.update(press(KeyCode::Enter))).is_empty());
-    assert!(field_error(&state, 0).is_some());
+    assert!(field_error(&state, "New name").is_some());
 }
 
 #[test]
@@ -363,7 +364,7 @@ fn tagging_onto_a_name_another_image_has_asks_before_moving_it() {
     type_text(&mut state, "alpine:3.19");
     assert!(actions(state.update(press(KeyCode::Enter))).is_empty());
     assert_eq!(
-        field_error(&state, 0).as_deref(),
+        field_error(&state, "New name").as_deref(),
         Some("the image is already called alpine:3.19")
     );
 
@@ -380,8 +381,8 @@ fn tagging_onto_a_name_another_image_has_asks_before_moving_it() {
     assert!(!question.yes_selected, "keeping is the default");
     // Enter takes the highlighted answer: keep.
     assert!(actions(state.update(press(KeyCode::Enter))).is_empty());
-    assert!(state.popups.is_empty());
-    assert!(state.form.is_some(), "the form stays for another name");
+    assert!(state.popups().is_empty());
+    assert!(state.form().is_some(), "the form stays for another name");
 
     state.update(press(KeyCode::Enter));
     let effects = state.update(ch('y'));
@@ -393,7 +394,7 @@ fn tagging_onto_a_name_another_image_has_asks_before_moving_it() {
             tag: "latest".into(),
         }]
     );
-    assert!(state.form.is_none());
+    assert!(state.form().is_none());
 }
 
 #[test]
@@ -408,14 +409,14 @@ fn colon_tag_checks_like_the_form() {
             tag: "3".into(),
         }]
     );
-    assert!(state.form.is_none(), "nothing to fix: no form");
+    assert!(state.form().is_none(), "nothing to fix: no form");
 
     // A bad target opens the form with the text and the complaint.
     let effects = command(&mut state, "tag alpine:3.19 Alpine:3");
     assert!(actions(effects).is_empty());
-    assert!(matches!(purpose(&state), Some(FormPurpose::Tag { .. })));
-    assert_eq!(form_text(&state, 0), "Alpine:3");
-    assert!(field_error(&state, 0).is_some());
+    assert_eq!(state.form_kind(), Some(FormKind::Tag));
+    assert_eq!(form_text(&state, "New name"), "Alpine:3");
+    assert!(field_error(&state, "New name").is_some());
     state.update(press(KeyCode::Esc));
 
     let effects = command(&mut state, "tag nosuch:1 x:1");
@@ -432,13 +433,13 @@ fn colon_tag_checks_like_the_form() {
 #[test]
 fn a_failed_tag_says_why() {
     let mut state = connected();
-    state.update(Msg::Tagged {
+    state.update(Msg::Tagged(Tagged {
         target: "x:1".into(),
         result: Err(EngineError::new(
             EngineErrorKind::NotFound,
             "No such image: abc",
         )),
-    });
+    }));
     let (text, severity) = status(&state);
     assert_eq!(severity, Severity::Error);
     assert!(text.starts_with("cannot tag x:1: "), "{text}");
@@ -473,7 +474,7 @@ fn push_asks_first_and_only_yes_starts_the_job() {
         );
         let effects = state.update(no);
         assert!(effects.is_empty(), "{effects:?}");
-        assert!(state.popups.is_empty());
+        assert!(state.popups().is_empty());
         assert_eq!(status(&state).0, "cancelled");
     }
     // Left moves the highlight to Cancel: Enter then cancels.
@@ -481,7 +482,7 @@ fn push_asks_first_and_only_yes_starts_the_job() {
     state.update(press(KeyCode::Left));
     assert!(!confirm(&state).yes_selected);
     assert!(state.update(press(KeyCode::Enter)).is_empty());
-    assert!(state.jobs.all().is_empty());
+    assert!(state.jobs().all().is_empty());
 
     // Enter on the highlighted Push, and y.
     for yes in [press(KeyCode::Enter), ch('y')] {
@@ -491,7 +492,7 @@ fn push_asks_first_and_only_yes_starts_the_job() {
         assert_eq!(started[0].1, spec);
     }
     assert_eq!(
-        state.jobs.running().count(),
+        state.jobs().running().count(),
         2,
         "pushes can run side by side"
     );
@@ -502,7 +503,7 @@ fn push_refuses_what_cannot_be_pushed() {
     let mut state = connected();
     select(&mut state, id('5').short());
     state.update(ch('P'));
-    assert!(state.popups.is_empty());
+    assert!(state.popups().is_empty());
     assert_eq!(
         status(&state),
         (
@@ -517,7 +518,7 @@ fn push_refuses_what_cannot_be_pushed() {
     ] {
         let effects = command(&mut state, text);
         assert!(effects.is_empty());
-        assert!(state.popups.is_empty(), "{text}: no question");
+        assert!(state.popups().is_empty(), "{text}: no question");
         assert!(
             status(&state).0.starts_with(why),
             "{text}: {:?}",
@@ -534,11 +535,72 @@ fn push_refuses_what_cannot_be_pushed() {
         status(&state)
     );
 
-    // :push of a known tag asks the same question as P.
-    command(&mut state, "push nginx:1.25");
+    assert!(state.jobs().all().is_empty(), "nothing was pushed");
+    assert!(state.form().is_none());
+
+    // Before the engine answers, the local images are not known: that is what is said.
+    let mut state = State::new(
+        &Config::defaults().unwrap(),
+        "unix:///var/run/docker.sock".into(),
+        None,
+    );
+    state.start();
+    assert!(command(&mut state, "push nginx:1.25").is_empty());
+    assert!(state.popups().is_empty() && state.jobs().all().is_empty());
+    assert_eq!(
+        status(&state),
+        (
+            "not connected to the Docker engine: the local images are not known yet".into(),
+            Severity::Error
+        )
+    );
+}
+
+#[test]
+fn colon_push_with_the_reference_typed_starts_at_once() {
+    let mut state = connected();
+    // The selection does not matter: what was typed is pushed.
+    select(&mut state, "alpine:3.19");
+    let effects = command(&mut state, "push localhost:5000/team/app:1.10");
+    let started = started_jobs(&effects);
+    assert_eq!(
+        started,
+        [(
+            started[0].0,
+            push_spec("localhost:5000/team/app", "1.10", REGISTRY)
+        )]
+    );
+    assert!(
+        state.popups().is_empty(),
+        "no question: {:?}",
+        state.popups()
+    );
+    assert!(state.form().is_none());
+    let job = state.jobs().get(started[0].0).unwrap();
+    assert_eq!(job.title, "push localhost:5000/team/app:1.10");
+    assert!(job.is_running());
+    assert_eq!(
+        status(&state),
+        (
+            "started push localhost:5000/team/app:1.10".into(),
+            Severity::Info
+        )
+    );
+
+    // A Docker Hub name in its full form is the short one.
+    let started = started_jobs(&command(&mut state, "push docker.io/library/nginx:1.25"));
+    assert_eq!(
+        started,
+        [(started[0].0, push_spec("nginx", "1.25", "docker.io"))]
+    );
+    assert!(state.popups().is_empty());
+    assert_eq!(state.jobs().running().count(), 2);
+
+    // P on the selected image still asks first.
+    state.update(ch('P'));
     assert_eq!(
         confirm(&state).body.lines().next(),
-        Some("Push nginx:1.25 to docker.io?")
+        Some("Push alpine:3.19 to docker.io?")
     );
 }
 
@@ -558,7 +620,7 @@ fn push_progress_snapshots_aggregate_per_layer_and_the_result_says_the_digest() 
         id: job,
         progress: first,
     });
-    let progress = &state.jobs.get(job).unwrap().progress;
+    let progress = &state.jobs().get(job).unwrap().progress;
     assert_eq!(progress.layers.len(), 2);
     assert_eq!(progress.fraction(), Some(0.2));
     assert_eq!(progress.layers_done(), 0);
@@ -572,7 +634,7 @@ fn push_progress_snapshots_aggregate_per_layer_and_the_result_says_the_digest() 
         id: job,
         progress: second.clone(),
     });
-    let progress = &state.jobs.get(job).unwrap().progress;
+    let progress = &state.jobs().get(job).unwrap().progress;
     assert_eq!(progress.layers_done(), 2);
     assert_eq!(progress.fraction(), Some(1.0));
 
@@ -589,7 +651,7 @@ fn push_progress_snapshots_aggregate_per_layer_and_the_result_says_the_digest() 
         }),
         "the engine now knows the digest: look the image up"
     );
-    let finished = state.jobs.get(job).unwrap();
+    let finished = state.jobs().get(job).unwrap();
     assert_eq!(
         finished.status,
         JobStatus::Succeeded(format!(
@@ -607,7 +669,7 @@ fn push_progress_snapshots_aggregate_per_layer_and_the_result_says_the_digest() 
         id: job,
         progress: Progress::default(),
     });
-    assert_eq!(state.jobs.get(job).unwrap().progress, second);
+    assert_eq!(state.jobs().get(job).unwrap().progress, second);
 }
 
 #[test]
@@ -626,9 +688,9 @@ fn a_failed_push_shows_the_full_message_on_enter_in_the_jobs_pane() {
         "push localhost:5000/team/app:1.10 failed: Get \"http://localhost:5000/v2/\": dial tcp 127.0.0.1:5000: connect: connection refused"
     );
     state.update(ch('5'));
-    assert_eq!(state.focus, Pane::Jobs);
+    assert_eq!(state.focus(), Pane::Jobs);
     state.update(press(KeyCode::Enter));
-    match state.popups.last() {
+    match state.popups().last() {
         Some(Popup::Message {
             title,
             body,
@@ -645,7 +707,7 @@ fn a_failed_push_shows_the_full_message_on_enter_in_the_jobs_pane() {
         other => panic!("expected the job's detail, found {other:?}"),
     }
     state.update(press(KeyCode::Esc));
-    assert!(state.popups.is_empty());
+    assert!(state.popups().is_empty());
 }
 
 // ----- cancel ---------------------------------------------------------------------------------
@@ -658,18 +720,21 @@ fn x_in_the_jobs_pane_cancels_the_selected_running_job() {
     state.update(ch('5'));
     // Newest first: the cursor starts on the second push; move to the first.
     state.update(ch('j'));
-    assert_eq!(state.jobs.selected().unwrap().id, first);
+    assert_eq!(state.jobs().selected().unwrap().id, first);
     let effects = state.update(ch('x'));
     assert_eq!(effects, [Effect::CancelJob { id: first }]);
-    assert!(state.jobs.get(first).unwrap().cancelling);
-    assert!(!state.jobs.get(second).unwrap().cancelling);
+    assert!(state.jobs().get(first).unwrap().cancelling);
+    assert!(!state.jobs().get(second).unwrap().cancelling);
     assert_eq!(status(&state).0, "cancelling…");
 
     state.update(Msg::JobFinished {
         id: first,
         result: Err(JobError::Cancelled),
     });
-    assert_eq!(state.jobs.get(first).unwrap().status, JobStatus::Cancelled);
+    assert_eq!(
+        state.jobs().get(first).unwrap().status,
+        JobStatus::Cancelled
+    );
     assert_eq!(
         status(&state),
         (
@@ -677,7 +742,7 @@ fn x_in_the_jobs_pane_cancels_the_selected_running_job() {
             Severity::Info
         )
     );
-    assert!(state.jobs.get(second).unwrap().is_running());
+    assert!(state.jobs().get(second).unwrap().is_running());
 
     // x again on the cancelled job: nothing to stop.
     let effects = state.update(ch('x'));
@@ -687,7 +752,7 @@ fn x_in_the_jobs_pane_cancels_the_selected_running_job() {
         ("the selected job is not running".into(), Severity::Error)
     );
     state.update(press(KeyCode::Enter));
-    match state.popups.last() {
+    match state.popups().last() {
         Some(Popup::Message { body, .. }) => assert_eq!(body, "Cancelled."),
         other => panic!("expected the job's detail, found {other:?}"),
     }
@@ -712,7 +777,7 @@ fn a_refused_push_offers_login_and_r_restarts_the_same_job() {
         }),
     });
     assert_eq!(
-        state.jobs.get(job).unwrap().status,
+        state.jobs().get(job).unwrap().status,
         JobStatus::Failed("no basic auth credentials".into())
     );
     assert_eq!(
@@ -727,9 +792,9 @@ fn a_refused_push_offers_login_and_r_restarts_the_same_job() {
     // the username.
     select(&mut state, "nginx:1.25");
     state.update(ch('L'));
-    assert_eq!(purpose(&state), Some(FormPurpose::Login));
-    assert_eq!(form_text(&state, 0), REGISTRY);
-    assert_eq!(state.form.as_ref().unwrap().form.focus, 1);
+    assert_eq!(state.form_kind(), Some(FormKind::Login));
+    assert_eq!(form_text(&state, "Registry"), REGISTRY);
+    assert_eq!(focused(&state), "Username");
     type_text(&mut state, "alice");
     state.update(press(KeyCode::Tab));
     let password = "abc>>>def+/= x";
@@ -746,20 +811,19 @@ fn a_refused_push_offers_login_and_r_restarts_the_same_job() {
         !format!("{effects:?}{state:?}").contains("abc>>>def"),
         "the password never shows in debug output"
     );
-    let busy = state.form.as_ref().unwrap().form.busy.clone();
     assert_eq!(
-        busy.as_deref(),
+        form(&state).busy,
         Some("checking the credentials for localhost:5000 with the engine…")
     );
     // Keys other than Esc wait while the engine checks.
     assert!(type_text(&mut state, "zz").is_empty());
-    assert_eq!(form_text(&state, 2), password);
+    assert_eq!(form_text(&state, "Password"), password);
 
-    state.update(Msg::LoginFinished {
+    state.update(Msg::Login(LoginMsg::LoggedIn {
         registry: REGISTRY.into(),
         result: Ok("/home/u/.docker/config.json".into()),
-    });
-    assert!(state.form.is_none());
+    }));
+    assert!(state.form().is_none());
     assert_eq!(
         status(&state),
         (
@@ -777,7 +841,7 @@ fn a_refused_push_offers_login_and_r_restarts_the_same_job() {
         push_spec("localhost:5000/team/app", "1.10", REGISTRY)
     );
     assert_eq!(
-        state.jobs.get(started[0].0).unwrap().title,
+        state.jobs().get(started[0].0).unwrap().title,
         "push localhost:5000/team/app:1.10"
     );
     // Once is enough.
@@ -789,42 +853,46 @@ fn a_refused_push_offers_login_and_r_restarts_the_same_job() {
 fn a_wrong_password_keeps_the_login_form_with_a_message() {
     let mut state = connected();
     command(&mut state, "login 127.0.0.1:5000");
-    assert_eq!(form_text(&state, 0), "127.0.0.1:5000");
-    assert_eq!(
-        state.form.as_ref().unwrap().form.focus,
-        1,
-        "cursor on the username"
-    );
+    assert_eq!(form_text(&state, "Registry"), "127.0.0.1:5000");
+    assert_eq!(focused(&state), "Username", "cursor on the username");
     type_text(&mut state, "alice");
     state.update(press(KeyCode::Tab));
     type_text(&mut state, "wrong");
     assert_eq!(state.update(press(KeyCode::Enter)).len(), 1);
 
-    state.update(Msg::LoginFinished {
+    state.update(Msg::Login(LoginMsg::LoggedIn {
         registry: "127.0.0.1:5000".into(),
         result: Err(LoginFailure::Rejected(
             "Error response from daemon: login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized".into(),
         )),
-    });
-    let open = state.form.as_ref().expect("the form stays");
-    assert_eq!(open.purpose, FormPurpose::Login);
-    assert_eq!(open.form.busy, None);
-    assert_eq!(open.form.focus, 2, "back on the password");
+    }));
+    assert_eq!(state.form_kind(), Some(FormKind::Login), "the form stays");
+    let open = form(&state);
+    assert_eq!(open.busy, None);
     assert_eq!(
-        open.form.fields[2].error.as_deref(),
+        open.focused_label(),
+        Some("Password"),
+        "back on the password"
+    );
+    assert_eq!(
+        open.field_error("Password"),
         Some("wrong username or password")
     );
     assert_eq!(
-        open.form.error.as_deref(),
+        open.error,
         Some(
             "127.0.0.1:5000 said: Error response from daemon: login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized"
         )
     );
-    assert_eq!(form_text(&state, 1), "alice", "the username stays");
+    assert_eq!(form_text(&state, "Username"), "alice", "the username stays");
 
     // Fix the password and submit again.
     clear_field(&mut state);
-    assert_eq!(field_error(&state, 2), None, "editing clears the complaint");
+    assert_eq!(
+        field_error(&state, "Password"),
+        None,
+        "editing clears the complaint"
+    );
     type_text(&mut state, "right");
     let effects = state.update(press(KeyCode::Enter));
     assert_eq!(
@@ -836,18 +904,18 @@ fn a_wrong_password_keeps_the_login_form_with_a_message() {
     );
 
     // A failure that is not about the password: the form stays with the reason.
-    state.update(Msg::LoginFinished {
+    state.update(Msg::Login(LoginMsg::LoggedIn {
         registry: "127.0.0.1:5000".into(),
         result: Err(LoginFailure::Failed(
             "the credentials were right but could not be stored: permission denied".into(),
         )),
-    });
-    let open = state.form.as_ref().expect("the form stays");
+    }));
+    let open = state.form().expect("the form stays");
     assert_eq!(
-        open.form.error.as_deref(),
+        open.error,
         Some("the credentials were right but could not be stored: permission denied")
     );
-    assert_eq!(open.form.fields[2].error, None);
+    assert_eq!(open.field_error("Password"), None);
 }
 
 #[test]
@@ -855,16 +923,23 @@ fn login_form_checks_its_fields_before_asking_the_engine() {
     let mut state = connected();
     select(&mut state, "localhost:5000/team/app:1.9");
     state.update(ch('L'));
-    assert_eq!(form_text(&state, 0), REGISTRY, "from the selected image");
+    assert_eq!(
+        form_text(&state, "Registry"),
+        REGISTRY,
+        "from the selected image"
+    );
     assert!(state.update(press(KeyCode::Enter)).is_empty());
-    assert_eq!(field_error(&state, 1).as_deref(), Some("give a username"));
+    assert_eq!(
+        field_error(&state, "Username").as_deref(),
+        Some("give a username")
+    );
     type_text(&mut state, "bob");
     assert!(state.update(press(KeyCode::Enter)).is_empty());
     assert_eq!(
-        field_error(&state, 2).as_deref(),
+        field_error(&state, "Password").as_deref(),
         Some("give the password or token")
     );
-    assert_eq!(state.form.as_ref().unwrap().form.focus, 2);
+    assert_eq!(focused(&state), "Password");
     // A bad registry host.
     state.update(press(KeyCode::BackTab));
     state.update(press(KeyCode::BackTab));
@@ -874,22 +949,25 @@ fn login_form_checks_its_fields_before_asking_the_engine() {
     state.update(press(KeyCode::Tab));
     type_text(&mut state, "pw");
     assert!(state.update(press(KeyCode::Enter)).is_empty());
-    assert!(field_error(&state, 0).is_some(), "the registry is refused");
-    assert_eq!(state.form.as_ref().unwrap().form.focus, 0);
+    assert!(
+        field_error(&state, "Registry").is_some(),
+        "the registry is refused"
+    );
+    assert_eq!(focused(&state), "Registry");
 
     // Without an image selection or a refusal, Docker Hub is offered.
     let mut state = connected_with(vec![], vec![]);
     state.update(ch('L'));
-    assert_eq!(form_text(&state, 0), "docker.io");
+    assert_eq!(form_text(&state, "Registry"), "docker.io");
 }
 
 #[test]
 fn colon_login_and_logout() {
     let mut state = connected();
     command(&mut state, "login");
-    assert_eq!(purpose(&state), Some(FormPurpose::Login));
+    assert_eq!(state.form_kind(), Some(FormKind::Login));
     state.update(press(KeyCode::Esc));
-    assert!(state.form.is_none());
+    assert!(state.form().is_none());
 
     let effects = command(&mut state, "logout 127.0.0.1:5000");
     assert_eq!(
@@ -898,10 +976,10 @@ fn colon_login_and_logout() {
             registry: "127.0.0.1:5000".into()
         }]
     );
-    state.update(Msg::LogoutFinished {
+    state.update(Msg::Login(LoginMsg::LoggedOut {
         registry: "127.0.0.1:5000".into(),
         result: Ok(Some("/tmp/d/config.json".into())),
-    });
+    }));
     assert_eq!(
         status(&state),
         (
@@ -909,10 +987,10 @@ fn colon_login_and_logout() {
             Severity::Info
         )
     );
-    state.update(Msg::LogoutFinished {
+    state.update(Msg::Login(LoginMsg::LoggedOut {
         registry: "127.0.0.1:5000".into(),
         result: Err("docker-credential-pass: exit 1".into()),
-    });
+    }));
     assert_eq!(
         status(&state),
         (
@@ -920,10 +998,10 @@ fn colon_login_and_logout() {
             Severity::Error
         )
     );
-    state.update(Msg::LogoutFinished {
+    state.update(Msg::Login(LoginMsg::LoggedOut {
         registry: "127.0.0.1:5000".into(),
         result: Ok(None),
-    });
+    }));
     assert_eq!(
         status(&state),
         (
@@ -944,7 +1022,7 @@ fn colon_login_and_logout() {
     );
     command(&mut state, "logout");
     assert_eq!(
-        state.command_line.as_ref().unwrap().message.as_deref(),
+        state.command_line().unwrap().message.as_deref(),
         Some("usage: :logout REGISTRY")
     );
 }
@@ -953,9 +1031,9 @@ fn colon_login_and_logout() {
 fn a_refused_tags_list_offers_login_and_r_loads_it_again() {
     let mut state = connected();
     command(&mut state, "repo 127.0.0.1:5000/private/app");
-    let generation = state.tags.generation;
+    let generation = state.tags().generation;
     tags_failed(&mut state, unauthorized("127.0.0.1:5000"));
-    let error = state.tags.error.clone().expect("an error");
+    let error = state.tags().error.clone().expect("an error");
     assert_eq!(
         error.message,
         "unauthorized — press L to log in to 127.0.0.1:5000"
@@ -963,7 +1041,7 @@ fn a_refused_tags_list_offers_login_and_r_loads_it_again() {
     assert_eq!(error.login_host.as_deref(), Some("127.0.0.1:5000"));
 
     state.update(ch('L'));
-    assert_eq!(form_text(&state, 0), "127.0.0.1:5000");
+    assert_eq!(form_text(&state, "Registry"), "127.0.0.1:5000");
     type_text(&mut state, "user");
     state.update(press(KeyCode::Tab));
     type_text(&mut state, "secret");
@@ -972,11 +1050,14 @@ fn a_refused_tags_list_offers_login_and_r_loads_it_again() {
         matches!(sent.as_slice(), [Effect::Login { .. }]),
         "{sent:?}"
     );
-    state.update(Msg::LoginFinished {
+    state.update(Msg::Login(LoginMsg::LoggedIn {
         registry: "127.0.0.1:5000".into(),
         result: Ok("/d/config.json".into()),
-    });
-    assert!(state.form.is_none(), "the form that sent the login closes");
+    }));
+    assert!(
+        state.form().is_none(),
+        "the form that sent the login closes"
+    );
     assert!(
         status(&state)
             .0
@@ -988,12 +1069,12 @@ fn a_refused_tags_list_offers_login_and_r_loads_it_again() {
     assert_eq!(
         effects,
         [Effect::LoadTags {
-            generation: state.tags.generation,
+            generation: state.tags().generation,
             repository: repo("127.0.0.1:5000/private/app"),
         }]
     );
-    assert!(state.tags.generation > generation);
-    assert!(state.tags.loading);
+    assert!(state.tags().generation > generation);
+    assert!(state.tags().loading);
 }
 
 // ----- remove ---------------------------------------------------------------------------------
@@ -1020,11 +1101,11 @@ fn remove_says_exactly_what_goes_and_that_other_tags_stay() {
 
     // Enter takes the highlight (Keep); Esc and n are no.
     for no in [press(KeyCode::Enter), press(KeyCode::Esc), ch('n')] {
-        if state.popups.is_empty() {
+        if state.popups().is_empty() {
             state.update(ch('d'));
         }
         assert!(state.update(no).is_empty());
-        assert!(state.popups.is_empty());
+        assert!(state.popups().is_empty());
     }
     state.update(ch('d'));
     assert_eq!(
@@ -1034,13 +1115,13 @@ fn remove_says_exactly_what_goes_and_that_other_tags_stay() {
             force: false
         }]
     );
-    state.update(Msg::Removed {
+    state.update(Msg::Removed(Removed {
         name: "nginx:1.25".into(),
         result: Ok(RemoveOutcome {
             untagged: vec!["nginx:1.25".into()],
             deleted: vec![],
         }),
-    });
+    }));
     assert_eq!(
         status(&state),
         ("removed nginx:1.25".into(), Severity::Info)
@@ -1084,13 +1165,13 @@ fn removing_the_last_tag_deletes_the_image_and_names_its_containers() {
         )
     );
     state.update(ch('y'));
-    state.update(Msg::Removed {
+    state.update(Msg::Removed(Removed {
         name: "nginx:1.25".into(),
         result: Err(EngineError::new(
             EngineErrorKind::Conflict,
             "conflict: unable to remove repository reference \"nginx:1.25\" (must force) - container ccc is using its referenced image 111",
         )),
-    });
+    }));
     let (text, severity) = status(&state);
     assert_eq!(severity, Severity::Error);
     assert!(text.starts_with("cannot remove nginx:1.25: "), "{text}");
@@ -1139,6 +1220,7 @@ fn without_the_engine_local_names_are_unknown_not_missing() {
     let mut state = State::new(
         &Config::defaults().unwrap(),
         "unix:///var/run/docker.sock".into(),
+        None,
     );
     state.start();
     for line in [
@@ -1186,7 +1268,7 @@ fn colon_rmi_asks_the_same_question() {
     // after the other instead (in one effect, so the executor runs them in order), and the
     // image with the last.
     let tags = state
-        .images
+        .images()
         .find(id('1').short())
         .unwrap()
         .repo_tags
@@ -1214,7 +1296,7 @@ fn colon_rmi_asks_the_same_question() {
         }]
     );
     command(&mut state, "rmi nosuch:1");
-    assert!(state.popups.is_empty());
+    assert!(state.popups().is_empty());
     assert_eq!(
         status(&state),
         (
@@ -1230,30 +1312,19 @@ fn colon_rmi_asks_the_same_question() {
 fn import_tab_completes_paths_only_while_the_text_is_unchanged() {
     let mut state = connected();
     state.update(ch('i'));
-    assert_eq!(purpose(&state), Some(FormPurpose::Import));
-    let labels: Vec<&str> = state
-        .form
-        .as_ref()
-        .unwrap()
-        .form
-        .fields
-        .iter()
-        .map(|f| f.label)
-        .collect();
+    assert_eq!(state.form_kind(), Some(FormKind::Import));
+    let labels: Vec<&str> = form(&state).fields().iter().map(|f| f.label).collect();
     assert_eq!(labels, ["File", "Image", "Message", "Changes"]);
     type_text(&mut state, "/srv/im");
     let effects = state.update(press(KeyCode::Tab));
     assert_eq!(
         effects,
         [Effect::CompletePath {
-            typed: "/srv/im".into()
+            typed: "/srv/im".into(),
+            directory: PathBuf::from("/srv"),
         }]
     );
-    assert_eq!(
-        state.form.as_ref().unwrap().form.focus,
-        0,
-        "Tab completes, stays"
-    );
+    assert_eq!(focused(&state), "File", "Tab completes, stays");
 
     // Two candidates: the common prefix, and the names listed under the field.
     state.update(Msg::PathCompleted {
@@ -1263,9 +1334,9 @@ fn import_tab_completes_paths_only_while_the_text_is_unchanged() {
             candidates: vec!["centos-7.tar.gz".into(), "centos-7.tar.xz".into()],
         },
     });
-    assert_eq!(form_text(&state, 0), "/srv/images/centos-7");
+    assert_eq!(form_text(&state, "File"), "/srv/images/centos-7");
     assert_eq!(
-        field_error(&state, 0).as_deref(),
+        field_error(&state, "File").as_deref(),
         Some("centos-7.tar.gz  centos-7.tar.xz")
     );
 
@@ -1278,7 +1349,7 @@ fn import_tab_completes_paths_only_while_the_text_is_unchanged() {
             candidates: vec![],
         },
     });
-    assert_eq!(form_text(&state, 0), "/srv/images/centos-7.tar.g");
+    assert_eq!(form_text(&state, "File"), "/srv/images/centos-7.tar.g");
 
     // Nothing to complete: Tab moves on, as everywhere else.
     state.update(Msg::PathCompleted {
@@ -1288,10 +1359,10 @@ fn import_tab_completes_paths_only_while_the_text_is_unchanged() {
             candidates: vec![],
         },
     });
-    assert_eq!(state.form.as_ref().unwrap().form.focus, 1);
+    assert_eq!(focused(&state), "Image");
     // In other fields Tab is just the next field.
     assert!(state.update(press(KeyCode::Tab)).is_empty());
-    assert_eq!(state.form.as_ref().unwrap().form.focus, 2);
+    assert_eq!(focused(&state), "Message");
 }
 
 #[test]
@@ -1301,7 +1372,7 @@ fn import_checks_fields_then_the_file_and_starts_a_job() {
     // Nothing typed.
     assert!(state.update(press(KeyCode::Enter)).is_empty());
     assert_eq!(
-        field_error(&state, 0).as_deref(),
+        field_error(&state, "File").as_deref(),
         Some("give the archive's path")
     );
     type_text(&mut state, "/srv/rootfs.tar.gz");
@@ -1313,16 +1384,16 @@ fn import_checks_fields_then_the_file_and_starts_a_job() {
             candidates: vec![],
         },
     });
-    assert_eq!(state.form.as_ref().unwrap().form.focus, 1);
+    assert_eq!(focused(&state), "Image");
     // The image reference is checked as it is typed and on Enter.
     type_text(&mut state, "Custom-Centos:7.0");
-    assert!(field_error(&state, 1).is_some(), "live check");
+    assert!(field_error(&state, "Image").is_some(), "live check");
     assert!(state.update(press(KeyCode::Enter)).is_empty());
-    assert!(field_error(&state, 1).is_some());
-    assert_eq!(form_text(&state, 1), "Custom-Centos:7.0");
+    assert!(field_error(&state, "Image").is_some());
+    assert_eq!(form_text(&state, "Image"), "Custom-Centos:7.0");
     clear_field(&mut state);
     type_text(&mut state, "custom-centos:7.0");
-    assert_eq!(field_error(&state, 1), None);
+    assert_eq!(field_error(&state, "Image"), None);
     state.update(press(KeyCode::Tab));
     type_text(&mut state, "from a template");
     state.update(press(KeyCode::Tab));
@@ -1330,7 +1401,7 @@ fn import_checks_fields_then_the_file_and_starts_a_job() {
     type_text(&mut state, "RUN rm -rf /");
     assert!(state.update(press(KeyCode::Enter)).is_empty());
     assert!(
-        field_error(&state, 3).is_some(),
+        field_error(&state, "Changes").is_some(),
         "RUN is not a change import takes"
     );
     clear_field(&mut state);
@@ -1341,50 +1412,47 @@ fn import_checks_fields_then_the_file_and_starts_a_job() {
     let effects = state.update(press(KeyCode::Enter));
     let path = PathBuf::from("/srv/rootfs.tar.gz");
     assert_eq!(effects, [Effect::CheckImportFile { path: path.clone() }]);
-    assert_eq!(
-        state.form.as_ref().unwrap().form.busy.as_deref(),
-        Some("checking the file…")
-    );
+    assert_eq!(form(&state).busy, Some("checking the file…"));
 
     // Not an archive: the form stays with the reason on the file field.
-    let effects = state.update(Msg::ImportFileChecked {
+    let effects = state.update(Msg::ImportFileChecked(FileChecked {
         path: path.clone(),
         result: Err(
             "/srv/rootfs.tar.gz is not a tar archive (plain, gzip, bzip2, xz or zstd)".into(),
         ),
-    });
+    }));
     assert!(effects.is_empty());
-    let open = state.form.as_ref().expect("the form stays");
-    assert_eq!(open.form.busy, None);
-    assert_eq!(open.form.focus, 0);
+    let open = state.form().expect("the form stays");
+    assert_eq!(open.busy, None);
+    assert_eq!(open.focused_label(), Some("File"));
     assert_eq!(
-        open.form.fields[0].error.as_deref(),
+        open.field_error("File"),
         Some("/srv/rootfs.tar.gz is not a tar archive (plain, gzip, bzip2, xz or zstd)")
     );
     assert_eq!(
-        form_text(&state, 1),
+        form_text(&state, "Image"),
         "custom-centos:7.0",
         "nothing typed is lost"
     );
-    assert_eq!(form_text(&state, 3), "CMD [\"/bin/sh\"]\nENV A=1");
+    assert_eq!(form_text(&state, "Changes"), "CMD [\"/bin/sh\"]\nENV A=1");
 
     // Again; a late answer about another path is ignored, the right one starts the job.
     state.update(press(KeyCode::Enter));
     assert!(
         state
-            .update(Msg::ImportFileChecked {
+            .update(Msg::ImportFileChecked(FileChecked {
                 path: PathBuf::from("/srv/old.tar"),
                 result: Ok(1),
-            })
+            }))
             .is_empty()
     );
-    assert!(state.form.is_some());
+    assert!(state.form().is_some());
     state.update(press(KeyCode::Enter));
-    let effects = state.update(Msg::ImportFileChecked {
+    let effects = state.update(Msg::ImportFileChecked(FileChecked {
         path: path.clone(),
         result: Ok(2_000_000),
-    });
-    assert!(state.form.is_none());
+    }));
+    assert!(state.form().is_none());
     let started = started_jobs(&effects);
     assert_eq!(
         started[0].1,
@@ -1399,7 +1467,7 @@ fn import_checks_fields_then_the_file_and_starts_a_job() {
     );
     let job = started[0].0;
     assert_eq!(
-        state.jobs.get(job).unwrap().title,
+        state.jobs().get(job).unwrap().title,
         "import → custom-centos:7.0"
     );
 
@@ -1411,7 +1479,10 @@ fn import_checks_fields_then_the_file_and_starts_a_job() {
             total: Some(2_000_000),
         }]),
     });
-    assert_eq!(state.jobs.get(job).unwrap().progress.fraction(), Some(0.25));
+    assert_eq!(
+        state.jobs().get(job).unwrap().progress.fraction(),
+        Some(0.25)
+    );
     let effects = state.update(Msg::JobFinished {
         id: job,
         result: Ok(JobOutcome::Created {
@@ -1427,18 +1498,39 @@ fn import_checks_fields_then_the_file_and_starts_a_job() {
         result: Ok(Some(record('6', &["custom-centos:7.0"], &[], 0, 2_100_000))),
     });
     assert_eq!(
-        state.images.selected_row().unwrap().reference(),
+        state.images().selected_row().unwrap().reference(),
         "custom-centos:7.0"
     );
 }
 
 #[test]
-fn a_missing_file_keeps_the_import_form() {
+fn a_missing_file_opens_the_import_form_with_the_reason_under_the_file() {
     let mut state = connected();
-    command(&mut state, "import /nope/rootfs.tar base:1");
-    assert_eq!(purpose(&state), Some(FormPurpose::Import));
-    assert_eq!(form_text(&state, 0), "/nope/rootfs.tar");
-    assert_eq!(form_text(&state, 1), "base:1");
+    // Everything typed: the file is checked first, with no form on screen meanwhile.
+    let effects = command(&mut state, "import /nope/rootfs.tar base:1");
+    assert_eq!(
+        effects,
+        [Effect::CheckImportFile {
+            path: PathBuf::from("/nope/rootfs.tar")
+        }]
+    );
+    assert!(state.form().is_none() && state.popups().is_empty());
+    state.update(Msg::ImportFileChecked(FileChecked {
+        path: PathBuf::from("/nope/rootfs.tar"),
+        result: Err("/nope/rootfs.tar does not exist".into()),
+    }));
+    // The form opens with what was typed and the reason under the file, which has the keys.
+    assert_eq!(state.form_kind(), Some(FormKind::Import));
+    assert_eq!(form_text(&state, "File"), "/nope/rootfs.tar");
+    assert_eq!(form_text(&state, "Image"), "base:1");
+    assert_eq!(
+        field_error(&state, "File").as_deref(),
+        Some("/nope/rootfs.tar does not exist")
+    );
+    assert_eq!(field_error(&state, "Image"), None);
+    assert_eq!(focused(&state), "File");
+    assert!(state.jobs().all().is_empty());
+    // Enter in that form checks the file again.
     let effects = state.update(press(KeyCode::Enter));
     assert_eq!(
         effects,
@@ -1446,26 +1538,153 @@ fn a_missing_file_keeps_the_import_form() {
             path: PathBuf::from("/nope/rootfs.tar")
         }]
     );
-    state.update(Msg::ImportFileChecked {
+    state.update(Msg::ImportFileChecked(FileChecked {
         path: PathBuf::from("/nope/rootfs.tar"),
         result: Err("/nope/rootfs.tar does not exist".into()),
-    });
+    }));
     assert_eq!(
-        field_error(&state, 0).as_deref(),
+        field_error(&state, "File").as_deref(),
         Some("/nope/rootfs.tar does not exist")
     );
-    assert!(state.jobs.all().is_empty());
+    assert!(state.jobs().all().is_empty());
 
-    // :import with a bad reference opens the form with the complaint already shown.
+    // :import with a bad reference opens the form with the complaint already shown, on
+    // the image, without looking at the file.
     state.update(press(KeyCode::Esc));
-    command(&mut state, "import /srv/r.tar Base:1");
-    assert!(field_error(&state, 1).is_some());
+    let effects = command(&mut state, "import /srv/r.tar Base:1");
+    assert!(effects.is_empty(), "{effects:?}");
+    assert_eq!(state.form_kind(), Some(FormKind::Import));
+    assert_eq!(form_text(&state, "File"), "/srv/r.tar");
+    assert_eq!(form_text(&state, "Image"), "Base:1");
+    let error = field_error(&state, "Image").expect("an error under the image");
+    assert!(error.contains("uppercase"), "{error}");
+    assert_eq!(field_error(&state, "File"), None);
+    assert_eq!(focused(&state), "Image");
     assert!(state.update(press(KeyCode::Enter)).is_empty());
     command(&mut state, "import");
     assert_eq!(
-        purpose(&state),
-        Some(FormPurpose::Import),
+        state.form_kind(),
+        Some(FormKind::Import),
         "the form stays open"
+    );
+    assert!(state.jobs().all().is_empty());
+}
+
+#[test]
+fn colon_import_with_a_path_and_a_name_checks_the_file_and_starts_at_once() {
+    let mut state = connected();
+    let path = PathBuf::from("/srv/rootfs.tar.gz");
+    let effects = command(&mut state, "import /srv/rootfs.tar.gz base:1");
+    assert_eq!(effects, [Effect::CheckImportFile { path: path.clone() }]);
+    assert!(
+        state.jobs().all().is_empty(),
+        "not before the file is checked"
+    );
+    assert!(state.form().is_none() && state.popups().is_empty());
+
+    // An answer about another file is not this import's.
+    let effects = state.update(Msg::ImportFileChecked(FileChecked {
+        path: PathBuf::from("/srv/other.tar"),
+        result: Ok(1),
+    }));
+    assert!(started_jobs(&effects).is_empty(), "{effects:?}");
+    assert!(state.form().is_none());
+
+    let effects = state.update(Msg::ImportFileChecked(FileChecked {
+        path: path.clone(),
+        result: Ok(80_000_000),
+    }));
+    let started = started_jobs(&effects);
+    assert_eq!(
+        started,
+        [(
+            started[0].0,
+            JobSpec::Import {
+                path,
+                size: 80_000_000,
+                repository: "base".into(),
+                tag: "1".into(),
+                message: None,
+                changes: vec![],
+            }
+        )]
+    );
+    assert!(state.form().is_none(), "no form on the way");
+    assert!(state.popups().is_empty(), "no question");
+    let job = state.jobs().get(started[0].0).unwrap();
+    assert_eq!(job.title, "import → base:1");
+    assert!(job.is_running());
+    assert_eq!(status(&state).0, "started import → base:1");
+
+    // The answer counts once: a repeat starts nothing more.
+    let effects = state.update(Msg::ImportFileChecked(FileChecked {
+        path: PathBuf::from("/srv/rootfs.tar.gz"),
+        result: Ok(80_000_000),
+    }));
+    assert!(started_jobs(&effects).is_empty(), "{effects:?}");
+    assert_eq!(state.jobs().all().len(), 1);
+
+    // A name without a tag is `latest`, as everywhere else.
+    command(&mut state, "import /srv/r.tar team/base");
+    let started = started_jobs(&state.update(Msg::ImportFileChecked(FileChecked {
+        path: PathBuf::from("/srv/r.tar"),
+        result: Ok(10),
+    })));
+    assert!(
+        matches!(
+            &started[..],
+            [(_, JobSpec::Import { repository, tag, .. })]
+                if repository == "team/base" && tag == "latest"
+        ),
+        "{started:?}"
+    );
+}
+
+#[test]
+fn a_typed_path_under_home_is_read_there_and_shown_as_typed() {
+    let home = PathBuf::from("/home/alice");
+    let mut state = connected_at_home(images(), vec![], Some(home.clone()));
+    let effects = command(&mut state, "import ~/rootfs.tar base:1");
+    assert_eq!(
+        effects,
+        [Effect::CheckImportFile {
+            path: home.join("rootfs.tar")
+        }]
+    );
+    state.update(Msg::ImportFileChecked(FileChecked {
+        path: home.join("rootfs.tar"),
+        result: Err("/home/alice/rootfs.tar does not exist".into()),
+    }));
+    assert_eq!(form_text(&state, "File"), "~/rootfs.tar", "as typed");
+    assert_eq!(
+        field_error(&state, "File").as_deref(),
+        Some("/home/alice/rootfs.tar does not exist")
+    );
+    // Tab lists the home directory; Enter checks the file there.
+    clear_field(&mut state);
+    type_text(&mut state, "~/ro");
+    assert_eq!(
+        state.update(press(KeyCode::Tab)),
+        [Effect::CompletePath {
+            typed: "~/ro".into(),
+            directory: home.clone(),
+        }]
+    );
+    type_text(&mut state, "otfs.tar");
+    assert_eq!(
+        state.update(press(KeyCode::Enter)),
+        [Effect::CheckImportFile {
+            path: home.join("rootfs.tar")
+        }]
+    );
+
+    // Without a known home, `~` is a name like any other.
+    let mut state = connected();
+    assert_eq!(
+        command(&mut state, "import ~/rootfs.tar base:1"),
+        [Effect::CheckImportFile {
+            path: PathBuf::from("~/rootfs.tar")
+        }]
     );
 }
 
@@ -1480,6 +1699,40 @@ fn settle(effects: &[Effect]) -> Option<u64> {
 }
 
 #[test]
+fn a_name_made_here_is_not_sent_to_docker_hub_unless_asked() {
+    let made_here = record('7', &["myteam/secret-app:2"], &[], HOUR, 1_000);
+    let mut state = connected_with([images(), vec![made_here]].concat(), vec![]);
+    // Pulled from Docker Hub: followed.
+    assert!(settle(&select(&mut state, "nginx:1.25")).is_some());
+    // Made here, with a Docker Hub name: not looked up there, and the pane says so.
+    let generation = settle(&select(&mut state, "myteam/secret-app:2")).expect("a pause");
+    let effects = state.update(Msg::TagsSettled { generation });
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::LoadTags { .. })),
+        "{effects:?}"
+    );
+    assert_eq!(state.tags().repository, None);
+    assert_eq!(
+        state.tags_not_followed(),
+        Some(repo("docker.io/myteam/secret-app"))
+    );
+    // Built here for another registry (1.10 has no digest): followed, the name goes only
+    // where the user named.
+    assert!(settle(&select(&mut state, "localhost:5000/team/app:1.10")).is_some());
+    assert_eq!(state.tags_not_followed(), None);
+    // `o` still opens the Docker Hub repository on purpose.
+    select(&mut state, "myteam/secret-app:2");
+    let effects = command(&mut state, "repo myteam/secret-app");
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            Effect::LoadTags { repository, .. } if *repository == repo("docker.io/myteam/secret-app")
+        )),
+        "{effects:?}"
+    );
+}
+
+#[test]
 fn the_tags_pane_follows_the_selected_image_once_the_selection_rests() {
     let mut state = connected();
     let first = settle(&select(&mut state, "localhost:5000/team/app:1.9")).expect("a settle timer");
@@ -1491,21 +1744,21 @@ fn the_tags_pane_follows_the_selected_image_once_the_selection_rests() {
             .update(Msg::TagsSettled { generation: first })
             .is_empty()
     );
-    assert_eq!(state.tags.repository, None);
+    assert_eq!(state.tags().repository, None);
     let effects = state.update(Msg::TagsSettled { generation: second });
     assert_eq!(
         effects,
         [Effect::LoadTags {
-            generation: state.tags.generation,
+            generation: state.tags().generation,
             repository: repo("docker.io/library/nginx"),
         }]
     );
-    assert!(!state.tags.pinned);
+    assert!(!state.tags().pinned);
 
     // Another tag of the same repository (the next row) does not reload.
     let effects = state.update(ch('j'));
     assert_eq!(
-        state.images.selected_row().unwrap().reference(),
+        state.images().selected_row().unwrap().reference(),
         "nginx:latest"
     );
     assert_eq!(settle(&effects), None);
@@ -1515,7 +1768,7 @@ fn the_tags_pane_follows_the_selected_image_once_the_selection_rests() {
     assert_eq!(
         effects,
         [Effect::LoadTags {
-            generation: state.tags.generation,
+            generation: state.tags().generation,
             repository: repo("localhost:5000/team/app"),
         }]
     );
@@ -1526,41 +1779,41 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
     let mut state = connected();
     select(&mut state, "nginx:1.25");
     state.update(ch('o'));
-    assert_eq!(purpose(&state), Some(FormPurpose::OpenRepository));
+    assert_eq!(state.form_kind(), Some(FormKind::OpenRepository));
     type_text(&mut state, "Bad Repo");
     assert!(state.update(press(KeyCode::Enter)).is_empty());
-    assert!(field_error(&state, 0).is_some());
-    assert_eq!(form_text(&state, 0), "Bad Repo");
+    assert!(field_error(&state, "Repository").is_some());
+    assert_eq!(form_text(&state, "Repository"), "Bad Repo");
     clear_field(&mut state);
     type_text(&mut state, "localhost:5000/other:3");
     let effects = state.update(press(KeyCode::Enter));
     assert_eq!(
         effects,
         [Effect::LoadTags {
-            generation: state.tags.generation,
+            generation: state.tags().generation,
             repository: repo("localhost:5000/other"),
         }],
         "a tag in the text is ignored"
     );
-    assert!(state.tags.pinned);
-    assert_eq!(state.focus, Pane::Tags);
+    assert!(state.tags().pinned);
+    assert_eq!(state.focus(), Pane::Tags);
 
     // The images selection no longer moves it.
     state.update(ch('1'));
     let effects = select(&mut state, "alpine:3.19");
     assert_eq!(settle(&effects), None);
-    assert_eq!(state.tags.repository, Some(repo("localhost:5000/other")));
+    assert_eq!(state.tags().repository, Some(repo("localhost:5000/other")));
 
     // Esc in the tags pane: back to following (after the usual pause).
     state.update(ch('4'));
     let effects = state.update(press(KeyCode::Esc));
-    assert!(!state.tags.pinned);
+    assert!(!state.tags().pinned);
     let generation = settle(&effects).expect("follows again");
     let effects = state.update(Msg::TagsSettled { generation });
     assert_eq!(
         effects,
         [Effect::LoadTags {
-            generation: state.tags.generation,
+            generation: state.tags().generation,
             repository: repo("docker.io/library/alpine"),
         }]
     );
@@ -1568,14 +1821,14 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
     // :repo pins as well; a bad one says why.
     let effects = command(&mut state, "repo 127.0.0.1:5000/x/y");
     assert_eq!(effects.len(), 1);
-    assert!(state.tags.pinned);
-    assert_eq!(state.tags.repository, Some(repo("127.0.0.1:5000/x/y")));
+    assert!(state.tags().pinned);
+    assert_eq!(state.tags().repository, Some(repo("127.0.0.1:5000/x/y")));
     // (`UP/per` would name the registry host `UP`, as docker reads it.)
     assert!(command(&mut state, "repo up/Per").is_empty());
     let (text, severity) = status(&state);
     assert_eq!(severity, Severity::Error);
     assert!(text.starts_with("cannot open \"up/Per\": "), "{text}");
-    assert_eq!(state.tags.repository, Some(repo("127.0.0.1:5000/x/y")));
+    assert_eq!(state.tags().repository, Some(repo("127.0.0.1:5000/x/y")));
     // A registry alone is not taken for a Docker Hub repository.
     for host in ["127.0.0.1:5071", "localhost:5000", "[::1]:5000"] {
         assert!(command(&mut state, &format!("repo {host}")).is_empty());
@@ -1592,9 +1845,9 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
 fn stale_tag_answers_are_dropped() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/a");
-    let old = state.tags.generation;
+    let old = state.tags().generation;
     command(&mut state, "repo localhost:5000/b");
-    assert!(state.tags.generation > old);
+    assert!(state.tags().generation > old);
     let effects = state.update(Msg::TagsLoaded {
         generation: old,
         result: Ok(TagList {
@@ -1604,21 +1857,25 @@ fn stale_tag_answers_are_dropped() {
     });
     assert!(effects.is_empty());
     assert!(
-        !state.tags.loaded && state.tags.loading,
+        !state.tags().loaded && state.tags().loading,
         "still waiting for b"
     );
-    assert_eq!(state.tags.total(), 0);
+    assert_eq!(state.tags().total(), 0);
     state.update(Msg::TagsLoaded {
         generation: old,
         result: Err(RegistryError::Timeout {
             host: REGISTRY.into(),
         }),
     });
-    assert_eq!(state.tags.error, None, "an old failure is not shown either");
+    assert_eq!(
+        state.tags().error,
+        None,
+        "an old failure is not shown either"
+    );
 
     tags_loaded(&mut state, &["1.10", "1.9", "1.2", "latest"]);
-    let names: Vec<String> = (0..state.tags.visible_len())
-        .map(|i| state.tags.visible_row(i).unwrap().name.clone())
+    let names: Vec<String> = (0..state.tags().visible_len())
+        .map(|i| state.tags().visible_row(i).unwrap().name.clone())
         .collect();
     assert_eq!(names, ["1.2", "1.9", "1.10", "latest"], "natural order");
     // A digest answer of the old generation does not land on b's rows.
@@ -1631,14 +1888,14 @@ fn stale_tag_answers_are_dropped() {
             size: None,
         }),
     });
-    assert_eq!(state.tags.row_named("1.9").unwrap().digest, None);
+    assert_eq!(state.tags().row_named("1.9").unwrap().digest, None);
 }
 
 #[test]
 fn tag_details_are_fetched_a_few_at_a_time_for_the_rows_on_screen() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");
-    let generation = state.tags.generation;
+    let generation = state.tags().generation;
     let tags: Vec<String> = (0..200).map(|i| format!("v{i}")).collect();
     let effects = state.update(Msg::TagsLoaded {
         generation,
@@ -1686,7 +1943,7 @@ fn tag_details_are_fetched_a_few_at_a_time_for_the_rows_on_screen() {
         }),
     });
     assert_eq!(effects.len(), 1);
-    assert!(state.tags.row_named("v1").unwrap().error.is_some());
+    assert!(state.tags().row_named("v1").unwrap().error.is_some());
 
     // Far rows are asked for only when they come on screen.
     let mut asked: Vec<String> = Vec::new();
@@ -1698,7 +1955,7 @@ fn tag_details_are_fetched_a_few_at_a_time_for_the_rows_on_screen() {
         }
     }
     assert!(asked.is_empty(), "no slot is free: {asked:?}");
-    assert_eq!(state.tags.selected().unwrap().name, "v150");
+    assert_eq!(state.tags().selected().unwrap().name, "v150");
     let effects = state.update(Msg::TagDetailLoaded {
         generation,
         tag: "v0".into(),
@@ -1724,8 +1981,8 @@ fn tag_details_are_fetched_a_few_at_a_time_for_the_rows_on_screen() {
 fn sorting_the_tags_asks_for_the_rows_it_brings_on_screen() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");
-    assert_eq!(state.focus, Pane::Tags);
-    let generation = state.tags.generation;
+    assert_eq!(state.focus(), Pane::Tags);
+    let generation = state.tags().generation;
     let mut pending = state.update(Msg::TagsLoaded {
         generation,
         result: Ok(TagList {
@@ -1761,7 +2018,7 @@ fn sorting_the_tags_asks_for_the_rows_it_brings_on_screen() {
     // it (v16 and on, never on screen before) come on screen and are asked for.
     let effects = state.update(ch('S'));
     let asked = digests_asked(&effects);
-    assert_eq!(state.tags.selected().unwrap().name, "v15");
+    assert_eq!(state.tags().selected().unwrap().name, "v15");
     assert_eq!(asked.len(), MAX_IN_FLIGHT, "{effects:?}");
     let fresh = |tag: &&String| tag[1..].parse::<usize>().unwrap() >= answered;
     assert!(
@@ -1774,7 +2031,7 @@ fn sorting_the_tags_asks_for_the_rows_it_brings_on_screen() {
 fn the_local_column_compares_remote_digests_with_local_images() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");
-    let g = state.tags.generation;
+    let g = state.tags().generation;
     tags_loaded(&mut state, &["1.9", "1.10", "2"]);
     for (tag, d) in [("1.9", '9'), ("1.10", 'f'), ("2", '9')] {
         state.update(Msg::TagDigestLoaded {
@@ -1788,8 +2045,8 @@ fn the_local_column_compares_remote_digests_with_local_images() {
         });
     }
     let column = |state: &State, tag: &str| {
-        let local = LocalIndex::new(state.images.records(), &repo("localhost:5000/team/app"));
-        local.status(state.tags.row_named(tag).unwrap())
+        let local = LocalIndex::new(state.images().records(), &repo("localhost:5000/team/app"));
+        local.status(state.tags().row_named(tag).unwrap())
     };
     assert_eq!(
         column(&state, "1.9"),
@@ -1842,14 +2099,14 @@ fn the_local_column_compares_remote_digests_with_local_images() {
 fn enter_on_a_tag_opens_its_detail_and_fetches_it_if_needed() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");
-    let generation = state.tags.generation;
+    let generation = state.tags().generation;
     tags_loaded(&mut state, &["1", "2"]);
     state.update(ch('j'));
     // Its digest is on its way already: Enter opens the popup and asks for nothing more…
     let effects = state.update(press(KeyCode::Enter));
     assert!(effects.is_empty(), "{effects:?}");
     assert!(matches!(
-        state.popups.last(),
+        state.popups().last(),
         Some(Popup::TagDetail { tag, .. }) if tag == "2"
     ));
     // …and the detail follows the digest.
@@ -1871,7 +2128,7 @@ fn enter_on_a_tag_opens_its_detail_and_fetches_it_if_needed() {
         "{effects:?}"
     );
     state.update(press(KeyCode::Esc));
-    assert!(state.popups.is_empty());
+    assert!(state.popups().is_empty());
 }
 
 #[tokio::test]
@@ -1879,16 +2136,17 @@ async fn the_catalog_loads_the_next_page_when_the_selection_nears_the_end() {
     let cursor = catalog_cursor().await;
     let mut state = connected();
     let effects = command(&mut state, "registry localhost:5000");
-    let generation = state.tags.catalog.as_ref().unwrap().generation;
+    let generation = state.tags().catalog.as_ref().unwrap().generation;
     assert_eq!(
         effects,
         [Effect::LoadCatalog {
             generation,
             registry: REGISTRY.into(),
             cursor: None,
+            page_size: CATALOG_PAGE,
         }]
     );
-    assert_eq!(state.focus, Pane::Tags);
+    assert_eq!(state.focus(), Pane::Tags);
     let page: Vec<_> = (0..100)
         .map(|i| repo(&format!("localhost:5000/r{i:03}")))
         .collect();
@@ -1923,6 +2181,7 @@ async fn the_catalog_loads_the_next_page_when_the_selection_nears_the_end() {
             generation,
             registry: REGISTRY.into(),
             cursor: Some(cursor.clone()),
+            page_size: CATALOG_PAGE,
         }
     );
     // The next page appends; without a further cursor nothing more is asked for.
@@ -1935,7 +2194,7 @@ async fn the_catalog_loads_the_next_page_when_the_selection_nears_the_end() {
         }),
     });
     assert!(effects.is_empty());
-    let catalog = state.tags.catalog.as_ref().unwrap();
+    let catalog = state.tags().catalog.as_ref().unwrap();
     assert_eq!(catalog.repositories.len(), 101);
     assert_eq!(
         catalog.view.cursor.selected(),
@@ -1945,22 +2204,22 @@ async fn the_catalog_loads_the_next_page_when_the_selection_nears_the_end() {
 
     // Enter opens the selected repository's tags (pinned), Esc from there follows again.
     let effects = state.update(press(KeyCode::Enter));
-    assert!(state.tags.catalog.is_none());
+    assert!(state.tags().catalog.is_none());
     assert_eq!(
         effects,
         [Effect::LoadTags {
-            generation: state.tags.generation,
+            generation: state.tags().generation,
             repository: repo("localhost:5000/r099"),
         }]
     );
-    assert!(state.tags.pinned);
+    assert!(state.tags().pinned);
 }
 
 #[test]
 fn catalog_errors_are_shown_in_the_pane() {
     let mut state = connected();
     command(&mut state, "registry 127.0.0.1:5000");
-    let generation = state.tags.catalog.as_ref().unwrap().generation;
+    let generation = state.tags().catalog.as_ref().unwrap().generation;
     state.update(Msg::CatalogLoaded {
         generation,
         result: Err(RegistryError::Unauthorized {
@@ -1968,7 +2227,7 @@ fn catalog_errors_are_shown_in_the_pane() {
             credentials_rejected: false,
         }),
     });
-    let catalog = state.tags.catalog.as_ref().unwrap();
+    let catalog = state.tags().catalog.as_ref().unwrap();
     assert!(!catalog.loading);
     let error = catalog.error.as_ref().unwrap();
     assert_eq!(
@@ -1995,7 +2254,15 @@ fn catalog_errors_are_shown_in_the_pane() {
         }),
     });
     assert!(effects.is_empty());
-    assert!(state.tags.catalog.as_ref().unwrap().repositories.is_empty());
+    assert!(
+        state
+            .tags()
+            .catalog
+            .as_ref()
+            .unwrap()
+            .repositories
+            .is_empty()
+    );
     assert!(command(&mut state, "registry bad host").is_empty());
 }
 
@@ -2004,22 +2271,22 @@ fn a_missing_or_empty_repository_is_said_so() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/nothing");
     tags_failed(&mut state, repository_missing("localhost:5000/nothing"));
-    let error = state.tags.error.as_ref().unwrap();
+    let error = state.tags().error.as_ref().unwrap();
     assert_eq!(error.message, "repository localhost:5000/nothing not found");
     assert_eq!(error.login_host, None, "no login offered for a 404");
 
     command(&mut state, "repo localhost:5000/empty");
     tags_loaded(&mut state, &[]);
-    assert!(state.tags.loaded);
-    assert_eq!(state.tags.total(), 0);
-    assert_eq!(state.tags.error, None);
+    assert!(state.tags().loaded);
+    assert_eq!(state.tags().total(), 0);
+    assert_eq!(state.tags().error, None);
 }
 
 #[test]
 fn details_keep_loading_after_browsing_the_catalog_and_coming_back() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");
-    let generation = state.tags.generation;
+    let generation = state.tags().generation;
     let tags: Vec<String> = (0..10).map(|i| format!("v{i}")).collect();
     let requests = state
         .update(Msg::TagsLoaded {
@@ -2033,9 +2300,9 @@ fn details_keep_loading_after_browsing_the_catalog_and_coming_back() {
     assert_eq!(requests, MAX_IN_FLIGHT);
     // b: browse the registry while those requests are in flight; Esc comes back.
     state.update(ch('b'));
-    assert!(state.tags.catalog.is_some());
+    assert!(state.tags().catalog.is_some());
     state.update(press(KeyCode::Esc));
-    assert!(state.tags.catalog.is_none());
+    assert!(state.tags().catalog.is_none());
     // The answers asked for before the catalog still count: they land on their rows and
     // free their slots for the next rows, so the pane is not left waiting.
     let mut asked = Vec::new();
@@ -2050,8 +2317,8 @@ fn details_keep_loading_after_browsing_the_catalog_and_coming_back() {
             }),
         }));
     }
-    let rows_known = (0..state.tags.visible_len())
-        .filter(|i| state.tags.visible_row(*i).unwrap().digest.is_some())
+    let rows_known = (0..state.tags().visible_len())
+        .filter(|i| state.tags().visible_row(*i).unwrap().digest.is_some())
         .count();
     assert_eq!(rows_known, 4, "the answers landed: {asked:?}");
     assert_eq!(
@@ -2071,16 +2338,16 @@ fn a_login_that_ends_after_esc_leaves_other_forms_alone() {
     assert_eq!(state.update(press(KeyCode::Enter)).len(), 1);
     // Esc leaves the check running in the background; the user goes on with a pull.
     state.update(press(KeyCode::Esc));
-    assert!(state.form.is_none());
+    assert!(state.form().is_none());
     state.update(ch('p'));
-    assert_eq!(purpose(&state), Some(FormPurpose::Pull));
-    state.update(Msg::LoginFinished {
+    assert_eq!(state.form_kind(), Some(FormKind::Pull));
+    state.update(Msg::Login(LoginMsg::LoggedIn {
         registry: "127.0.0.1:5000".into(),
         result: Ok("/d/config.json".into()),
-    });
+    }));
     assert_eq!(
-        purpose(&state),
-        Some(FormPurpose::Pull),
+        state.form_kind(),
+        Some(FormKind::Pull),
         "the pull prompt stays"
     );
     assert_eq!(
@@ -2092,11 +2359,11 @@ fn a_login_that_ends_after_esc_leaves_other_forms_alone() {
     );
     // A refusal that arrives after Esc is a status message, not a form.
     state.update(press(KeyCode::Esc));
-    state.update(Msg::LoginFinished {
+    state.update(Msg::Login(LoginMsg::LoggedIn {
         registry: "127.0.0.1:5000".into(),
         result: Err(LoginFailure::Rejected("401 Unauthorized".into())),
-    });
-    assert!(state.form.is_none());
+    }));
+    assert!(state.form().is_none());
     assert_eq!(
         status(&state),
         (
@@ -2113,7 +2380,7 @@ fn image_events_do_not_restart_the_pause_for_the_same_repository() {
     let mut state = connected();
     let generation = settle(&select(&mut state, "nginx:1.25")).expect("a settle timer");
     // An unrelated image event re-lists the images while the pause runs.
-    let records = state.images.records().to_vec();
+    let records = state.images().records().to_vec();
     let effects = state.update(Msg::ImagesLoaded(Ok(records)));
     assert_eq!(settle(&effects), None, "the pause goes on: {effects:?}");
     let effects = state.update(Msg::TagsSettled { generation });
@@ -2160,7 +2427,7 @@ fn r_in_the_tags_pane_checks_again_what_each_tag_points_to() {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");
     tags_loaded(&mut state, &["1"]);
-    let generation = state.tags.generation;
+    let generation = state.tags().generation;
     state.update(Msg::TagDigestLoaded {
         generation,
         tag: "1".into(),
@@ -2171,7 +2438,7 @@ fn r_in_the_tags_pane_checks_again_what_each_tag_points_to() {
         }),
     });
     assert_eq!(
-        state.tags.row_named("1").unwrap().digest.as_deref(),
+        state.tags().row_named("1").unwrap().digest.as_deref(),
         Some("sha256:old")
     );
     let effects = state.update(ch('r'));
@@ -2181,7 +2448,7 @@ fn r_in_the_tags_pane_checks_again_what_each_tag_points_to() {
     );
     let effects = tags_loaded(&mut state, &["1"]);
     assert_eq!(
-        state.tags.row_named("1").unwrap().digest,
+        state.tags().row_named("1").unwrap().digest,
         None,
         "the old digest is not trusted"
     );
@@ -2217,16 +2484,16 @@ fn a_selection_waiting_for_a_new_image_gives_way_to_the_user() {
     let mut state = connected();
     // Tag to a name the filter hides: the selection cannot go there yet.
     let target = "zeta:1";
-    state.update(Msg::Tagged {
+    state.update(Msg::Tagged(Tagged {
         target: target.into(),
         result: Ok(()),
-    });
+    }));
     // The user moves on.
     state.update(ch('j'));
-    let selected = state.images.selected_row().unwrap().reference();
+    let selected = state.images().selected_row().unwrap().reference();
     // Later the new name shows up with an unrelated event: the selection stays put.
-    let mut records = state.images.records().to_vec();
+    let mut records = state.images().records().to_vec();
     records[0].repo_tags.push(target.into());
     state.update(Msg::ImagesLoaded(Ok(records)));
-    assert_eq!(state.images.selected_row().unwrap().reference(), selected);
+    assert_eq!(state.images().selected_row().unwrap().reference(), selected);
 }

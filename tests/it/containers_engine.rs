@@ -15,9 +15,11 @@ use crossterm::event::{KeyCode, KeyModifiers};
 use crate::support::engine::{
     CMD_SH, Rootfs, Scratch, docker, docker_output, engine_or_skip, import_archive, unique_name,
 };
+use crate::support::forms::{form, form_text};
 use crate::support::headless::Headless;
 use wharf::docker::{ChangeKind, ContainerId, ContainerState, Engine, FileChange};
-use wharf::state::jobs::{JobSpec, JobStatus};
+use wharf::job::JobSpec;
+use wharf::model::jobs::JobStatus;
 use wharf::state::{Pane, State};
 
 /// Generous bounds: the work is quick, a loaded machine is not.
@@ -92,7 +94,7 @@ async fn app_with(name: &str) -> Headless {
     let mut app = Headless::start();
     app.ready().await;
     let wanted = name.to_string();
-    app.until(LIMIT, move |h| h.state.containers.find(&wanted).is_some())
+    app.until(LIMIT, move |h| h.state.containers().find(&wanted).is_some())
         .await
         .unwrap_or_else(|| panic!("{name} is not in wharf's container list"));
     app
@@ -104,43 +106,42 @@ fn select_only(app: &mut Headless, name: &str) {
     app.press(KeyCode::Char('/'));
     app.type_text(name);
     app.press(KeyCode::Enter);
-    assert_eq!(app.state.focus, Pane::Containers);
+    assert_eq!(app.state.focus(), Pane::Containers);
     assert_eq!(
-        app.state.containers.visible_len(),
+        app.state.containers().visible_len(),
         1,
         "the filter leaves only {name}"
     );
     assert_eq!(
-        app.state.containers.selected().map(|r| r.name.as_str()),
+        app.state.containers().selected().map(|r| r.name.as_str()),
         Some(name)
     );
 }
 
 /// Replaces the image field of the open form with `reference`.
 fn set_image_field(app: &mut Headless, reference: &str) {
-    assert_eq!(app.state.form.as_ref().map(|o| o.form.focus), Some(0));
+    assert_eq!(
+        app.state.form().and_then(|o| o.focused_label()),
+        Some("Image")
+    );
     app.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
     app.type_text(reference);
 }
 
 /// The status line's text.
 fn status(state: &State) -> String {
-    state
-        .status
-        .as_ref()
-        .map(|s| s.text.clone())
-        .unwrap_or_default()
+    state.status_text().to_string()
 }
 
 /// Waits for the newest job to end; returns how.
 async fn job_end(app: &mut Headless) -> JobStatus {
-    let id = app.state.jobs.all().last().expect("a job").id;
+    let id = app.state.jobs().all().last().expect("a job").id;
     app.until(LIMIT, |h| {
-        h.state.jobs.get(id).is_some_and(|j| !j.is_running())
+        h.state.jobs().get(id).is_some_and(|j| !j.is_running())
     })
     .await
     .unwrap_or_else(|| panic!("the job did not end within {LIMIT:?}"));
-    app.state.jobs.get(id).unwrap().status.clone()
+    app.state.jobs().get(id).unwrap().status.clone()
 }
 
 /// Makes sure wharf follows the event stream: creates throwaway containers until one shows
@@ -153,7 +154,7 @@ async fn wait_for_events(app: &mut Headless, scratch: &mut Scratch, image: &str)
         let wanted = probe.clone();
         if app
             .until(Duration::from_millis(500), move |h| {
-                h.state.containers.find(&wanted).is_some()
+                h.state.containers().find(&wanted).is_some()
             })
             .await
             .is_some()
@@ -196,12 +197,10 @@ async fn the_writable_layer_lists_exactly_what_the_container_changed() {
     let mut app = app_with(&name).await;
     select_only(&mut app, &name);
     app.press(KeyCode::Enter);
-    app.until(LIMIT, |h| {
-        h.state.changes.as_ref().is_some_and(|v| !v.loading)
-    })
-    .await
-    .expect("the changes view loaded");
-    let view = app.state.changes.as_ref().unwrap();
+    app.until(LIMIT, |h| h.state.changes().is_some_and(|v| !v.loading))
+        .await
+        .expect("the changes view loaded");
+    let view = app.state.changes().unwrap();
     assert_eq!(view.error, None);
     assert_eq!(view.container, id);
     assert_eq!(
@@ -234,11 +233,11 @@ async fn the_writable_layer_lists_exactly_what_the_container_changed() {
     docker(&["rm", "-f", &name]);
     app.press(KeyCode::Char('r'));
     app.until(LIMIT, |h| {
-        h.state.changes.as_ref().is_some_and(|v| v.error.is_some())
+        h.state.changes().is_some_and(|v| v.error.is_some())
     })
     .await
     .expect("the view says the container is gone");
-    let error = app.state.changes.as_ref().unwrap().error.clone().unwrap();
+    let error = app.state.changes().unwrap().error.clone().unwrap();
     assert!(error.contains("no longer exists"), "{error}");
 }
 
@@ -263,13 +262,7 @@ async fn committing_from_the_form_keeps_message_author_and_cmd_and_selects_the_i
     let mut app = app_with(&name).await;
     select_only(&mut app, &name);
     app.press(KeyCode::Char('c'));
-    let suggested = app
-        .state
-        .form
-        .as_ref()
-        .expect("the commit form")
-        .form
-        .text(0);
+    let suggested = form_text(&app.state, "Image");
     assert_eq!(
         suggested,
         format!("{}:{name}", image.trim_end_matches(":base"))
@@ -285,8 +278,8 @@ async fn committing_from_the_form_keeps_message_author_and_cmd_and_selects_the_i
     app.key(KeyCode::Enter, KeyModifiers::ALT);
     app.type_text(cmd);
     app.press(KeyCode::Enter);
-    assert!(app.state.form.is_none(), "the form closed");
-    let job = app.state.jobs.all().last().expect("a job").clone();
+    assert!(app.state.form().is_none(), "the form closed");
+    let job = app.state.jobs().all().last().expect("a job").clone();
     let JobSpec::Commit(request) = &job.spec else {
         panic!("a commit job, got {:?}", job.spec);
     };
@@ -303,16 +296,16 @@ async fn committing_from_the_form_keeps_message_author_and_cmd_and_selects_the_i
 
     // The images pane selects the new image; the layers pane shows its top layer.
     app.until(LIMIT, |h| {
-        h.state.images.selected_row().map(|r| r.reference()) == Some(reference.clone())
-            && h.state.layers.rows().is_some()
+        h.state.images().selected_row().map(|r| r.reference()) == Some(reference.clone())
+            && h.state.layers().rows().is_some()
     })
     .await
     .unwrap_or_else(|| panic!("{reference} was not selected:\n{}", app.log.join("\n")));
     assert_eq!(
-        app.state.layers.image().map(|i| i.0.clone()),
+        app.state.layers().image().map(|i| i.0.clone()),
         Some(new_id.clone())
     );
-    let top = &app.state.layers.rows().unwrap()[0];
+    let top = &app.state.layers().rows().unwrap()[0];
     assert_eq!(top.comment, message);
 
     // What the engine has: the message on the top history entry, the author, the changes.
@@ -366,9 +359,9 @@ async fn a_stopped_container_commits_too() {
     // Hidden from the running-only list, found by the command line.
     app.press(KeyCode::Char('3'));
     assert!(
-        (0..app.state.containers.visible_len()).all(|i| app
+        (0..app.state.containers().visible_len()).all(|i| app
             .state
-            .containers
+            .containers()
             .visible_row(i)
             .unwrap()
             .name
@@ -378,7 +371,7 @@ async fn a_stopped_container_commits_too() {
     app.type_text(&format!("commit {name} {reference}"));
     app.press(KeyCode::Enter);
     assert_eq!(
-        app.state.form.as_ref().map(|o| o.form.text(0)),
+        app.state.form().map(|o| o.text("Image")),
         Some(reference.clone())
     );
     app.press(KeyCode::Tab);
@@ -401,7 +394,7 @@ async fn a_stopped_container_commits_too() {
         "done"
     );
     app.until(LIMIT, |h| {
-        h.state.images.selected_row().map(|r| r.reference()) == Some(reference.clone())
+        h.state.images().selected_row().map(|r| r.reference()) == Some(reference.clone())
     })
     .await
     .expect("the new image is selected");
@@ -425,39 +418,34 @@ async fn a_container_removed_before_the_commit_fails_with_a_readable_message() {
     scratch.track_image(&reference);
     set_image_field(&mut app, &reference);
     docker(&["rm", "-f", &name]);
-    app.until(LIMIT, |h| {
-        h.state
-            .form
-            .as_ref()
-            .is_some_and(|o| o.form.error.is_some())
-    })
-    .await
-    .expect("the form says the container is gone");
-    let error = app.state.form.as_ref().unwrap().form.error.clone().unwrap();
+    app.until(LIMIT, |h| h.state.form().is_some_and(|o| o.error.is_some()))
+        .await
+        .expect("the form says the container is gone");
+    let error = form(&app.state).error.unwrap().to_string();
     assert_eq!(
         error,
         format!("container {name} no longer exists — Esc closes this form")
     );
     app.press(KeyCode::Enter);
-    assert!(app.state.jobs.all().is_empty(), "no job starts");
+    assert!(app.state.jobs().all().is_empty(), "no job starts");
     app.press(KeyCode::Esc);
-    assert!(app.state.form.is_none());
+    assert!(app.state.form().is_none());
 
     // Removed after wharf last listed it: the job fails and says why in words.
     let (name, id) = run_script(&mut scratch, &image, "vanish-job");
     let wanted = name.clone();
-    app.until(LIMIT, move |h| h.state.containers.find(&wanted).is_some())
+    app.until(LIMIT, move |h| h.state.containers().find(&wanted).is_some())
         .await
         .expect("the new container is listed");
     app.press(KeyCode::Esc); // clear the filter
     app.press(KeyCode::Char(':'));
     app.type_text(&format!("commit {name} {reference}"));
     app.press(KeyCode::Enter);
-    assert!(app.state.form.is_some());
+    assert!(app.state.form().is_some());
     // Nothing reaches wharf between the removal and Enter: it still lists the container.
     docker(&["rm", "-f", &name]);
     app.press(KeyCode::Enter);
-    assert_eq!(app.state.jobs.all().len(), 1, "the job started");
+    assert_eq!(app.state.jobs().all().len(), 1, "the job started");
     let outcome = job_end(&mut app).await;
     let JobStatus::Failed(message) = outcome else {
         panic!("the commit of a removed container must fail: {outcome:?}");
@@ -502,7 +490,7 @@ async fn a_change_the_engine_refuses_comes_back_in_its_words() {
     // Well formed, so the form lets it through; the engine parses the variable and refuses.
     app.type_text("ENV =x");
     app.press(KeyCode::Enter);
-    assert!(app.state.form.is_none(), "the form let it through");
+    assert!(app.state.form().is_none(), "the form let it through");
     let outcome = job_end(&mut app).await;
     assert_eq!(
         outcome,
@@ -524,8 +512,8 @@ async fn a_change_the_engine_refuses_comes_back_in_its_words() {
 
 /// The names of `mine` that wharf's containers pane shows.
 fn shown(state: &State, mine: &[String]) -> Vec<String> {
-    let mut names: Vec<String> = (0..state.containers.visible_len())
-        .map(|i| state.containers.visible_row(i).unwrap().name.clone())
+    let mut names: Vec<String> = (0..state.containers().visible_len())
+        .map(|i| state.containers().visible_row(i).unwrap().name.clone())
         .filter(|n| mine.contains(n))
         .collect();
     names.sort();
@@ -574,7 +562,7 @@ async fn the_pane_lists_running_or_all_like_docker_ps() {
         (&exited, ContainerState::Exited),
         (&created, ContainerState::Created),
     ] {
-        let record = app.state.containers.find(name).unwrap();
+        let record = app.state.containers().find(name).unwrap();
         assert_eq!(record.state, state, "{name}");
         assert_eq!(record.image, image, "{name}");
         assert_eq!(record.id.0, inspect("{{.Id}}", name));
@@ -585,15 +573,15 @@ async fn the_pane_lists_running_or_all_like_docker_ps() {
     app.type_text(&running);
     app.press(KeyCode::Enter);
     app.press(KeyCode::Char('i'));
-    assert_eq!(app.state.focus, Pane::Images);
+    assert_eq!(app.state.focus(), Pane::Images);
     assert_eq!(
-        app.state.images.selected_row().map(|r| r.reference()),
+        app.state.images().selected_row().map(|r| r.reference()),
         Some(image.clone())
     );
     let image_id = inspect("{{.Id}}", &image);
     app.until(LIMIT, |h| {
-        h.state.layers.image().map(|i| i.0.as_str()) == Some(image_id.as_str())
-            && h.state.layers.rows().is_some()
+        h.state.layers().image().map(|i| i.0.as_str()) == Some(image_id.as_str())
+            && h.state.layers().rows().is_some()
     })
     .await
     .expect("the layers of the container's image");

@@ -10,27 +10,30 @@ use wharf::docker::{
     EngineEvent, EventSubject, FileChange, HistoryRecord, ImageRecord, PortMapping,
 };
 use wharf::effect::Effect;
+use wharf::flows::OpenForm;
+use wharf::job::{JobError, JobId, JobOutcome, JobSpec};
+use wharf::model::form::FieldValue;
+use wharf::model::jobs::JobStatus;
+use wharf::model::popup::{Popup, Severity};
 use wharf::msg::Msg;
 use wharf::registry::reference::Reference;
-use wharf::state::form::FieldValue;
-use wharf::state::jobs::{JobError, JobId, JobOutcome, JobSpec, JobStatus};
-use wharf::state::popup::{Popup, Severity};
-use wharf::state::{FormPurpose, Pane, State};
+use wharf::state::{Pane, State};
 
 use crate::support::action_fixtures::{
     change, container_id, engine_info, id as image_id, select_container, select_path,
     selected_container, selected_path,
 };
+use crate::support::forms::{field, field_error, focused, form_text, status};
 use crate::support::keys::{Feed, alt_enter, ch, ctrl, feed_command, feed_text, press};
 
 // ----- building blocks -----------------------------------------------------------------------
 
-/// Field positions in the commit form, in the order the issue lists them.
-const IMAGE: usize = 0;
-const MESSAGE: usize = 1;
-const AUTHOR: usize = 2;
-const PAUSE: usize = 3;
-const CHANGES: usize = 4;
+/// The commit form's fields, by label.
+const IMAGE: &str = "Image";
+const MESSAGE: &str = "Message";
+const AUTHOR: &str = "Author";
+const PAUSE: &str = "Pause";
+const CHANGES: &str = "Changes";
 
 fn image(digit: char, tags: &[&str]) -> ImageRecord {
     ImageRecord {
@@ -139,7 +142,7 @@ fn defaults() -> Config {
 
 /// Connected, both lists in, the containers pane focused.
 fn ready() -> State {
-    let mut state = State::new(&defaults(), "unix:///var/run/docker.sock".into());
+    let mut state = State::new(&defaults(), "unix:///var/run/docker.sock".into(), None);
     state.start();
     state.feed(Msg::EngineConnected(engine_info()));
     let effects = state.feed(Msg::ImagesLoaded(Ok(images())));
@@ -154,30 +157,15 @@ fn ready() -> State {
     }
     state.feed(Msg::ContainersLoaded(Ok(containers())));
     state.feed(ch('3'));
-    assert_eq!(state.focus, Pane::Containers);
+    assert_eq!(state.focus(), Pane::Containers);
     state
 }
 
 /// Names of the shown containers, in order.
 fn names(state: &State) -> Vec<String> {
-    (0..state.containers.visible_len())
-        .map(|i| state.containers.visible_row(i).unwrap().name.clone())
+    (0..state.containers().visible_len())
+        .map(|i| state.containers().visible_row(i).unwrap().name.clone())
         .collect()
-}
-
-fn status(state: &State) -> (String, Severity) {
-    let message = state.status.as_ref().expect("a status message");
-    (message.text.clone(), message.severity)
-}
-
-fn form_text(state: &State, field: usize) -> String {
-    state.form.as_ref().expect("an open form").form.text(field)
-}
-
-fn field_error(state: &State, field: usize) -> Option<String> {
-    state.form.as_ref().expect("an open form").form.fields[field]
-        .error
-        .clone()
 }
 
 /// The commit jobs among `effects`.
@@ -220,7 +208,7 @@ fn diff() -> Vec<FileChange> {
 }
 
 fn change_paths(state: &State) -> Vec<String> {
-    let view = state.changes.as_ref().expect("the changes view");
+    let view = state.changes().expect("the changes view");
     (0..view.visible_len())
         .map(|i| view.visible_node(i).unwrap().path.clone())
         .collect()
@@ -232,12 +220,12 @@ fn change_paths(state: &State) -> Vec<String> {
 fn running_only_until_a_shows_stopped_ones_too() {
     let mut state = ready();
     assert_eq!(names(&state), ["api-2", "db", "orphan", "web-1"]);
-    assert_eq!(state.containers.running_count(), 4);
-    assert!(!state.containers.show_all);
+    assert_eq!(state.containers().running_count(), 4);
+    assert!(!state.containers().show_all);
 
     let effects = state.feed(ch('a'));
     assert!(effects.is_empty(), "showing more needs no request");
-    assert!(state.containers.show_all);
+    assert!(state.containers().show_all);
     assert_eq!(
         names(&state),
         ["api-2", "db", "fresh", "old-job", "orphan", "web-1"]
@@ -325,8 +313,8 @@ fn sorting_and_filtering_keep_the_selected_container() {
     state.feed(press(KeyCode::Backspace));
     feed_text(&mut state, "s");
     state.feed(press(KeyCode::Enter));
-    assert!(!state.containers.filter.editing, "Enter ends typing");
-    assert_eq!(state.containers.filter.editor.text(), "postgres");
+    assert!(!state.containers().filter.editing, "Enter ends typing");
+    assert_eq!(state.containers().filter.editor.text(), "postgres");
 
     state.feed(press(KeyCode::Esc));
     assert_eq!(names(&state).len(), 4, "Esc clears the filter");
@@ -344,10 +332,10 @@ fn i_jumps_to_the_image_and_its_layers() {
     let mut state = ready();
     select_container(&mut state, "db");
     let effects = state.feed(ch('i'));
-    assert_eq!(state.focus, Pane::Images);
-    let row = state.images.selected_row().expect("an image row");
+    assert_eq!(state.focus(), Pane::Images);
+    let row = state.images().selected_row().expect("an image row");
     assert_eq!(row.reference(), "postgres:16");
-    assert_eq!(state.layers.image(), Some(&image_id('3')));
+    assert_eq!(state.layers().image(), Some(&image_id('3')));
     assert!(
         effects.contains(&Effect::LoadHistory {
             image: image_id('3')
@@ -362,14 +350,14 @@ fn i_says_why_when_the_image_is_not_shown() {
     // Hide the nameless image, then ask for the image of the container that runs it.
     state.feed(ch('1'));
     state.feed(ch('a'));
-    assert!(!state.images.show_dangling);
+    assert!(!state.images().show_dangling);
     state.feed(ch('3'));
     select_container(&mut state, "orphan");
-    let before = state.images.selected_row().cloned();
+    let before = state.images().selected_row().cloned();
     let effects = state.feed(ch('i'));
     assert!(effects.is_empty(), "{effects:?}");
-    assert_eq!(state.focus, Pane::Containers, "the focus stays");
-    assert_eq!(state.images.selected_row().cloned(), before);
+    assert_eq!(state.focus(), Pane::Containers, "the focus stays");
+    assert_eq!(state.images().selected_row().cloned(), before);
     let (text, severity) = status(&state);
     assert_eq!(severity, Severity::Error);
     assert!(
@@ -406,7 +394,7 @@ fn enter_opens_the_changes_view_and_asks_for_the_diff() {
             container: container_id('1')
         }]
     );
-    let view = state.changes.as_ref().expect("the changes view");
+    let view = state.changes().expect("the changes view");
     assert_eq!(view.container_name, "web-1");
     assert!(view.loading);
 
@@ -415,14 +403,14 @@ fn enter_opens_the_changes_view_and_asks_for_the_diff() {
         container: container_id('2'),
         result: Ok(vec![change("/other", ChangeKind::Added)]),
     });
-    assert!(state.changes.as_ref().unwrap().loading);
+    assert!(state.changes().unwrap().loading);
     assert!(change_paths(&state).is_empty());
 
     state.feed(Msg::ChangesLoaded {
         container: container_id('1'),
         result: Ok(diff()),
     });
-    let view = state.changes.as_ref().unwrap();
+    let view = state.changes().unwrap();
     assert!(!view.loading);
     assert_eq!(
         (view.counts.added, view.counts.changed, view.counts.deleted),
@@ -492,10 +480,7 @@ fn the_changes_tree_collapses_filters_refreshes_and_closes() {
         ["/var", "/var/cache", "/var/cache/app", "/var/cache/app/b"]
     );
     state.feed(press(KeyCode::Enter));
-    assert_eq!(
-        state.changes.as_ref().unwrap().filter.editor.text(),
-        "app/b"
-    );
+    assert_eq!(state.changes().unwrap().filter.editor.text(), "app/b");
 
     // `r` asks again; the answer replaces the tree and keeps the filter.
     let effects = state.feed(ch('r'));
@@ -505,14 +490,14 @@ fn the_changes_tree_collapses_filters_refreshes_and_closes() {
             container: container_id('1')
         }]
     );
-    assert!(state.changes.as_ref().unwrap().loading);
+    assert!(state.changes().unwrap().loading);
     let mut newer = diff();
     newer.push(change("/var/cache/app/bb", ChangeKind::Added));
     state.feed(Msg::ChangesLoaded {
         container: container_id('1'),
         result: Ok(newer),
     });
-    let view = state.changes.as_ref().unwrap();
+    let view = state.changes().unwrap();
     assert!(!view.loading);
     assert_eq!(view.counts.added, 5);
     assert_eq!(
@@ -528,11 +513,11 @@ fn the_changes_tree_collapses_filters_refreshes_and_closes() {
 
     // Esc clears the filter first, then closes the view; the pane is as it was.
     state.feed(press(KeyCode::Esc));
-    assert!(state.changes.is_some());
+    assert!(state.changes().is_some());
     assert_eq!(change_paths(&state).len(), 6, "/var/cache stays collapsed");
     state.feed(press(KeyCode::Esc));
-    assert!(state.changes.is_none());
-    assert_eq!(state.focus, Pane::Containers);
+    assert!(state.changes().is_none());
+    assert_eq!(state.focus(), Pane::Containers);
     assert_eq!(selected_container(&state), "web-1");
 }
 
@@ -549,7 +534,7 @@ fn the_changes_view_says_when_its_container_is_gone() {
         )),
     });
     assert_eq!(
-        state.changes.as_ref().unwrap().error.as_deref(),
+        state.changes().unwrap().error.as_deref(),
         Some("the container no longer exists")
     );
 
@@ -560,7 +545,7 @@ fn the_changes_view_says_when_its_container_is_gone() {
         .filter(|c| c.name != "web-1")
         .collect();
     state.feed(Msg::ContainersLoaded(Ok(rest)));
-    let view = state.changes.as_ref().unwrap();
+    let view = state.changes().unwrap();
     assert_eq!(
         view.error.as_deref(),
         Some("container web-1 no longer exists")
@@ -579,22 +564,22 @@ fn c_opens_the_commit_form_with_a_valid_suggestion() {
     ] {
         select_container(&mut state, name);
         state.feed(ch('c'));
-        let open = state.form.as_ref().expect("the commit form");
-        assert_eq!(open.form.title, format!("Commit container {name}"));
+        let open = state.form().expect("the commit form");
+        assert_eq!(open.title, format!("Commit container {name}"));
         assert!(matches!(
-            &open.purpose,
-            FormPurpose::Commit { container_name, .. } if container_name == name
+            state.open_form(),
+            Some(OpenForm::Commit(form)) if form.fields.container_name == name
         ));
-        assert_eq!(open.form.focus, IMAGE);
-        let labels: Vec<&str> = open.form.fields.iter().map(|f| f.label).collect();
+        assert_eq!(open.focused_label(), Some(IMAGE));
+        let labels: Vec<&str> = open.fields().iter().map(|f| f.label).collect();
         assert_eq!(labels, ["Image", "Message", "Author", "Pause", "Changes"]);
-        assert_eq!(open.form.text(IMAGE), suggestion);
+        assert_eq!(open.text(IMAGE), suggestion);
         let parsed = Reference::parse(suggestion).expect("a valid reference");
         assert!(parsed.tag().is_some() && parsed.digest().is_none());
-        assert!(open.form.switch(PAUSE), "pause is on by default");
-        assert!(open.form.fields.iter().all(|f| f.error.is_none()));
+        assert!(field(&state, PAUSE).is_on(), "pause is on by default");
+        assert!(open.fields().iter().all(|f| f.error.is_none()));
         state.feed(press(KeyCode::Esc));
-        assert!(state.form.is_none(), "Esc cancels");
+        assert!(state.form().is_none(), "Esc cancels");
     }
 }
 
@@ -603,7 +588,7 @@ fn c_with_nothing_selected_says_so() {
     let mut state = ready();
     state.feed(Msg::ContainersLoaded(Ok(vec![])));
     state.feed(ch('c'));
-    assert!(state.form.is_none());
+    assert!(state.form().is_none());
     assert_eq!(
         status(&state),
         ("select a container to commit".to_string(), Severity::Error)
@@ -622,7 +607,7 @@ fn submitting_starts_a_commit_job_with_every_field() {
     state.feed(press(KeyCode::Tab));
     state.feed(ch(' '));
     state.feed(press(KeyCode::Tab));
-    assert_eq!(state.form.as_ref().unwrap().form.focus, CHANGES);
+    assert_eq!(focused(&state), CHANGES);
     // Alt-Enter starts a new changes line; Enter submits from here too.
     feed_text(&mut state, r#"CMD ["nginx", "-g", "daemon off;"]"#);
     state.feed(alt_enter());
@@ -653,8 +638,8 @@ fn submitting_starts_a_commit_job_with_every_field() {
             ],
         }
     );
-    assert!(state.form.is_none(), "the form closes");
-    let job = state.jobs.get(*id).expect("the job is listed");
+    assert!(state.form().is_none(), "the form closes");
+    let job = state.jobs().get(*id).expect("the job is listed");
     assert_eq!(job.title, "commit web-1 → web-snapshot:v2");
     assert!(job.is_running());
     assert_eq!(
@@ -720,11 +705,11 @@ fn assert_refused(reference: &str, expected: &[&str]) {
         effects.is_empty(),
         "{reference:?} must not start anything: {effects:?}"
     );
-    assert!(state.jobs.all().is_empty());
-    let open = state.form.as_ref().expect("the form stays open");
-    assert_eq!(open.form.text(IMAGE), reference, "what was typed stays");
-    assert_eq!(open.form.text(MESSAGE), "keep me");
-    assert_eq!(open.form.focus, IMAGE);
+    assert!(state.jobs().all().is_empty());
+    let open = state.form().expect("the form stays open");
+    assert_eq!(open.text(IMAGE), reference, "what was typed stays");
+    assert_eq!(open.text(MESSAGE), "keep me");
+    assert_eq!(open.focused_label(), Some(IMAGE));
     let error = field_error(&state, IMAGE).unwrap_or_else(|| panic!("no error for {reference:?}"));
     for word in expected {
         assert!(
@@ -733,7 +718,7 @@ fn assert_refused(reference: &str, expected: &[&str]) {
         );
     }
     assert!(
-        state.popups.is_empty(),
+        state.popups().is_empty(),
         "no popup, the error is in the form"
     );
 }
@@ -795,10 +780,10 @@ fn a_bad_changes_line_is_refused_naming_the_line() {
     feed_text(&mut state, "RUN make");
     let effects = state.feed(press(KeyCode::Enter));
     assert!(effects.is_empty(), "{effects:?}");
-    let open = state.form.as_ref().expect("the form stays open");
-    assert_eq!(open.form.focus, CHANGES);
-    assert_eq!(open.form.text(CHANGES), "CMD [\"sh\"]\nRUN make");
-    assert_eq!(open.form.text(IMAGE), "app:1");
+    let open = state.form().expect("the form stays open");
+    assert_eq!(open.focused_label(), Some(CHANGES));
+    assert_eq!(open.text(CHANGES), "CMD [\"sh\"]\nRUN make");
+    assert_eq!(open.text(IMAGE), "app:1");
     let error = field_error(&state, CHANGES).expect("an error on the changes field");
     assert!(
         error.starts_with("line 2: \"RUN\" cannot be applied here"),
@@ -832,8 +817,8 @@ fn an_existing_tag_asks_before_moving_and_no_returns_to_the_form() {
     feed_text(&mut state, "moved");
     let effects = state.feed(press(KeyCode::Enter));
     assert!(effects.is_empty(), "only the answer starts it: {effects:?}");
-    let Some(Popup::Confirm(confirm)) = state.popups.last() else {
-        panic!("a question, got {:?}", state.popups);
+    let Some(Popup::Confirm(confirm)) = state.popups().last() else {
+        panic!("a question, got {:?}", state.popups());
     };
     assert_eq!(confirm.title, "Move the tag?");
     assert!(
@@ -844,19 +829,19 @@ fn an_existing_tag_asks_before_moving_and_no_returns_to_the_form() {
         confirm.body
     );
     assert!(!confirm.yes_selected, "the safe answer is highlighted");
-    let before = state.form.clone();
+    let before = state.open_form().cloned();
 
     // n: back to the form as it was.
     let effects = state.feed(ch('n'));
     assert!(effects.is_empty());
-    assert!(state.popups.is_empty());
-    assert_eq!(state.form, before, "the form is unchanged");
-    assert!(state.jobs.all().is_empty());
+    assert!(state.popups().is_empty());
+    assert_eq!(state.open_form(), before.as_ref(), "the form is unchanged");
+    assert!(state.jobs().all().is_empty());
 
     // Enter on the question is the highlighted "no" as well.
     state.feed(press(KeyCode::Enter));
     assert!(state.feed(press(KeyCode::Enter)).is_empty());
-    assert_eq!(state.form, before);
+    assert_eq!(state.open_form(), before.as_ref());
 
     // y: the job starts and the form closes.
     state.feed(press(KeyCode::Enter));
@@ -867,8 +852,8 @@ fn an_existing_tag_asks_before_moving_and_no_returns_to_the_form() {
         ("postgres", "16")
     );
     assert_eq!(request.message.as_deref(), Some("moved"));
-    assert!(state.popups.is_empty() && state.form.is_none());
-    assert!(state.jobs.get(id).unwrap().is_running());
+    assert!(state.popups().is_empty() && state.form().is_none());
+    assert!(state.jobs().get(id).unwrap().is_running());
 }
 
 #[test]
@@ -877,7 +862,7 @@ fn the_same_name_in_its_full_form_is_found_too() {
     commit_form(&mut state, "web-1", "docker.io/library/nginx:1.25");
     state.feed(press(KeyCode::Enter));
     assert!(
-        matches!(state.popups.last(), Some(Popup::Confirm(_))),
+        matches!(state.popups().last(), Some(Popup::Confirm(_))),
         "docker.io/library/nginx:1.25 is nginx:1.25"
     );
 }
@@ -895,29 +880,26 @@ fn the_container_disappearing_while_the_form_is_open_stops_the_commit() {
         .filter(|c| c.name != "web-1")
         .collect();
     state.feed(Msg::ContainersLoaded(Ok(rest)));
-    let open = state.form.as_ref().expect("the form stays to read");
+    let open = state.form().expect("the form stays to read");
     assert_eq!(
-        open.form.error.as_deref(),
+        open.error,
         Some("container web-1 no longer exists — Esc closes this form")
     );
-    assert_eq!(open.form.text(IMAGE), "web:2");
+    assert_eq!(open.text(IMAGE), "web:2");
 
     let effects = state.feed(press(KeyCode::Enter));
     assert!(effects.is_empty(), "{effects:?}");
-    assert!(state.jobs.all().is_empty());
-    let open = state.form.as_ref().expect("still open");
+    assert!(state.jobs().all().is_empty());
+    let open = state.form().expect("still open");
     assert!(
-        open.form
-            .error
-            .as_deref()
-            .is_some_and(|e| e.contains("no longer exists")),
+        open.error.is_some_and(|e| e.contains("no longer exists")),
         "{:?}",
-        open.form.error
+        open.error
     );
-    assert_eq!(open.form.text(MESSAGE), "typed before it went");
+    assert_eq!(open.text(MESSAGE), "typed before it went");
 
     state.feed(press(KeyCode::Esc));
-    assert!(state.form.is_none());
+    assert!(state.form().is_none());
     assert_eq!(names(&state), ["api-2", "db", "orphan"]);
 }
 
@@ -926,30 +908,29 @@ fn the_container_disappearing_while_the_tag_question_is_open_stops_the_commit() 
     let mut state = ready();
     commit_form(&mut state, "web-1", "postgres:16");
     state.feed(press(KeyCode::Enter));
-    assert!(matches!(state.popups.last(), Some(Popup::Confirm(_))));
+    assert!(matches!(state.popups().last(), Some(Popup::Confirm(_))));
     let rest: Vec<ContainerRecord> = containers()
         .into_iter()
         .filter(|c| c.name != "web-1")
         .collect();
     state.feed(Msg::ContainersLoaded(Ok(rest)));
     // The question has nothing left to ask about: it goes, and the form says why.
-    assert!(state.popups.is_empty(), "{:?}", state.popups);
-    let open = state.form.as_ref().expect("the form says why");
+    assert!(state.popups().is_empty(), "{:?}", state.popups());
+    let open = state.form().expect("the form says why");
     assert_eq!(
-        open.form.error.as_deref(),
+        open.error,
         Some("container web-1 no longer exists — Esc closes this form")
     );
-    assert_eq!(open.form.text(IMAGE), "postgres:16");
+    assert_eq!(open.text(IMAGE), "postgres:16");
     // A "y" meant for the question starts nothing, and neither does Enter.
     let mut effects = state.feed(ch('y'));
     effects.extend(state.feed(press(KeyCode::Enter)));
     assert!(commits(&effects).is_empty(), "{effects:?}");
-    assert!(state.jobs.all().is_empty());
+    assert!(state.jobs().all().is_empty());
     assert!(
         state
-            .form
-            .as_ref()
-            .and_then(|o| o.form.error.as_deref())
+            .form()
+            .and_then(|o| o.error)
             .is_some_and(|e| e.contains("no longer exists"))
     );
 }
@@ -1009,7 +990,7 @@ fn success_selects_the_new_image_once_it_is_looked_up_and_the_layers_follow() {
         }]
     );
     assert_eq!(
-        state.jobs.get(id).unwrap().status,
+        state.jobs().get(id).unwrap().status,
         JobStatus::Succeeded("created web:2 (999999999999)".into())
     );
     assert_eq!(
@@ -1025,11 +1006,11 @@ fn success_selects_the_new_image_once_it_is_looked_up_and_the_layers_follow() {
         result: Ok(Some(image('9', &["web:2"]))),
     });
     assert_eq!(
-        state.images.selected_row().map(|r| r.reference()),
+        state.images().selected_row().map(|r| r.reference()),
         Some("web:2".to_string())
     );
-    assert_eq!(state.layers.image(), Some(&image_id('9')));
-    assert_eq!(state.layers.label, "web:2");
+    assert_eq!(state.layers().image(), Some(&image_id('9')));
+    assert_eq!(state.layers().label, "web:2");
     assert!(
         effects.contains(&Effect::LoadHistory {
             image: image_id('9')
@@ -1040,10 +1021,10 @@ fn success_selects_the_new_image_once_it_is_looked_up_and_the_layers_follow() {
         image: image_id('9'),
         result: Ok(history("snapshot")),
     });
-    let top = &state.layers.rows().expect("the new layers")[0];
+    let top = &state.layers().rows().expect("the new layers")[0];
     assert_eq!(top.comment, "snapshot");
     assert_eq!(
-        state.focus,
+        state.focus(),
         Pane::Containers,
         "the focus stays where it was"
     );
@@ -1055,17 +1036,17 @@ fn success_selects_the_new_image_when_a_full_list_brings_it_first() {
     let id = started(&mut state, "web:2", "snapshot");
     created(&mut state, id, "web:2");
     // A list that predates the commit changes nothing; the one after it selects the image.
-    let before = state.images.selected_row().map(|r| r.reference());
+    let before = state.images().selected_row().map(|r| r.reference());
     state.feed(Msg::ImagesLoaded(Ok(images())));
-    assert_eq!(state.images.selected_row().map(|r| r.reference()), before);
+    assert_eq!(state.images().selected_row().map(|r| r.reference()), before);
     let mut after = images();
     after.push(image('9', &["web:2"]));
     let effects = state.feed(Msg::ImagesLoaded(Ok(after)));
     assert_eq!(
-        state.images.selected_row().map(|r| r.reference()),
+        state.images().selected_row().map(|r| r.reference()),
         Some("web:2".to_string())
     );
-    assert_eq!(state.layers.image(), Some(&image_id('9')));
+    assert_eq!(state.layers().image(), Some(&image_id('9')));
     assert!(
         effects.contains(&Effect::LoadHistory {
             image: image_id('9')
@@ -1075,12 +1056,12 @@ fn success_selects_the_new_image_when_a_full_list_brings_it_first() {
     // The lookup answering later does not move the selection again.
     state.feed(ch('1'));
     state.feed(ch('g'));
-    let chosen = state.images.selected_row().map(|r| r.reference());
+    let chosen = state.images().selected_row().map(|r| r.reference());
     state.feed(Msg::ImageInspected {
         reference: image_id('9').0,
         result: Ok(Some(image('9', &["web:2"]))),
     });
-    assert_eq!(state.images.selected_row().map(|r| r.reference()), chosen);
+    assert_eq!(state.images().selected_row().map(|r| r.reference()), chosen);
 }
 
 #[test]
@@ -1092,7 +1073,7 @@ fn a_registry_name_is_selected_by_its_full_reference() {
         reference: image_id('9').0,
         result: Ok(Some(image('9', &["localhost:5000/app:1"]))),
     });
-    let row = state.images.selected_row().expect("a row");
+    let row = state.images().selected_row().expect("a row");
     assert_eq!(
         (row.repository.as_str(), row.tag.as_str()),
         ("localhost:5000/app", "1")
@@ -1118,23 +1099,23 @@ fn failure_shows_the_engines_message() {
         )
     );
     assert_eq!(
-        state.jobs.get(id).unwrap().status,
+        state.jobs().get(id).unwrap().status,
         JobStatus::Failed(message.into())
     );
     // The job's full text is one Enter away in the jobs pane.
     state.feed(ch('5'));
     state.feed(press(KeyCode::Enter));
-    let Some(Popup::Message { body, severity, .. }) = state.popups.last() else {
-        panic!("the job's detail, got {:?}", state.popups);
+    let Some(Popup::Message { body, severity, .. }) = state.popups().last() else {
+        panic!("the job's detail, got {:?}", state.popups());
     };
     assert_eq!(*severity, Severity::Error);
     assert!(body.contains("second line"), "{body}");
     // No selection waits for an image: a list that has one by that name leaves it alone.
-    let before = state.images.selected_row().map(|r| r.reference());
+    let before = state.images().selected_row().map(|r| r.reference());
     let mut after = images();
     after.push(image('9', &["web:2"]));
     state.feed(Msg::ImagesLoaded(Ok(after)));
-    assert_eq!(state.images.selected_row().map(|r| r.reference()), before);
+    assert_eq!(state.images().selected_row().map(|r| r.reference()), before);
 }
 
 #[test]
@@ -1148,7 +1129,7 @@ fn a_late_or_repeated_finish_is_ignored() {
     let effects = created(&mut state, id, "web:2");
     assert!(effects.is_empty());
     assert_eq!(
-        state.jobs.get(id).unwrap().status,
+        state.jobs().get(id).unwrap().status,
         JobStatus::Failed("boom".into())
     );
 }
@@ -1161,16 +1142,16 @@ fn colon_commit_opens_the_same_form_filled_in() {
     state.feed(ch('1'));
     let effects = feed_command(&mut state, "commit api-2 localhost:5000/team/app:snap");
     assert!(effects.is_empty(), "the form asks first: {effects:?}");
-    let open = state.form.as_ref().expect("the commit form");
-    assert_eq!(open.form.title, "Commit container api-2");
+    let open = state.form().expect("the commit form");
+    assert_eq!(open.title, "Commit container api-2");
     assert!(matches!(
-        &open.purpose,
-        FormPurpose::Commit { container, .. } if *container == container_id('2')
+        state.open_form(),
+        Some(OpenForm::Commit(form)) if form.fields.container == container_id('2')
     ));
-    assert_eq!(open.form.text(IMAGE), "localhost:5000/team/app:snap");
-    assert!(open.form.switch(PAUSE));
+    assert_eq!(open.text(IMAGE), "localhost:5000/team/app:snap");
+    assert!(field(&state, PAUSE).is_on());
     assert!(matches!(
-        open.form.fields[CHANGES].value,
+        field(&state, CHANGES).value,
         FieldValue::Lines { .. }
     ));
     let effects = state.feed(press(KeyCode::Enter));
@@ -1188,21 +1169,18 @@ fn colon_commit_finds_stopped_containers_and_ids_and_names_what_is_missing() {
     // A stopped container, hidden from the pane, is still found by name.
     feed_command(&mut state, "commit old-job keep:1");
     assert_eq!(
-        state.form.as_ref().map(|o| o.form.title.as_str()),
+        state.form().map(|o| o.title),
         Some("Commit container old-job")
     );
     state.feed(press(KeyCode::Esc));
 
     // By ID prefix.
     feed_command(&mut state, "commit 333333 keep:1");
-    assert_eq!(
-        state.form.as_ref().map(|o| o.form.title.as_str()),
-        Some("Commit container db")
-    );
+    assert_eq!(state.form().map(|o| o.title), Some("Commit container db"));
     state.feed(press(KeyCode::Esc));
 
     feed_command(&mut state, "commit ghost app:1");
-    assert!(state.form.is_none());
+    assert!(state.form().is_none());
     assert_eq!(
         status(&state),
         ("no container \"ghost\"".to_string(), Severity::Error)
@@ -1220,15 +1198,12 @@ fn c_in_the_changes_view_commits_that_container() {
     select_container(&mut state, "db");
     state.feed(press(KeyCode::Enter));
     state.feed(ch('c'));
-    assert_eq!(
-        state.form.as_ref().map(|o| o.form.title.as_str()),
-        Some("Commit container db")
-    );
+    assert_eq!(state.form().map(|o| o.title), Some("Commit container db"));
     assert_eq!(form_text(&state, IMAGE), "postgres:db");
     // Keys go to the form, not to the view under it.
     feed_text(&mut state, "r");
     assert_eq!(form_text(&state, IMAGE), "postgres:dbr");
-    assert!(state.changes.is_some());
+    assert!(state.changes().is_some());
 }
 
 #[test]

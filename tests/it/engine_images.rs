@@ -14,10 +14,10 @@ use wharf::config::{Config, SortKey};
 use wharf::docker::target::{self, TargetInputs};
 use wharf::docker::{Engine, EngineErrorKind, EngineEvent, EventSubject, ImageId};
 use wharf::effect::Effect;
+use wharf::model::images::ImagesState;
+use wharf::model::layers::{LayersState, display_command};
 use wharf::msg::Msg;
 use wharf::state::State;
-use wharf::state::images::ImagesState;
-use wharf::state::layers::{LayersState, display_command};
 
 use crate::support::engine::{
     CMD_SH, Rootfs, Scratch, docker, engine_or_skip, import_archive, import_test_image,
@@ -304,7 +304,7 @@ async fn event_stream_delivers_a_tag_made_with_the_cli() {
     assert_eq!(event.id, id.0, "a tag event names the image ID");
 
     // wharf's model answers such an event by looking the image up.
-    let mut state = State::new(&Config::defaults().expect("defaults"), "test".into());
+    let mut state = State::new(&Config::defaults().expect("defaults"), "test".into(), None);
     assert_eq!(
         state.update(Msg::EngineEvent(event)),
         vec![Effect::InspectImage {

@@ -44,7 +44,7 @@ async fn changes_made_outside_show_up_through_events() {
     let base = import_test_image(&engine, &mut scratch, &base_ref, &[CMD_SH]).await;
 
     let mut app = Headless::start();
-    app.until(LIMIT, |h| h.state.is_connected() && h.state.images.loaded)
+    app.until(LIMIT, |h| h.state.is_connected() && h.state.images().loaded)
         .await
         .expect("connected and listed");
     assert!(app.has(&base_ref));
@@ -111,7 +111,7 @@ async fn removed_images_do_not_come_back() {
     let mut scratch = Scratch::new();
     let repo = unique_name("gone");
     let mut app = Headless::start();
-    app.until(LIMIT, |h| h.state.is_connected() && h.state.images.loaded)
+    app.until(LIMIT, |h| h.state.is_connected() && h.state.images().loaded)
         .await
         .expect("connected and listed");
 

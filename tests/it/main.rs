@@ -9,10 +9,12 @@ mod support;
 
 mod actions_engine;
 mod actions_flows;
+mod architecture;
 mod containers_engine;
 mod containers_flows;
 mod engine_images;
 mod live_updates;
+mod mouse_and_time;
 mod pty;
 mod pty_actions;
 mod pty_commit;

@@ -83,6 +83,101 @@ fn shows_filters_and_quits_with_the_terminal_restored() {
     assert_clean_exit(&mut pty);
 }
 
+/// An SGR mouse report (xterm 1006) for a left press at 0-based `column`, `row`.
+fn left_click(column: u16, row: u16) -> Vec<u8> {
+    format!("\x1b[<0;{};{}M", column + 1, row + 1).into_bytes()
+}
+
+#[test]
+fn mouse_clicks_select_and_focus_and_m_gives_the_mouse_back() {
+    let mut scratch = Scratch::new();
+    // Tags that nothing else on the engine has: rows are found by them even when the long
+    // repository names are cut.
+    let (tag_one, tag_two) = ("mouse-one", "mouse-two");
+    let repo = unique_name("m");
+    let made = block_on(async {
+        let engine = engine_or_skip().await?;
+        let reference = format!("{repo}:{tag_one}");
+        import_test_image(&engine, &mut scratch, &reference, &[CMD_SH]).await;
+        Some(reference)
+    });
+    let Some(reference) = made else {
+        return;
+    };
+    scratch.tag(&reference, &format!("{repo}:{tag_two}"));
+
+    let dirs = Dirs::new();
+    dirs.write_config("[images]\nsort = \"age\"\n");
+    let mut pty = Pty::spawn(dirs.command(&[]), ROWS, COLS);
+    let pane_width = usize::from(COLS * 45 / 100);
+    let images_pane = |p: &Pty| p.columns(0, COLS * 45 / 100);
+    let layers_title = |p: &Pty| -> String {
+        let line = p.screen().lines().nth(1).unwrap_or("").to_string();
+        line.chars().skip(pane_width).collect()
+    };
+    pty.wait_for(Duration::from_secs(20), "both tags on screen", |p| {
+        let pane = images_pane(p).join("\n");
+        pane.contains(tag_one) && pane.contains(tag_two) && layers_title(p).contains("Layers")
+    });
+    let output = String::from_utf8_lossy(&pty.output).into_owned();
+    assert!(
+        output.contains("\x1b[?1000h") && output.contains("\x1b[?1006h"),
+        "clicks and the wheel are asked for"
+    );
+    assert!(
+        !output.contains("\x1b[?1003h"),
+        "pointer motion is not asked for (it would stream over SSH)"
+    );
+
+    // Click the row of the tag that is not selected: the layers pane follows it.
+    let selected = if layers_title(&pty).contains(tag_one) {
+        tag_one
+    } else {
+        tag_two
+    };
+    let target = if selected == tag_one {
+        tag_two
+    } else {
+        tag_one
+    };
+    let (row, column) = images_pane(&pty)
+        .iter()
+        .enumerate()
+        .skip(2)
+        .find_map(|(row, line)| {
+            line.find(target)
+                .map(|byte| (row, line[..byte].chars().count()))
+        })
+        .expect("the target's row");
+    pty.send(&left_click(column as u16, row as u16));
+    pty.wait_for(
+        Duration::from_secs(5),
+        "the layers of the clicked tag",
+        |p| layers_title(p).contains(target),
+    );
+
+    // A click in the containers pane's area focuses it: its keys (a = all) answer.
+    pty.send(&left_click(3, ROWS - 4));
+    pty.send(b"a");
+    pty.wait_for(
+        Duration::from_secs(5),
+        "the containers pane took the key",
+        |p| {
+            p.screen().contains("showing all containers")
+                || p.screen().contains("running containers only")
+        },
+    );
+
+    // M gives the mouse to the terminal: reporting is switched off at once.
+    let before = pty.output.len();
+    pty.send(b"M");
+    pty.wait_for(Duration::from_secs(5), "the mouse given back", |p| {
+        String::from_utf8_lossy(&p.output[before..]).contains("\x1b[?1000l")
+    });
+    pty.send(b"q");
+    assert_clean_exit(&mut pty);
+}
+
 #[test]
 fn missing_engine_is_explained_on_screen_and_q_still_quits() {
     let dirs = Dirs::new();

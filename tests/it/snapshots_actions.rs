@@ -7,12 +7,15 @@
 use crossterm::event::KeyCode;
 
 use wharf::effect::Effect;
-use wharf::msg::{LoginFailure, Msg};
+use wharf::flows::import::FileChecked;
+use wharf::flows::login::{LoginFailure, LoginMsg};
+use wharf::job::{JobError, JobId, JobOutcome, Progress, ProgressUpdate};
+use wharf::model::path_completion::PathCompletion;
+use wharf::msg::Msg;
 use wharf::state::State;
-use wharf::state::jobs::{JobError, JobId, JobOutcome, Progress, ProgressUpdate};
-use wharf::state::path_completion::PathCompletion;
 
 use crate::support::action_fixtures::*;
+use crate::support::forms::field_error;
 use crate::support::keys::*;
 use crate::support::render::{render, screen, snap_both};
 
@@ -56,7 +59,7 @@ fn pull_prompt_with_a_validation_error() {
     clear_field(&mut state);
     type_text(&mut state, "localhost:5000/Team/App:1");
     state.update(press(KeyCode::Enter));
-    let error = state.form.as_ref().unwrap().form.fields[0].error.clone();
+    let error = field_error(&state, "Image");
     assert!(error.is_some(), "the reference is refused");
     for text in snap_both!(&state, "pull_prompt_error") {
         assert!(text.contains("Pull an image"), "{text}");
@@ -113,13 +116,13 @@ fn login_form_masks_the_password() {
     let terminal = render(&state, 160, 45);
     assert!(!screen(terminal.backend().buffer()).contains("abc>"));
     insta::assert_snapshot!("login_form_checking_wide", terminal.backend());
-    state.update(Msg::LoginFinished {
+    state.update(Msg::Login(LoginMsg::LoggedIn {
         registry: "127.0.0.1:5000".into(),
         result: Err(LoginFailure::Rejected(
             "login attempt to http://127.0.0.1:5000/v2/ failed with status: 401 Unauthorized"
                 .into(),
         )),
-    });
+    }));
     for text in snap_both!(&state, "login_form_refused") {
         assert!(!text.contains("abc>"), "{text}");
         assert!(text.contains("wrong username or password"), "{text}");
@@ -157,14 +160,14 @@ fn import_form_with_path_candidates_and_with_an_error() {
     state.update(alt_enter());
     type_text(&mut state, "ENV LANG=C.UTF-8");
     state.update(press(KeyCode::Enter));
-    state.update(Msg::ImportFileChecked {
+    state.update(Msg::ImportFileChecked(FileChecked {
         path: "/srv/templates/centos-7-x86_64-minimal.tar.gz".into(),
         result: Err(
             "/srv/templates/centos-7-x86_64-minimal.tar.gz is not a tar archive (plain, gzip, \
              bzip2, xz or zstd)"
                 .into(),
         ),
-    });
+    }));
     for text in snap_both!(&state, "import_form_error") {
         assert!(text.contains("is not a tar archive"), "{text}");
         assert!(text.contains("custom-centos:7.0"), "{text}");
@@ -225,7 +228,7 @@ fn jobs_strip_with_a_running_push() {
 fn jobs_in_every_state() -> State {
     let mut state = connected();
     command(&mut state, "pull localhost:5000/team/app:1.9");
-    let pull = state.jobs.all().last().unwrap().id;
+    let pull = state.jobs().all().last().unwrap().id;
     state.update(Msg::JobFinished {
         id: pull,
         result: Ok(JobOutcome::Pulled {
@@ -233,8 +236,8 @@ fn jobs_in_every_state() -> State {
         }),
     });
     select(&mut state, "alpine:3.19");
-    command(&mut state, "push alpine:3.19");
-    let failed = started(&state.update(ch('y')));
+    // Typed out, the push starts without a question.
+    let failed = started(&command(&mut state, "push alpine:3.19"));
     state.update(Msg::JobFinished {
         id: failed,
         result: Err(JobError::Failed(
@@ -243,13 +246,13 @@ fn jobs_in_every_state() -> State {
                 .into(),
         )),
     });
-    command(&mut state, "import /srv/rootfs.tar.gz base:1");
-    let effects = state.update(press(KeyCode::Enter));
+    // Typed out, the import checks the file and starts without the form.
+    let effects = command(&mut state, "import /srv/rootfs.tar.gz base:1");
     assert_eq!(effects.len(), 1, "{effects:?}");
-    let import = started(&state.update(Msg::ImportFileChecked {
+    let import = started(&state.update(Msg::ImportFileChecked(FileChecked {
         path: "/srv/rootfs.tar.gz".into(),
         result: Ok(80_000_000),
-    }));
+    })));
     let mut progress = Progress::default();
     progress.apply(ProgressUpdate::Bytes {
         done: 20_000_000,
@@ -282,7 +285,7 @@ fn jobs_view_with_running_done_failed_and_cancelled_jobs() {
 fn a_running_push_that_retries_says_so_and_its_detail_lists_the_layers() {
     let mut state = connected();
     let id = running_push(&mut state);
-    let mut progress = state.jobs.get(id).unwrap().progress.clone();
+    let mut progress = state.jobs().get(id).unwrap().progress.clone();
     // The registry went away mid-upload: the engine waits, then tries the layer again.
     progress.apply(layer("8d3ac3489996", "Retrying in 5 seconds", 0, 0));
     state.update(Msg::JobProgress { id, progress });

@@ -13,9 +13,9 @@ use wharf::docker::{
     PortMapping,
 };
 use wharf::effect::Effect;
+use wharf::job::{JobError, JobId, JobSpec, Progress, ProgressUpdate};
 use wharf::msg::Msg;
 use wharf::state::State;
-use wharf::state::jobs::{JobError, JobId, JobSpec, Progress, ProgressUpdate};
 use wharf::ui::theme::Theme;
 
 use crate::support::action_fixtures::{
@@ -154,6 +154,7 @@ fn loaded() -> State {
     let mut state = State::new(
         &Config::defaults().expect("defaults"),
         "unix:///var/run/docker.sock".into(),
+        None,
     );
     state.start();
     state.update(Msg::EngineConnected(engine_info()));
@@ -365,7 +366,7 @@ fn the_commit_form_with_a_validation_error() {
     state.update(ctrl('u'));
     type_text(&mut state, "Web:v2");
     state.update(press(KeyCode::Enter));
-    assert!(state.form.is_some() && state.jobs.all().is_empty());
+    assert!(state.form().is_some() && state.jobs().all().is_empty());
     for (size, width, height) in SIZES {
         let terminal = render(&state, width, height);
         let text = screen(terminal.backend().buffer());

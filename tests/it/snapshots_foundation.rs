@@ -127,19 +127,19 @@ fn nginx_history() -> Vec<HistoryRecord> {
 
 /// The state after start-up with `images()` listed, `nginx:1.25` selected and its layers in.
 fn loaded_with(config: &Config) -> State {
-    let mut state = State::new(config, "unix:///var/run/docker.sock".into());
+    let mut state = State::new(config, "unix:///var/run/docker.sock".into(), None);
     state.start();
     state.update(Msg::EngineConnected(engine_info()));
     state.update(Msg::ImagesLoaded(Ok(images())));
     state.update(Msg::ContainersLoaded(Ok(vec![])));
     for _ in 0..20 {
-        if state.images.selected_row().map(|r| r.reference()) == Some("nginx:1.25".into()) {
+        if state.images().selected_row().map(|r| r.reference()) == Some("nginx:1.25".into()) {
             break;
         }
         state.update(ch('j'));
     }
     assert_eq!(
-        state.images.selected_image(),
+        state.images().selected_image(),
         Some(&id('1')),
         "nginx:1.25 selected"
     );
@@ -162,7 +162,7 @@ fn loaded_with(config: &Config) -> State {
             }
         }
     }
-    assert_eq!(state.layers.rows().map(<[_]>::len), Some(10));
+    assert_eq!(state.layers().rows().map(<[_]>::len), Some(10));
     state
 }
 
@@ -222,7 +222,7 @@ fn layers_pane_wide_and_narrow() {
     for _ in 0..6 {
         state.update(ch('j'));
     }
-    assert_eq!(state.layers.cursor.selected(), 6);
+    assert_eq!(state.layers().cursor.selected(), 6);
     for (name, width, height) in [("wide", 160, 45), ("narrow", 80, 24)] {
         let terminal = render(&state, width, height);
         assert_no_escapes(terminal.backend().buffer());
@@ -305,7 +305,7 @@ fn missing_socket_error(host: &str) -> wharf::docker::EngineError {
 #[test]
 fn engine_down_says_where_why_and_what_to_try() {
     let host = "unix:///nonexistent.sock";
-    let mut state = State::new(&Config::defaults().expect("defaults"), host.into());
+    let mut state = State::new(&Config::defaults().expect("defaults"), host.into(), None);
     state.start();
     state.update(Msg::EngineFailed(missing_socket_error(host)));
     state.update(Msg::EngineFailed(missing_socket_error(host)));
@@ -352,6 +352,7 @@ fn connecting_before_the_engine_answers() {
     let mut state = State::new(
         &Config::defaults().expect("defaults"),
         "unix:///var/run/docker.sock".into(),
+        None,
     );
     state.start();
     let terminal = render(&state, 80, 24);

@@ -27,7 +27,7 @@ fn row<'a>(text: &'a str, tag: &str) -> &'a str {
 fn team_app() -> State {
     let mut state = connected();
     command(&mut state, "repo localhost:5000/team/app");
-    let generation = state.tags.generation;
+    let generation = state.tags().generation;
     let repository = repo("localhost:5000/team/app");
     tags_loaded(
         &mut state,
@@ -113,7 +113,7 @@ fn tag_detail_popup_of_a_multi_platform_index() {
     let mut state = team_app();
     // Natural order: 1.9 1.10 2.0 2.1 broken latest.
     state.update(ch('G'));
-    assert_eq!(state.tags.selected().unwrap().name, "latest");
+    assert_eq!(state.tags().selected().unwrap().name, "latest");
     state.update(press(KeyCode::Enter));
     for text in snap_both!(&state, "tag_detail_multi") {
         assert!(text.contains("localhost:5000/team/app:latest"), "{text}");
@@ -127,7 +127,7 @@ async fn catalog_list_with_more_to_come() {
     let cursor = catalog_cursor().await;
     let mut state = connected();
     command(&mut state, "registry localhost:5000");
-    let generation = state.tags.catalog.as_ref().unwrap().generation;
+    let generation = state.tags().catalog.as_ref().unwrap().generation;
     let loading = render(&state, 80, 24);
     assert!(
         screen(loading.backend().buffer()).contains("Loading the repositories of localhost:5000…")

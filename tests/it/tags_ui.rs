@@ -11,16 +11,18 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 
+use crate::support::forms::{focused, form_text};
 use crate::support::headless::{Headless, loopback_services};
 use crate::support::registry::{
     Auth, Step, TestRegistry, image, index, platform_image, simple_image,
 };
 use crate::support::render;
 use wharf::config::Config;
+use wharf::model::popup::Popup;
+use wharf::model::tags::{CATALOG_PAGE, CatalogState};
 use wharf::registry::DockerConfig;
-use wharf::state::popup::Popup;
-use wharf::state::tags::{CATALOG_PAGE, CatalogState};
-use wharf::state::{FormPurpose, Pane};
+use wharf::state::Pane;
+use wharf::state::query::FormKind;
 use wharf::ui::View;
 use wharf::ui::theme::Theme;
 
@@ -43,24 +45,24 @@ fn command(app: &mut Headless, text: &str) {
 
 /// The screen as text, drawn by wharf's renderer at 160×45, now.
 fn screen(app: &Headless) -> String {
-    let view = View {
-        theme: &Theme::default_colours(),
-        now: chrono::Utc::now().timestamp(),
-    };
+    let theme = Theme::default_colours();
+    let view = View::new(&theme, chrono::Utc::now().timestamp());
     render::screen(render::draw(&app.state, &view, 160, 45).backend().buffer())
 }
 
 fn names(app: &Headless) -> Vec<String> {
-    (0..app.state.tags.visible_len())
-        .map(|i| app.state.tags.visible_row(i).unwrap().name.clone())
+    (0..app.state.tags().visible_len())
+        .map(|i| app.state.tags().visible_row(i).unwrap().name.clone())
         .collect()
 }
 
 /// Waits until the open catalog is as `done` says, or fails naming `what`.
 async fn until_catalog(app: &mut Headless, what: &str, done: impl Fn(&CatalogState) -> bool) {
-    app.until(LIMIT, |h| h.state.tags.catalog.as_ref().is_some_and(&done))
-        .await
-        .unwrap_or_else(|| panic!("{what}; log:\n{}", log_tail(app)));
+    app.until(LIMIT, |h| {
+        h.state.tags().catalog.as_ref().is_some_and(&done)
+    })
+    .await
+    .unwrap_or_else(|| panic!("{what}; log:\n{}", log_tail(app)));
 }
 
 fn log_tail(app: &Headless) -> String {
@@ -94,19 +96,19 @@ async fn a_repository_lists_its_tags_naturally_and_details_arrive_for_the_rows()
     let config_dir = tempfile::tempdir().unwrap();
     let mut app = app(&config_dir);
     command(&mut app, &format!("repo {}/{repo}", registry.host()));
-    assert_eq!(app.state.focus, Pane::Tags);
-    assert!(app.state.tags.pinned);
+    assert_eq!(app.state.focus(), Pane::Tags);
+    assert!(app.state.tags().pinned);
     app.until(LIMIT, |h| {
-        h.state.tags.loaded
-            && (0..h.state.tags.visible_len())
-                .all(|i| h.state.tags.visible_row(i).unwrap().detail.is_some())
+        h.state.tags().loaded
+            && (0..h.state.tags().visible_len())
+                .all(|i| h.state.tags().visible_row(i).unwrap().detail.is_some())
     })
     .await
     .unwrap_or_else(|| panic!("details for every row; log:\n{}", log_tail(&app)));
     assert_eq!(names(&app), ["1.2", "1.9", "1.10", "2.0-multi", "latest"]);
 
     for (tag, image) in &pushed {
-        let row = app.state.tags.row_named(tag).unwrap();
+        let row = app.state.tags().row_named(tag).unwrap();
         let detail = row.detail.as_ref().unwrap();
         assert_eq!(row.digest.as_deref(), Some(image.manifest.digest.as_str()));
         assert_eq!(detail.compressed_size, image.compressed_size(), "{tag}");
@@ -120,7 +122,7 @@ async fn a_repository_lists_its_tags_naturally_and_details_arrive_for_the_rows()
         );
         assert!(!detail.is_multi_platform());
     }
-    let row = app.state.tags.row_named("2.0-multi").unwrap();
+    let row = app.state.tags().row_named("2.0-multi").unwrap();
     let detail = row.detail.as_ref().unwrap();
     assert_eq!(detail.digest, multi.manifest.digest);
     assert!(detail.is_multi_platform());
@@ -164,10 +166,10 @@ async fn a_repository_lists_its_tags_naturally_and_details_arrive_for_the_rows()
     for _ in 0..3 {
         app.press(KeyCode::Char('j'));
     }
-    assert_eq!(app.state.tags.selected().unwrap().name, "2.0-multi");
+    assert_eq!(app.state.tags().selected().unwrap().name, "2.0-multi");
     app.press(KeyCode::Enter);
     assert!(matches!(
-        app.state.popups.last(),
+        app.state.popups().last(),
         Some(Popup::TagDetail { tag, .. }) if tag == "2.0-multi"
     ));
     let text = screen(&app);
@@ -184,7 +186,7 @@ async fn a_repository_lists_its_tags_naturally_and_details_arrive_for_the_rows()
         assert!(text.contains(&expected), "{expected:?} missing:\n{text}");
     }
     app.press(KeyCode::Esc);
-    assert!(app.state.popups.is_empty());
+    assert!(app.state.popups().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -216,7 +218,7 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
         !c.repositories.is_empty() || c.error.is_some()
     })
     .await;
-    let catalog = app.state.tags.catalog.as_ref().unwrap();
+    let catalog = app.state.tags().catalog.as_ref().unwrap();
     assert_eq!(catalog.error, None);
     assert_eq!(
         catalog.repositories.len(),
@@ -243,7 +245,7 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
         c.repositories.len() == total && !c.loading
     })
     .await;
-    let catalog = app.state.tags.catalog.as_ref().unwrap();
+    let catalog = app.state.tags().catalog.as_ref().unwrap();
     assert!(catalog.next.is_none());
     let listed: Vec<String> = catalog
         .repositories
@@ -260,13 +262,13 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
 
     // Enter opens the selected repository's tags.
     app.press(KeyCode::Enter);
-    assert!(app.state.tags.catalog.is_none());
-    app.until(LIMIT, |h| h.state.tags.loaded)
+    assert!(app.state.tags().catalog.is_none());
+    app.until(LIMIT, |h| h.state.tags().loaded)
         .await
         .expect("its tags");
     assert_eq!(
         app.state
-            .tags
+            .tags()
             .repository
             .as_ref()
             .map(|r| r.repository().to_string()),
@@ -277,7 +279,7 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
     app.press(KeyCode::Esc);
     let catalog = app
         .state
-        .tags
+        .tags()
         .catalog
         .as_ref()
         .expect("the catalog is back");
@@ -296,7 +298,7 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
         c.repositories.len() == total && !c.loading
     })
     .await;
-    let catalog = app.state.tags.catalog.as_ref().unwrap();
+    let catalog = app.state.tags().catalog.as_ref().unwrap();
     let shown: Vec<String> = (0..catalog.view.len())
         .filter_map(|i| catalog.view.get(i))
         .map(|r| catalog.repositories[r].repository().to_string())
@@ -310,10 +312,10 @@ async fn the_catalog_lists_past_its_first_page_as_the_user_scrolls() {
     assert!(text.contains("/r11"), "{text}");
     // Esc clears the filter, then closes the catalog.
     app.press(KeyCode::Esc);
-    let catalog = app.state.tags.catalog.as_ref().expect("still open");
+    let catalog = app.state.tags().catalog.as_ref().expect("still open");
     assert_eq!(catalog.view.len(), total);
     app.press(KeyCode::Esc);
-    assert!(app.state.tags.catalog.is_none());
+    assert!(app.state.tags().catalog.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,22 +338,22 @@ async fn an_empty_repository_and_a_missing_one_say_so() {
     let emptied = format!("{}/team/emptied", registry.host());
     command(&mut app, &format!("repo {emptied}"));
     app.until(LIMIT, |h| {
-        h.state.tags.loaded || h.state.tags.error.is_some()
+        h.state.tags().loaded || h.state.tags().error.is_some()
     })
     .await
     .expect("an answer");
-    assert_eq!(app.state.tags.error, None);
-    assert_eq!(app.state.tags.total(), 0);
+    assert_eq!(app.state.tags().error, None);
+    assert_eq!(app.state.tags().total(), 0);
     let text = screen(&app);
     assert!(text.contains(&format!("{emptied} has no tags")), "{text}");
     assert!(text.contains("0 tags"), "{text}");
 
     let missing = format!("{}/team/never-pushed", registry.host());
     command(&mut app, &format!("repo {missing}"));
-    app.until(LIMIT, |h| h.state.tags.error.is_some())
+    app.until(LIMIT, |h| h.state.tags().error.is_some())
         .await
         .expect("an answer");
-    let error = app.state.tags.error.as_ref().unwrap();
+    let error = app.state.tags().error.as_ref().unwrap();
     assert_eq!(error.message, format!("repository {missing} not found"));
     assert_eq!(error.login_host, None);
     let text = screen(&app);
@@ -375,10 +377,10 @@ async fn a_refusal_offers_login_and_after_it_the_tags_load() {
     let mut app = app(&config_dir);
     let repository = format!("{}/private/app", registry.host());
     command(&mut app, &format!("repo {repository}"));
-    app.until(LIMIT, |h| h.state.tags.error.is_some())
+    app.until(LIMIT, |h| h.state.tags().error.is_some())
         .await
         .expect("the refusal");
-    let error = app.state.tags.error.clone().unwrap();
+    let error = app.state.tags().error.clone().unwrap();
     let expected = format!("unauthorized — press L to log in to {}", registry.host());
     assert_eq!(error.message, expected);
     assert_eq!(error.login_host.as_deref(), Some(registry.host()));
@@ -387,40 +389,37 @@ async fn a_refusal_offers_login_and_after_it_the_tags_load() {
 
     // L: the form is ready for that registry.
     app.press(KeyCode::Char('L'));
-    let open = app.state.form.as_ref().expect("the login form");
-    assert_eq!(open.purpose, FormPurpose::Login);
-    assert_eq!(open.form.text(0), registry.host());
-    assert_eq!(open.form.focus, 1);
+    assert_eq!(app.state.form_kind(), Some(FormKind::Login));
+    assert_eq!(form_text(&app.state, "Registry"), registry.host());
+    assert_eq!(focused(&app.state), "Username");
     app.type_text("tagger");
     app.press(KeyCode::Tab);
     app.type_text(password);
     let text = screen(&app);
     assert!(!text.contains(password), "the password is masked:\n{text}");
     app.press(KeyCode::Enter);
-    app.until(LIMIT, |h| {
-        h.state.form.as_ref().is_none_or(|f| f.form.busy.is_none())
-    })
-    .await
-    .expect("the login is checked");
+    app.until(LIMIT, |h| h.state.form().is_none_or(|f| f.busy.is_none()))
+        .await
+        .expect("the login is checked");
     assert!(
-        app.state.form.is_none(),
+        app.state.form().is_none(),
         "logged in: {:?}\n{}",
-        app.state.form,
+        app.state.form(),
         log_tail(&app)
     );
     // R: the tags again, now with the stored credentials.
     app.press(KeyCode::Char('R'));
     app.until(LIMIT, |h| {
         h.state
-            .tags
+            .tags()
             .row_named("7")
             .is_some_and(|r| r.detail.is_some())
     })
     .await
     .unwrap_or_else(|| panic!("the tags after login; log:\n{}", log_tail(&app)));
-    assert_eq!(app.state.tags.error, None);
+    assert_eq!(app.state.tags().error, None);
     assert_eq!(
-        app.state.tags.row_named("7").unwrap().digest.as_deref(),
+        app.state.tags().row_named("7").unwrap().digest.as_deref(),
         Some(image.manifest.digest.as_str())
     );
 }

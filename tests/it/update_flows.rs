@@ -11,8 +11,8 @@ use wharf::docker::{
     EngineError, EngineErrorKind, EngineEvent, EventSubject, HistoryRecord, ImageId, ImageRecord,
 };
 use wharf::effect::Effect;
+use wharf::model::popup::{Popup, Severity};
 use wharf::msg::Msg;
-use wharf::state::popup::{Popup, Severity};
 use wharf::state::{EngineStatus, Pane, State, backoff};
 
 use crate::support::action_fixtures::{engine_info, id};
@@ -67,7 +67,7 @@ fn history(commands: &[(&str, u64)]) -> Vec<HistoryRecord> {
 }
 
 fn new_state(config: &Config) -> State {
-    State::new(config, "unix:///var/run/docker.sock".into())
+    State::new(config, "unix:///var/run/docker.sock".into(), None)
 }
 
 /// A state connected to an engine that listed `records`, as after start-up.
@@ -93,16 +93,16 @@ fn defaults() -> Config {
 
 /// `repository:tag` of every shown row, in order.
 fn rows(state: &State) -> Vec<String> {
-    (0..state.images.visible_len())
+    (0..state.images().visible_len())
         .map(|i| {
-            let row = state.images.visible_row(i).expect("row in range");
+            let row = state.images().visible_row(i).expect("row in range");
             format!("{}:{}", row.repository, row.tag)
         })
         .collect()
 }
 
 fn selected(state: &State) -> String {
-    let row = state.images.selected_row().expect("a selected row");
+    let row = state.images().selected_row().expect("a selected row");
     format!("{}:{}", row.repository, row.tag)
 }
 
@@ -137,9 +137,9 @@ fn first_load_selects_the_first_row_and_asks_for_its_history() {
         vec![Effect::LoadHistory { image: id('b') }],
         "exactly one history request, for the selected image"
     );
-    assert_eq!(state.layers.image(), Some(&id('b')));
-    assert_eq!(state.layers.label, "alpine:3.9");
-    assert!(state.layers.is_loading());
+    assert_eq!(state.layers().image(), Some(&id('b')));
+    assert_eq!(state.layers().label, "alpine:3.9");
+    assert!(state.layers().is_loading());
 }
 
 #[test]
@@ -150,12 +150,12 @@ fn moving_the_selection_keeps_one_history_request_in_flight() {
     assert_eq!(selected(&state), "nginx:1.15");
     assert!(history_requests(&effects).is_empty(), "{effects:?}");
     assert_eq!(
-        state.layers.image(),
+        state.layers().image(),
         Some(&id('a')),
         "the pane follows at once"
     );
-    assert_eq!(state.layers.label, "nginx:1.15");
-    assert!(state.layers.is_loading());
+    assert_eq!(state.layers().label, "nginx:1.15");
+    assert!(state.layers().is_loading());
 
     // b's answer arrives: not shown, and the next request is for the current selection.
     let effects = state.feed(Msg::HistoryLoaded {
@@ -163,7 +163,7 @@ fn moving_the_selection_keeps_one_history_request_in_flight() {
         result: Ok(history(&[("/bin/sh -c #(nop)  CMD [\"/bin/sh\"]", 0)])),
     });
     assert_eq!(effects, vec![Effect::LoadHistory { image: id('a') }]);
-    assert!(state.layers.rows().is_none(), "b's layers are not a's");
+    assert!(state.layers().rows().is_none(), "b's layers are not a's");
 
     let effects = state.feed(Msg::HistoryLoaded {
         image: id('a'),
@@ -179,7 +179,7 @@ fn moving_the_selection_keeps_one_history_request_in_flight() {
         ])),
     });
     assert!(effects.is_empty(), "{effects:?}");
-    let layers = state.layers.rows().expect("a's layers");
+    let layers = state.layers().rows().expect("a's layers");
     assert_eq!(layers[0].command, "CMD [\"nginx\" \"-g\" \"daemon off;\"]");
     assert!(layers[0].empty);
     assert_eq!(
@@ -190,17 +190,17 @@ fn moving_the_selection_keeps_one_history_request_in_flight() {
     // Another tag of the same image needs no request; going back to b is cached.
     assert!(state.feed(ch('j')).is_empty());
     assert_eq!(selected(&state), "nginx:latest");
-    assert_eq!(state.layers.label, "nginx:latest");
-    assert_eq!(state.layers.rows().map(<[_]>::len), Some(2));
+    assert_eq!(state.layers().label, "nginx:latest");
+    assert_eq!(state.layers().rows().map(<[_]>::len), Some(2));
     assert!(send_all(&mut state, [ch('g')]).is_empty());
     assert_eq!(selected(&state), "alpine:3.9");
-    assert_eq!(state.layers.rows().map(<[_]>::len), Some(1));
+    assert_eq!(state.layers().rows().map(<[_]>::len), Some(1));
 
     // Bottom (G) is the dangling image, not yet loaded: one request.
     let effects = state.feed(ch('G'));
     assert_eq!(selected(&state), "<none>:<none>");
     assert_eq!(effects, vec![Effect::LoadHistory { image: id('c') }]);
-    assert_eq!(state.layers.label, id('c').short());
+    assert_eq!(state.layers().label, id('c').short());
 }
 
 #[test]
@@ -221,23 +221,23 @@ fn a_burst_of_moves_sends_one_request_then_one_for_where_it_ended() {
 fn stale_history_answers_and_errors_are_not_shown() {
     let (mut state, _) = loaded(&defaults(), sample());
     send_all(&mut state, [ch('j')]);
-    assert_eq!(state.layers.image(), Some(&id('e')));
+    assert_eq!(state.layers().image(), Some(&id('e')));
     // b failed, but the pane shows e now: no error on screen, and e is asked for.
     let effects = state.feed(Msg::HistoryLoaded {
         image: id('b'),
         result: Err(EngineError::new(EngineErrorKind::Other, "boom")),
     });
     assert_eq!(effects, vec![Effect::LoadHistory { image: id('e') }]);
-    assert_eq!(state.layers.error, None);
-    assert!(state.layers.is_loading());
+    assert_eq!(state.layers().error, None);
+    assert!(state.layers().is_loading());
     // e's own error is shown, and does not loop into another request.
     let effects = state.feed(Msg::HistoryLoaded {
         image: id('e'),
         result: Err(EngineError::new(EngineErrorKind::NotFound, "No such image")),
     });
     assert!(effects.is_empty());
-    assert_eq!(state.layers.error.as_deref(), Some("No such image"));
-    assert!(!state.layers.is_loading());
+    assert_eq!(state.layers().error.as_deref(), Some("No such image"));
+    assert!(!state.layers().is_loading());
 }
 
 // ----- sorting -------------------------------------------------------------------------------
@@ -247,14 +247,14 @@ fn s_cycles_name_age_size_and_capital_s_reverses_keeping_the_selected_row() {
     let (mut state, _) = loaded(&defaults(), sample());
     send_all(&mut state, (0..4).map(|_| ch('j')));
     assert_eq!(selected(&state), "web:1");
-    assert_eq!(state.images.sort, SortKey::Name);
+    assert_eq!(state.images().sort, SortKey::Name);
 
     let effects = state.feed(ch('s'));
     assert!(
         history_requests(&effects).is_empty(),
         "same image, no reload"
     );
-    assert_eq!(state.images.sort, SortKey::Age);
+    assert_eq!(state.images().sort, SortKey::Age);
     assert_eq!(
         rows(&state),
         [
@@ -270,7 +270,7 @@ fn s_cycles_name_age_size_and_capital_s_reverses_keeping_the_selected_row() {
     assert_eq!(selected(&state), "web:1");
 
     state.feed(ch('s'));
-    assert_eq!(state.images.sort, SortKey::Size);
+    assert_eq!(state.images().sort, SortKey::Size);
     assert_eq!(
         rows(&state),
         [
@@ -286,7 +286,7 @@ fn s_cycles_name_age_size_and_capital_s_reverses_keeping_the_selected_row() {
     assert_eq!(selected(&state), "web:1");
 
     state.feed(ch('S'));
-    assert!(state.images.reverse);
+    assert!(state.images().reverse);
     assert_eq!(
         rows(&state),
         [
@@ -302,8 +302,8 @@ fn s_cycles_name_age_size_and_capital_s_reverses_keeping_the_selected_row() {
     assert_eq!(selected(&state), "web:1");
 
     state.feed(ch('s'));
-    assert_eq!(state.images.sort, SortKey::Name);
-    assert!(state.images.reverse, "reverse stays on");
+    assert_eq!(state.images().sort, SortKey::Name);
+    assert!(state.images().reverse, "reverse stays on");
     let mut reversed = ALL_ROWS.to_vec();
     reversed.reverse();
     assert_eq!(rows(&state), reversed);
@@ -335,9 +335,9 @@ fn a_remapped_sort_key_sorts() {
     let config = Config::parse(REMAP_O, Path::new("/tmp/wharf-test.toml")).expect("valid config");
     let (mut state, _) = loaded(&config, sample());
     state.feed(ch('o'));
-    assert_eq!(state.images.sort, SortKey::Age);
+    assert_eq!(state.images().sort, SortKey::Age);
     state.feed(ch('s'));
-    assert_eq!(state.images.sort, SortKey::Size, "the default key stays");
+    assert_eq!(state.images().sort, SortKey::Size, "the default key stays");
 }
 
 // ----- filtering -----------------------------------------------------------------------------
@@ -352,7 +352,7 @@ fn slash_filters_live_enter_keeps_and_esc_clears() {
     });
 
     assert!(state.feed(ch('/')).is_empty());
-    assert!(state.images.filter.editing);
+    assert!(state.images().filter.editing);
     assert_eq!(rows(&state), ALL_ROWS, "an empty filter hides nothing");
 
     feed_text(&mut state, "n");
@@ -377,9 +377,9 @@ fn slash_filters_live_enter_keeps_and_esc_clears() {
 
     // Keys that are actions elsewhere are text while typing.
     feed_text(&mut state, "qs");
-    assert!(!state.quit);
-    assert_eq!(state.images.filter.editor.text(), "ngqs");
-    assert_eq!(state.images.sort, SortKey::Name);
+    assert!(!state.wants_quit());
+    assert_eq!(state.images().filter.editor.text(), "ngqs");
+    assert_eq!(state.images().sort, SortKey::Name);
     assert!(rows(&state).is_empty());
     send_all(
         &mut state,
@@ -389,16 +389,16 @@ fn slash_filters_live_enter_keeps_and_esc_clears() {
 
     // Enter keeps the filter and gives the keys back to the list.
     state.feed(press(KeyCode::Enter));
-    assert!(!state.images.filter.editing);
-    assert_eq!(state.images.filter.editor.text(), "ng");
+    assert!(!state.images().filter.editing);
+    assert_eq!(state.images().filter.editor.text(), "ng");
     state.feed(ch('j'));
     assert_eq!(selected(&state), "nginx:latest");
     assert_eq!(rows(&state), ["nginx:1.15", "nginx:latest"]);
 
     // Esc clears it; the selected row stays selected.
     state.feed(press(KeyCode::Esc));
-    assert_eq!(state.images.filter.editor.text(), "");
-    assert!(!state.images.filter.is_active());
+    assert_eq!(state.images().filter.editor.text(), "");
+    assert!(!state.images().filter.is_active());
     assert_eq!(rows(&state), ALL_ROWS);
     assert_eq!(selected(&state), "nginx:latest");
 }
@@ -414,7 +414,7 @@ fn filter_matches_every_word_case_insensitively_and_paste_works() {
     state.feed(Msg::Paste("team".into()));
     assert_eq!(rows(&state), ["localhost:5000/team/app:1.10"]);
     state.feed(press(KeyCode::Esc));
-    assert!(!state.images.filter.editing);
+    assert!(!state.images().filter.editing);
     assert_eq!(rows(&state), ALL_ROWS);
 }
 
@@ -424,29 +424,29 @@ fn a_toggles_dangling_images_and_says_so() {
     state.feed(ch('G'));
     assert_eq!(selected(&state), "<none>:<none>");
     state.feed(ch('a'));
-    assert!(!state.images.show_dangling);
+    assert!(!state.images().show_dangling);
     assert_eq!(rows(&state), ALL_ROWS[..5]);
     assert_eq!(
         selected(&state),
         "web:1",
         "the selection moves to a shown row"
     );
-    assert_eq!(state.layers.image(), Some(&id('d')));
-    let status = state.status.clone().expect("a status message");
+    assert_eq!(state.layers().image(), Some(&id('d')));
+    let status = state.status().expect("a status message");
     assert_eq!(status.text, "dangling images hidden");
     assert_eq!(status.severity, Severity::Info);
 
     state.feed(ch('a'));
-    assert!(state.images.show_dangling);
+    assert!(state.images().show_dangling);
     assert_eq!(rows(&state), ALL_ROWS);
     assert_eq!(selected(&state), "web:1");
     assert_eq!(
-        state.status.as_ref().map(|s| s.text.as_str()),
+        state.status().map(|s| s.text.as_str()),
         Some("dangling images shown")
     );
     // The next key clears the message.
     state.feed(ch('k'));
-    assert_eq!(state.status, None);
+    assert_eq!(state.status(), None);
 }
 
 // ----- the engine going and coming ----------------------------------------------------------
@@ -454,7 +454,7 @@ fn a_toggles_dangling_images_and_says_so() {
 #[test]
 fn start_connects_and_failures_back_off() {
     let mut state = new_state(&defaults());
-    assert_eq!(state.engine, EngineStatus::Connecting);
+    assert_eq!(state.engine_status(), &EngineStatus::Connecting);
     assert_eq!(
         state.start(),
         vec![Effect::ConnectEngine {
@@ -470,8 +470,8 @@ fn start_connects_and_failures_back_off() {
         }]
     );
     assert_eq!(
-        state.engine,
-        EngineStatus::Down {
+        state.engine_status(),
+        &EngineStatus::Down {
             error: unreachable(),
             attempt: 1,
             retry_in: Duration::from_millis(250),
@@ -499,7 +499,7 @@ fn start_connects_and_failures_back_off() {
     }
     assert_eq!(last, Duration::from_secs(15));
     assert!(matches!(
-        state.engine,
+        state.engine_status(),
         EngineStatus::Down { attempt: 22, .. }
     ));
 
@@ -509,7 +509,10 @@ fn start_connects_and_failures_back_off() {
     // The engine appears: watch events and list images.
     let effects = state.feed(Msg::EngineConnected(engine_info()));
     assert_eq!(effects, CONNECTED);
-    assert_eq!(state.engine, EngineStatus::Connected(engine_info()));
+    assert_eq!(
+        state.engine_status(),
+        &EngineStatus::Connected(engine_info())
+    );
 }
 
 #[test]
@@ -536,7 +539,7 @@ fn losing_the_engine_mid_session_reconnects_and_reloads() {
         }]
     );
     assert!(matches!(
-        state.engine,
+        state.engine_status(),
         EngineStatus::Down { attempt: 1, .. }
     ));
     // The event stream noticing too does not start a second reconnect.
@@ -572,7 +575,7 @@ fn an_ended_event_stream_reconnects_with_backoff() {
         error: None,
         lasted: Duration::from_secs(60),
     });
-    assert_eq!(state.engine, EngineStatus::Connecting);
+    assert_eq!(state.engine_status(), &EngineStatus::Connecting);
     assert_eq!(
         effects,
         vec![Effect::ConnectEngine {
@@ -607,7 +610,7 @@ fn an_event_stream_that_keeps_failing_backs_off_instead_of_polling() {
         [250, 500, 1000, 2000, 4000].map(Duration::from_millis),
         "each quick failure waits longer, although every reconnect succeeds"
     );
-    let status = state.status.clone().expect("the user is told");
+    let status = state.status().expect("the user is told");
     assert!(status.text.contains("live updates stopped"), "{status:?}");
     assert!(status.text.contains("403"), "{status:?}");
 
@@ -635,7 +638,7 @@ fn a_failed_image_list_while_connected_reconnects() {
             after: Duration::from_millis(250)
         }]
     );
-    assert!(matches!(state.engine, EngineStatus::Down { .. }));
+    assert!(matches!(state.engine_status(), EngineStatus::Down { .. }));
 }
 
 // ----- engine events -------------------------------------------------------------------------
@@ -696,14 +699,14 @@ fn a_moved_tag_leaves_its_old_image() {
         reference: id('f').0,
         result: Ok(Some(record('f', &["web:1"], 500, 1_000))),
     });
-    let web: Vec<_> = (0..state.images.visible_len())
-        .filter_map(|i| state.images.visible_row(i))
+    let web: Vec<_> = (0..state.images().visible_len())
+        .filter_map(|i| state.images().visible_row(i))
         .filter(|r| r.reference() == "web:1")
         .collect();
     assert_eq!(web.len(), 1);
     assert_eq!(web[0].image, id('f'));
     // The old image is now dangling.
-    assert_eq!(state.images.dangling_count(), 2);
+    assert_eq!(state.images().dangling_count(), 2);
 }
 
 #[test]
@@ -731,7 +734,7 @@ fn delete_events_and_gone_answers_remove_rows_and_the_layers_pane_follows() {
     assert!(!rows(&state).contains(&"web:1".to_string()));
     assert_eq!(selected(&state), "<none>:<none>", "the row below moves up");
     assert_eq!(effects, vec![Effect::LoadHistory { image: id('c') }]);
-    assert_eq!(state.layers.image(), Some(&id('c')));
+    assert_eq!(state.layers().image(), Some(&id('c')));
 
     // An inspect that finds an image gone removes it too.
     state.feed(Msg::ImageInspected {
@@ -758,11 +761,11 @@ fn the_selection_stays_on_its_row_when_other_images_change() {
     });
     assert_eq!(selected(&state), "web:1");
     // A full reload in another order.
-    let mut records = state.images.records().to_vec();
+    let mut records = state.images().records().to_vec();
     records.reverse();
     state.feed(Msg::ImagesLoaded(Ok(records)));
     assert_eq!(selected(&state), "web:1");
-    assert_eq!(state.layers.image(), Some(&id('d')));
+    assert_eq!(state.layers().image(), Some(&id('d')));
 }
 
 #[test]
@@ -799,14 +802,14 @@ fn a_late_lookup_answer_does_not_bring_a_deleted_image_back() {
         }]
     );
     state.feed(image_event("delete", 'd', None));
-    assert!(!state.images.records().iter().any(|r| r.id == id('d')));
+    assert!(!state.images().records().iter().any(|r| r.id == id('d')));
     // The late answer is not applied; the lookup is asked again instead.
     let effects = state.feed(Msg::ImageInspected {
         reference: id('d').0,
         result: Ok(Some(record('d', &[], 50, 100_000_000))),
     });
     assert!(
-        !state.images.records().iter().any(|r| r.id == id('d')),
+        !state.images().records().iter().any(|r| r.id == id('d')),
         "the deleted image came back"
     );
     assert_eq!(
@@ -928,7 +931,7 @@ fn container_lifecycle_events_do_not_touch_images() {
 
 fn command(state: &mut State, text: &str) -> Vec<Effect> {
     let mut effects = state.feed(ch(':'));
-    assert!(state.command_line.is_some(), ": opens the command line");
+    assert!(state.command_line().is_some(), ": opens the command line");
     effects.extend(feed_text(state, text));
     effects.extend(state.feed(press(KeyCode::Enter)));
     effects
@@ -938,19 +941,19 @@ fn command(state: &mut State, text: &str) -> Vec<Effect> {
 fn colon_q_quits() {
     let (mut state, _) = loaded(&defaults(), sample());
     command(&mut state, "q");
-    assert!(state.quit);
+    assert!(state.wants_quit());
 }
 
 #[test]
 fn colon_layers_and_images_move_the_focus() {
     let (mut state, _) = loaded(&defaults(), sample());
     command(&mut state, "layers");
-    assert_eq!(state.focus, Pane::Layers);
-    assert!(state.command_line.is_none(), "Enter closes it");
+    assert_eq!(state.focus(), Pane::Layers);
+    assert!(state.command_line().is_none(), "Enter closes it");
     command(&mut state, "images");
-    assert_eq!(state.focus, Pane::Images);
+    assert_eq!(state.focus(), Pane::Images);
     command(&mut state, "help");
-    assert!(matches!(state.popups.as_slice(), [Popup::Help { .. }]));
+    assert!(matches!(state.popups(), [Popup::Help { .. }]));
 }
 
 #[test]
@@ -959,17 +962,16 @@ fn tab_completes_up_recalls_and_unknown_commands_explain() {
     state.feed(ch(':'));
     feed_text(&mut state, "la");
     state.feed(press(KeyCode::Tab));
-    let line = state.command_line.as_ref().expect("open");
+    let line = state.command_line().expect("open");
     assert_eq!(line.editor.text(), "layers ");
     state.feed(press(KeyCode::Enter));
-    assert_eq!(state.focus, Pane::Layers);
+    assert_eq!(state.focus(), Pane::Layers);
 
     // Tab on nothing lists every command.
     state.feed(ch(':'));
     state.feed(press(KeyCode::Tab));
     let message = state
-        .command_line
-        .as_ref()
+        .command_line()
         .and_then(|l| l.message.clone())
         .expect("candidates");
     for name in ["quit", "help", "images", "layers"] {
@@ -980,42 +982,36 @@ fn tab_completes_up_recalls_and_unknown_commands_explain() {
     feed_text(&mut state, "i");
     state.feed(press(KeyCode::Up));
     assert_eq!(
-        state.command_line.as_ref().map(|l| l.editor.text()),
+        state.command_line().map(|l| l.editor.text()),
         Some("layers")
     );
     state.feed(press(KeyCode::Down));
-    assert_eq!(
-        state.command_line.as_ref().map(|l| l.editor.text()),
-        Some("i")
-    );
+    assert_eq!(state.command_line().map(|l| l.editor.text()), Some("i"));
     state.feed(press(KeyCode::Esc));
-    assert!(state.command_line.is_none());
-    assert!(!state.quit, "Esc closes the line, it does not quit");
+    assert!(state.command_line().is_none());
+    assert!(!state.wants_quit(), "Esc closes the line, it does not quit");
 
     // An unknown command keeps the line open with a message, and typing clears it.
     state.feed(ch(':'));
     feed_text(&mut state, "frobnicate");
     state.feed(press(KeyCode::Enter));
-    let line = state.command_line.as_ref().expect("still open");
+    let line = state.command_line().expect("still open");
     let message = line.message.clone().expect("a message");
     assert!(message.contains("unknown command"), "{message}");
     assert!(message.contains("frobnicate"), "{message}");
     state.feed(press(KeyCode::Backspace));
-    assert_eq!(
-        state.command_line.as_ref().and_then(|l| l.message.clone()),
-        None
-    );
+    assert_eq!(state.command_line().and_then(|l| l.message.clone()), None);
     // The failed line is in the history too, newest first.
     state.feed(press(KeyCode::Esc));
     state.feed(ch(':'));
     state.feed(press(KeyCode::Up));
     assert_eq!(
-        state.command_line.as_ref().map(|l| l.editor.text()),
+        state.command_line().map(|l| l.editor.text()),
         Some("frobnicate")
     );
     state.feed(press(KeyCode::Up));
     assert_eq!(
-        state.command_line.as_ref().map(|l| l.editor.text()),
+        state.command_line().map(|l| l.editor.text()),
         Some("layers")
     );
 }
@@ -1025,13 +1021,10 @@ fn keys_go_to_the_command_line_while_it_is_open() {
     let (mut state, _) = loaded(&defaults(), sample());
     state.feed(ch(':'));
     feed_text(&mut state, "qsaj");
-    assert!(!state.quit);
-    assert_eq!(state.images.sort, SortKey::Name);
+    assert!(!state.wants_quit());
+    assert_eq!(state.images().sort, SortKey::Name);
     assert_eq!(selected(&state), "alpine:3.9");
-    assert_eq!(
-        state.command_line.as_ref().map(|l| l.editor.text()),
-        Some("qsaj")
-    );
+    assert_eq!(state.command_line().map(|l| l.editor.text()), Some("qsaj"));
 }
 
 // ----- popups, focus and quitting ------------------------------------------------------------
@@ -1040,21 +1033,21 @@ fn keys_go_to_the_command_line_while_it_is_open() {
 fn help_opens_and_closes_without_quitting() {
     let (mut state, _) = loaded(&defaults(), sample());
     state.feed(ch('?'));
-    assert!(matches!(state.popups.as_slice(), [Popup::Help { .. }]));
+    assert!(matches!(state.popups(), [Popup::Help { .. }]));
     state.feed(ch('?'));
-    assert!(state.popups.is_empty(), "? toggles");
+    assert!(state.popups().is_empty(), "? toggles");
 
     state.feed(ch('?'));
     state.feed(press(KeyCode::Esc));
-    assert!(state.popups.is_empty(), "Esc closes");
+    assert!(state.popups().is_empty(), "Esc closes");
 
     state.feed(ch('?'));
     // Keys under a popup do not reach the list.
     state.feed(ch('s'));
-    assert_eq!(state.images.sort, SortKey::Name);
+    assert_eq!(state.images().sort, SortKey::Name);
     state.feed(ch('q'));
-    assert!(state.popups.is_empty(), "q closes the popup");
-    assert!(!state.quit, "and does not quit");
+    assert!(state.popups().is_empty(), "q closes the popup");
+    assert!(!state.wants_quit(), "and does not quit");
 }
 
 #[test]
@@ -1065,50 +1058,50 @@ fn ctrl_c_quits_from_anywhere() {
     state.feed(ch('/'));
     feed_text(&mut state, "ng");
     state.feed(ctrl('c'));
-    assert!(state.quit);
+    assert!(state.wants_quit());
     // In the command line.
     let (mut state, _) = loaded(&config, sample());
     state.feed(ch(':'));
     state.feed(ctrl('c'));
-    assert!(state.quit);
+    assert!(state.wants_quit());
     // Under a popup.
     let (mut state, _) = loaded(&config, sample());
     state.feed(ch('?'));
     state.feed(ctrl('c'));
-    assert!(state.quit);
+    assert!(state.wants_quit());
     // Before the engine answered.
     let mut state = new_state(&config);
     state.feed(ctrl('c'));
-    assert!(state.quit);
+    assert!(state.wants_quit());
 }
 
 #[test]
 fn q_quits_from_the_list() {
     let (mut state, _) = loaded(&defaults(), sample());
     state.feed(ch('q'));
-    assert!(state.quit);
+    assert!(state.wants_quit());
 }
 
 #[test]
 fn tab_number_keys_and_enter_move_between_panes() {
     let (mut state, _) = loaded(&defaults(), sample());
     state.feed(press(KeyCode::Tab));
-    assert_eq!(state.focus, Pane::Layers);
+    assert_eq!(state.focus(), Pane::Layers);
     state.feed(press(KeyCode::Tab));
-    assert_eq!(state.focus, Pane::Containers);
+    assert_eq!(state.focus(), Pane::Containers);
     state.feed(Msg::Key(KeyEvent::new(
         KeyCode::BackTab,
         KeyModifiers::SHIFT,
     )));
-    assert_eq!(state.focus, Pane::Layers);
+    assert_eq!(state.focus(), Pane::Layers);
     state.feed(ch('4'));
-    assert_eq!(state.focus, Pane::Tags);
+    assert_eq!(state.focus(), Pane::Tags);
     state.feed(press(KeyCode::Tab));
-    assert_eq!(state.focus, Pane::Images, "Tab wraps around");
+    assert_eq!(state.focus(), Pane::Images, "Tab wraps around");
     state.feed(ch('2'));
-    assert_eq!(state.focus, Pane::Layers);
+    assert_eq!(state.focus(), Pane::Layers);
     state.feed(ch('1'));
-    assert_eq!(state.focus, Pane::Images);
+    assert_eq!(state.focus(), Pane::Images);
 
     // Enter on an image goes to its layers; Enter on a layer shows its full command.
     state.feed(Msg::HistoryLoaded {
@@ -1119,16 +1112,16 @@ fn tab_number_keys_and_enter_move_between_panes() {
         ])),
     });
     state.feed(press(KeyCode::Enter));
-    assert_eq!(state.focus, Pane::Layers);
+    assert_eq!(state.focus(), Pane::Layers);
     state.feed(ch('j'));
-    assert_eq!(state.layers.cursor.selected(), 1);
+    assert_eq!(state.layers().cursor.selected(), 1);
     assert_eq!(
         selected(&state),
         "alpine:3.9",
         "j moves the layers, not images"
     );
     state.feed(press(KeyCode::Enter));
-    match state.popups.as_slice() {
+    match state.popups() {
         [Popup::Detail { title, body, .. }] => {
             assert_eq!(title, "Layer of alpine:3.9");
             assert!(
@@ -1139,7 +1132,7 @@ fn tab_number_keys_and_enter_move_between_panes() {
         other => panic!("expected a detail popup, got {other:?}"),
     }
     state.feed(press(KeyCode::Esc));
-    assert!(state.popups.is_empty());
+    assert!(state.popups().is_empty());
 }
 
 #[test]
@@ -1152,8 +1145,8 @@ fn image_actions_in_other_panes_say_they_are_not_available() {
     let (mut state, _) = loaded(&config, sample());
     state.feed(ch('2'));
     state.feed(ctrl('s'));
-    assert_eq!(state.images.sort, SortKey::Name);
-    let status = state.status.clone().expect("a message");
+    assert_eq!(state.images().sort, SortKey::Name);
+    let status = state.status().expect("a message");
     assert_eq!(status.severity, Severity::Error);
     assert_eq!(status.text, "this pane does not sort");
 }
@@ -1161,7 +1154,7 @@ fn image_actions_in_other_panes_say_they_are_not_available() {
 #[test]
 fn ctrl_l_asks_for_a_full_redraw() {
     let (mut state, _) = loaded(&defaults(), sample());
-    assert!(!state.clear_screen);
+    assert!(!state.wants_clear());
     state.feed(ctrl('l'));
-    assert!(state.clear_screen);
+    assert!(state.wants_clear());
 }

@@ -2,6 +2,8 @@
 //! builders, the engine's answer about itself, and for the action and tags-pane tests a
 //! connected state with a known set of images and registry answers made by hand. No I/O.
 
+use std::path::PathBuf;
+
 use crossterm::event::KeyCode;
 
 use wharf::config::Config;
@@ -10,13 +12,13 @@ use wharf::docker::{
     ImageRecord,
 };
 use wharf::effect::Effect;
+use wharf::job::ProgressUpdate;
 use wharf::msg::Msg;
 use wharf::registry::{
     HistoryEntry, Missing, Platform, PlatformDetail, RegistryError, RepositoryRef, TagDetail,
     TagList,
 };
 use wharf::state::State;
-use wharf::state::jobs::ProgressUpdate;
 
 use super::keys::{ch, ctrl, press};
 
@@ -57,6 +59,7 @@ pub fn record(digit: char, tags: &[&str], digests: &[&str], age: i64, size: u64)
 
 /// Sorted by name: alpine:3.19, localhost:5000/team/app:1.9, localhost:5000/team/app:1.10,
 /// nginx:1.25, nginx:latest, <none> (dangling; shown by default).
+/// nginx and alpine were pulled from Docker Hub (digests `digest('a')`, `digest('b')`);
 /// `team/app:1.9` was pulled from the registry (its digest is `digest('9')`); `1.10` was
 /// built here.
 pub fn images() -> Vec<ImageRecord> {
@@ -64,11 +67,17 @@ pub fn images() -> Vec<ImageRecord> {
         record(
             '1',
             &["nginx:1.25", "nginx:latest"],
-            &[],
+            &[&format!("nginx@{}", digest('a'))],
             3 * DAY,
             187_000_000,
         ),
-        record('2', &["alpine:3.19"], &[], 60 * DAY, 7_380_000),
+        record(
+            '2',
+            &["alpine:3.19"],
+            &[&format!("alpine@{}", digest('b'))],
+            60 * DAY,
+            7_380_000,
+        ),
         record(
             '3',
             &["localhost:5000/team/app:1.9"],
@@ -123,9 +132,19 @@ pub fn change(path: &str, kind: ChangeKind) -> FileChange {
 
 /// Started, connected, with `images()` and `containers` listed; the first row selected.
 pub fn connected_with(records: Vec<ImageRecord>, containers: Vec<ContainerRecord>) -> State {
+    connected_at_home(records, containers, None)
+}
+
+/// As [`connected_with`], with `home` as the directory `~/` stands for in typed paths.
+pub fn connected_at_home(
+    records: Vec<ImageRecord>,
+    containers: Vec<ContainerRecord>,
+    home: Option<PathBuf>,
+) -> State {
     let mut state = State::new(
         &Config::defaults().expect("defaults"),
         "unix:///var/run/docker.sock".into(),
+        home,
     );
     state.start();
     state.update(Msg::EngineConnected(engine_info()));
@@ -143,8 +162,8 @@ pub fn connected() -> State {
 pub fn select(state: &mut State, reference: &str) -> Vec<Effect> {
     state.update(ch('1'));
     let mut effects = state.update(ch('g'));
-    for _ in 0..state.images.visible_len() {
-        if state.images.selected_row().map(|r| r.reference()) == Some(reference.to_string()) {
+    for _ in 0..state.images().visible_len() {
+        if state.images().selected_row().map(|r| r.reference()) == Some(reference.to_string()) {
             return effects;
         }
         effects.extend(state.update(ch('j')));
@@ -201,7 +220,7 @@ pub fn layer(id: &str, status: &str, current: u64, total: u64) -> ProgressUpdate
 
 /// The registry's answer to the tags pane's current request: `tags`, in this order.
 pub fn tags_loaded(state: &mut State, tags: &[&str]) -> Vec<Effect> {
-    let generation = state.tags.generation;
+    let generation = state.tags().generation;
     state.update(Msg::TagsLoaded {
         generation,
         result: Ok(TagList {
@@ -213,7 +232,7 @@ pub fn tags_loaded(state: &mut State, tags: &[&str]) -> Vec<Effect> {
 
 /// The tags pane's current request failed with `error`.
 pub fn tags_failed(state: &mut State, error: RegistryError) -> Vec<Effect> {
-    let generation = state.tags.generation;
+    let generation = state.tags().generation;
     state.update(Msg::TagsLoaded {
         generation,
         result: Err(error),
@@ -378,7 +397,7 @@ pub async fn catalog_cursor() -> wharf::registry::CatalogCursor {
 /// The name of the selected container.
 pub fn selected_container(state: &State) -> String {
     state
-        .containers
+        .containers()
         .selected()
         .expect("a selected container")
         .name
@@ -389,7 +408,7 @@ pub fn selected_container(state: &State) -> String {
 /// the keys).
 pub fn select_container(state: &mut State, name: &str) {
     state.update(ch('g'));
-    for _ in 0..state.containers.visible_len() {
+    for _ in 0..state.containers().visible_len() {
         if selected_container(state) == name {
             return;
         }
@@ -400,18 +419,14 @@ pub fn select_container(state: &mut State, name: &str) {
 
 /// The path selected in the open changes view.
 pub fn selected_path(state: &State) -> String {
-    let view = state.changes.as_ref().expect("the changes view");
+    let view = state.changes().expect("the changes view");
     view.selected().expect("a selected path").path.clone()
 }
 
 /// Moves the changes view's selection to `path` with `g` and `j` only.
 pub fn select_path(state: &mut State, path: &str) {
     state.update(ch('g'));
-    let len = state
-        .changes
-        .as_ref()
-        .expect("the changes view")
-        .visible_len();
+    let len = state.changes().expect("the changes view").visible_len();
     for _ in 0..len {
         if selected_path(state) == path {
             return;

@@ -286,10 +286,11 @@ async fn route(shared: &Shared, call: &Call, target: &str) -> Answer {
             };
         }
         if hub::is_hub_api(&call.path) {
-            if let Some(allowed) = state.faults.hub_pages_before_rate_limit {
-                if call.method == "GET" && state.hub_pages_served >= allowed {
-                    return hub::rate_limited();
-                }
+            if let Some(allowed) = state.faults.hub_pages_before_rate_limit
+                && call.method == "GET"
+                && state.hub_pages_served >= allowed
+            {
+                return hub::rate_limited();
             }
             if call.method == "GET" {
                 state.hub_pages_served += 1;
@@ -383,10 +384,10 @@ async fn proxy(shared: &Shared, call: &Call, target: &str, with_authorization: b
         .await
         .map(|b| b.to_vec())
         .unwrap_or_default();
-    if call.method == "HEAD" {
-        if let Some(length) = head_length {
-            answer.headers.push(("content-length".into(), length));
-        }
+    if call.method == "HEAD"
+        && let Some(length) = head_length
+    {
+        answer.headers.push(("content-length".into(), length));
     }
     if let Some(quota) = quota {
         answer = hub::with_quota_headers(answer, &quota);

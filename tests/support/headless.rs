@@ -37,7 +37,7 @@ impl Headless {
         let target = target::resolve(&TargetInputs::from_env()).map_err(|e| e.to_string());
         let (tx, rx) = mpsc::unbounded_channel();
         let mut headless = Headless {
-            state: State::new(config, "test".into()),
+            state: State::new(config, "test".into(), None),
             executor: Executor::new(tx, target, services),
             rx,
             inspecting: HashMap::new(),
@@ -117,13 +117,13 @@ impl Headless {
     }
 
     pub fn has(&self, reference: &str) -> bool {
-        (0..self.state.images.visible_len())
-            .filter_map(|i| self.state.images.visible_row(i))
+        (0..self.state.images().visible_len())
+            .filter_map(|i| self.state.images().visible_row(i))
             .any(|r| r.reference() == reference)
     }
 
     pub fn has_image(&self, id: &str) -> bool {
-        self.state.images.records().iter().any(|r| r.id.0 == id)
+        self.state.images().records().iter().any(|r| r.id.0 == id)
     }
 
     /// Presses one key, as the terminal would deliver it.
@@ -145,7 +145,7 @@ impl Headless {
     /// Waits until the engine is connected and both lists have arrived.
     pub async fn ready(&mut self) {
         self.until(Duration::from_secs(10), |h| {
-            h.state.is_connected() && h.state.images.loaded && h.state.containers.loaded
+            h.state.is_connected() && h.state.images().loaded && h.state.containers().loaded
         })
         .await
         .expect("connected to the engine and listed images and containers within 10 s");

@@ -7,6 +7,7 @@ pub mod api_fixtures;
 pub mod api_server;
 pub mod credential_helper;
 pub mod engine;
+pub mod forms;
 pub mod headless;
 pub mod keys;
 pub mod pty;

@@ -243,7 +243,7 @@ fn local_flags(master: &(dyn MasterPty + Send)) -> Option<BTreeSet<String>> {
 
 /// Whether `output` ends the way a full-screen program should leave a terminal: the last
 /// alternate-screen switch is a leave (`ESC[?1049l`), the last cursor switch is a show
-/// (`ESC[?25h`), and nothing is drawn after leaving.
+/// (`ESC[?25h`), mouse reporting is off, and nothing is drawn after leaving.
 pub fn ends_restored(output: &[u8]) -> Result<(), String> {
     let last = |needle: &[u8]| output.windows(needle.len()).rposition(|w| w == needle);
     let enter = last(b"\x1b[?1049h").ok_or("never entered the alternate screen")?;
@@ -252,13 +252,21 @@ pub fn ends_restored(output: &[u8]) -> Result<(), String> {
         return Err("entered the alternate screen again after leaving it".into());
     }
     let show = last(b"\x1b[?25h").ok_or("never showed the cursor")?;
-    if let Some(hide) = last(b"\x1b[?25l") {
-        if hide > show {
-            return Err("the cursor is left hidden".into());
-        }
+    if let Some(hide) = last(b"\x1b[?25l")
+        && hide > show
+    {
+        return Err("the cursor is left hidden".into());
     }
     if show < leave {
         return Err("the cursor was shown before leaving, not after".into());
+    }
+    // Mouse reporting (any of its modes) is off again at the end.
+    for mode in ["1000", "1002", "1003", "1006"] {
+        let on = last(format!("\x1b[?{mode}h").as_bytes());
+        let off = last(format!("\x1b[?{mode}l").as_bytes());
+        if on.is_some() && off < on {
+            return Err(format!("mouse mode {mode} is left on"));
+        }
     }
     // After leaving: only escape sequences (mode resets), no text.
     let tail = &output[leave..];

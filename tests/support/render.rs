@@ -26,7 +26,7 @@ pub fn draw(state: &State, view: &View, width: u16, height: u16) -> Terminal<Tes
 
 /// One frame in `theme` at the fixed [`NOW`].
 pub fn render_with(state: &State, theme: &Theme, width: u16, height: u16) -> Terminal<TestBackend> {
-    draw(state, &View { theme, now: NOW }, width, height)
+    draw(state, &View::new(theme, NOW), width, height)
 }
 
 /// One frame in the default colours at the fixed [`NOW`].
@@ -149,4 +149,23 @@ pub fn position_of(buffer: &Buffer, needle: &str) -> (u16, u16) {
         }
     }
     panic!("{needle:?} is not on screen");
+}
+
+/// The first (x, y) where `needle` starts inside the pane titled `title` (its border
+/// excluded), so a name that is also in another pane's title is found where it is a row.
+pub fn position_in_pane(buffer: &Buffer, title: &str, needle: &str) -> (u16, u16) {
+    let (x0, y0, w, h) = pane_rect(buffer, title);
+    let wanted: Vec<char> = needle.chars().collect();
+    for y in y0 + 1..y0 + h - 1 {
+        let chars: Vec<char> = (x0 + 1..x0 + w - 1)
+            .flat_map(|x| buffer[(x, y)].symbol().chars().collect::<Vec<_>>())
+            .collect();
+        if let Some(x) = chars.windows(wanted.len()).position(|w| w == wanted) {
+            return (x0 + 1 + x as u16, y);
+        }
+    }
+    panic!(
+        "{needle:?} is not in the {title} pane:\n{}",
+        pane_text(buffer, title)
+    );
 }

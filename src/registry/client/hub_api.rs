@@ -270,12 +270,13 @@ impl RegistryClient {
                 status,
                 StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
             );
-            if refused && !logged_in_now {
-                if let Some(fresh) = self.hub_login().await? {
-                    token = Some(fresh);
-                    logged_in_now = true;
-                    continue;
-                }
+            if refused
+                && !logged_in_now
+                && let Some(fresh) = self.hub_login().await?
+            {
+                token = Some(fresh);
+                logged_in_now = true;
+                continue;
             }
             if status == StatusCode::UNAUTHORIZED {
                 return Err(RegistryError::Unauthorized {

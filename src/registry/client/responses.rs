@@ -92,7 +92,7 @@ fn api_error(body: &[u8]) -> (Option<String>, Option<String>) {
             return ((!first.code.is_empty()).then_some(first.code), message);
         }
         // Docker Hub's API: `{"message": …}` or `{"detail": …}`.
-        return (None, crate::registry::hub::error_message(body));
+        return (None, message_field(body));
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
@@ -101,6 +101,17 @@ fn api_error(body: &[u8]) -> (Option<String>, Option<String>) {
         None,
         plain.then(|| shorten(text.lines().next().unwrap_or(text))),
     )
+}
+
+/// The message of an error body written as `{"message": …}` or `{"detail": …}` (Docker
+/// Hub's API), shortened.
+fn message_field(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    ["message", "detail"]
+        .iter()
+        .find_map(|field| value.get(field).and_then(serde_json::Value::as_str))
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| shorten(m.trim()))
 }
 
 /// When a 429 says to come back: `Retry-After` (seconds or HTTP date), else `RateLimit-Reset`
@@ -186,10 +197,10 @@ fn is_tls_error(error: &(dyn std::error::Error + 'static)) -> bool {
 fn cause_of<'a>(
     error: &'a (dyn std::error::Error + 'static),
 ) -> Option<&'a (dyn std::error::Error + 'static)> {
-    if let Some(io) = error.downcast_ref::<std::io::Error>() {
-        if let Some(inner) = io.get_ref() {
-            return Some(inner);
-        }
+    if let Some(io) = error.downcast_ref::<std::io::Error>()
+        && let Some(inner) = io.get_ref()
+    {
+        return Some(inner);
     }
     error.source()
 }
@@ -277,5 +288,13 @@ mod tests {
             (None, Some("upstream down".into()))
         );
         assert_eq!(api_error(b""), (None, None));
+        assert_eq!(
+            api_error(br#"{"message":"object not found","errinfo":{}}"#),
+            (None, Some("object not found".into()))
+        );
+        assert_eq!(
+            api_error(br#"{"detail":"Not found."}"#),
+            (None, Some("Not found.".into()))
+        );
     }
 }

@@ -8,7 +8,7 @@ use ratatui::widgets::{Cell, Row};
 use crate::docker::ContainerState;
 use crate::state::{EngineStatus, State};
 use crate::text::clean;
-use crate::text::format::{age, container_status, sort_label};
+use crate::text::format::sort_label;
 use crate::ui::View;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
@@ -102,12 +102,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         };
         let status = Cell::from(
             crate::text::truncate(
-                &clean(&container_status(
-                    &record.status,
-                    record.listed_at,
-                    record.created,
-                    view.now,
-                )),
+                &clean(&view.container_status(&record.status, record.listed_at, record.created)),
                 status_width as usize,
             )
             .into_owned(),
@@ -121,7 +116,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             text_cell(&record.name, columns[0]),
             text_cell(short_image(&record.image), columns[1]),
             status,
-            Cell::from(age(view.now, record.created)),
+            Cell::from(view.age(record.created)),
             text_cell(&ports.join(", "), columns[4]),
         ])
     });

@@ -6,7 +6,7 @@ use ratatui::widgets::{Cell, Row};
 
 use crate::config::SortKey;
 use crate::state::{EngineStatus, State};
-use crate::text::format::{age, count, size, sort_label};
+use crate::text::format::{count, size, sort_label};
 use crate::ui::View;
 use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
 
@@ -91,7 +91,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         if wide {
             cells.push(Cell::from(row.image.short().to_string()));
         }
-        cells.push(Cell::from(age(view.now, row.created)));
+        cells.push(Cell::from(view.age(row.created)));
         cells.push(Cell::from(format!("{:>7}", size(row.size))));
         let style = if row.dangling {
             theme.dim

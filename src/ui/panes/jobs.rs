@@ -7,8 +7,8 @@ use ratatui::widgets::{Cell, Paragraph, Row};
 
 use crate::action::Action;
 use crate::config::keymap::Scope;
+use crate::model::jobs::{Job, JobStatus};
 use crate::state::State;
-use crate::state::jobs::{Job, JobStatus};
 use crate::text::clean;
 use crate::ui::View;
 use crate::ui::theme::Theme;

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
 use crate::state::State;
-use crate::text::format::{age, count, size};
+use crate::text::format::{count, size};
 use crate::ui::View;
 use crate::ui::widgets::{LazyTable, notice, pane_block, text_cell, title};
 
@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         };
         let mut cells = vec![
             Cell::from(format!("{:>8}", size(row.size))),
-            Cell::from(age(view.now, row.created)),
+            Cell::from(view.age(row.created)),
             text_cell(&row.command, columns[2]),
         ];
         if wide {

@@ -6,9 +6,9 @@ use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
 use crate::docker::types::short_hex;
+use crate::model::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
 use crate::registry::TagDetail;
 use crate::state::State;
-use crate::state::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
 use crate::text::clean;
 use crate::text::format::{count, size, sort_label};
 use crate::ui::View;
@@ -61,6 +61,26 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         return;
     }
     let Some(repository) = &tags.repository else {
+        if let Some(local) = state.tags_not_followed() {
+            let open = state
+                .keymap
+                .hint(
+                    crate::config::keymap::Scope::Tags,
+                    crate::action::Action::OpenRepository,
+                )
+                .map(|k| format!("; press {k} to look it up there"))
+                .unwrap_or_default();
+            notice(
+                frame,
+                list_area,
+                &format!(
+                    "{} did not come from Docker Hub, so its name is not sent there{open}",
+                    local.familiar()
+                ),
+                theme.dim,
+            );
+            return;
+        }
         let open = state
             .keymap
             .hint(
@@ -172,7 +192,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
                 local_cell,
             ]);
         }
-        let (size_text, created, platforms) = describe(row, view.now);
+        let (size_text, created, platforms) = describe(row, view);
         Row::new(vec![
             text_cell(&row.name, columns[0]),
             digest_cell,
@@ -185,13 +205,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
 }
 
 /// Size, age and platforms of a tag once its detail is here.
-fn describe(row: &TagRow, now: i64) -> (String, String, String) {
+fn describe(row: &TagRow, view: &View) -> (String, String, String) {
     match &row.detail {
         Some(detail) => (
             size(detail.compressed_size),
             detail
                 .created
-                .map(|c| crate::text::format::age(now, c.timestamp()))
+                .map(|c| view.age(c.timestamp()))
                 .unwrap_or_default(),
             platforms_compact(detail),
         ),

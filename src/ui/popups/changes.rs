@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Clear, Row};
 
 use crate::docker::ChangeKind;
-use crate::state::changes::ChangesView;
+use crate::model::changes::ChangesView;
 use crate::text::{clean, truncate};
 use crate::ui::View;
 use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block};

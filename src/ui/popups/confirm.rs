@@ -5,7 +5,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::state::popup::Confirm;
+use crate::model::drawn::Area;
+use crate::model::popup::Confirm;
 use crate::text::{clean_multiline, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{centered, popup_frame};
@@ -36,10 +37,24 @@ pub fn draw(frame: &mut Frame, area: Rect, confirm: &Confirm, theme: &Theme) {
         let style = if selected { theme.selection } else { theme.key };
         Span::styled(format!(" {key}: {label} "), style)
     };
+    let yes = button(&confirm.yes, 'y', confirm.yes_selected);
+    let no = button(&confirm.no, 'n', !confirm.yes_selected);
+    let yes_width = u16::try_from(yes.width()).unwrap_or(u16::MAX);
+    let no_width = u16::try_from(no.width()).unwrap_or(u16::MAX);
+    let at = |x: u16, width: u16| Area {
+        x,
+        y: buttons.y,
+        width: width.min(buttons.right().saturating_sub(x)),
+        height: buttons.height.min(1),
+    };
+    let no_x = buttons.x.saturating_add(yes_width).saturating_add(3);
+    confirm
+        .buttons
+        .record((at(buttons.x, yes_width), at(no_x, no_width)));
     let line = Line::from(vec![
-        button(&confirm.yes, 'y', confirm.yes_selected),
+        yes,
         Span::raw("   "),
-        button(&confirm.no, 'n', !confirm.yes_selected),
+        no,
         Span::styled("   Enter: highlighted · Esc: no", theme.dim),
     ]);
     frame.render_widget(Paragraph::new(line), buttons);

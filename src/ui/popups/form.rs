@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::state::form::{FieldValue, Form};
+use crate::model::form::{Field, FieldValue, FormView};
 use crate::text::{clean, truncate, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{centered, input_line, popup_frame};
@@ -16,7 +16,7 @@ const LINES_SHOWN: usize = 4;
 const MAX_ERROR_LINES: usize = 3;
 
 /// Rows under a field: its error (wrapped), or its hint while it has the focus.
-fn below_lines(field: &crate::state::form::Field, focused: bool, width: u16) -> u16 {
+fn below_lines(field: &Field, focused: bool, width: u16) -> u16 {
     match &field.error {
         Some(error) => wrap(&clean(error), width as usize)
             .len()
@@ -25,16 +25,17 @@ fn below_lines(field: &crate::state::form::Field, focused: bool, width: u16) -> 
     }
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, form: FormView<'_>, theme: &Theme) {
+    let fields = form.fields();
     let width = 84.min(area.width.saturating_sub(2));
     let inner_width = width.saturating_sub(2);
-    let label_width = form.fields.iter().map(|f| f.label.len()).max().unwrap_or(0) as u16 + 2;
+    let label_width = fields.iter().map(|f| f.label.len()).max().unwrap_or(0) as u16 + 2;
     let field_width = inner_width.saturating_sub(label_width);
 
     // Lay the form out as rows first, then place them.
     let mut height = 0u16;
     let mut row_of_field = Vec::new();
-    for (i, field) in form.fields.iter().enumerate() {
+    for (i, field) in fields.iter().enumerate() {
         row_of_field.push(height);
         height += match &field.value {
             FieldValue::Lines { lines, .. } => lines.len().clamp(1, LINES_SHOWN) as u16,
@@ -42,15 +43,15 @@ pub fn draw(frame: &mut Frame, area: Rect, form: &Form, theme: &Theme) {
         };
         height += below_lines(field, i == form.focus, field_width);
     }
-    let message = form.busy.as_ref().or(form.error.as_ref());
+    let message = form.busy.or(form.error);
     let message_lines = message.map_or(Vec::new(), |m| wrap(&clean(m), inner_width as usize));
     let total = height
         .saturating_add(2)
         .saturating_add(u16::try_from(message_lines.len()).unwrap_or(u16::MAX));
     let rect = centered(area, width, total + 2);
-    let inner = popup_frame(frame, rect, &form.title, theme.accent, theme);
+    let inner = popup_frame(frame, rect, form.title, theme.accent, theme);
 
-    for (i, field) in form.fields.iter().enumerate() {
+    for (i, field) in fields.iter().enumerate() {
         let y = inner.y + row_of_field[i];
         if y >= inner.bottom() {
             break;

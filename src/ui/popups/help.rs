@@ -6,9 +6,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::config::keymap::Scope;
+use crate::model::popup::Scroll;
 use crate::state::State;
 use crate::state::command::COMMANDS;
-use crate::state::popup::Scroll;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::{centered, popup_frame};
 
@@ -23,8 +23,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, scroll: &Scroll, theme
     .min(area.height);
     let rect = centered(area, width, height);
     let visible = rect.height.saturating_sub(2) as usize;
-    scroll.page.set(visible.max(1));
-    scroll.max.set(lines.len().saturating_sub(visible));
+    scroll.page.record(visible.max(1));
+    scroll.max.record(lines.len().saturating_sub(visible));
     let offset = scroll.offset.min(scroll.max.get());
     let title = if offset < scroll.max.get() {
         "Help — ↓ more below · Esc closes"

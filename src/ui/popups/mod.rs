@@ -11,8 +11,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 
+use crate::model::popup::{Popup, Scroll, Severity};
 use crate::state::State;
-use crate::state::popup::{Popup, Scroll, Severity};
 
 use super::View;
 use super::text::{clean_multiline, wrap};
@@ -76,8 +76,8 @@ fn draw_text(
     ])
     .areas(inner);
     let visible = text_area.height as usize;
-    scroll.page.set(visible.max(1));
-    scroll.max.set(lines.len().saturating_sub(visible));
+    scroll.page.record(visible.max(1));
+    scroll.max.record(lines.len().saturating_sub(visible));
     let offset = scroll.offset.min(scroll.max.get());
     let shown: Vec<Line> = lines
         .into_iter()

@@ -3,9 +3,9 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 
+use crate::model::popup::Scroll;
 use crate::registry::{RepositoryRef, TagDetail};
 use crate::state::State;
-use crate::state::popup::Scroll;
 use crate::text::format::{size, timestamp};
 use crate::ui::View;
 use crate::ui::panes::tags::platforms;
@@ -81,7 +81,7 @@ fn describe(detail: &TagDetail) -> String {
     if !detail.history.is_empty() {
         text.push_str("\nHistory (newest first):\n");
         for entry in detail.history.iter().rev() {
-            let command = crate::state::layers::display_command(&entry.created_by);
+            let command = crate::model::layers::display_command(&entry.created_by);
             let command = if command.is_empty() {
                 entry.comment.clone()
             } else {

@@ -215,10 +215,10 @@ impl HarborFixture {
         }
         match segments.as_slice() {
             ["projects"] => {
-                if let Caller::Account(account) = &caller {
-                    if !account.may_list_projects {
-                        return error(403, "FORBIDDEN", "forbidden");
-                    }
+                if let Caller::Account(account) = &caller
+                    && !account.may_list_projects
+                {
+                    return error(403, "FORBIDDEN", "forbidden");
                 }
                 let visible: Vec<Value> = self
                     .projects

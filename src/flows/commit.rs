@@ -1,22 +1,47 @@
-//! Committing a container: the form, its checks, the question before a tag moves, and the
-//! job that follows.
+//! Commit a container's writable layer: `c` (or `:commit CONTAINER REF`) opens the form, its
+//! checks, the question before a tag moves, and the job that follows.
 
-use crate::docker::{CommitRequest, ContainerRecord, validate_changes};
+use crate::docker::{CommitRequest, ContainerId, ContainerRecord, validate_changes};
 use crate::effect::Effect;
+use crate::job::JobSpec;
+use crate::model::form::{Field, Fields, Form};
+use crate::model::popup::Pending;
 use crate::registry::reference::Reference;
+use crate::state::State;
 
-use super::actions::parse_tagged;
-use super::form::{Field, Form};
-use super::jobs::JobSpec;
-use super::popup::Pending;
-use super::{FormPurpose, State};
+use super::{OpenForm, parse_tagged};
 
-/// Field positions in the commit form.
-const IMAGE: usize = 0;
-const MESSAGE: usize = 1;
-const AUTHOR: usize = 2;
-const PAUSE: usize = 3;
-const CHANGES: usize = 4;
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitFields {
+    pub container: ContainerId,
+    pub container_name: String,
+    pub image: Field,
+    pub message: Field,
+    pub author: Field,
+    pub pause: Field,
+    pub changes: Field,
+}
+
+impl Fields for CommitFields {
+    fn fields(&self) -> Vec<&Field> {
+        vec![
+            &self.image,
+            &self.message,
+            &self.author,
+            &self.pause,
+            &self.changes,
+        ]
+    }
+    fn fields_mut(&mut self) -> Vec<&mut Field> {
+        vec![
+            &mut self.image,
+            &mut self.message,
+            &mut self.author,
+            &mut self.pause,
+            &mut self.changes,
+        ]
+    }
+}
 
 /// A name for the new image: the container's image repository, tagged with the container's
 /// name (container names are valid tags), or `NAME:latest` when the image has no name.
@@ -34,7 +59,7 @@ pub fn suggest_reference(record: &ContainerRecord) -> String {
 
 impl State {
     /// `c`: the commit form for the selected container (or the one whose changes are open).
-    pub(super) fn open_commit_form(&mut self) {
+    pub(crate) fn open_commit_form(&mut self) {
         let id = match &self.changes {
             Some(view) => Some(view.container.clone()),
             None => self.containers.selected().map(|r| r.id.clone()),
@@ -46,7 +71,7 @@ impl State {
     }
 
     /// Opens the commit form for a container named by ID or name, optionally filled in.
-    pub(super) fn open_commit_form_for(&mut self, container: &str, reference: Option<&str>) {
+    pub(crate) fn open_commit_form_for(&mut self, container: &str, reference: Option<&str>) {
         let Some(record) = self.containers.find(container) else {
             self.error(format!("no container \"{container}\""));
             return;
@@ -54,25 +79,21 @@ impl State {
         let reference = reference.map_or_else(|| suggest_reference(record), str::to_string);
         let form = Form::new(
             format!("Commit container {}", record.name),
-            vec![
-                Field::text("Image", "repository:tag for the new image", &reference),
-                Field::text("Message", "optional, shown in the layer's comment", ""),
-                Field::text("Author", "optional, e.g. Jane Doe <jane@example.com>", ""),
-                Field::switch("Pause", "pause the container while committing", true),
-                Field::lines(
+            CommitFields {
+                container: record.id.clone(),
+                container_name: record.name.clone(),
+                image: Field::line("Image", "repository:tag for the new image", &reference),
+                message: Field::line("Message", "optional, shown in the layer's comment", ""),
+                author: Field::line("Author", "optional, e.g. Jane Doe <jane@example.com>", ""),
+                pause: Field::switch("Pause", "pause the container while committing", true),
+                changes: Field::several_lines(
                     "Changes",
                     // The key first: a narrow form cuts the end of the hint.
                     "optional; Alt-Enter adds a line (CMD, ENV, LABEL, EXPOSE, WORKDIR…)",
                 ),
-            ],
-        );
-        self.show_form(
-            form,
-            FormPurpose::Commit {
-                container: record.id.clone(),
-                container_name: record.name.clone(),
             },
         );
+        self.form = Some(OpenForm::Commit(form));
         // A reference given with `:commit` is checked at once, as if it had been typed.
         self.check_form_live();
     }
@@ -80,60 +101,43 @@ impl State {
     /// Enter in the commit form: check it; start the job or say what is wrong, keeping what
     /// was typed.
     pub(super) fn submit_commit(&mut self, effects: &mut Vec<Effect>) {
-        let Some(open) = self.form.as_mut() else {
+        let Some(OpenForm::Commit(form)) = self.form.as_mut() else {
             return;
         };
-        let FormPurpose::Commit {
-            container,
-            container_name,
-        } = open.purpose.clone()
-        else {
-            return;
-        };
-        let form = &mut open.form;
-
-        if self.containers.get(&container).is_none() {
+        let fields = &form.fields;
+        if self.containers.get(&fields.container).is_none() {
             form.error = Some(format!(
-                "container {container_name} no longer exists — Esc closes this form"
+                "container {} no longer exists — Esc closes this form",
+                fields.container_name
             ));
             return;
         }
-        let target = match parse_tagged(&form.text(IMAGE)) {
+        let target = match parse_tagged(&fields.image.text()) {
             Ok(target) => target,
-            Err(e) => return form.fail(IMAGE, e),
+            Err(e) => return form.fail(|f| &mut f.image, e),
         };
-        let changes = form.lines(CHANGES);
+        let changes = fields.changes.lines();
         if let Err(e) = validate_changes(&changes) {
-            return form.fail(CHANGES, e);
+            return form.fail(|f| &mut f.changes, e);
         }
         let familiar = target.familiar();
-        let (repository, tag) = (target.repository, target.tag);
-        let optional = |text: String| {
-            let text = text.trim().to_string();
-            (!text.is_empty()).then_some(text)
-        };
+        let title = format!("commit {} → {familiar}", fields.container_name);
         let spec = JobSpec::Commit(CommitRequest {
-            container,
-            repository,
-            tag,
-            message: optional(form.text(MESSAGE)),
-            author: optional(form.text(AUTHOR)),
-            pause: form.switch(PAUSE),
+            container: fields.container.clone(),
+            repository: target.repository,
+            tag: target.tag,
+            message: fields.message.optional_text(),
+            author: fields.author.optional_text(),
+            pause: fields.pause.is_on(),
             changes,
         });
-        let title = format!("commit {container_name} → {familiar}");
-
+        let pending = Pending::StartJob { title, spec };
         match self.images.find(&familiar) {
             Some(existing) => {
                 let current = existing.id.clone();
-                self.ask_to_move_tag(
-                    &familiar,
-                    &current,
-                    "Committing",
-                    Pending::StartJob { title, spec },
-                );
+                self.ask_to_move_tag(&familiar, &current, "Committing", pending);
             }
-            None => self.run_pending(Pending::StartJob { title, spec }, effects),
+            None => self.run_pending(pending, effects),
         }
     }
 }
@@ -141,7 +145,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::docker::{ContainerId, ContainerState, ImageId};
+    use crate::docker::{ContainerState, ImageId};
 
     fn record(name: &str, image: &str) -> ContainerRecord {
         ContainerRecord {

@@ -1,19 +1,19 @@
 //! Popups stacked over the panes. The top one gets the keys.
 
-use std::cell::Cell;
-
 use crate::action::Action;
 
-use super::jobs::JobSpec;
+use crate::job::JobSpec;
+
+use super::drawn::{Area, Drawn};
 
 /// A vertical scroll position the renderer clamps to what the text needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scroll {
     pub offset: usize,
     /// Largest useful offset, recorded by the renderer.
-    pub max: Cell<usize>,
+    pub max: Drawn<usize>,
     /// Lines visible at once, recorded by the renderer.
-    pub page: Cell<usize>,
+    pub page: Drawn<usize>,
 }
 
 impl Scroll {
@@ -70,6 +70,8 @@ pub struct Confirm {
     /// Which answer Enter takes.
     pub yes_selected: bool,
     pub pending: Pending,
+    /// Where the yes and no buttons were drawn, for clicks.
+    pub buttons: Drawn<(Area, Area)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,21 +1,24 @@
 //! Selection and scrolling for every list in wharf.
 
-use std::cell::Cell;
 use std::cmp::Ordering;
 use std::ops::Range;
 
 use crate::action::Action;
 
+use super::drawn::{Area, Drawn};
+
 /// The selected row and the first visible row of a list.
 ///
-/// The renderer is the only one that knows how tall the list is on screen; it records the
-/// height and the scroll offset through `Cell`s so paging and scrolling stay consistent
-/// without `update` knowing the layout.
+/// Only drawing knows how tall the list is on screen; it records the height, the scroll
+/// offset and where the rows went ([`Drawn`]), so paging, scrolling and clicks stay
+/// consistent without `update` knowing the layout.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListCursor {
     selected: usize,
-    offset: Cell<usize>,
-    page: Cell<usize>,
+    offset: Drawn<usize>,
+    page: Drawn<usize>,
+    /// Where the rows were drawn (below any header).
+    rows_area: Drawn<Area>,
 }
 
 impl ListCursor {
@@ -63,10 +66,25 @@ impl ListCursor {
     /// The rows to draw in a viewport of `height` rows, scrolling as little as possible to
     /// keep the selection visible. Called by the renderer.
     pub fn visible(&self, len: usize, height: usize) -> Range<usize> {
-        self.page.set(height.saturating_sub(1).max(1));
+        self.page.record(height.saturating_sub(1).max(1));
         let window = self.scrolled(len, height);
-        self.offset.set(window.start);
+        self.offset.record(window.start);
         window
+    }
+
+    /// Records where the rows were drawn. Called by the renderer.
+    pub fn drawn_at(&self, area: Area) {
+        self.rows_area.record(area);
+    }
+
+    /// The row a click at this screen cell falls on, if it fell on a drawn row.
+    pub fn row_at(&self, column: u16, row: u16, len: usize) -> Option<usize> {
+        let area = self.rows_area.get();
+        if !area.contains(column, row) {
+            return None;
+        }
+        let index = self.offset.get() + usize::from(row - area.y);
+        (index < len).then_some(index)
     }
 
     /// The last offset moved as little as possible to show the selection in `height` rows.

@@ -1,0 +1,17 @@
+//! The models behind the panes, popups and inputs: pure data with the operations the user
+//! applies to them (navigate, filter, sort, edit). No I/O, no terminal, no knowledge of
+//! flows: `state` owns one of each and `ui` draws them.
+
+pub mod changes;
+pub mod containers;
+pub mod drawn;
+pub mod filter;
+pub mod form;
+pub mod images;
+pub mod jobs;
+pub mod layers;
+pub mod line_editor;
+pub mod list;
+pub mod path_completion;
+pub mod popup;
+pub mod tags;
