@@ -7,6 +7,8 @@
 
 mod auth_flow;
 mod blob;
+mod harbor_api;
+mod hub_api;
 mod responses;
 mod session;
 mod subject;
@@ -27,14 +29,17 @@ use self::responses::{
 use self::session::Session;
 use self::subject::Subject;
 use super::credentials::{Credentials, DockerConfig};
-use super::error::{Missing, RegistryError};
+use super::error::{Missing, NoCatalogReason, RegistryError};
+use super::hub::DEFAULT_HUB_API;
 use super::link::next_link;
 use super::manifest::{
     Descriptor, FetchedManifest, ImageConfig, ImageManifest, MANIFEST_ACCEPT, Manifest,
     ManifestHead, PlatformDetail, TagDetail, default_platform, matches_digest, media_type_of,
     parse_config, parse_json, parse_manifest, sha256_digest, shorten,
 };
-use super::reference::{RepositoryRef, validate_digest, validate_tag};
+use super::rate_limit::RateLimit;
+use super::reference::{RepositoryRef, is_loopback_host, validate_digest, validate_tag};
+pub use super::refused::RefusedName;
 
 pub use self::blob::BlobStream;
 
@@ -70,6 +75,9 @@ pub struct ClientOptions {
     pub request_timeout: Duration,
     /// Host names pinned to addresses, like curl's `--resolve` (the URL's port is used).
     pub resolve: Vec<(String, SocketAddr)>,
+    /// Docker Hub's own API (tags with dates and sizes, namespaces, search). HTTPS, or plain
+    /// HTTP on loopback only.
+    pub hub_api_url: String,
 }
 
 impl Default for ClientOptions {
@@ -80,17 +88,20 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             resolve: Vec::new(),
+            hub_api_url: DEFAULT_HUB_API.to_owned(),
         }
     }
 }
 
 /// One page of a registry's repository catalog.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CatalogPage {
-    /// The repositories on this page (names that are not valid repository names are left out).
+    /// The repositories on this page whose names the reference grammar accepts.
     pub repositories: Vec<RepositoryRef>,
     /// Where the next page is, if there is one.
     pub next: Option<CatalogCursor>,
+    /// Names on this page the grammar refuses, to be shown marked rather than dropped.
+    pub refused: Vec<RefusedName>,
 }
 
 /// An opaque position in a catalog, for [`RegistryClient::catalog_next_page`].
@@ -156,13 +167,23 @@ impl RegistryClient {
         let http = builder
             .build()
             .map_err(|e| RegistryError::Setup(error_chain_text(&e)))?;
+        let hub_api = hub_api_url(&options.hub_api_url)?;
         Ok(RegistryClient {
             session: Arc::new(Session::new(
                 http,
                 options.insecure_registries,
                 options.credentials,
+                hub_api,
             )),
         })
+    }
+
+    /// The pull quota the registry announced with its last manifest answer (Docker Hub's
+    /// `ratelimit-*` headers), for the tags pane's title.
+    pub fn rate_limit(&self, registry: &str) -> Option<RateLimit> {
+        session::lock(&self.session.rate_limits)
+            .get(registry)
+            .cloned()
     }
 
     /// The digest (and media type and size) of a tag or digest, by `HEAD`: cheap, no download.
@@ -328,6 +349,9 @@ impl RegistryClient {
     }
 
     /// The first page of a registry's catalog, asking for `page_size` names.
+    ///
+    /// A registry that does not list its repositories (404, `UNSUPPORTED`, or a catalog refused
+    /// while `/v2/` accepts the same caller) gives [`RegistryError::NoCatalog`].
     pub async fn catalog_page(
         &self,
         registry: &str,
@@ -340,7 +364,47 @@ impl RegistryClient {
             .push("_catalog");
         url.query_pairs_mut()
             .append_pair("n", &page_size.clamp(1, MAX_CATALOG_PAGE_SIZE).to_string());
-        self.fetch_catalog(registry, url).await
+        match self.fetch_catalog(registry, url).await {
+            Err(e) => Err(self.explain_catalog_refusal(registry, e).await),
+            page => page,
+        }
+    }
+
+    /// Turns a catalog failure into [`RegistryError::NoCatalog`] when the registry itself
+    /// answers (so the catalog, not the registry or the login, is what is missing).
+    async fn explain_catalog_refusal(&self, registry: &str, error: RegistryError) -> RegistryError {
+        use RegistryError as E;
+        let no_catalog = |reason| E::NoCatalog {
+            host: registry.to_owned(),
+            reason,
+        };
+        let reason = match &error {
+            E::NotFound { .. } => NoCatalogReason::NotFound,
+            E::Status {
+                status, message, ..
+            } if *status == 405
+                || message
+                    .as_deref()
+                    .is_some_and(|m| m.to_ascii_lowercase().contains("unsupported")) =>
+            {
+                return no_catalog(NoCatalogReason::Unsupported);
+            }
+            E::Unauthorized { .. } | E::Forbidden { .. } => NoCatalogReason::Refused,
+            _ => return error,
+        };
+        // Does the registry answer this caller at all? Then only the catalog is missing.
+        let Ok(url) = self.session.base_url(registry) else {
+            return error;
+        };
+        match self
+            .session
+            .send(registry, &Subject::Api, Method::GET, url, None)
+            .await
+        {
+            Ok(_) => no_catalog(reason),
+            Err(api_error) if reason == NoCatalogReason::NotFound => api_error,
+            Err(_) => error,
+        }
     }
 
     /// The catalog page after `cursor`.
@@ -364,18 +428,21 @@ impl RegistryClient {
             expected: "a JSON repository catalog",
             found,
         })?;
-        let repositories = page
-            .repositories
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|name| RepositoryRef::new(registry, name).ok())
-            .collect();
+        let mut repositories = Vec::new();
+        let mut refused = Vec::new();
+        for name in page.repositories.unwrap_or_default() {
+            match RefusedName::check(registry, &name) {
+                Ok(repo) => repositories.push(repo),
+                Err(name) => refused.push(name),
+            }
+        }
         Ok(CatalogPage {
             repositories,
             next: next.filter(|n| *n != url).map(|url| CatalogCursor {
                 registry: registry.to_owned(),
                 url,
             }),
+            refused,
         })
     }
 
@@ -556,6 +623,24 @@ impl RegistryClient {
             .extend(tail);
         Ok(url)
     }
+}
+
+/// The Docker Hub API's base URL from the options: http(s), no credentials, plain HTTP only
+/// on loopback.
+fn hub_api_url(text: &str) -> Result<Url, RegistryError> {
+    let bad = |why: &str| RegistryError::Setup(format!("the Docker Hub API URL {text:?} {why}"));
+    let url = Url::parse(text.trim()).map_err(|e| bad(&format!("is not a URL: {e}")))?;
+    let loopback = url.host_str().is_some_and(is_loopback_host);
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err(bad("must use https (plain http only on loopback)")),
+        _ => return Err(bad("must be an http(s) URL")),
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(bad("must not hold credentials"));
+    }
+    Ok(url)
 }
 
 fn validate_manifest_reference(reference: &str) -> Result<(), RegistryError> {

@@ -5,6 +5,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::credentials::CredentialError;
+use super::rate_limit::{quota_window, window_text};
 use super::reference::ReferenceError;
 
 /// What a 404 was about.
@@ -38,8 +39,26 @@ pub enum Missing {
     },
     /// The registry offers no repository catalog.
     Catalog,
+    /// No such Docker Hub namespace (user or organisation).
+    Namespace {
+        /// The namespace.
+        namespace: String,
+    },
     /// The registry has no v2 API at this address.
     Api,
+}
+
+/// Why a registry lists no repositories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoCatalogReason {
+    /// `/v2/_catalog` is not there (404), while `/v2/` is: Docker Hub, GHCR, Aliyun ACR.
+    NotFound,
+    /// The catalog is refused (401/403) although the registry accepts these credentials
+    /// otherwise: Harbor for non-administrators, GitLab, token services that never grant
+    /// `registry:catalog:*`.
+    Refused,
+    /// The registry says the operation is unsupported (`UNSUPPORTED`, 405).
+    Unsupported,
 }
 
 /// An error from a registry call; `Display` says what happened and what to do.
@@ -66,6 +85,14 @@ pub enum RegistryError {
         /// What was missing.
         missing: Missing,
     },
+    /// The registry does not list its repositories: not a failure, a kind of registry. The
+    /// catalog view offers the configured and previously opened repositories instead.
+    NoCatalog {
+        /// The registry.
+        host: String,
+        /// How it said so.
+        reason: NoCatalogReason,
+    },
     /// 429.
     RateLimited {
         /// The registry.
@@ -74,6 +101,8 @@ pub enum RegistryError {
         retry_at: Option<DateTime<Utc>>,
         /// The quota the registry announced, e.g. `100;w=21600`.
         quota: Option<String>,
+        /// True if the refused request carried credentials (logging in would not help).
+        logged_in: bool,
     },
     /// The TCP connection could not be made (refused, DNS, unreachable).
     Connect {
@@ -154,6 +183,34 @@ impl RegistryError {
         matches!(self, RegistryError::NotFound { .. })
     }
 
+    /// True when the registry does not list its repositories (no catalog).
+    pub fn is_no_catalog(&self) -> bool {
+        matches!(self, RegistryError::NoCatalog { .. })
+    }
+
+    /// True for 429: the registry's rate limit was hit.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, RegistryError::RateLimited { .. })
+    }
+
+    /// Records whether the refused request was sent with credentials (for a 429's advice).
+    pub(crate) fn with_login_state(self, with_credentials: bool) -> RegistryError {
+        match self {
+            RegistryError::RateLimited {
+                host,
+                retry_at,
+                quota,
+                ..
+            } => RegistryError::RateLimited {
+                host,
+                retry_at,
+                quota,
+                logged_in: with_credentials,
+            },
+            other => other,
+        }
+    }
+
     /// The registry the error is about, when there is one.
     pub fn host(&self) -> Option<&str> {
         use RegistryError as E;
@@ -161,6 +218,7 @@ impl RegistryError {
             E::Unauthorized { host, .. }
             | E::Forbidden { host, .. }
             | E::NotFound { host, .. }
+            | E::NoCatalog { host, .. }
             | E::RateLimited { host, .. }
             | E::Connect { host, .. }
             | E::Tls { host, .. }
@@ -208,25 +266,54 @@ impl fmt::Display for RegistryError {
                     write!(f, "blob {digest} not found in {repository}")
                 }
                 Missing::Catalog => write!(f, "{host} does not offer a repository catalog"),
+                Missing::Namespace { namespace } => {
+                    write!(f, "no namespace {namespace:?} on Docker Hub")
+                }
                 Missing::Api => write!(f, "{host} does not serve a registry API (/v2/ not found)"),
             },
+            E::NoCatalog { host, reason } => {
+                let how = match reason {
+                    NoCatalogReason::NotFound => "it has no catalog",
+                    NoCatalogReason::Refused => "its catalog is refused to this account",
+                    NoCatalogReason::Unsupported => "it does not support the catalog",
+                };
+                write!(
+                    f,
+                    "{host} does not list its repositories ({how}): open one by name; the \
+                     ones configured for {host} and opened before are offered"
+                )
+            }
             E::RateLimited {
                 host,
                 retry_at,
                 quota,
+                logged_in,
             } => {
                 write!(f, "rate limited by {host}")?;
                 if let Some(quota) = quota {
                     write!(f, " (quota {quota})")?;
                 }
-                match retry_at {
-                    Some(at) => write!(
+                let window = quota.as_deref().and_then(quota_window);
+                match (retry_at, window) {
+                    (Some(at), _) => write!(
                         f,
                         " — try again after {}",
                         at.format("%Y-%m-%d %H:%M:%S UTC")
-                    ),
-                    None => f.write_str(" — try again later"),
+                    )?,
+                    (None, Some(window)) => write!(
+                        f,
+                        " — try again later (the quota is per {})",
+                        window_text(window)
+                    )?,
+                    (None, None) => f.write_str(" — try again later")?,
                 }
+                if !logged_in {
+                    write!(
+                        f,
+                        "; logging in raises the limit (press L to log in to {host})"
+                    )?;
+                }
+                Ok(())
             }
             E::Connect { host, detail } => write!(f, "cannot connect to {host}: {detail}"),
             E::Tls { host, detail } => write!(
@@ -337,11 +424,24 @@ mod tests {
             host: "docker.io".into(),
             retry_at: Some(at),
             quota: Some("100;w=21600".into()),
+            logged_in: true,
         };
         assert_eq!(
             e.to_string(),
             "rate limited by docker.io (quota 100;w=21600) — try again after 2030-01-02 03:04:05 UTC"
         );
+        let anonymous = RegistryError::RateLimited {
+            host: "docker.io".into(),
+            retry_at: None,
+            quota: Some("100;w=21600".into()),
+            logged_in: false,
+        };
+        assert_eq!(
+            anonymous.to_string(),
+            "rate limited by docker.io (quota 100;w=21600) — try again later (the quota is per \
+             6h); logging in raises the limit (press L to log in to docker.io)"
+        );
+        assert!(anonymous.is_rate_limited());
     }
 
     #[test]

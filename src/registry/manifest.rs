@@ -433,7 +433,7 @@ fn is_manifest_type(media_type: &str) -> bool {
 }
 
 /// RFC 3339 timestamps; Go's zero time and garbage are "unknown".
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn parse_time(text: &str) -> Option<DateTime<Utc>> {
     let time = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
     (time.year() > 1).then_some(time)
 }

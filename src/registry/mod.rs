@@ -9,20 +9,45 @@
 
 pub mod auth;
 pub mod client;
+pub mod compare;
 pub mod credentials;
 pub mod error;
+pub mod harbor;
+pub mod hub;
+pub mod known_repositories;
 pub mod link;
+pub mod listing;
 pub mod manifest;
+pub mod rate_limit;
 pub mod reference;
+pub mod refused;
+pub mod remote_tag;
 
-pub use client::{CatalogCursor, CatalogPage, ClientOptions, RegistryClient, TagList};
+#[cfg(test)]
+mod hostile_input;
+
+pub use client::{CatalogCursor, CatalogPage, ClientOptions, RefusedName, RegistryClient, TagList};
 pub use credentials::{CredentialError, Credentials, DockerConfig, Secret, StoredIn};
-pub use error::{Missing, RegistryError};
+pub use error::{Missing, NoCatalogReason, RegistryError};
+pub use harbor::{HarborArtifact, HarborProject, HarborRepository, HarborTag};
+pub use hub::{HubRepository, HubSearchResult};
+pub use known_repositories::{
+    OfferSource, OfferedRepositories, OfferedRepository, RegistryHostConfig, RegistryHosts,
+    RememberedRepositories, RepositoryMemory, offered_repositories,
+};
+pub use listing::{Listing, ListingEnd, Page, PageCursor};
 pub use manifest::{
     Descriptor, FetchedManifest, HistoryEntry, ImageConfig, ImageIndex, ImageManifest, Manifest,
     ManifestHead, Platform, PlatformDetail, TagDetail,
 };
-pub use reference::{Reference, ReferenceError, RepositoryRef, is_loopback_host};
+pub use rate_limit::RateLimit;
+pub use reference::{
+    Reference, ReferenceError, RepositoryInput, RepositoryRef, bare_registry, is_loopback_host,
+};
+pub use remote_tag::{
+    RemotePlatform, RemoteTag, ScanState, ScanSummary, Severity, TagOrder, other_tags_with_digest,
+    sort_tags, tag_order, tags_sharing_digest,
+};
 
 /// Installs rustls' ring crypto provider for the process; a provider already installed stays.
 ///

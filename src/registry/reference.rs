@@ -10,9 +10,15 @@
 //! digest     := algorithm ":" hex       (sha256 = 64 lowercase hex digits)
 //! ```
 //!
-//! The first path component is a registry only if it is `localhost`, or contains `.` or `:`
-//! (or is a bracketed IPv6 address); otherwise the registry is Docker Hub and one-component
-//! names live under `library/`.
+//! The first of several path components is a registry if it is `localhost`, contains `.` or
+//! `:`, is a bracketed IPv6 address, or has capital letters (repository paths are lowercase, so
+//! `LOCALDOMAIN/app` names the host `LOCALDOMAIN`); otherwise the registry is Docker Hub and
+//! one-component names live under `library/`. `index.docker.io` is Docker Hub's old name.
+//!
+//! This is distribution/reference v0.6, the grammar of the docker CLI and of registries; the
+//! test module `upstream_cases` runs that package's own test table. wharf is stricter in three
+//! places, on purpose: a digest must have the length of its algorithm (sha256, sha384, sha512
+//! only), a port must be 1–65535, and a bracketed IPv6 address must parse as one.
 
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -26,7 +32,8 @@ const DOCKER_HUB_LEGACY: &str = "index.docker.io";
 const DOCKER_HUB_API_HOST: &str = "registry-1.docker.io";
 const DOCKER_HUB_CREDENTIAL_KEY: &str = "https://index.docker.io/v1/";
 const OFFICIAL_PREFIX: &str = "library/";
-const NAME_TOTAL_MAX: usize = 255;
+/// The longest repository path (`library/` included, registry not), as in distribution v0.6.
+const REPOSITORY_PATH_MAX: usize = 255;
 const TAG_MAX: usize = 128;
 
 /// Which part of a reference an error is about.
@@ -145,7 +152,7 @@ pub enum ReferenceError {
         /// The digest as given.
         digest: String,
     },
-    /// A registry plus repository longer than 255 characters.
+    /// A repository path (without its registry) longer than 255 characters.
     NameTooLong {
         /// Its length in characters.
         len: usize,
@@ -241,8 +248,7 @@ impl fmt::Display for ReferenceError {
             ),
             E::NameTooLong { len } => write!(
                 f,
-                "repository name is {len} characters with its registry; at most \
-                 {NAME_TOTAL_MAX} are allowed"
+                "repository path is {len} characters; at most {REPOSITORY_PATH_MAX} are allowed"
             ),
             E::ImageIdAsName => f.write_str(
                 "a 64-character hex string is an image ID, not a repository name",
@@ -356,28 +362,15 @@ impl fmt::Display for Reference {
 
 impl RepositoryRef {
     /// Parses a repository without tag or digest, as typed in an "open repository" prompt.
+    /// A registry host alone (`localhost:5000`, `registry.example.com`) is refused with
+    /// [`ReferenceError::MissingRepositoryPath`]; [`RepositoryInput::parse`] reads it as a registry.
     pub fn parse(input: &str) -> Result<RepositoryRef, ReferenceError> {
+        if let Some(registry) = bare_registry(input) {
+            return Err(ReferenceError::MissingRepositoryPath { registry });
+        }
         let parts = split_reference(input)?;
-        if parts.digest.is_some() {
+        if parts.tag.is_some() || parts.digest.is_some() {
             return Err(ReferenceError::TagNotAllowed);
-        }
-        if let Some(tag) = parts.tag {
-            // `localhost:5000` parses as name + tag, but the user meant a registry.
-            let looks_like_port = !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_digit());
-            if parts.registry.is_none() && looks_like_port && looks_like_registry(parts.path) {
-                return Err(ReferenceError::MissingRepositoryPath {
-                    registry: input.to_owned(),
-                });
-            }
-            return Err(ReferenceError::TagNotAllowed);
-        }
-        // `registry.example.com` alone is docker-legal (a Hub name), but in a prompt for a
-        // repository it is a registry host missing its path.
-        if parts.registry.is_none() && !parts.path.contains('/') && looks_like_registry(parts.path)
-        {
-            return Err(ReferenceError::MissingRepositoryPath {
-                registry: input.to_owned(),
-            });
         }
         parts.repository(input)
     }
@@ -439,6 +432,57 @@ impl fmt::Display for RepositoryRef {
     }
 }
 
+/// What was typed where a repository is expected: a repository, or a registry alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RepositoryInput {
+    /// A repository; a tag or digest typed after it is dropped.
+    Repository(RepositoryRef),
+    /// A registry host without a path (`localhost:5000`, `registry.example.com`): the
+    /// registry's catalog is meant, never Docker Hub's `library/registry.example.com`.
+    Registry(String),
+}
+
+impl RepositoryInput {
+    /// Reads `nginx`, `localhost:5000/app:1`, `registry.example.com`, `host:5000`…
+    pub fn parse(input: &str) -> Result<RepositoryInput, ReferenceError> {
+        if let Some(registry) = bare_registry(input) {
+            return Ok(RepositoryInput::Registry(registry));
+        }
+        match RepositoryRef::parse(input.trim()) {
+            Ok(repo) => Ok(RepositoryInput::Repository(repo)),
+            Err(ReferenceError::TagNotAllowed) => Reference::parse(input.trim())
+                .map(|r| RepositoryInput::Repository(r.repository_ref().clone())),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// The registry, if `input` is a registry host alone rather than a repository: a host with a
+/// dot, `localhost`, an IP address or `[IPv6]` (each with an optional port and trailing `/`),
+/// or `NAME:PORT` with a port from 1024 up (`postgres:16` stays a Hub repository and tag).
+/// `index.docker.io` is given as `docker.io`.
+pub fn bare_registry(input: &str) -> Option<String> {
+    let text = input.trim();
+    let text = text.strip_suffix('/').unwrap_or(text);
+    if text.is_empty() || text.contains(['/', '@']) || validate_registry(text).is_err() {
+        return None;
+    }
+    let host = strip_port(text);
+    let port = text[host.len()..].strip_prefix(':');
+    let unmistakable = looks_like_registry(host) || host.parse::<Ipv4Addr>().is_ok();
+    let unprivileged_port = port
+        .and_then(|p| p.parse::<u16>().ok())
+        .is_some_and(|p| p >= 1024);
+    if !(unmistakable || unprivileged_port) {
+        return None;
+    }
+    Some(if text == DOCKER_HUB_LEGACY {
+        DOCKER_HUB.to_owned()
+    } else {
+        text.to_owned()
+    })
+}
+
 /// The host serving the registry API for a registry as named in references.
 pub fn api_host_for(registry: &str) -> &str {
     if registry == DOCKER_HUB {
@@ -497,7 +541,9 @@ pub fn validate_registry(registry: &str) -> Result<(), ReferenceError> {
                 registry: registry.to_owned(),
             });
         };
-        if address.parse::<Ipv6Addr>().is_err() {
+        // The grammar allows hex digits and colons only: no zone, no dotted IPv4 tail.
+        let grammar_ok = address.bytes().all(|b| b.is_ascii_hexdigit() || b == b':');
+        if !grammar_ok || address.parse::<Ipv6Addr>().is_err() {
             return Err(ReferenceError::InvalidIpv6 {
                 registry: registry.to_owned(),
             });
@@ -648,7 +694,9 @@ impl Parts<'_> {
         validate_path(self.path, || {
             uppercase_suggestion(input, path_start, self.path)
         })?;
-        if self.registry.is_none() && self.path.len() == 64 && is_lower_hex(self.path) {
+        // docker refuses a bare 64-hex name (an image ID); with a tag or a registry it is a name.
+        let bare = self.registry.is_none() && self.tag.is_none() && self.digest.is_none();
+        if bare && self.path.len() == 64 && is_lower_hex(self.path) {
             return Err(ReferenceError::ImageIdAsName);
         }
         let repository = if registry == DOCKER_HUB && !self.path.contains('/') {
@@ -656,9 +704,10 @@ impl Parts<'_> {
         } else {
             self.path.to_owned()
         };
-        let len = registry.len() + 1 + repository.len();
-        if len > NAME_TOTAL_MAX {
-            return Err(ReferenceError::NameTooLong { len });
+        if repository.len() > REPOSITORY_PATH_MAX {
+            return Err(ReferenceError::NameTooLong {
+                len: repository.len(),
+            });
         }
         Ok(RepositoryRef {
             registry: registry.to_owned(),
@@ -700,7 +749,7 @@ fn split_reference(input: &str) -> Result<Parts<'_>, ReferenceError> {
         return Err(ReferenceError::MissingRepository);
     }
     let (registry, path) = match name.split_once('/') {
-        Some((first, rest)) if looks_like_registry(first) => (Some(first), rest),
+        Some((first, rest)) if first_component_is_registry(first) => (Some(first), rest),
         _ => (None, name),
     };
     Ok(Parts {
@@ -711,9 +760,15 @@ fn split_reference(input: &str) -> Result<Parts<'_>, ReferenceError> {
     })
 }
 
-/// docker's rule: a first component is a registry if it is `localhost` or has `.` or `:`.
+/// A component that can only be a host: `localhost`, or with `.` or `:`, or a bracketed IPv6.
 fn looks_like_registry(component: &str) -> bool {
     component == "localhost" || component.contains(['.', ':']) || component.starts_with('[')
+}
+
+/// docker's rule for the first of several components: a host if it looks like one, or if it
+/// has capitals (paths are lowercase, so `LOCALDOMAIN/app` names a host, not a Hub user).
+fn first_component_is_registry(component: &str) -> bool {
+    looks_like_registry(component) || component.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 /// Checks `component ("/" component)*` with lowercase alphanumerics and separators.
@@ -1144,17 +1199,75 @@ mod tests {
     }
 
     #[test]
-    fn total_name_length() {
-        // docker.io/ + library/ counts: 10 + 8 + 237 = 255 is the longest official name.
-        let longest = "a".repeat(237);
-        assert!(Reference::parse(&longest).is_ok());
-        let e = err(&"a".repeat(238));
-        assert_eq!(e, ReferenceError::NameTooLong { len: 256 });
+    fn the_length_limit_counts_the_repository_path_only() {
+        // `library/` counts (it is part of the path the registry sees), the registry does not.
+        let longest_official = "a".repeat(255 - "library/".len());
+        assert!(Reference::parse(&longest_official).is_ok());
+        assert_eq!(
+            err(&format!("{longest_official}a")),
+            ReferenceError::NameTooLong { len: 256 }
+        );
+        let path = format!("{}a", "a/".repeat(127));
+        assert_eq!(path.len(), 255);
+        let long_host = format!("{}.example.com:5000", "r".repeat(60));
+        let r = parse(&format!("{long_host}/{path}:1"));
+        assert_eq!(r.repository(), path, "a long registry does not count");
+        assert_eq!(
+            err(&format!("{long_host}/{path}a")).to_string(),
+            "repository path is 256 characters; at most 255 are allowed"
+        );
+        assert!(RepositoryRef::new(&long_host, &path).is_ok());
+    }
+
+    #[test]
+    fn capitals_in_the_first_component_make_it_a_registry() {
+        let r = parse("LOCALDOMAIN/app");
+        assert_eq!(r.registry(), "LOCALDOMAIN");
+        assert_eq!(r.repository(), "app");
+        assert_eq!(r.familiar(), "LOCALDOMAIN/app:latest");
+        assert_eq!(parse("Docker/docker").registry(), "Docker");
+        // The path stays lowercase-only, and the advice keeps the host as written.
+        assert_eq!(
+            err("MyHost/MyApp:1"),
+            ReferenceError::Uppercase {
+                suggestion: "MyHost/myapp:1".into()
+            }
+        );
+        // One component is a Hub name: capitals there are an error, not a host.
+        assert_eq!(
+            err("MyApp"),
+            ReferenceError::Uppercase {
+                suggestion: "myapp".into()
+            }
+        );
+        assert_eq!(
+            RepositoryRef::parse("LOCALDOMAIN/app").unwrap().registry(),
+            "LOCALDOMAIN"
+        );
+    }
+
+    #[test]
+    fn bracketed_ipv6_takes_hex_and_colons_only() {
+        assert!(matches!(
+            err("[2001:db8:3:4::192.0.2.33]:5000/debian"),
+            ReferenceError::InvalidIpv6 { .. }
+        ));
+        assert!(matches!(
+            err("[fe80::1%eth0]:5000/x"),
+            ReferenceError::InvalidIpv6 { .. }
+        ));
+        assert!(matches!(
+            err("[::ffff:127.0.0.1]/x"),
+            ReferenceError::InvalidIpv6 { .. }
+        ));
+        assert_eq!(parse("[FC00::1]:5000/x").registry(), "[FC00::1]:5000");
     }
 
     #[test]
     fn image_ids_are_not_names() {
         assert_eq!(err(&"a".repeat(64)), ReferenceError::ImageIdAsName);
+        // With a tag, docker reads it as a name.
+        assert_eq!(parse(&format!("{}:1", "a".repeat(64))).tag(), Some("1"));
         // With a registry, docker allows it.
         assert!(Reference::parse(&format!("localhost:5000/{}", "a".repeat(64))).is_ok());
     }
@@ -1226,6 +1339,93 @@ mod tests {
     }
 
     #[test]
+    fn a_registry_alone_is_recognised_where_a_repository_is_expected() {
+        for (typed, registry) in [
+            ("registry.example.com", "registry.example.com"),
+            ("registry.example.com:443", "registry.example.com:443"),
+            ("host:5000", "host:5000"),
+            ("localhost", "localhost"),
+            ("localhost:5000/", "localhost:5000"),
+            (" 127.0.0.1:5071 ", "127.0.0.1:5071"),
+            ("10.0.0.7", "10.0.0.7"),
+            ("[::1]:5000", "[::1]:5000"),
+            ("[2001:db8::1]", "[2001:db8::1]"),
+            ("docker.io", "docker.io"),
+            ("index.docker.io", "docker.io"),
+        ] {
+            assert_eq!(bare_registry(typed).as_deref(), Some(registry), "{typed:?}");
+            assert_eq!(
+                RepositoryInput::parse(typed),
+                Ok(RepositoryInput::Registry(registry.to_owned())),
+                "{typed:?}"
+            );
+            assert!(matches!(
+                RepositoryRef::parse(typed),
+                Err(ReferenceError::MissingRepositoryPath { .. })
+            ));
+        }
+        // Repositories, with or without a tag, stay repositories.
+        for (typed, repository) in [
+            ("nginx", "docker.io/library/nginx"),
+            ("postgres:16", "docker.io/library/postgres"),
+            ("nginx:1.25", "docker.io/library/nginx"),
+            ("host", "docker.io/library/host"),
+            ("localhost:5000/app:1", "localhost:5000/app"),
+            (
+                "registry.example.com/team/app",
+                "registry.example.com/team/app",
+            ),
+        ] {
+            match RepositoryInput::parse(typed) {
+                Ok(RepositoryInput::Repository(repo)) => {
+                    assert_eq!(repo.to_string(), repository, "{typed:?}")
+                }
+                other => panic!("{typed:?} read as {other:?}"),
+            }
+            assert_eq!(bare_registry(typed), None, "{typed:?}");
+        }
+        for bad in ["", "host:99999", "-bad.com", "[zz::1]:5000", "a b"] {
+            assert_eq!(bare_registry(bad), None, "{bad:?}");
+        }
+        assert!(RepositoryInput::parse("My App").is_err());
+    }
+
+    #[test]
+    fn docker_hub_spellings_are_one_repository() {
+        let spellings = [
+            "nginx",
+            "library/nginx",
+            "docker.io/nginx",
+            "docker.io/library/nginx",
+            "index.docker.io/library/nginx",
+            "index.docker.io/nginx",
+        ];
+        let repos: Vec<RepositoryRef> = spellings
+            .iter()
+            .map(|s| RepositoryRef::parse(s).unwrap())
+            .collect();
+        for (spelling, repo) in spellings.iter().zip(&repos) {
+            assert_eq!(repo, &repos[0], "{spelling}");
+            assert_eq!(repo.to_string(), "docker.io/library/nginx");
+            assert_eq!(repo.familiar(), "nginx");
+            assert_eq!(
+                credential_key_for(repo.registry()),
+                "https://index.docker.io/v1/",
+                "{spelling}"
+            );
+            assert_eq!(api_host_for(repo.registry()), "registry-1.docker.io");
+        }
+        // References too, whatever the spelling of the tag's repository.
+        let a = Reference::parse("index.docker.io/library/nginx:1").unwrap();
+        let b = Reference::parse("nginx:1").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            credential_key_for("index.docker.io"),
+            credential_key_for("docker.io")
+        );
+    }
+
+    #[test]
     fn repository_ref_from_parts() {
         let hub = RepositoryRef::new("docker.io", "nginx").unwrap();
         assert_eq!(hub.repository(), "library/nginx");
@@ -1271,3 +1471,6 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod upstream_cases;

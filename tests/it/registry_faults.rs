@@ -307,7 +307,8 @@ async fn rate_limits_say_when_to_come_back() {
     })
     .await;
     let before = chrono::Utc::now();
-    let e = client()
+    let client = client();
+    let e = client
         .tag_detail(&server.repo("app"), "1")
         .await
         .unwrap_err();
@@ -315,12 +316,14 @@ async fn rate_limits_say_when_to_come_back() {
         host,
         retry_at,
         quota,
+        logged_in,
     } = &e
     else {
         panic!("expected RateLimited, got {e:?}");
     };
     assert_eq!(host, &server.host());
     assert_eq!(quota.as_deref(), Some("100;w=21600"));
+    assert!(!logged_in, "the request was anonymous");
     let retry_at = retry_at.expect("reset time");
     let wait = retry_at - before;
     assert!(
@@ -335,6 +338,16 @@ async fn rate_limits_say_when_to_come_back() {
         )),
         "{text}"
     );
+    assert!(
+        text.ends_with(&format!(
+            "; logging in raises the limit (press L to log in to {})",
+            server.host()
+        )),
+        "{text}"
+    );
+    // The 429 said no pulls are left: that is the quota the title shows now.
+    let quota = client.rate_limit(&server.host()).expect("the 429's quota");
+    assert_eq!((quota.limit, quota.remaining), (100, 0));
 }
 
 #[tokio::test]
@@ -629,4 +642,167 @@ async fn an_index_with_absurdly_many_platforms_is_refused_without_fetching_them(
         "{e}"
     );
     assert_eq!(server.requests(), 1, "no request per platform");
+}
+
+#[tokio::test]
+async fn catalog_names_the_grammar_refuses_are_kept_and_marked() {
+    let long = format!("team/{}", "a".repeat(260));
+    let body = serde_json::json!({
+        "repositories": ["team/app", "Team/App", long, "a//b", "ok\u{1b}[31m"]
+    })
+    .to_string();
+    let server = FakeServer::start(move |_, _| json(&body)).await;
+    let page = client().catalog_page(&server.host(), 100).await.unwrap();
+    let accepted: Vec<String> = page
+        .repositories
+        .iter()
+        .map(|r| r.repository().to_owned())
+        .collect();
+    assert_eq!(accepted, ["team/app"]);
+    let refused: Vec<(&str, &str)> = page
+        .refused
+        .iter()
+        .map(|r| (r.name.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(refused.len(), 4, "{refused:?}");
+    assert_eq!(refused[0].0, "Team/App");
+    assert!(refused[0].1.contains("uppercase"), "{}", refused[0].1);
+    // A long name is kept (shortened for display), with the limit in the reason.
+    assert!(refused[1].0.starts_with("team/aaa") && refused[1].0.ends_with('…'));
+    assert_eq!(
+        refused[1].1,
+        "repository path is 265 characters; at most 255 are allowed"
+    );
+    assert_eq!(refused[2].0, "a//b");
+    assert!(
+        refused[3].1.contains("invalid character"),
+        "{}",
+        refused[3].1
+    );
+}
+
+fn hub_client(server: &FakeServer) -> RegistryClient {
+    RegistryClient::new(ClientOptions {
+        hub_api_url: format!("http://{}", server.host()),
+        ..ClientOptions::default()
+    })
+    .unwrap()
+}
+
+fn query_page(request: &HttpRequest) -> u32 {
+    request
+        .target
+        .split_once('?')
+        .map(|(_, q)| crate::support::registry::decode_pairs(q))
+        .and_then(|q| q.get("page").and_then(|p| p.parse().ok()))
+        .unwrap_or(1)
+}
+
+#[tokio::test]
+async fn hub_pages_that_loop_or_leave_the_hub_are_bounded() {
+    // Page 1 → page 2 → page 1 → …: each page once, then the listing stops.
+    let server = FakeServer::start(|request, addr| {
+        let page = query_page(request);
+        let next = if page == 1 { 2 } else { 1 };
+        json(&format!(
+            r#"{{"count":4,"next":"http://{addr}/v2/namespaces/library/repositories/app/tags?page_size=100&page={next}","previous":null,
+                "results":[{{"name":"p{page}a"}},{{"name":"p{page}b"}}]}}"#
+        ))
+    })
+    .await;
+    let repo = RepositoryRef::parse("app").unwrap();
+    let listing = hub_client(&server).hub_tags(&repo).await;
+    let names: Vec<&str> = listing.items.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["p1a", "p1b", "p2a", "p2b"]);
+    assert_eq!(listing.end, wharf::registry::ListingEnd::Truncated);
+    assert_eq!(server.requests(), 2);
+
+    // A next page on another host is refused (credentials and tokens stay on the Hub).
+    let elsewhere = FakeServer::start(|_, _| {
+        json(r#"{"count":9,"next":"http://198.51.100.7/v2/steal","results":[{"name":"1"}]}"#)
+    })
+    .await;
+    let listing = hub_client(&elsewhere).hub_tags(&repo).await;
+    assert!(listing.items.is_empty());
+    let e = listing.error().expect("an error");
+    assert!(
+        e.to_string()
+            .contains("a next-page link on Docker Hub's API"),
+        "{e}"
+    );
+    assert_eq!(elsewhere.requests(), 1);
+}
+
+#[tokio::test]
+async fn hub_and_harbor_json_with_odd_or_missing_fields() {
+    let server = FakeServer::start(|request, _| {
+        let path = path_of(request);
+        if path.ends_with("/tags") {
+            json(
+                r#"{"count":"lots","next":17,"previous":[],"results":[
+                    {"name":"ok","full_size":12,"images":[{"architecture":"amd64","os":"linux","digest":"sha256:zz"}]},
+                    {"name":5}, "a string", {}, null,
+                    {"name":"also-ok","images":{"not":"a list"},"tag_last_pushed":"yesterday"}]}"#,
+            )
+        } else if path.ends_with("/repositories") && path.starts_with("/v2/namespaces/") {
+            json(r#"{"count":1}"#)
+        } else if path == "/api/v2.0/projects" {
+            json(r#"{"name":"library"}"#)
+        } else if path.ends_with("/artifacts") {
+            json(
+                r#"[{"digest":"sha256:0000000000000000000000000000000000000000000000000000000000000000",
+                     "tags":[{"name":"1"}],"scan_overview":"soon","references":7,"size":-3},
+                    {"digest":null},{"tags":[{"name":"2"}]},[]]"#,
+            )
+        } else if path.ends_with("/repositories") {
+            json("null")
+        } else {
+            respond(404, &[], "")
+        }
+    })
+    .await;
+    let client = hub_client(&server);
+    let page = client
+        .hub_tags_page(&RepositoryRef::parse("app").unwrap(), None)
+        .await
+        .unwrap();
+    let names: Vec<&str> = page.items.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(names, ["ok", "also-ok"]);
+    assert_eq!(page.skipped, 4);
+    assert_eq!((page.total, page.next.is_some()), (None, false));
+    assert_eq!(
+        page.items[0].platforms[0].digest, None,
+        "a bogus digest is dropped"
+    );
+    assert!(page.items[1].platforms.is_empty() && page.items[1].pushed.is_none());
+
+    let e = client
+        .hub_repositories_page("team", None)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("expected a Docker Hub repository page, got JSON without a \"results\" list"),
+        "{e}"
+    );
+
+    let host = server.host();
+    let e = client.harbor_projects_page(&host, None).await.unwrap_err();
+    assert!(e.to_string().contains("JSON that is not a list"), "{e}");
+    let empty = client
+        .harbor_repositories_page(&host, "library", None)
+        .await
+        .unwrap();
+    assert!(empty.items.is_empty(), "null is an empty list");
+    let artifacts = client
+        .harbor_artifacts_page(&RepositoryRef::new(&host, "library/app").unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(artifacts.items.len(), 1);
+    assert_eq!(artifacts.skipped, 3);
+    assert_eq!(artifacts.items[0].size, None);
+    assert_eq!(
+        artifacts.items[0].scan,
+        wharf::registry::ScanSummary::not_scanned()
+    );
 }

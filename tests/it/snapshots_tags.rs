@@ -146,6 +146,7 @@ async fn catalog_list_with_more_to_come() {
                 .map(|n| repo(&format!("localhost:5000/{n}")))
                 .collect(),
             next: Some(cursor),
+            ..Default::default()
         }),
     });
     state.update(ch('j'));

@@ -3,6 +3,8 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod action_fixtures;
+pub mod api_fixtures;
+pub mod api_server;
 pub mod credential_helper;
 pub mod engine;
 pub mod forms;

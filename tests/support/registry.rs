@@ -30,6 +30,9 @@ pub enum Auth {
     Htpasswd { username: String, password: String },
     /// `auth.silly`: a Bearer challenge pointing at `realm`; any Authorization is accepted.
     Token { realm: String },
+    /// `auth.silly` with the challenge's `service` given too (to shape it like a cloud
+    /// registry's, e.g. Aliyun's `registry.aliyuncs.com:cn-hangzhou:26842`).
+    TokenFor { realm: String, service: String },
 }
 
 /// A running `docker-registry serve`, killed on drop.
@@ -70,6 +73,10 @@ impl TestRegistry {
             Auth::Token { realm } => (
                 format!("auth:\n  silly:\n    realm: {realm}\n    service: test-registry\n"),
                 // silly auth accepts any Authorization header.
+                Some("Bearer uploader".to_owned()),
+            ),
+            Auth::TokenFor { realm, service } => (
+                format!("auth:\n  silly:\n    realm: {realm}\n    service: \"{service}\"\n"),
                 Some("Bearer uploader".to_owned()),
             ),
         };

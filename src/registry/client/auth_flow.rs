@@ -174,12 +174,17 @@ impl Session {
                     timeout,
                 )
                 .await?;
+            if matches!(subject, Subject::Manifest(..)) {
+                self.note_rate_limit(registry, response.headers());
+            }
             if response.status().is_success() {
                 return Ok(response);
             }
             if response.status() != StatusCode::UNAUTHORIZED {
+                let error =
+                    error_from_response(registry, response, |code| subject.missing(code)).await;
                 return Err(
-                    error_from_response(registry, response, |code| subject.missing(code)).await,
+                    error.with_login_state(auth.as_ref().is_some_and(|a| a.with_credentials))
                 );
             }
             let rejected = auth.as_ref().is_some_and(|a| a.with_credentials);
@@ -435,7 +440,10 @@ impl Session {
     /// Credentials for a registry from the docker store, looked up once per registry while
     /// there are some. "None" is not remembered: a `docker login` in another shell must be
     /// seen at the next request.
-    async fn credentials_for(&self, registry: &str) -> Result<Option<Credentials>, RegistryError> {
+    pub(super) async fn credentials_for(
+        &self,
+        registry: &str,
+    ) -> Result<Option<Credentials>, RegistryError> {
         let Some(config) = &self.docker_config else {
             return Ok(None);
         };
@@ -465,7 +473,8 @@ mod tests {
     fn client(insecure: &[&str]) -> Session {
         let insecure = insecure.iter().map(|s| s.to_string()).collect();
         crate::registry::install_crypto_provider();
-        Session::new(reqwest::Client::new(), insecure, None)
+        let hub = Url::parse(crate::registry::hub::DEFAULT_HUB_API).unwrap();
+        Session::new(reqwest::Client::new(), insecure, None, hub)
     }
 
     #[test]

@@ -69,6 +69,7 @@ pub(super) async fn error_from_response(
             quota: header_text(&headers, "ratelimit-limit")
                 .or_else(|| header_text(&headers, "x-ratelimit-limit"))
                 .map(|q| shorten(&q)),
+            logged_in: false,
         },
         StatusCode::FORBIDDEN => RegistryError::Forbidden { host, message },
         StatusCode::UNAUTHORIZED => RegistryError::Unauthorized {
@@ -90,7 +91,8 @@ fn api_error(body: &[u8]) -> (Option<String>, Option<String>) {
             let message = (!first.message.is_empty()).then(|| shorten(&first.message));
             return ((!first.code.is_empty()).then_some(first.code), message);
         }
-        return (None, None);
+        // Docker Hub's API: `{"message": …}` or `{"detail": …}`.
+        return (None, message_field(body));
     }
     let text = String::from_utf8_lossy(body);
     let text = text.trim();
@@ -99,6 +101,17 @@ fn api_error(body: &[u8]) -> (Option<String>, Option<String>) {
         None,
         plain.then(|| shorten(text.lines().next().unwrap_or(text))),
     )
+}
+
+/// The message of an error body written as `{"message": …}` or `{"detail": …}` (Docker
+/// Hub's API), shortened.
+fn message_field(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    ["message", "detail"]
+        .iter()
+        .find_map(|field| value.get(field).and_then(serde_json::Value::as_str))
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| shorten(m.trim()))
 }
 
 /// When a 429 says to come back: `Retry-After` (seconds or HTTP date), else `RateLimit-Reset`
@@ -275,5 +288,13 @@ mod tests {
             (None, Some("upstream down".into()))
         );
         assert_eq!(api_error(b""), (None, None));
+        assert_eq!(
+            api_error(br#"{"message":"object not found","errinfo":{}}"#),
+            (None, Some("object not found".into()))
+        );
+        assert_eq!(
+            api_error(br#"{"detail":"Not found."}"#),
+            (None, Some("Not found.".into()))
+        );
     }
 }

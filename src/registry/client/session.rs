@@ -3,12 +3,17 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 
+use chrono::Utc;
 use reqwest::Url;
+use reqwest::header::HeaderMap;
 
+use super::responses::header_text;
 use crate::registry::auth::TokenCache;
 use crate::registry::credentials::{Credentials, DockerConfig};
 use crate::registry::error::RegistryError;
+use crate::registry::rate_limit::RateLimit;
 use crate::registry::reference::{api_host_for, is_loopback_host, validate_registry};
 
 /// Identifies wharf to token services.
@@ -32,6 +37,14 @@ pub(super) struct Session {
     /// The scheme each registry asked for, so later calls authenticate up front.
     pub(super) known_auth: Mutex<HashMap<String, KnownAuth>>,
     pub(super) tokens: TokenCache,
+    /// Docker Hub's own API (`https://hub.docker.com`, or what the options say).
+    pub(super) hub_api: Url,
+    /// A Docker Hub API access token and when it stops being used.
+    pub(super) hub_token: tokio::sync::Mutex<Option<(String, Instant)>>,
+    /// The last pull quota each registry announced with a manifest.
+    pub(super) rate_limits: Mutex<HashMap<String, RateLimit>>,
+    /// Whether each registry answered as a Harbor (only definite answers are kept).
+    pub(super) harbor: Mutex<HashMap<String, bool>>,
 }
 
 pub(super) type CredentialSlot = Arc<tokio::sync::OnceCell<Option<Credentials>>>;
@@ -41,6 +54,7 @@ impl Session {
         http: reqwest::Client,
         insecure: Vec<String>,
         docker_config: Option<DockerConfig>,
+        hub_api: Url,
     ) -> Session {
         Session {
             http,
@@ -49,6 +63,25 @@ impl Session {
             credentials: Mutex::default(),
             known_auth: Mutex::default(),
             tokens: TokenCache::default(),
+            hub_api,
+            hub_token: tokio::sync::Mutex::default(),
+            rate_limits: Mutex::default(),
+            harbor: Mutex::default(),
+        }
+    }
+
+    /// Keeps the pull quota a manifest answer announced (`ratelimit-*` headers), if any.
+    pub(super) fn note_rate_limit(&self, registry: &str, headers: &HeaderMap) {
+        let limit = header_text(headers, "ratelimit-limit");
+        let remaining = header_text(headers, "ratelimit-remaining");
+        let source = header_text(headers, "docker-ratelimit-source");
+        if let Some(rate_limit) = RateLimit::from_headers(
+            limit.as_deref(),
+            remaining.as_deref(),
+            source.as_deref(),
+            Utc::now(),
+        ) {
+            lock(&self.rate_limits).insert(registry.to_owned(), rate_limit);
         }
     }
 
@@ -83,6 +116,12 @@ impl Session {
         lock(&self.credentials).remove(registry);
         lock(&self.known_auth).remove(registry);
         self.tokens.forget(registry);
+        if registry == crate::registry::reference::DOCKER_HUB {
+            // The Hub API token belongs to the Docker Hub login.
+            if let Ok(mut token) = self.hub_token.try_lock() {
+                *token = None;
+            }
+        }
     }
 }
 

@@ -8,6 +8,8 @@ const CATALOG_SCOPE: &str = "registry:catalog:*";
 
 /// What a call is about: decides the token scope and the wording of a 404.
 pub(super) enum Subject<'a> {
+    /// `GET /v2/`: the API itself, no scope.
+    Api,
     Catalog,
     Tags(&'a RepositoryRef),
     Manifest(&'a RepositoryRef, &'a str),
@@ -17,6 +19,7 @@ pub(super) enum Subject<'a> {
 impl Subject<'_> {
     pub(super) fn scope(&self) -> Option<String> {
         match self {
+            Subject::Api => None,
             Subject::Catalog => Some(CATALOG_SCOPE.to_owned()),
             Subject::Tags(repo) | Subject::Manifest(repo, _) | Subject::Blob(repo, _) => {
                 Some(format!("repository:{}:pull", repo.repository()))
@@ -30,6 +33,7 @@ impl Subject<'_> {
             repository: repo.to_string(),
         };
         match self {
+            Subject::Api => Missing::Api,
             Subject::Catalog => Missing::Catalog,
             Subject::Tags(repo) => repository(repo),
             Subject::Manifest(repo, _) | Subject::Blob(repo, _) if code == Some("NAME_UNKNOWN") => {
