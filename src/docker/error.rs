@@ -3,6 +3,8 @@
 use std::fmt;
 use std::io;
 
+use super::transport::find_link_failure;
+
 /// What kind of failure, so the state can react (reconnect, drop a row, show a message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EngineErrorKind {
@@ -57,6 +59,9 @@ impl EngineError {
     /// Turns a bollard error into a message that names the host and suggests a fix.
     pub(crate) fn from_bollard(err: bollard::errors::Error, host: &str) -> Self {
         use bollard::errors::Error as B;
+        if let Some(failure) = find_link_failure(&err) {
+            return failure.clone().into_engine_error(host);
+        }
         match err {
             B::DockerResponseServerError {
                 status_code,
@@ -76,12 +81,7 @@ impl EngineError {
             B::UnsupportedURISchemeError { uri } => unreachable(
                 host,
                 format!("wharf cannot connect to {uri}"),
-                "Use a unix:// socket or a tcp:// address; for ssh:// forward the socket with `ssh -L /tmp/docker.sock:/var/run/docker.sock HOST`.",
-            ),
-            B::CertPathError { path } => unreachable(
-                host,
-                format!("cannot read the TLS certificate {}", path.display()),
-                "Check DOCKER_CERT_PATH or the context's TLS files.",
+                "Use unix://, tcp:// or ssh:// addresses.",
             ),
             B::IOError { err } => from_io(&err, host),
             other => match find_io_error(&other) {
@@ -134,13 +134,30 @@ fn unreachable(host: &str, why: String, hint: &str) -> EngineError {
 }
 
 impl EngineError {
-    /// A transport failure, phrased for the host it happened with.
-    pub(crate) fn from_io(err: &io::Error, host: &str) -> EngineError {
-        from_io(err, host)
+    /// A failure below HTTP (hyper's, the connector's): wharf's own explanation when the
+    /// connector left one (ssh's reason, a TLS refusal), else by the I/O error inside.
+    pub(crate) fn from_transport(
+        err: &(dyn std::error::Error + 'static),
+        host: &str,
+    ) -> EngineError {
+        if let Some(failure) = find_link_failure(err) {
+            return failure.clone().into_engine_error(host);
+        }
+        match find_io_error(err) {
+            Some(io_err) => from_io(io_err, host),
+            None => unreachable(
+                host,
+                format!("the connection failed: {err}"),
+                "wharf keeps trying.",
+            ),
+        }
     }
 }
 
 fn from_io(err: &io::Error, host: &str) -> EngineError {
+    if let Some(failure) = find_link_failure(err) {
+        return failure.clone().into_engine_error(host);
+    }
     match err.kind() {
         io::ErrorKind::PermissionDenied => unreachable(
             host,

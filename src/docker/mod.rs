@@ -10,6 +10,7 @@ pub mod raw;
 mod registry_auth;
 pub mod target;
 mod transfer;
+pub mod transport;
 pub mod types;
 
 pub use containers::{CHANGE_INSTRUCTIONS, CommitRequest, validate_changes};
@@ -18,6 +19,7 @@ pub use error::{EngineError, EngineErrorKind};
 pub use images::ImportRequest;
 pub use raw::{ProgressLine, PushResult};
 pub use transfer::{LoginCheck, RemoveOutcome, counted};
+pub use transport::{ConnectOptions, EngineAddress, SshAddress, SshOptions};
 pub use types::{
     ChangeKind, ContainerId, ContainerRecord, ContainerState, EngineEvent, EngineInfo,
     EventSubject, FileChange, HistoryRecord, ImageId, ImageRecord, PortMapping,

@@ -1,0 +1,305 @@
+//! How wharf reaches the engine. One [`Connector`] opens a byte stream to the engine for
+//! every kind of address — a unix socket, plain tcp, TLS over tcp, `docker system
+//! dial-stdio` over ssh — and one pooling hyper client sends requests over those streams.
+//! bollard runs on that client as its custom transport and the raw requests
+//! ([`super::raw`]) use it directly, so a typed request and a raw one (push, `/auth`,
+//! events) take the same way to every engine.
+
+mod address;
+mod ssh;
+mod stream;
+mod tls;
+
+use std::error::Error as StdError;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::Stream;
+use http_body_util::{Either, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::{Request, Response, Uri};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+
+pub use address::{EngineAddress, SshAddress};
+pub use ssh::SshOptions;
+
+use self::ssh::SshLink;
+use self::stream::EngineStream;
+use self::tls::TlsRoute;
+use super::error::EngineError;
+use super::target::EngineTarget;
+
+/// How wharf reaches engines; set from wharf's config (defaults otherwise).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectOptions {
+    /// The `ssh` program and its options, for `ssh://` engines.
+    pub ssh: SshOptions,
+}
+
+/// A request body: the type bollard's requests carry, so raw requests share its client.
+pub(crate) type Body = Either<
+    Full<Bytes>,
+    StreamBody<Pin<Box<dyn Stream<Item = Result<Frame<Bytes>, io::Error>> + Send>>>,
+>;
+
+/// The host part of every request URI. The connector decides where a request goes, so
+/// this only fills the `Host` header (the engine ignores it).
+pub(crate) const REQUEST_AUTHORITY: &str = "http://docker";
+
+/// Idle pooled connections are closed after this: over ssh each holds a session.
+const POOL_IDLE: Duration = Duration::from_secs(30);
+
+/// The client every request to one engine goes through; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Transport {
+    client: Client<Connector, Body>,
+    connector: Connector,
+}
+
+impl Transport {
+    /// Prepares the way to `target`: reads TLS files, makes the ssh control directory.
+    /// Nothing is sent; the first request connects (and logs in over ssh).
+    pub(crate) fn open(
+        target: &EngineTarget,
+        options: &ConnectOptions,
+    ) -> Result<Transport, EngineError> {
+        let host = target.host.as_str();
+        let address = EngineAddress::parse(host).map_err(|why| {
+            EngineError::unreachable(
+                host,
+                why,
+                "Use unix://, tcp:// (with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for TLS) or ssh://user@host.",
+            )
+        })?;
+        let route = match address {
+            EngineAddress::Unix(path) => Route::Unix(path),
+            EngineAddress::Tcp { host: name, port } => {
+                let tls = target.tls.is_some() || host.starts_with("https://");
+                let port = port.unwrap_or(if tls { 2376 } else { 2375 });
+                match &target.tls {
+                    Some(files) => Route::Tls(Box::new(
+                        TlsRoute::new(&name, port, files)
+                            .map_err(|failure| failure.into_engine_error(host))?,
+                    )),
+                    None if tls => {
+                        return Err(EngineError::unreachable(
+                            host,
+                            "an https:// engine needs its CA and client certificate".into(),
+                            "Set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH to the directory holding ca.pem, cert.pem and key.pem.",
+                        ));
+                    }
+                    None => Route::Tcp(name, port),
+                }
+            }
+            EngineAddress::Ssh(address) => Route::Ssh(Arc::new(
+                SshLink::new(address, host, &options.ssh)
+                    .map_err(|failure| failure.into_engine_error(host))?,
+            )),
+        };
+        let connector = Connector {
+            route: Arc::new(route),
+        };
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE)
+            .build(connector.clone());
+        Ok(Transport { client, connector })
+    }
+
+    /// Sends one request; the connection comes from the pool or is opened for it.
+    pub(crate) fn request(
+        &self,
+        request: Request<Body>,
+    ) -> impl Future<Output = Result<Response<Incoming>, hyper_util::client::legacy::Error>>
+    + Send
+    + 'static {
+        self.client.request(request)
+    }
+
+    /// A bollard client whose requests go through this transport.
+    pub(crate) fn bollard(
+        &self,
+        timeout_secs: u64,
+        version: &bollard::ClientVersion,
+    ) -> Result<bollard::Docker, bollard::errors::Error> {
+        let client = self.client.clone();
+        bollard::Docker::connect_with_custom_transport(
+            move |request: bollard::BollardRequest| {
+                let response = client.request(request);
+                async move {
+                    response
+                        .await
+                        .map_err(|err| bollard::errors::Error::HyperLegacyError { err })
+                }
+            },
+            Some(REQUEST_AUTHORITY),
+            timeout_secs,
+            version,
+        )
+    }
+
+    /// Extra time the first request may take before the engine answers: an ssh login.
+    pub(crate) fn setup_allowance(&self) -> Duration {
+        match self.connector.route.as_ref() {
+            Route::Ssh(link) => link.login_budget(),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// Resolves when the lasting connection under this transport is lost (the ssh master
+    /// connection closed); never for transports without one. Requests made after that
+    /// connect again (a new ssh login).
+    pub(crate) async fn lost(&self) -> LinkFailure {
+        match self.connector.route.as_ref() {
+            Route::Ssh(link) => link.lost().await,
+            _ => std::future::pending().await,
+        }
+    }
+}
+
+/// Where the connector connects.
+enum Route {
+    Unix(std::path::PathBuf),
+    Tcp(String, u16),
+    Tls(Box<TlsRoute>),
+    Ssh(Arc<SshLink>),
+}
+
+/// Opens one stream to the engine per call; hyper's pool decides when.
+#[derive(Clone)]
+pub(crate) struct Connector {
+    route: Arc<Route>,
+}
+
+type Connecting = Pin<Box<dyn Future<Output = Result<TokioIo<EngineStream>, io::Error>> + Send>>;
+
+impl tower_service::Service<Uri> for Connector {
+    type Response = TokioIo<EngineStream>;
+    type Error = io::Error;
+    type Future = Connecting;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _destination: Uri) -> Self::Future {
+        let route = self.route.clone();
+        Box::pin(async move {
+            let stream = match route.as_ref() {
+                Route::Unix(path) => {
+                    EngineStream::Unix(tokio::net::UnixStream::connect(path).await?)
+                }
+                Route::Tcp(host, port) => {
+                    let tcp = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
+                    // Requests are small writes; each must leave at once over a slow link.
+                    tcp.set_nodelay(true)?;
+                    EngineStream::Tcp(tcp)
+                }
+                Route::Tls(tls) => EngineStream::Tls(Box::new(tls.connect().await?)),
+                Route::Ssh(link) => EngineStream::Ssh(link.connect().await?),
+            };
+            Ok(TokioIo::new(stream))
+        })
+    }
+}
+
+/// A connection failure in wharf's words (ssh's reason, a TLS refusal explained), carried
+/// inside an `io::Error` through hyper and bollard to [`EngineError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkFailure {
+    /// What happened, quoting the other side's reason.
+    pub(crate) why: String,
+    /// What to try.
+    pub(crate) hint: String,
+}
+
+impl LinkFailure {
+    pub(crate) fn new(why: impl Into<String>, hint: impl Into<String>) -> Self {
+        LinkFailure {
+            why: why.into(),
+            hint: hint.into(),
+        }
+    }
+
+    pub(crate) fn into_io(self) -> io::Error {
+        io::Error::new(io::ErrorKind::ConnectionAborted, self)
+    }
+
+    pub(crate) fn into_engine_error(self, host: &str) -> EngineError {
+        EngineError::unreachable(host, self.why, &self.hint)
+    }
+}
+
+impl fmt::Display for LinkFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+impl StdError for LinkFailure {}
+
+/// The [`LinkFailure`] somewhere in an error's causes. `io::Error::source` skips the error
+/// an `io::Error` wraps, so that one is looked at through `get_ref`.
+pub(crate) fn find_link_failure<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a LinkFailure> {
+    let mut current = Some(err);
+    let mut depth = 0;
+    while let Some(e) = current {
+        if let Some(failure) = e.downcast_ref::<LinkFailure>() {
+            return Some(failure);
+        }
+        depth += 1;
+        if depth > 16 {
+            return None;
+        }
+        current = match e.downcast_ref::<io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn StdError + 'static)),
+            None => e.source(),
+        };
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_failures_are_found_through_io_errors_and_sources() {
+        #[derive(Debug)]
+        struct Outer(io::Error);
+        impl fmt::Display for Outer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("outer")
+            }
+        }
+        impl StdError for Outer {
+            fn source(&self) -> Option<&(dyn StdError + 'static)> {
+                Some(&self.0)
+            }
+        }
+        let failure = LinkFailure::new("ssh said no", "try again");
+        let outer = Outer(failure.clone().into_io());
+        assert_eq!(find_link_failure(&outer), Some(&failure));
+        let plain = Outer(io::Error::from(io::ErrorKind::BrokenPipe));
+        assert_eq!(find_link_failure(&plain), None);
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused_when_opening() {
+        let target = EngineTarget {
+            host: "gopher://engine".into(),
+            source: super::super::target::TargetSource::HostFlag,
+            tls: None,
+        };
+        let Err(err) = Transport::open(&target, &ConnectOptions::default()) else {
+            panic!("opened a gopher:// engine");
+        };
+        assert!(err.message.contains("gopher"), "{}", err.message);
+    }
+}
