@@ -19,6 +19,7 @@ mod pty_commit;
 mod registry_auth;
 mod registry_content;
 mod registry_faults;
+mod remote_ssh;
 mod snapshots_actions;
 mod snapshots_containers;
 mod snapshots_foundation;

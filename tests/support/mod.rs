@@ -10,3 +10,4 @@ pub mod keys;
 pub mod pty;
 pub mod registry;
 pub mod render;
+pub mod sshd;

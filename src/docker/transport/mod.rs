@@ -26,6 +26,7 @@ use hyper::body::{Frame, Incoming};
 use hyper::{Request, Response, Uri};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio_util::sync::{CancellationToken, DropGuard};
 
 pub use address::{EngineAddress, SshAddress};
 pub use ssh::SshOptions;
@@ -61,6 +62,10 @@ const POOL_IDLE: Duration = Duration::from_secs(30);
 pub(crate) struct Transport {
     client: Client<Connector, Body>,
     connector: Connector,
+    /// Cancels the connector's waits when the last handle goes: a connection hyper opens
+    /// in the background may wait for an ssh session that only the pool's idle
+    /// connections (kept alive by that very wait) could free.
+    _closing: Arc<DropGuard>,
 }
 
 impl Transport {
@@ -99,17 +104,23 @@ impl Transport {
                 }
             }
             EngineAddress::Ssh(address) => Route::Ssh(Arc::new(
-                SshLink::new(address, host, &options.ssh)
+                SshLink::new(address, &options.ssh)
                     .map_err(|failure| failure.into_engine_error(host))?,
             )),
         };
+        let closing = CancellationToken::new();
         let connector = Connector {
             route: Arc::new(route),
+            closing: closing.clone(),
         };
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(POOL_IDLE)
             .build(connector.clone());
-        Ok(Transport { client, connector })
+        Ok(Transport {
+            client,
+            connector,
+            _closing: Arc::new(closing.drop_guard()),
+        })
     }
 
     /// Sends one request; the connection comes from the pool or is opened for it.
@@ -175,6 +186,8 @@ enum Route {
 #[derive(Clone)]
 pub(crate) struct Connector {
     route: Arc<Route>,
+    /// Cancelled when the transport is dropped.
+    closing: CancellationToken,
 }
 
 type Connecting = Pin<Box<dyn Future<Output = Result<TokioIo<EngineStream>, io::Error>> + Send>>;
@@ -190,6 +203,7 @@ impl tower_service::Service<Uri> for Connector {
 
     fn call(&mut self, _destination: Uri) -> Self::Future {
         let route = self.route.clone();
+        let closing = self.closing.clone();
         Box::pin(async move {
             let stream = match route.as_ref() {
                 Route::Unix(path) => {
@@ -202,7 +216,7 @@ impl tower_service::Service<Uri> for Connector {
                     EngineStream::Tcp(tcp)
                 }
                 Route::Tls(tls) => EngineStream::Tls(Box::new(tls.connect().await?)),
-                Route::Ssh(link) => EngineStream::Ssh(link.connect().await?),
+                Route::Ssh(link) => EngineStream::Ssh(link.connect(&closing).await?),
             };
             Ok(TokioIo::new(stream))
         })

@@ -28,6 +28,7 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Sleep;
+use tokio_util::sync::CancellationToken;
 
 use super::LinkFailure;
 use super::address::SshAddress;
@@ -95,8 +96,6 @@ enum LinkState {
 pub(crate) struct SshLink {
     program: PathBuf,
     address: SshAddress,
-    /// The address as the user wrote it, for messages.
-    shown: String,
     extra_args: Vec<String>,
     connect_timeout: Duration,
     linger: Duration,
@@ -109,11 +108,7 @@ pub(crate) struct SshLink {
 
 impl SshLink {
     /// Prepares the link (the private directory); nothing runs until the first connection.
-    pub(crate) fn new(
-        address: SshAddress,
-        shown: &str,
-        options: &SshOptions,
-    ) -> Result<SshLink, LinkFailure> {
+    pub(crate) fn new(address: SshAddress, options: &SshOptions) -> Result<SshLink, LinkFailure> {
         // 0700: the control socket lets anyone who can reach it run commands as the user
         // on the remote host.
         let mut builder = tempfile::Builder::new();
@@ -129,7 +124,6 @@ impl SshLink {
         Ok(SshLink {
             program: options.program.clone(),
             address,
-            shown: shown.to_string(),
             extra_args: options.extra_args.clone(),
             connect_timeout: options.connect_timeout,
             linger: options.linger.max(Duration::from_secs(1)),
@@ -154,13 +148,14 @@ impl SshLink {
     }
 
     /// Opens a session running `docker system dial-stdio`, logging in first if needed.
-    pub(crate) async fn connect(&self) -> io::Result<SshStream> {
-        let permit = self
-            .sessions
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(io::Error::other)?;
+    /// Waits while all sessions are open, unless `closing` is cancelled.
+    pub(crate) async fn connect(&self, closing: &CancellationToken) -> io::Result<SshStream> {
+        let permit = tokio::select! {
+            permit = self.sessions.clone().acquire_owned() => permit.map_err(io::Error::other)?,
+            _ = closing.cancelled() => {
+                return Err(io::Error::other("the engine handle was closed"));
+            }
+        };
         self.ensure_master().await.map_err(LinkFailure::into_io)?;
         let mut child = self
             .command(self.session_args())
@@ -186,8 +181,9 @@ impl SshLink {
             _release: release_tx,
             _permit: permit,
             link: SessionContext {
-                shown: self.shown.clone(),
                 state: self.state.clone(),
+                control: self.control_path(),
+                log: self.log_path(),
             },
         })
     }
@@ -262,8 +258,7 @@ impl SshLink {
                 let reason = quote(&said(""));
                 return Err(LinkFailure::new(
                     format!(
-                        "ssh did not log in to {} within {} s{}",
-                        self.shown,
+                        "ssh did not log in within {} s{}",
                         budget.as_secs(),
                         colon(&reason)
                     ),
@@ -279,25 +274,19 @@ impl SshLink {
         let connection = UnixStream::connect(&control).await.map_err(|e| {
             LinkFailure::new(
                 format!(
-                    "ssh logged in to {} but opened no control socket ({e}){}",
-                    self.shown,
+                    "ssh logged in but opened no control socket ({e}){}",
                     colon(&quote(&read_tail(&log)))
                 ),
                 "A ControlPath or ControlMaster setting in the ssh options may conflict with wharf's.",
             )
         })?;
         let state = self.state.clone();
-        let shown = self.shown.clone();
         Ok(tokio::spawn(async move {
             let mut connection = connection;
             let mut buffer = [0u8; 64];
             // The master greets and then waits for us; it only ever closes.
             while matches!(connection.read(&mut buffer).await, Ok(n) if n > 0) {}
-            let reason = quote(&read_tail(&log));
-            state.send_replace(LinkState::Lost(LinkFailure::new(
-                format!("the ssh connection to {shown} was lost{}", colon(&reason)),
-                "wharf logs in again; check the network and the ssh server if it keeps failing.",
-            )));
+            state.send_replace(LinkState::Lost(lost_connection(&log)));
         }))
     }
 
@@ -405,7 +394,6 @@ impl SshLink {
     /// The master could not log in: ssh's reason, sorted into what to do about it.
     fn login_failure(&self, said: &str, status: ExitStatus) -> LinkFailure {
         let reason = quote(said);
-        let shown = &self.shown;
         let host = &self.address.host;
         let first_login = match (&self.address.user, self.address.port) {
             (Some(user), Some(port)) => format!("ssh -p {port} {user}@{host}"),
@@ -418,14 +406,15 @@ impl SshLink {
         {
             if said.contains("has changed") || said.contains("IDENTIFICATION HAS CHANGED") {
                 (
-                    format!("the host key of {shown} has changed: {reason}"),
+                    format!("the host key has changed: {reason}"),
                     format!(
-                        "The host may have been reinstalled, or someone is in the middle. Check with its administrator, then remove the old key with `ssh-keygen -R {host}`."
+                        "The host may have been reinstalled, or someone is in the middle. Check with its administrator, then remove the old key with `ssh-keygen -R {}`.",
+                        known_hosts_name(host, self.address.port)
                     ),
                 )
             } else {
                 (
-                    format!("the host key of {shown} is not known: {reason}"),
+                    format!("the host key is not known: {reason}"),
                     format!(
                         "Connect once with `{first_login}` to check and accept the host key; wharf never asks (BatchMode)."
                     ),
@@ -435,7 +424,7 @@ impl SshLink {
             || said.contains("Too many authentication failures")
         {
             (
-                format!("{shown} refused wharf's ssh keys: {reason}"),
+                format!("the host refused wharf's ssh keys: {reason}"),
                 "Load the key into ssh-agent (ssh-add) or name it with IdentityFile in ~/.ssh/config; wharf cannot ask for a password or passphrase.".to_string(),
             )
         } else if said.contains("Could not resolve hostname") {
@@ -445,7 +434,7 @@ impl SshLink {
             )
         } else if said.contains("timed out") {
             (
-                format!("{shown} did not answer in time: {reason}"),
+                format!("the host did not answer in time: {reason}"),
                 format!(
                     "Check that the host is up and reachable (VPN, firewall); ssh waited {} s (ConnectTimeout).",
                     self.connect_timeout.as_secs()
@@ -463,7 +452,7 @@ impl SshLink {
                 reason
             };
             (
-                format!("ssh could not log in to {shown}: {reason}"),
+                format!("ssh could not log in: {reason}"),
                 format!("Try `{first_login}` in a terminal to see what ssh needs."),
             )
         };
@@ -546,8 +535,9 @@ struct SessionEnd {
 
 /// What a session needs to explain its end.
 struct SessionContext {
-    shown: String,
     state: Arc<watch::Sender<LinkState>>,
+    control: PathBuf,
+    log: PathBuf,
 }
 
 impl SessionContext {
@@ -559,12 +549,28 @@ impl SessionContext {
         if let LinkState::Lost(failure) = &*self.state.borrow() {
             return Some(failure.clone());
         }
-        Some(session_failure(&self.shown, end))
+        // The master's end closes its sessions too, sometimes before the watcher has seen
+        // it go: a control socket that no longer answers says so.
+        if std::os::unix::net::UnixStream::connect(&self.control).is_err() {
+            return Some(lost_connection(&self.log));
+        }
+        Some(session_failure(end))
     }
 }
 
+/// The master connection went away; its log may say why.
+fn lost_connection(log: &Path) -> LinkFailure {
+    LinkFailure::new(
+        format!(
+            "the ssh connection was lost{}",
+            colon(&quote(&read_tail(log)))
+        ),
+        "wharf logs in again; check the network and the ssh server if it keeps failing.",
+    )
+}
+
 /// Why a session failed, from its exit status and stderr.
-fn session_failure(shown: &str, end: &SessionEnd) -> LinkFailure {
+fn session_failure(end: &SessionEnd) -> LinkFailure {
     let said = end.stderr.as_str();
     let reason = quote(said);
     let lower = said.to_ascii_lowercase();
@@ -573,15 +579,12 @@ fn session_failure(shown: &str, end: &SessionEnd) -> LinkFailure {
         || lower.contains("docker: not found")
     {
         LinkFailure::new(
-            format!("{shown} has no docker command{}", colon(&reason)),
+            format!("the host has no docker command{}", colon(&reason)),
             "Install the docker CLI on that host, on the PATH of non-interactive ssh sessions (docker system dial-stdio runs there).",
         )
     } else if lower.contains("administratively prohibited") || lower.contains("open failed") {
         LinkFailure::new(
-            format!(
-                "the ssh server at {shown} refused another session{}",
-                colon(&reason)
-            ),
+            format!("the ssh server refused another session{}", colon(&reason)),
             "Its MaxSessions is lower than wharf's session limit: lower wharf's ssh session limit or raise MaxSessions in sshd_config.",
         )
     } else if lower.contains("cannot connect to the docker daemon")
@@ -590,14 +593,14 @@ fn session_failure(shown: &str, end: &SessionEnd) -> LinkFailure {
     {
         LinkFailure::new(
             format!(
-                "docker on {shown} cannot reach its engine{}",
+                "docker on the host cannot reach its engine{}",
                 colon(&reason)
             ),
             "Is the engine running there, and may the ssh user use its socket (the docker group)?",
         )
     } else if lower.contains("control socket") || lower.contains("mux_client") {
         LinkFailure::new(
-            format!("the ssh connection to {shown} was lost{}", colon(&reason)),
+            format!("the ssh connection was lost{}", colon(&reason)),
             "wharf logs in again; check the network and the ssh server if it keeps failing.",
         )
     } else {
@@ -607,7 +610,7 @@ fn session_failure(shown: &str, end: &SessionEnd) -> LinkFailure {
             reason
         };
         LinkFailure::new(
-            format!("the ssh session to {shown} failed: {reason}"),
+            format!("the ssh session failed: {reason}"),
             "wharf keeps trying; run `docker -H` with the same address to compare.",
         )
     }
@@ -747,6 +750,14 @@ fn quote(said: &str) -> String {
     text::truncate(&text::clean(&joined), 400).into_owned()
 }
 
+/// The host as `known_hosts` names it: `[host]:port` for another port than 22.
+fn known_hosts_name(host: &str, port: Option<u16>) -> String {
+    match port {
+        Some(port) if port != 22 => format!("'[{host}]:{port}'"),
+        _ => host.to_string(),
+    }
+}
+
 /// `": reason"`, or nothing when there is no reason.
 fn colon(reason: &str) -> String {
     if reason.is_empty() {
@@ -767,7 +778,7 @@ mod tests {
     use std::os::unix::process::ExitStatusExt;
 
     fn link(address: &str, options: &SshOptions) -> SshLink {
-        SshLink::new(SshAddress::parse(address).unwrap(), address, options).unwrap()
+        SshLink::new(SshAddress::parse(address).unwrap(), options).unwrap()
     }
 
     fn strings(args: &[OsString]) -> Vec<String> {
@@ -905,31 +916,25 @@ mod tests {
             status: ExitStatus::from_raw(code << 8),
             stderr: stderr.to_string(),
         };
-        let no_docker = session_failure("ssh://h", &end(127, "/bin/sh: 1: docker: not found\n"));
+        let no_docker = session_failure(&end(127, "/bin/sh: 1: docker: not found\n"));
         assert!(
             no_docker
                 .why
                 .contains("has no docker command: /bin/sh: 1: docker: not found")
         );
-        let sessions = session_failure(
-            "ssh://h",
-            &end(
-                255,
-                "channel 11: open failed: administratively prohibited: open failed\n",
-            ),
-        );
+        let sessions = session_failure(&end(
+            255,
+            "channel 11: open failed: administratively prohibited: open failed\n",
+        ));
         assert!(sessions.hint.contains("MaxSessions"));
-        let daemon = session_failure(
-            "ssh://h",
-            &end(
-                1,
-                "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n",
-            ),
-        );
+        let daemon = session_failure(&end(
+            1,
+            "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n",
+        ));
         assert!(
             daemon
                 .why
-                .starts_with("docker on ssh://h cannot reach its engine")
+                .starts_with("docker on the host cannot reach its engine")
         );
     }
 
