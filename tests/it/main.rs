@@ -20,6 +20,7 @@ mod registry_auth;
 mod registry_content;
 mod registry_faults;
 mod remote_ssh;
+mod remote_tls;
 mod snapshots_actions;
 mod snapshots_containers;
 mod snapshots_foundation;

@@ -11,3 +11,4 @@ pub mod pty;
 pub mod registry;
 pub mod render;
 pub mod sshd;
+pub mod tls;

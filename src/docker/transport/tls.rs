@@ -174,73 +174,84 @@ impl TlsContext {
     }
 
     fn describe(&self, err: &rustls::Error) -> LinkFailure {
-        let address = &self.address;
-        let ca = self.ca.display();
-        let refused_client = |why: &str| {
+        const CA_HINT: &str = "Use the ca.pem of the CA that signed the engine's certificate (DOCKER_CERT_PATH or the Docker context's TLS files).";
+        const CLIENT_HINT: &str = "Use the cert.pem and key.pem signed by the CA this engine trusts (DOCKER_CERT_PATH or the Docker context's TLS files).";
+        let server = |why: String, hint: &str| LinkFailure::new(why, hint);
+        let refused = |why: &str, hint: &str| {
             let what = match &self.client_cert {
                 Some(cert) => format!("wharf's client certificate {}", cert.display()),
-                None => "the connection without a client certificate".to_string(),
+                None => "a connection without a client certificate".to_string(),
             };
-            LinkFailure::new(
-                format!("the engine at {address} refused {what}: {why}"),
-                "Use the cert.pem and key.pem signed by the CA this engine trusts (DOCKER_CERT_PATH or the context's TLS files).",
-            )
+            LinkFailure::new(format!("the engine refused {what}: {why}"), hint)
         };
         match err {
-            rustls::Error::InvalidCertificate(problem) => {
-                let why = match problem {
-                    CertificateError::UnknownIssuer => {
-                        format!("its certificate is not signed by the CA in {ca}")
-                    }
-                    CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-                        "its certificate has expired".to_string()
-                    }
-                    CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-                        "its certificate is not valid yet (check the clock)".to_string()
-                    }
-                    CertificateError::NotValidForName
-                    | CertificateError::NotValidForNameContext { .. } => format!(
-                        "its certificate is not made out to the name wharf connected to ({address})"
+            rustls::Error::InvalidCertificate(problem) => match problem {
+                CertificateError::UnknownIssuer => server(
+                    format!(
+                        "the engine's certificate is not signed by the CA in {}",
+                        self.ca.display()
                     ),
-                    CertificateError::Revoked => "its certificate was revoked".to_string(),
-                    other => format!("its certificate was not accepted ({other:?})"),
-                };
-                LinkFailure::new(
-                    format!("the engine at {address} failed the TLS check: {why}"),
-                    "Check that ca.pem is the CA that signed the engine's certificate and that the address is the one the certificate names.",
-                )
-            }
+                    CA_HINT,
+                ),
+                CertificateError::Expired | CertificateError::ExpiredContext { .. } => server(
+                    "the engine's certificate has expired".into(),
+                    "The engine's certificate must be renewed (or this machine's clock is wrong).",
+                ),
+                CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                    server(
+                        "the engine's certificate is not valid yet".into(),
+                        "Check the clock on this machine and on the engine's.",
+                    )
+                }
+                CertificateError::NotValidForName
+                | CertificateError::NotValidForNameContext { .. } => server(
+                    format!(
+                        "the engine's certificate is not made out to {}",
+                        self.address
+                    ),
+                    "Connect with the host name or address the engine's certificate names.",
+                ),
+                other => server(
+                    format!("the engine's certificate was not accepted ({other:?})"),
+                    CA_HINT,
+                ),
+            },
             rustls::Error::AlertReceived(alert) => match alert {
-                AlertDescription::CertificateExpired => refused_client("it has expired"),
-                AlertDescription::CertificateRequired | AlertDescription::NoCertificate => {
-                    refused_client("the engine requires a client certificate")
+                AlertDescription::CertificateExpired => refused(
+                    "it has expired",
+                    "Renew the client certificate (cert.pem and key.pem).",
+                ),
+                AlertDescription::CertificateRequired | AlertDescription::NoCertificate => refused(
+                    "the engine requires a client certificate",
+                    "Put cert.pem and key.pem beside ca.pem (DOCKER_CERT_PATH or the Docker context's TLS files).",
+                ),
+                AlertDescription::UnknownCA => {
+                    refused("it does not trust the CA that signed it", CLIENT_HINT)
                 }
                 AlertDescription::BadCertificate
-                | AlertDescription::UnknownCA
                 | AlertDescription::CertificateUnknown
                 | AlertDescription::UnsupportedCertificate
                 | AlertDescription::CertificateRevoked
                 | AlertDescription::AccessDenied
-                | AlertDescription::DecryptError => refused_client(&format!("TLS alert {alert:?}")),
+                | AlertDescription::DecryptError => {
+                    refused(&format!("TLS alert {alert:?}"), CLIENT_HINT)
+                }
                 AlertDescription::HandshakeFailure => LinkFailure::new(
-                    format!("the engine at {address} ended the TLS handshake (handshake failure)"),
+                    "the engine ended the TLS handshake (handshake failure)",
                     "The engine may want a client certificate wharf does not have, or TLS settings wharf does not support.",
                 ),
                 other => LinkFailure::new(
-                    format!("the engine at {address} ended the TLS connection (alert {other:?})"),
+                    format!("the engine ended the TLS connection (alert {other:?})"),
                     FILES_HINT,
                 ),
             },
             rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
                 LinkFailure::new(
-                    format!("{address} does not speak TLS"),
+                    "it does not speak TLS",
                     "Is this a plain tcp:// engine (usually port 2375)? Then unset DOCKER_TLS_VERIFY.",
                 )
             }
-            other => LinkFailure::new(
-                format!("TLS with the engine at {address} failed: {other}"),
-                FILES_HINT,
-            ),
+            other => LinkFailure::new(format!("TLS failed: {other}"), FILES_HINT),
         }
     }
 }
