@@ -2,6 +2,7 @@
 //! app-owned type from [`types`].
 
 mod containers;
+pub mod contexts;
 mod engine;
 mod error;
 mod events;
@@ -14,6 +15,7 @@ pub mod transport;
 pub mod types;
 
 pub use containers::{CHANGE_INSTRUCTIONS, CommitRequest, validate_changes};
+pub use contexts::{ContextList, ContextSummary, list_contexts};
 pub use engine::Engine;
 pub use error::{EngineError, EngineErrorKind};
 pub use images::ImportRequest;

@@ -19,6 +19,7 @@ mod pty_commit;
 mod registry_auth;
 mod registry_content;
 mod registry_faults;
+mod remote_contexts;
 mod remote_ssh;
 mod remote_tls;
 mod snapshots_actions;
