@@ -167,6 +167,14 @@ impl Engine {
     }
 
     pub(crate) fn error(&self, err: bollard::errors::Error) -> EngineError {
-        EngineError::from_bollard(err, &self.host)
+        let error = EngineError::from_bollard(err, &self.host);
+        // bollard's streams keep only the text of a transport failure; when the ssh
+        // connection is known to be gone, its reason is the better one.
+        match self.transport.link_failure() {
+            Some(failure) if error.kind == super::error::EngineErrorKind::Unreachable => {
+                failure.into_engine_error(&self.host)
+            }
+            _ => error,
+        }
     }
 }

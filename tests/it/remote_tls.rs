@@ -252,3 +252,51 @@ async fn a_plain_http_server_is_not_taken_for_a_tls_engine() {
     let err = first_failure(&target).await;
     assert!(err.message.contains("does not speak TLS"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_tls_connection_ends_the_event_stream_as_unreachable() {
+    let Some((local, pki, endpoint)) = local_and_endpoint(false).await else {
+        return;
+    };
+    let mut scratch = Scratch::new();
+    let name = unique_name("tlscut");
+    import_test_image(&local, &mut scratch, &format!("{name}:1"), &[CMD_SH]).await;
+    let files = pki.client_files(ClientCert::Valid, ServerTrust::RightCa);
+    let (remote, _) = Engine::connect(&tls_target(&endpoint, files))
+        .await
+        .unwrap();
+    let mut events = Box::pin(remote.events(chrono::Utc::now().timestamp() - 1));
+    scratch.track_image(format!("{name}:2"));
+    remote
+        .tag_image(&format!("{name}:1"), &name, "2")
+        .await
+        .unwrap();
+    let wanted = format!("{name}:2");
+    let live = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(event) = events.next().await {
+            if event.expect("an event").name.as_deref() == Some(wanted.as_str()) {
+                return;
+            }
+        }
+        panic!("the stream ended before the tag event");
+    });
+    live.await.expect("the tag event arrives");
+
+    endpoint.drop_connections();
+    // Events of other tests may still come first (the engine is shared).
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            match events.next().await {
+                Some(Ok(_)) => continue,
+                other => return other,
+            }
+        }
+    })
+    .await
+    .expect("the event stream notices");
+    match ended {
+        Some(Err(e)) => assert_eq!(e.kind, EngineErrorKind::Unreachable, "{e}"),
+        None => panic!("the stream ended without an error"),
+        Some(Ok(_)) => unreachable!(),
+    }
+}

@@ -190,6 +190,23 @@ impl TlsEndpoint {
         panic!("socat did not start after {START_ATTEMPTS} attempts:\n{last_log}");
     }
 
+    /// Ends every connection socat serves (its forked children), as a network cut would;
+    /// the listener stays.
+    pub fn drop_connections(&self) {
+        let parent = self.child.id().to_string();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            // pid (comm) state ppid …: the fields after the last ')'.
+            let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+            if after.split_whitespace().nth(1) == Some(parent.as_str()) {
+                let pid = entry.file_name().to_string_lossy().into_owned();
+                let _ = Command::new("kill").args(["-KILL", &pid]).status();
+            }
+        }
+    }
+
     /// `tcp://127.0.0.1:PORT`.
     pub fn address(&self) -> String {
         format!("tcp://127.0.0.1:{}", self.port)

@@ -60,7 +60,7 @@ const POOL_IDLE: Duration = Duration::from_secs(30);
 /// The client every request to one engine goes through; cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Transport {
-    client: Client<Connector, Body>,
+    clients: Arc<Clients>,
     connector: Connector,
     /// Cancels the connector's waits when the last handle goes: a connection hyper opens
     /// in the background may wait for an ssh session that only the pool's idle
@@ -113,11 +113,12 @@ impl Transport {
             route: Arc::new(route),
             closing: closing.clone(),
         };
-        let client = Client::builder(TokioExecutor::new())
-            .pool_idle_timeout(POOL_IDLE)
-            .build(connector.clone());
+        let clients = Arc::new(Clients {
+            current: std::sync::Mutex::new((0, build_client(&connector))),
+            connector: connector.clone(),
+        });
         Ok(Transport {
-            client,
+            clients,
             connector,
             _closing: Arc::new(closing.drop_guard()),
         })
@@ -130,7 +131,7 @@ impl Transport {
     ) -> impl Future<Output = Result<Response<Incoming>, hyper_util::client::legacy::Error>>
     + Send
     + 'static {
-        self.client.request(request)
+        self.clients.get().request(request)
     }
 
     /// A bollard client whose requests go through this transport.
@@ -139,10 +140,10 @@ impl Transport {
         timeout_secs: u64,
         version: &bollard::ClientVersion,
     ) -> Result<bollard::Docker, bollard::errors::Error> {
-        let client = self.client.clone();
+        let clients = self.clients.clone();
         bollard::Docker::connect_with_custom_transport(
             move |request: bollard::BollardRequest| {
-                let response = client.request(request);
+                let response = clients.get().request(request);
                 async move {
                     response
                         .await
@@ -163,6 +164,14 @@ impl Transport {
         }
     }
 
+    /// The failure of the lasting connection (the ssh master), while it is down.
+    pub(crate) fn link_failure(&self) -> Option<LinkFailure> {
+        match self.connector.route.as_ref() {
+            Route::Ssh(link) => link.lost_now(),
+            _ => None,
+        }
+    }
+
     /// Resolves when the lasting connection under this transport is lost (the ssh master
     /// connection closed); never for transports without one. Requests made after that
     /// connect again (a new ssh login).
@@ -172,6 +181,37 @@ impl Transport {
             _ => std::future::pending().await,
         }
     }
+}
+
+/// The pooling client, replaced by a fresh one after the ssh master was lost: the
+/// connections pooled before went through it and are dead.
+struct Clients {
+    connector: Connector,
+    /// The losses counted when the client was built, and the client.
+    current: std::sync::Mutex<(u64, Client<Connector, Body>)>,
+}
+
+impl Clients {
+    fn get(&self) -> Client<Connector, Body> {
+        let losses = match self.connector.route.as_ref() {
+            Route::Ssh(link) => link.losses(),
+            _ => 0,
+        };
+        let mut current = self
+            .current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if current.0 != losses {
+            *current = (losses, build_client(&self.connector));
+        }
+        current.1.clone()
+    }
+}
+
+fn build_client(connector: &Connector) -> Client<Connector, Body> {
+    Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(POOL_IDLE)
+        .build(connector.clone())
 }
 
 /// Where the connector connects.
@@ -209,18 +249,32 @@ impl tower_service::Service<Uri> for Connector {
                 Route::Unix(path) => {
                     EngineStream::Unix(tokio::net::UnixStream::connect(path).await?)
                 }
-                Route::Tcp(host, port) => {
-                    let tcp = tokio::net::TcpStream::connect((host.as_str(), *port)).await?;
-                    // Requests are small writes; each must leave at once over a slow link.
-                    tcp.set_nodelay(true)?;
-                    EngineStream::Tcp(tcp)
-                }
+                Route::Tcp(host, port) => EngineStream::Tcp(connect_tcp(host, *port).await?),
                 Route::Tls(tls) => EngineStream::Tls(Box::new(tls.connect().await?)),
                 Route::Ssh(link) => EngineStream::Ssh(link.connect(&closing).await?),
             };
             Ok(TokioIo::new(stream))
         })
     }
+}
+
+/// TCP keep-alive: a quiet connection (an event stream) is probed after this long idle…
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(30);
+/// …every this long, and given up after three unanswered probes (a cut network shows in
+/// about a minute instead of never).
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(10);
+
+/// Connects to a tcp engine (plain or under TLS) for requests over a slow or lossy link.
+pub(crate) async fn connect_tcp(host: &str, port: u16) -> io::Result<tokio::net::TcpStream> {
+    let tcp = tokio::net::TcpStream::connect((host, port)).await?;
+    // Requests are small writes; each must leave at once, not wait for the last ACK.
+    tcp.set_nodelay(true)?;
+    let keepalive = socket2::TcpKeepalive::new().with_time(KEEPALIVE_IDLE);
+    #[cfg(any(target_os = "linux", target_os = "macos"))]
+    let keepalive = keepalive.with_interval(KEEPALIVE_INTERVAL).with_retries(3);
+    socket2::SockRef::from(&tcp).set_tcp_keepalive(&keepalive)?;
+    Ok(tcp)
 }
 
 /// A connection failure in wharf's words (ssh's reason, a TLS refusal explained), carried

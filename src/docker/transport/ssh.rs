@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::process::{ExitStatus, Stdio};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
@@ -102,8 +103,30 @@ pub(crate) struct SshLink {
     dir: tempfile::TempDir,
     /// The task holding a connection on the control socket while the master runs.
     watcher: tokio::sync::Mutex<Option<JoinHandle<()>>>,
-    state: Arc<watch::Sender<LinkState>>,
+    health: Arc<Health>,
     sessions: Arc<Semaphore>,
+}
+
+/// The master's state, shared with its watcher and the sessions.
+struct Health {
+    state: watch::Sender<LinkState>,
+    /// How many times a running master was found gone: connections pooled before a loss
+    /// are dead, and the transport starts a fresh pool when this changes.
+    losses: AtomicU64,
+    /// Counts logins, so that the watcher of an old master cannot mark a new one lost.
+    logins: AtomicU64,
+}
+
+impl Health {
+    /// The master of login `login` is gone.
+    fn mark_lost(&self, login: u64, failure: LinkFailure) {
+        if self.logins.load(Ordering::SeqCst) == login
+            && !matches!(*self.state.borrow(), LinkState::Lost(_))
+        {
+            self.losses.fetch_add(1, Ordering::SeqCst);
+            self.state.send_replace(LinkState::Lost(failure));
+        }
+    }
 }
 
 impl SshLink {
@@ -129,7 +152,11 @@ impl SshLink {
             linger: options.linger.max(Duration::from_secs(1)),
             dir,
             watcher: tokio::sync::Mutex::new(None),
-            state: Arc::new(watch::Sender::new(LinkState::Down)),
+            health: Arc::new(Health {
+                state: watch::Sender::new(LinkState::Down),
+                losses: AtomicU64::new(0),
+                logins: AtomicU64::new(0),
+            }),
             sessions: Arc::new(Semaphore::new(options.max_sessions.max(1))),
         })
     }
@@ -181,16 +208,29 @@ impl SshLink {
             _release: release_tx,
             _permit: permit,
             link: SessionContext {
-                state: self.state.clone(),
+                health: self.health.clone(),
                 control: self.control_path(),
                 log: self.log_path(),
             },
         })
     }
 
+    /// The reason the master went away, while it has not been started again.
+    pub(crate) fn lost_now(&self) -> Option<LinkFailure> {
+        match &*self.health.state.borrow() {
+            LinkState::Lost(failure) => Some(failure.clone()),
+            _ => None,
+        }
+    }
+
+    /// How many times the master was found gone (see [`Health::losses`]).
+    pub(crate) fn losses(&self) -> u64 {
+        self.health.losses.load(Ordering::SeqCst)
+    }
+
     /// Resolves when a running master goes away.
     pub(crate) async fn lost(&self) -> LinkFailure {
-        let mut state = self.state.subscribe();
+        let mut state = self.health.state.subscribe();
         loop {
             if let LinkState::Lost(failure) = &*state.borrow_and_update() {
                 return failure.clone();
@@ -206,10 +246,22 @@ impl SshLink {
     async fn ensure_master(&self) -> Result<(), LinkFailure> {
         let asked = Instant::now();
         let mut watcher = self.watcher.lock().await;
-        match &*self.state.borrow() {
-            LinkState::Up => return Ok(()),
-            LinkState::Failed(failure, at) if *at >= asked => return Err(failure.clone()),
-            _ => {}
+        let up = matches!(*self.health.state.borrow(), LinkState::Up);
+        if up {
+            // A master that died a moment ago may not have been noticed by the watcher
+            // yet; a session started now would quietly log in on its own (ssh falls back
+            // to a direct connection when the control socket is gone).
+            if std::os::unix::net::UnixStream::connect(self.control_path()).is_ok() {
+                return Ok(());
+            }
+            let login = self.health.logins.load(Ordering::SeqCst);
+            self.health
+                .mark_lost(login, lost_connection(&self.log_path()));
+        }
+        if let LinkState::Failed(failure, at) = &*self.health.state.borrow() {
+            if *at >= asked {
+                return Err(failure.clone());
+            }
         }
         if let Some(old) = watcher.take() {
             old.abort();
@@ -217,11 +269,12 @@ impl SshLink {
         match self.start_master().await {
             Ok(handle) => {
                 *watcher = Some(handle);
-                self.state.send_replace(LinkState::Up);
+                self.health.state.send_replace(LinkState::Up);
                 Ok(())
             }
             Err(failure) => {
-                self.state
+                self.health
+                    .state
                     .send_replace(LinkState::Failed(failure.clone(), Instant::now()));
                 Err(failure)
             }
@@ -280,13 +333,14 @@ impl SshLink {
                 "A ControlPath or ControlMaster setting in the ssh options may conflict with wharf's.",
             )
         })?;
-        let state = self.state.clone();
+        let health = self.health.clone();
+        let login = health.logins.fetch_add(1, Ordering::SeqCst) + 1;
         Ok(tokio::spawn(async move {
             let mut connection = connection;
             let mut buffer = [0u8; 64];
             // The master greets and then waits for us; it only ever closes.
             while matches!(connection.read(&mut buffer).await, Ok(n) if n > 0) {}
-            state.send_replace(LinkState::Lost(lost_connection(&log)));
+            health.mark_lost(login, lost_connection(&log));
         }))
     }
 
@@ -535,7 +589,7 @@ struct SessionEnd {
 
 /// What a session needs to explain its end.
 struct SessionContext {
-    state: Arc<watch::Sender<LinkState>>,
+    health: Arc<Health>,
     control: PathBuf,
     log: PathBuf,
 }
@@ -546,7 +600,7 @@ impl SessionContext {
         if end.status.success() {
             return None;
         }
-        if let LinkState::Lost(failure) = &*self.state.borrow() {
+        if let LinkState::Lost(failure) = &*self.health.state.borrow() {
             return Some(failure.clone());
         }
         // The master's end closes its sessions too, sometimes before the watcher has seen

@@ -101,8 +101,7 @@ impl TlsRoute {
 
     /// Connects and completes the handshake.
     pub(crate) async fn connect(&self) -> io::Result<TlsStream> {
-        let tcp = TcpStream::connect((self.host.as_str(), self.port)).await?;
-        tcp.set_nodelay(true)?;
+        let tcp = super::connect_tcp(&self.host, self.port).await?;
         let inner = self
             .connector
             .connect(self.server_name.clone(), tcp)
