@@ -18,28 +18,38 @@ impl Engine {
         &self,
         since: i64,
     ) -> impl Stream<Item = Result<EngineEvent, EngineError>> + Send + 'static {
+        let engine = self.clone();
+        futures::stream::once(async move { engine.subscribe_events(since).await }).flat_map(
+            |subscribed| match subscribed {
+                Ok(events) => events.boxed(),
+                Err(e) => futures::stream::iter([Err(e)]).boxed(),
+            },
+        )
+    }
+
+    /// Like [`Engine::events`], but returns once the engine has accepted the subscription,
+    /// so the caller knows live updates are on (or why not).
+    pub async fn subscribe_events(
+        &self,
+        since: i64,
+    ) -> Result<
+        impl Stream<Item = Result<EngineEvent, EngineError>> + Send + 'static + use<>,
+        EngineError,
+    > {
         // A raw request: bollard's event stream reduces transport failures to bare text.
         let filters = r#"{"type":["image","container"]}"#;
         let path = format!("/events?since={since}&filters={}", escape_query(filters));
-        let engine = self.clone();
-        futures::stream::once(async move {
-            let (status, body) = engine.raw().send("GET", &path, &[], None).await?;
-            if status >= 400 {
-                let body = read_body(body, 64 * 1024).await?;
-                return Err(EngineError::answered(Some(status), error_message(&body)));
-            }
-            Ok(json_lines::<EventMessage>(body))
-        })
-        .flat_map(|opened| match opened {
-            Ok(lines) => lines.boxed(),
-            Err(e) => futures::stream::iter([Err(e)]).boxed(),
-        })
-        .filter_map(|item| {
+        let (status, body) = self.raw().send("GET", &path, &[], None).await?;
+        if status >= 400 {
+            let body = read_body(body, 64 * 1024).await?;
+            return Err(EngineError::answered(Some(status), error_message(&body)));
+        }
+        Ok(json_lines::<EventMessage>(body).filter_map(|item| {
             std::future::ready(match item {
                 Ok(message) => event_from_message(message).map(Ok),
                 Err(e) => Some(Err(e)),
             })
-        })
+        }))
     }
 }
 

@@ -84,7 +84,7 @@ impl TestSshd {
             .to_string();
         let mut last_log = String::new();
         for _ in 0..START_ATTEMPTS {
-            let port = super::registry::free_port();
+            let port = super::net::free_port();
             let config = path.join("sshd_config");
             std::fs::write(
                 &config,
@@ -143,23 +143,33 @@ impl TestSshd {
 
     /// ssh options for one case: `-F` a private config naming the key and `known_hosts`.
     pub fn ssh_options(&self, key: ClientKey, hosts: HostKeys) -> SshOptions {
+        self.ssh_options_at(key, hosts, self.port)
+    }
+
+    /// Options for reaching this server through a proxy on `port` (which `known_hosts`
+    /// must name), with the authorized key.
+    pub fn ssh_options_via(&self, port: u16) -> SshOptions {
+        self.ssh_options_at(ClientKey::Authorized, HostKeys::Known, port)
+    }
+
+    fn ssh_options_at(&self, key: ClientKey, hosts: HostKeys, port: u16) -> SshOptions {
         let path = self.dir.path();
         let key_file = match key {
             ClientKey::Authorized => "user_key",
             ClientKey::NoDocker => "no_docker_key",
             ClientKey::Unauthorized => "stranger_key",
         };
-        let known_hosts = path.join(format!("known_hosts_{hosts:?}"));
+        let known_hosts = path.join(format!("known_hosts_{hosts:?}_{port}"));
         let host_key = match hosts {
             HostKeys::Known => Some("host_key.pub"),
             HostKeys::Unknown => None,
             HostKeys::Changed => Some("other_host_key.pub"),
         };
         let line = host_key
-            .map(|file| format!("[127.0.0.1]:{} {}\n", self.port, read(&path.join(file))))
+            .map(|file| format!("[127.0.0.1]:{port} {}\n", read(&path.join(file))))
             .unwrap_or_default();
         std::fs::write(&known_hosts, line).unwrap();
-        let config = path.join(format!("ssh_config_{key:?}_{hosts:?}"));
+        let config = path.join(format!("ssh_config_{key:?}_{hosts:?}_{port}"));
         write_private(
             &config,
             &format!(

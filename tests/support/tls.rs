@@ -159,7 +159,7 @@ impl TlsEndpoint {
         };
         let mut last_log = String::new();
         for _ in 0..START_ATTEMPTS {
-            let port = super::registry::free_port();
+            let port = super::net::free_port();
             let listen = format!(
                 "OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={},key={},cafile={},verify=1",
                 pki.path(&format!("{server}.pem")).display(),

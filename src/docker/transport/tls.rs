@@ -45,11 +45,10 @@ impl TlsRoute {
     /// reported here, before anything is sent.
     pub(crate) fn new(host: &str, port: u16, files: &TlsFiles) -> Result<TlsRoute, LinkFailure> {
         let roots = load_roots(&files.ca)?;
-        let builder =
-            ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()
-                .map_err(|e| LinkFailure::new(format!("TLS cannot be set up: {e}"), FILES_HINT))?
-                .with_root_certificates(roots);
+        let builder = ClientConfig::builder_with_provider(Arc::new(provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| LinkFailure::new(format!("TLS cannot be set up: {e}"), FILES_HINT))?
+            .with_root_certificates(roots);
         let client_cert = match (files.cert.exists(), files.key.exists()) {
             (false, false) => None,
             (true, false) => return Err(missing(&files.key, "the client key")),
@@ -111,6 +110,19 @@ impl TlsRoute {
             inner,
             context: self.context.clone(),
         })
+    }
+}
+
+/// ring, offering a P-256 key share first. rustls sends one key share, and a server that
+/// does not take it asks again (HelloRetryRequest): a whole round trip more before the
+/// first answer. Every TLS 1.3 server must support P-256 (X25519 is only recommended;
+/// socat's OpenSSL endpoints, for one, accept only P-256 by default); Go's, which Docker
+/// engines use, takes either.
+fn provider() -> rustls::crypto::CryptoProvider {
+    use rustls::crypto::ring::{default_provider, kx_group};
+    rustls::crypto::CryptoProvider {
+        kx_groups: vec![kx_group::SECP256R1, kx_group::X25519, kx_group::SECP384R1],
+        ..default_provider()
     }
 }
 
