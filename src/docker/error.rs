@@ -5,6 +5,9 @@ use std::io;
 
 use super::transport::find_link_failure;
 
+/// What to try when the engine's socket is missing.
+pub(crate) const NO_DAEMON_HINT: &str = "Is the Docker daemon running? Start it, or point wharf at another engine with --host or DOCKER_HOST.";
+
 /// What kind of failure, so the state can react (reconnect, drop a row, show a message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EngineErrorKind {
@@ -71,7 +74,7 @@ impl EngineError {
             B::SocketNotFoundError(path) => unreachable(
                 host,
                 format!("the socket {path} does not exist"),
-                "Is the Docker daemon running? Start it, or point wharf at another engine with --host or DOCKER_HOST.",
+                NO_DAEMON_HINT,
             ),
             B::RequestTimeoutError => unreachable(
                 host,
@@ -167,7 +170,7 @@ fn from_io(err: &io::Error, host: &str) -> EngineError {
         io::ErrorKind::NotFound => unreachable(
             host,
             "the socket does not exist".to_string(),
-            "Is the Docker daemon running? Start it, or point wharf at another engine with --host or DOCKER_HOST.",
+            NO_DAEMON_HINT,
         ),
         io::ErrorKind::ConnectionRefused => unreachable(
             host,

@@ -246,9 +246,7 @@ impl tower_service::Service<Uri> for Connector {
         let closing = self.closing.clone();
         Box::pin(async move {
             let stream = match route.as_ref() {
-                Route::Unix(path) => {
-                    EngineStream::Unix(tokio::net::UnixStream::connect(path).await?)
-                }
+                Route::Unix(path) => EngineStream::Unix(connect_unix(path).await?),
                 Route::Tcp(host, port) => EngineStream::Tcp(connect_tcp(host, *port).await?),
                 Route::Tls(tls) => EngineStream::Tls(Box::new(tls.connect().await?)),
                 Route::Ssh(link) => EngineStream::Ssh(link.connect(&closing).await?),
@@ -256,6 +254,21 @@ impl tower_service::Service<Uri> for Connector {
             Ok(TokioIo::new(stream))
         })
     }
+}
+
+/// Connects to the engine's unix socket; a missing socket is named.
+async fn connect_unix(path: &std::path::Path) -> io::Result<tokio::net::UnixStream> {
+    tokio::net::UnixStream::connect(path).await.map_err(|e| {
+        if e.kind() == io::ErrorKind::NotFound {
+            LinkFailure::new(
+                format!("the socket {} does not exist", path.display()),
+                super::error::NO_DAEMON_HINT,
+            )
+            .into_io()
+        } else {
+            e
+        }
+    })
 }
 
 /// TCP keep-alive: a quiet connection (an event stream) is probed after this long idle…
