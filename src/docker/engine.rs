@@ -7,9 +7,10 @@ use std::time::Duration;
 use bollard::{ClientVersion, Docker};
 
 use super::error::EngineError;
-use super::raw::{RawRequest, RawTarget};
+use super::raw::RawRequest;
 use super::registry_auth::fix_registry_auth_header;
 use super::target::EngineTarget;
+use super::transport::{ConnectOptions, Transport};
 use super::types::EngineInfo;
 
 /// Seconds before a request without response headers is given up. Long uploads (import)
@@ -24,7 +25,8 @@ const IDENTIFY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Engine {
     pub(crate) docker: Docker,
     pub(crate) host: String,
-    pub(crate) raw_target: RawTarget,
+    /// The way to the engine, shared by bollard and the raw requests.
+    pub(crate) transport: Transport,
 }
 
 impl fmt::Debug for Engine {
@@ -47,18 +49,35 @@ fn version_too_new(err: &bollard::errors::Error) -> bool {
 }
 
 impl Engine {
-    /// A handle for the target; nothing is sent yet (a missing socket fails here).
+    /// A handle for the target with default connection options; nothing is sent yet.
+    /// An address wharf cannot use, or unreadable TLS files, fail here.
     pub fn open(target: &EngineTarget) -> Result<Engine, EngineError> {
+        Engine::open_with(target, &ConnectOptions::default())
+    }
+
+    /// Like [`Engine::open`], with options for how engines are reached (the ssh program).
+    pub fn open_with(
+        target: &EngineTarget,
+        options: &ConnectOptions,
+    ) -> Result<Engine, EngineError> {
         let host = target.host.clone();
-        let docker = build_client(target)
+        let transport = Transport::open(target, options)?;
+        let docker = transport
+            .bollard(REQUEST_TIMEOUT_SECS, &PREFERRED_API)
             .map_err(|e| EngineError::from_bollard(e, &host))?
             .with_request_modifier(fix_registry_auth_header);
-        let raw_target = RawTarget::from_host(&host, target.tls.is_some());
         Ok(Engine {
             docker,
             host,
-            raw_target,
+            transport,
         })
+    }
+
+    /// Resolves when the lasting connection to a remote engine is lost (the ssh master
+    /// connection closed), with the reason; never for engines without one. Requests made
+    /// after that log in again. The event stream ends with the same failure.
+    pub async fn connection_lost(&self) -> EngineError {
+        EngineError::from_link_failure(self.transport.lost().await, &self.host)
     }
 
     /// Asks the engine who it is, settling the API version on the way. `Ok(true)` when the
@@ -87,22 +106,21 @@ impl Engine {
         Ok((info, negotiated))
     }
 
-    /// A request of the identification, given [`IDENTIFY_TIMEOUT`]: an address that accepts
-    /// connections and never answers is reported in seconds, not after the long budget
-    /// that pulls and commits need.
+    /// A request of the identification, given [`IDENTIFY_TIMEOUT`] (plus the time an ssh
+    /// login may take): an address that accepts connections and never answers is reported
+    /// in seconds, not after the long budget that pulls and commits need.
     async fn first_answer<T>(
         &self,
         request: impl Future<Output = Result<T, bollard::errors::Error>>,
     ) -> Result<Result<T, bollard::errors::Error>, EngineError> {
-        tokio::time::timeout(IDENTIFY_TIMEOUT, request)
-            .await
-            .map_err(|_| {
-                EngineError::unreachable(
-                    &self.host,
-                    format!("no answer within {} s", IDENTIFY_TIMEOUT.as_secs()),
-                    "Is a Docker engine listening there, and not hung? wharf keeps trying.",
-                )
-            })
+        let budget = IDENTIFY_TIMEOUT + self.transport.setup_allowance();
+        tokio::time::timeout(budget, request).await.map_err(|_| {
+            EngineError::unreachable(
+                &self.host,
+                format!("no answer within {} s", budget.as_secs()),
+                "Is a Docker engine listening there, and not hung? wharf keeps trying.",
+            )
+        })
     }
 
     /// An identification failure: something that answers, but not like a Docker engine
@@ -141,7 +159,7 @@ impl Engine {
     /// A request bollard does not serve well, sent over the same connection settings.
     pub(crate) fn raw(&self) -> RawRequest<'_> {
         RawRequest {
-            target: &self.raw_target,
+            transport: &self.transport,
             host: &self.host,
             version: self.docker.client_version(),
             timeout_secs: REQUEST_TIMEOUT_SECS,
@@ -149,30 +167,14 @@ impl Engine {
     }
 
     pub(crate) fn error(&self, err: bollard::errors::Error) -> EngineError {
-        EngineError::from_bollard(err, &self.host)
+        let error = EngineError::from_bollard(err, &self.host);
+        // bollard's streams keep only the text of a transport failure; when the ssh
+        // connection is known to be gone, its reason is the better one.
+        match self.transport.link_failure() {
+            Some(failure) if error.kind == super::error::EngineErrorKind::Unreachable => {
+                EngineError::from_link_failure(failure, &self.host)
+            }
+            _ => error,
+        }
     }
-}
-
-fn build_client(target: &EngineTarget) -> Result<Docker, bollard::errors::Error> {
-    let host = target.host.as_str();
-    if let Some(path) = host.strip_prefix("unix://") {
-        return Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, &PREFERRED_API);
-    }
-    if let Some(tls) = &target.tls {
-        let address = host.replacen("tcp://", "https://", 1);
-        return Docker::connect_with_ssl(
-            &address,
-            &tls.key,
-            &tls.cert,
-            &tls.ca,
-            REQUEST_TIMEOUT_SECS,
-            &PREFERRED_API,
-        );
-    }
-    if host.starts_with("tcp://") || host.starts_with("http://") {
-        return Docker::connect_with_http(host, REQUEST_TIMEOUT_SECS, &PREFERRED_API);
-    }
-    Err(bollard::errors::Error::UnsupportedURISchemeError {
-        uri: host.to_string(),
-    })
 }

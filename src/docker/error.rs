@@ -3,6 +3,11 @@
 use std::fmt;
 use std::io;
 
+use super::transport::link::{LinkFailure, find_link_failure};
+
+/// What to try when the engine's socket is missing.
+pub(crate) const NO_DAEMON_HINT: &str = "Is the Docker daemon running? Start it, or point wharf at another engine with --host or DOCKER_HOST.";
+
 /// What kind of failure, so the state can react (reconnect, drop a row, show a message).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EngineErrorKind {
@@ -57,6 +62,9 @@ impl EngineError {
     /// Turns a bollard error into a message that names the host and suggests a fix.
     pub(crate) fn from_bollard(err: bollard::errors::Error, host: &str) -> Self {
         use bollard::errors::Error as B;
+        if let Some(failure) = find_link_failure(&err) {
+            return EngineError::from_link_failure(failure.clone(), host);
+        }
         match err {
             B::DockerResponseServerError {
                 status_code,
@@ -66,7 +74,7 @@ impl EngineError {
             B::SocketNotFoundError(path) => unreachable(
                 host,
                 format!("the socket {path} does not exist"),
-                "Is the Docker daemon running? Start it, or point wharf at another engine with --host or DOCKER_HOST.",
+                NO_DAEMON_HINT,
             ),
             B::RequestTimeoutError => unreachable(
                 host,
@@ -76,12 +84,7 @@ impl EngineError {
             B::UnsupportedURISchemeError { uri } => unreachable(
                 host,
                 format!("wharf cannot connect to {uri}"),
-                "Use a unix:// socket or a tcp:// address; for ssh:// forward the socket with `ssh -L /tmp/docker.sock:/var/run/docker.sock HOST`.",
-            ),
-            B::CertPathError { path } => unreachable(
-                host,
-                format!("cannot read the TLS certificate {}", path.display()),
-                "Check DOCKER_CERT_PATH or the context's TLS files.",
+                "Use unix://, tcp:// or ssh:// addresses.",
             ),
             B::IOError { err } => from_io(&err, host),
             other => match find_io_error(&other) {
@@ -119,6 +122,11 @@ fn mentions_auth_failure(message: &str) -> bool {
 }
 
 impl EngineError {
+    /// A connection failure (ssh's reason, a TLS refusal) as the engine being unreachable.
+    pub(crate) fn from_link_failure(failure: LinkFailure, host: &str) -> EngineError {
+        EngineError::unreachable(host, failure.why, &failure.hint)
+    }
+
     /// The engine at `host` cannot be reached: why, and what to try.
     pub(crate) fn unreachable(host: &str, why: String, hint: &str) -> EngineError {
         unreachable(host, why, hint)
@@ -134,13 +142,30 @@ fn unreachable(host: &str, why: String, hint: &str) -> EngineError {
 }
 
 impl EngineError {
-    /// A transport failure, phrased for the host it happened with.
-    pub(crate) fn from_io(err: &io::Error, host: &str) -> EngineError {
-        from_io(err, host)
+    /// A failure below HTTP (hyper's, the connector's): wharf's own explanation when the
+    /// connector left one (ssh's reason, a TLS refusal), else by the I/O error inside.
+    pub(crate) fn from_transport(
+        err: &(dyn std::error::Error + 'static),
+        host: &str,
+    ) -> EngineError {
+        if let Some(failure) = find_link_failure(err) {
+            return EngineError::from_link_failure(failure.clone(), host);
+        }
+        match find_io_error(err) {
+            Some(io_err) => from_io(io_err, host),
+            None => unreachable(
+                host,
+                format!("the connection failed: {err}"),
+                "wharf keeps trying.",
+            ),
+        }
     }
 }
 
 fn from_io(err: &io::Error, host: &str) -> EngineError {
+    if let Some(failure) = find_link_failure(err) {
+        return EngineError::from_link_failure(failure.clone(), host);
+    }
     match err.kind() {
         io::ErrorKind::PermissionDenied => unreachable(
             host,
@@ -150,7 +175,7 @@ fn from_io(err: &io::Error, host: &str) -> EngineError {
         io::ErrorKind::NotFound => unreachable(
             host,
             "the socket does not exist".to_string(),
-            "Is the Docker daemon running? Start it, or point wharf at another engine with --host or DOCKER_HOST.",
+            NO_DAEMON_HINT,
         ),
         io::ErrorKind::ConnectionRefused => unreachable(
             host,

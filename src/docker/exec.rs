@@ -17,7 +17,6 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use super::engine::Engine;
 use super::error::{EngineError, EngineErrorKind};
 use super::lifecycle::gone_or;
-use super::raw::RawTarget;
 
 /// The shells tried, in order, when `:exec` names no command.
 pub const DEFAULT_SHELLS: &[&str] = &["/bin/bash", "/bin/sh"];
@@ -137,13 +136,9 @@ impl Engine {
             .create_exec(container, config)
             .await
             .map_err(|e| exec_error(self.error(e), container))?;
-        let (reader, writer) = if self.raw_target == RawTarget::Unsupported {
-            self.start_exec_through_bollard(&created.id).await?
-        } else {
-            let body = br#"{"Detach":false,"Tty":true}"#.to_vec();
-            let path = format!("/exec/{}/start", created.id);
-            split(self.raw().upgrade(&path, Some(body)).await?)
-        };
+        let body = br#"{"Detach":false,"Tty":true}"#.to_vec();
+        let path = format!("/exec/{}/start", created.id);
+        let (reader, writer) = split(self.raw().upgrade(&path, Some(body)).await?);
         let session = InteractiveSession {
             engine: self.clone(),
             target: SessionTarget::Exec { id: created.id },
@@ -160,78 +155,22 @@ impl Engine {
     /// create and start so no output is missed).
     pub async fn attach_session(&self, container: &str) -> Result<InteractiveSession, EngineError> {
         let details = self.container_details(container).await?;
-        let (reader, writer) = if self.raw_target == RawTarget::Unsupported {
-            self.attach_through_bollard(&details.id.0).await?
-        } else {
-            let path = format!(
-                "/containers/{}/attach?stream=1&stdin=1&stdout=1&stderr=1",
-                details.id.0
-            );
-            split(
-                self.raw()
-                    .upgrade(&path, None)
-                    .await
-                    .map_err(|e| gone_or(e, container))?,
-            )
-        };
+        let path = format!(
+            "/containers/{}/attach?stream=1&stdin=1&stdout=1&stderr=1",
+            details.id.0
+        );
+        let (reader, writer) = split(
+            self.raw()
+                .upgrade(&path, None)
+                .await
+                .map_err(|e| gone_or(e, container))?,
+        );
         Ok(InteractiveSession {
             engine: self.clone(),
             target: SessionTarget::Container { id: details.id.0 },
             reader,
             writer,
         })
-    }
-
-    async fn start_exec_through_bollard(
-        &self,
-        exec_id: &str,
-    ) -> Result<
-        (
-            Pin<Box<dyn AsyncRead + Send>>,
-            Pin<Box<dyn AsyncWrite + Send>>,
-        ),
-        EngineError,
-    > {
-        use bollard::exec::{StartExecOptions, StartExecResults};
-        let options = StartExecOptions {
-            detach: false,
-            tty: true,
-            output_capacity: None,
-        };
-        match self.docker.start_exec(exec_id, Some(options)).await {
-            Ok(StartExecResults::Attached { output, input }) => Ok((output_reader(output), input)),
-            Ok(StartExecResults::Detached) => Err(EngineError::new(
-                EngineErrorKind::Other,
-                "the engine started the command detached",
-            )),
-            Err(e) => Err(self.error(e)),
-        }
-    }
-
-    async fn attach_through_bollard(
-        &self,
-        container_id: &str,
-    ) -> Result<
-        (
-            Pin<Box<dyn AsyncRead + Send>>,
-            Pin<Box<dyn AsyncWrite + Send>>,
-        ),
-        EngineError,
-    > {
-        use bollard::query_parameters::AttachContainerOptions;
-        let options = AttachContainerOptions {
-            stream: true,
-            stdin: true,
-            stdout: true,
-            stderr: true,
-            ..AttachContainerOptions::default()
-        };
-        let attached = self
-            .docker
-            .attach_container(container_id, Some(options))
-            .await
-            .map_err(|e| self.error(e))?;
-        Ok((output_reader(attached.output), attached.input))
     }
 }
 
@@ -243,21 +182,6 @@ type Halves = (
 fn split(connection: super::raw::Hijacked) -> Halves {
     let (reader, writer) = tokio::io::split(connection);
     (Box::pin(reader), Box::pin(writer))
-}
-
-/// bollard's decoded output as bytes again.
-fn output_reader(
-    output: Pin<
-        Box<
-            dyn Stream<Item = Result<bollard::container::LogOutput, bollard::errors::Error>> + Send,
-        >,
-    >,
-) -> Pin<Box<dyn AsyncRead + Send>> {
-    let bytes = output.map(|item| {
-        item.map(bollard::container::LogOutput::into_bytes)
-            .map_err(std::io::Error::other)
-    });
-    Box::pin(tokio_util::io::StreamReader::new(bytes))
 }
 
 /// An exec refusal said with the container's name.

@@ -12,7 +12,7 @@ use futures::{Stream, StreamExt};
 use super::engine::Engine;
 use super::error::{EngineError, EngineErrorKind};
 use super::lifecycle::gone_or;
-use super::raw::{RawTarget, error_message, read_body};
+use super::raw::{error_message, read_body};
 
 /// Longest line kept whole; longer ones are split (the engine itself splits at 16 KiB).
 pub const MAX_LOG_LINE: usize = 16 * 1024;
@@ -64,66 +64,16 @@ impl Engine {
             Some(n) => format!("&tail={n}"),
             None => "&tail=all".to_string(),
         });
-        let body: BoxStream<'static, Result<Bytes, EngineError>> =
-            if self.raw_target == RawTarget::Unsupported {
-                self.logs_through_bollard(&details.id.0, request)
-            } else {
-                // Following is open-ended; only the answer's headers have a deadline.
-                let (status, body) = self.raw().send("GET", &query, &[], None).await?;
-                if status >= 400 {
-                    let body = read_body(body, 64 * 1024).await?;
-                    let error = EngineError::answered(Some(status), error_message(&body));
-                    return Err(gone_or(error, container));
-                }
-                body.boxed()
-            };
+        // Following is open-ended; only the answer's headers have a deadline.
+        let (status, body) = self.raw().send("GET", &query, &[], None).await?;
+        if status >= 400 {
+            let body = read_body(body, 64 * 1024).await?;
+            let error = EngineError::answered(Some(status), error_message(&body));
+            return Err(gone_or(error, container));
+        }
+        let body: BoxStream<'static, Result<Bytes, EngineError>> = body.boxed();
         Ok(decode_lines(body, details.tty, request.timestamps).boxed())
     }
-
-    /// TLS engines: bollard's stream, with its frames turned back into bytes for our decoder
-    /// (bollard has already split the frames, so they are re-framed here).
-    fn logs_through_bollard(
-        &self,
-        container: &str,
-        request: LogsRequest,
-    ) -> BoxStream<'static, Result<Bytes, EngineError>> {
-        use bollard::container::LogOutput;
-        use bollard::query_parameters::LogsOptions;
-        let options = LogsOptions {
-            follow: request.follow,
-            stdout: true,
-            stderr: true,
-            timestamps: request.timestamps,
-            tail: request
-                .tail
-                .map_or_else(|| "all".to_string(), |n| n.to_string()),
-            ..LogsOptions::default()
-        };
-        let engine = self.clone();
-        self.docker
-            .logs(container, Some(options))
-            .map(move |item| match item {
-                Ok(LogOutput::StdErr { message }) => Ok(frame(2, &message)),
-                Ok(LogOutput::StdOut { message } | LogOutput::StdIn { message }) => {
-                    Ok(frame(1, &message))
-                }
-                Ok(LogOutput::Console { message }) => Ok(message),
-                Err(e) => Err(engine.error(e)),
-            })
-            .boxed()
-    }
-}
-
-fn frame(stream: u8, payload: &[u8]) -> Bytes {
-    let mut out = Vec::with_capacity(payload.len() + 8);
-    out.extend_from_slice(&[stream, 0, 0, 0]);
-    out.extend_from_slice(
-        &u32::try_from(payload.len())
-            .unwrap_or(u32::MAX)
-            .to_be_bytes(),
-    );
-    out.extend_from_slice(payload);
-    Bytes::from(out)
 }
 
 /// Bytes from the engine to lines, decoded as they arrive.
@@ -381,6 +331,15 @@ fn utf8_boundary(bytes: &[u8], at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The engine's multiplexed frame around `payload` (stream 1 stdout, 2 stderr).
+    fn frame(stream: u8, payload: &[u8]) -> Bytes {
+        let mut out = Vec::with_capacity(payload.len() + 8);
+        out.extend_from_slice(&[stream, 0, 0, 0]);
+        out.extend_from_slice(&u32::try_from(payload.len()).unwrap().to_be_bytes());
+        out.extend_from_slice(payload);
+        Bytes::from(out)
+    }
 
     fn decode(tty: bool, timestamps: bool, chunks: &[&[u8]]) -> Vec<LogLine> {
         let mut decoder = LogDecoder::new(tty, timestamps);

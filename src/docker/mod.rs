@@ -2,6 +2,7 @@
 //! app-owned type from [`types`].
 
 mod containers;
+pub mod contexts;
 mod engine;
 mod error;
 mod events;
@@ -16,9 +17,11 @@ mod registry_trust;
 mod run;
 pub mod target;
 mod transfer;
+pub mod transport;
 pub mod types;
 
 pub use containers::{CHANGE_INSTRUCTIONS, CommitRequest, validate_changes};
+pub use contexts::{ContextList, ContextSummary, list_contexts};
 pub use engine::Engine;
 pub use error::{EngineError, EngineErrorKind};
 pub use exec::{DEFAULT_SHELLS, InteractiveSession, SessionEnd, TerminalSize, bridge};
@@ -30,6 +33,7 @@ pub use raw::{ProgressLine, PushResult};
 pub use registry_trust::{DAEMON_JSON, RegistryRefusal, RegistrySettings};
 pub use run::{CreatedContainer, RunError, RunFailure};
 pub use transfer::{LoginCheck, RemoveOutcome, counted};
+pub use transport::{ConnectOptions, EngineAddress, SshAddress, SshOptions};
 pub use types::{
     ChangeKind, ContainerId, ContainerRecord, ContainerState, EngineEvent, EngineInfo,
     EventSubject, FileChange, HistoryRecord, ImageId, ImageRecord, PortMapping,

@@ -1,45 +1,18 @@
-//! Plain HTTP requests to the engine for the two calls bollard does not serve well:
-//! `POST /auth` (no method exists) and image push (its typed stream drops the layer IDs
-//! and the final digest). Unix sockets and plain TCP; a TLS engine answers
-//! `Unsupported` and callers fall back.
-
-use std::path::PathBuf;
+//! Plain HTTP requests to the engine for the calls bollard does not serve well:
+//! `POST /auth` (no method exists), image push (its typed stream drops the layer IDs and
+//! the final digest) and the event stream (bollard's stream turns transport errors into
+//! bare text, losing ssh's reason). They go through the engine's own transport, so they
+//! work over every scheme bollard's requests do.
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use http_body_util::{BodyStream, Full};
+use http_body_util::{BodyStream, Either, Full};
 use hyper::Request;
-use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::error::{EngineError, EngineErrorKind};
-
-/// Where raw requests go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum RawTarget {
-    Unix(PathBuf),
-    Tcp(String),
-    /// TLS engines are only reached through bollard.
-    Unsupported,
-}
-
-impl RawTarget {
-    pub(crate) fn from_host(host: &str, tls: bool) -> Self {
-        if let Some(path) = host.strip_prefix("unix://") {
-            RawTarget::Unix(PathBuf::from(path))
-        } else if tls {
-            RawTarget::Unsupported
-        } else if let Some(address) = host
-            .strip_prefix("tcp://")
-            .or_else(|| host.strip_prefix("http://"))
-        {
-            RawTarget::Tcp(address.trim_end_matches('/').to_string())
-        } else {
-            RawTarget::Unsupported
-        }
-    }
-}
+use super::transport::{REQUEST_AUTHORITY, Transport};
 
 /// One line of the engine's JSON progress stream (pull, push, import).
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
@@ -97,10 +70,17 @@ impl ProgressLine {
 /// Longest line accepted from a progress stream; protects memory from a broken engine.
 const MAX_LINE: usize = 1 << 20;
 
-/// Splits a byte stream into JSON lines and parses each; junk lines are skipped.
+/// Splits a byte stream into progress lines; junk lines are skipped.
 pub(crate) fn progress_lines(
     body: impl Stream<Item = Result<Bytes, EngineError>> + Send + 'static,
 ) -> impl Stream<Item = Result<ProgressLine, EngineError>> + Send + 'static {
+    json_lines(body)
+}
+
+/// Splits a byte stream into JSON lines and parses each as `T`; junk lines are skipped.
+pub(crate) fn json_lines<T: DeserializeOwned + Send + 'static>(
+    body: impl Stream<Item = Result<Bytes, EngineError>> + Send + 'static,
+) -> impl Stream<Item = Result<T, EngineError>> + Send + 'static {
     let mut buffer: Vec<u8> = Vec::new();
     body.flat_map(move |chunk| {
         let mut lines = Vec::new();
@@ -109,7 +89,7 @@ pub(crate) fn progress_lines(
                 buffer.extend_from_slice(&bytes);
                 while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
                     let line: Vec<u8> = buffer.drain(..=end).collect();
-                    if let Ok(parsed) = serde_json::from_slice::<ProgressLine>(&line) {
+                    if let Ok(parsed) = serde_json::from_slice::<T>(&line) {
                         lines.push(Ok(parsed));
                     }
                 }
@@ -117,7 +97,7 @@ pub(crate) fn progress_lines(
                     buffer.clear();
                     lines.push(Err(EngineError::new(
                         EngineErrorKind::Other,
-                        "the engine sent a progress line longer than 1 MiB",
+                        "the engine sent a line longer than 1 MiB",
                     )));
                 }
             }
@@ -129,7 +109,7 @@ pub(crate) fn progress_lines(
 
 /// One raw request: where it goes, and the API version its path carries.
 pub(crate) struct RawRequest<'a> {
-    pub(crate) target: &'a RawTarget,
+    pub(crate) transport: &'a Transport,
     /// The engine address, for messages.
     pub(crate) host: &'a str,
     pub(crate) version: bollard::ClientVersion,
@@ -148,67 +128,44 @@ impl RawRequest<'_> {
     ) -> Result<
         (
             u16,
-            impl Stream<Item = Result<Bytes, EngineError>> + Send + 'static,
+            impl Stream<Item = Result<Bytes, EngineError>> + Send + 'static + use<>,
         ),
         EngineError,
     > {
         let version = &self.version;
         let uri = format!(
-            "/v{}.{}{path_and_query}",
+            "{REQUEST_AUTHORITY}/v{}.{}{path_and_query}",
             version.major_version, version.minor_version
         );
-        let mut builder = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("Host", "docker");
+        let mut builder = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             builder = builder.header(*name, value.as_str());
         }
-        let has_body = body.is_some();
-        if has_body {
+        if body.is_some() {
             builder = builder.header("Content-Type", "application/json");
         }
         let request = builder
-            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .body(Either::Left(Full::new(Bytes::from(
+                body.unwrap_or_default(),
+            ))))
             .map_err(|e| EngineError::new(EngineErrorKind::Other, e.to_string()))?;
         let host = self.host.to_string();
-        let exchange = async {
-            match self.target {
-                RawTarget::Unix(path) => {
-                    let stream = tokio::net::UnixStream::connect(path)
-                        .await
-                        .map_err(|e| EngineError::from_io(&e, &host))?;
-                    send(stream, request, &host).await
-                }
-                RawTarget::Tcp(address) => {
-                    let stream = tokio::net::TcpStream::connect(address)
-                        .await
-                        .map_err(|e| EngineError::from_io(&e, &host))?;
-                    send(stream, request, &host).await
-                }
-                RawTarget::Unsupported => Err(EngineError::new(
-                    EngineErrorKind::Other,
-                    format!("wharf cannot send this request to {host} (TLS engine)"),
-                )),
-            }
-        };
         // Like bollard's requests: the answer's headers must come within the timeout.
         let limit = std::time::Duration::from_secs(self.timeout_secs);
-        let response = tokio::time::timeout(limit, exchange).await.map_err(|_| {
-            EngineError::new(
-                EngineErrorKind::Unreachable,
-                format!("the Docker engine at {host} did not answer in time"),
-            )
-        })??;
+        let response = tokio::time::timeout(limit, self.transport.request(request))
+            .await
+            .map_err(|_| {
+                EngineError::new(
+                    EngineErrorKind::Unreachable,
+                    format!("the Docker engine at {host} did not answer in time"),
+                )
+            })?
+            .map_err(|e| EngineError::from_transport(&e, &host))?;
         let status = response.status().as_u16();
-        let stream_host = host.clone();
         let body = BodyStream::new(response.into_body()).filter_map(move |frame| {
             let item = match frame {
                 Ok(frame) => frame.into_data().ok().map(Ok),
-                Err(e) => Some(Err(EngineError::new(
-                    EngineErrorKind::Unreachable,
-                    format!("the connection to {stream_host} broke: {e}"),
-                ))),
+                Err(e) => Some(Err(EngineError::from_transport(&e, &host))),
             };
             std::future::ready(item)
         });
@@ -217,11 +174,12 @@ impl RawRequest<'_> {
 }
 
 /// The connection after the engine switched protocols (exec and attach): raw bytes both ways.
-pub(crate) type Hijacked = TokioIo<hyper::upgrade::Upgraded>;
+pub(crate) type Hijacked = hyper_util::rt::TokioIo<hyper::upgrade::Upgraded>;
 
 impl RawRequest<'_> {
     /// Sends a `POST` that asks the engine to hijack the connection (`Upgrade: tcp`), as
-    /// exec start and attach do, and returns the connection once it has switched.
+    /// exec start and attach do, and returns the connection once it has switched. It goes
+    /// through the engine's transport like every request, so it works over TLS and ssh.
     pub(crate) async fn upgrade(
         &self,
         path_and_query: &str,
@@ -229,46 +187,30 @@ impl RawRequest<'_> {
     ) -> Result<Hijacked, EngineError> {
         let version = &self.version;
         let uri = format!(
-            "/v{}.{}{path_and_query}",
+            "{REQUEST_AUTHORITY}/v{}.{}{path_and_query}",
             version.major_version, version.minor_version
         );
         let request = Request::builder()
             .method("POST")
             .uri(uri)
-            .header("Host", "docker")
             .header("Connection", "Upgrade")
             .header("Upgrade", "tcp")
             .header("Content-Type", "application/json")
-            .body(Full::new(Bytes::from(body.unwrap_or_default())))
+            .body(Either::Left(Full::new(Bytes::from(
+                body.unwrap_or_default(),
+            ))))
             .map_err(|e| EngineError::new(EngineErrorKind::Other, e.to_string()))?;
         let host = self.host.to_string();
-        let exchange = async {
-            match self.target {
-                RawTarget::Unix(path) => {
-                    let stream = tokio::net::UnixStream::connect(path)
-                        .await
-                        .map_err(|e| EngineError::from_io(&e, &host))?;
-                    send_upgradable(stream, request, &host).await
-                }
-                RawTarget::Tcp(address) => {
-                    let stream = tokio::net::TcpStream::connect(address)
-                        .await
-                        .map_err(|e| EngineError::from_io(&e, &host))?;
-                    send_upgradable(stream, request, &host).await
-                }
-                RawTarget::Unsupported => Err(EngineError::new(
-                    EngineErrorKind::Other,
-                    format!("wharf cannot send this request to {host} (TLS engine)"),
-                )),
-            }
-        };
         let limit = std::time::Duration::from_secs(self.timeout_secs);
-        let response = tokio::time::timeout(limit, exchange).await.map_err(|_| {
-            EngineError::new(
-                EngineErrorKind::Unreachable,
-                format!("the Docker engine at {host} did not answer in time"),
-            )
-        })??;
+        let response = tokio::time::timeout(limit, self.transport.request(request))
+            .await
+            .map_err(|_| {
+                EngineError::new(
+                    EngineErrorKind::Unreachable,
+                    format!("the Docker engine at {host} did not answer in time"),
+                )
+            })?
+            .map_err(|e| EngineError::from_transport(&e, &host))?;
         let status = response.status().as_u16();
         if status != 101 {
             let body = BodyStream::new(response.into_body()).filter_map(|frame| {
@@ -289,50 +231,8 @@ impl RawRequest<'_> {
                 format!("the connection to {host} could not be taken over: {e}"),
             )
         })?;
-        Ok(TokioIo::new(upgraded))
+        Ok(hyper_util::rt::TokioIo::new(upgraded))
     }
-}
-
-async fn send_upgradable<S>(
-    stream: S,
-    request: Request<Full<Bytes>>,
-    host: &str,
-) -> Result<hyper::Response<Incoming>, EngineError>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let broken = |e: hyper::Error| {
-        EngineError::new(
-            EngineErrorKind::Unreachable,
-            format!("cannot talk to the Docker engine at {host}: {e}"),
-        )
-    };
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(broken)?;
-    tokio::spawn(connection.with_upgrades());
-    sender.send_request(request).await.map_err(broken)
-}
-
-async fn send<S>(
-    stream: S,
-    request: Request<Full<Bytes>>,
-    host: &str,
-) -> Result<hyper::Response<Incoming>, EngineError>
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let broken = |e: hyper::Error| {
-        EngineError::new(
-            EngineErrorKind::Unreachable,
-            format!("cannot talk to the Docker engine at {host}: {e}"),
-        )
-    };
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(broken)?;
-    tokio::spawn(connection);
-    sender.send_request(request).await.map_err(broken)
 }
 
 /// Reads a whole (small) body: for error messages and `/auth` answers.
@@ -393,22 +293,6 @@ mod tests {
             Some("sha256:x")
         );
         assert_eq!(lines[2].failure().as_deref(), Some("denied"));
-    }
-
-    #[test]
-    fn raw_targets() {
-        assert_eq!(
-            RawTarget::from_host("unix:///var/run/docker.sock", false),
-            RawTarget::Unix(PathBuf::from("/var/run/docker.sock"))
-        );
-        assert_eq!(
-            RawTarget::from_host("tcp://127.0.0.1:2375", false),
-            RawTarget::Tcp("127.0.0.1:2375".into())
-        );
-        assert_eq!(
-            RawTarget::from_host("tcp://127.0.0.1:2376", true),
-            RawTarget::Unsupported
-        );
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub enum TargetSource {
     DockerContextEnv(String),
     ConfigFile,
     CurrentContext(String),
+    /// A context chosen in wharf (the contexts list, `:context NAME`).
+    Chosen(String),
     Default,
 }
 
@@ -32,6 +34,7 @@ impl fmt::Display for TargetSource {
             TargetSource::DockerContextEnv(name) => write!(f, "DOCKER_CONTEXT={name}"),
             TargetSource::ConfigFile => f.write_str("wharf config [engine]"),
             TargetSource::CurrentContext(name) => write!(f, "docker context {name}"),
+            TargetSource::Chosen(name) => write!(f, "context {name}"),
             TargetSource::Default => f.write_str("default socket"),
         }
     }
@@ -129,6 +132,12 @@ pub fn resolve(inputs: &TargetInputs) -> Result<EngineTarget, TargetError> {
     })
 }
 
+/// The target of the docker context `name` (`"default"` is the default socket), for
+/// switching to a context chosen in wharf.
+pub fn resolve_context(inputs: &TargetInputs, name: &str) -> Result<EngineTarget, TargetError> {
+    from_context(inputs, name, TargetSource::Chosen(name.to_string()))
+}
+
 fn from_host(inputs: &TargetInputs, host: &str, source: TargetSource) -> EngineTarget {
     let host = normalise_host(host);
     let tls = (inputs.docker_tls_verify && host.starts_with("tcp://")).then(|| {
@@ -165,7 +174,8 @@ struct ConfigJson {
     current_context: Option<String>,
 }
 
-fn current_context(config_dir: &Path) -> Result<Option<String>, TargetError> {
+/// `currentContext` in `config.json`; a missing file means none.
+pub(crate) fn current_context(config_dir: &Path) -> Result<Option<String>, TargetError> {
     let path = config_dir.join("config.json");
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
@@ -205,9 +215,8 @@ fn from_context(
             tls: None,
         });
     }
-    let hash = hex(&Sha256::digest(name.as_bytes()));
-    let contexts = inputs.docker_config_dir.join("contexts");
-    let meta_path = contexts.join("meta").join(&hash).join("meta.json");
+    let (meta_dir, tls_dir) = context_dirs(&inputs.docker_config_dir, name);
+    let meta_path = meta_dir.join("meta.json");
     let text = std::fs::read_to_string(&meta_path).map_err(|_| {
         TargetError(format!(
             "docker context \"{name}\" not found (no {}); list contexts with `docker context ls`",
@@ -226,7 +235,6 @@ fn from_context(
                 "docker context \"{name}\" has no docker endpoint host"
             ))
         })?;
-    let tls_dir = contexts.join("tls").join(&hash).join("docker");
     let tls = tls_dir
         .join("ca.pem")
         .exists()
@@ -236,6 +244,17 @@ fn from_context(
         source,
         tls,
     })
+}
+
+/// Where the docker CLI keeps a context: its meta directory and its docker TLS directory,
+/// both named by the SHA-256 of the context's name.
+pub(crate) fn context_dirs(config_dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    let hash = hex(&Sha256::digest(name.as_bytes()));
+    let contexts = config_dir.join("contexts");
+    (
+        contexts.join("meta").join(&hash),
+        contexts.join("tls").join(&hash).join("docker"),
+    )
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use bollard::query_parameters::{
-    CreateImageOptions, PushImageOptions, RemoveImageOptions, TagImageOptions,
-};
+use bollard::query_parameters::{CreateImageOptions, RemoveImageOptions, TagImageOptions};
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt};
 use serde::Deserialize;
@@ -15,7 +13,7 @@ use crate::registry::Credentials;
 use super::engine::Engine;
 use super::error::EngineError;
 use super::raw::{
-    ErrorDetail, ProgressDetail, ProgressLine, RawTarget, error_message, progress_lines, read_body,
+    ErrorDetail, ProgressDetail, ProgressLine, error_message, progress_lines, read_body,
 };
 use super::registry_auth::{auth_config_json, bollard_credentials, registry_auth_header};
 
@@ -27,7 +25,8 @@ const TRANSFER_TIMEOUT: Duration = Duration::from_secs(3600);
 pub enum LoginCheck {
     /// The engine accepted the credentials; a registry may hand back an identity token.
     Accepted { identity_token: Option<String> },
-    /// This engine cannot be asked (a TLS engine); the caller checks another way.
+    /// This engine cannot be asked; the caller checks another way. (Every transport
+    /// can ask since raw requests share the engine client; kept for callers.)
     CannotAsk,
 }
 
@@ -88,9 +87,6 @@ impl Engine {
         credentials: Option<&Credentials>,
         server: &str,
     ) -> Result<BoxStream<'static, Result<ProgressLine, EngineError>>, EngineError> {
-        if self.raw_target == RawTarget::Unsupported {
-            return Ok(self.push_through_bollard(repository, tag, credentials, server));
-        }
         let path = format!(
             "/images/{}/push?tag={}",
             escape_path(repository),
@@ -106,42 +102,6 @@ impl Engine {
             return Err(status_error(status, &error_message(&body)));
         }
         Ok(progress_lines(body).boxed())
-    }
-
-    fn push_through_bollard(
-        &self,
-        repository: &str,
-        tag: &str,
-        credentials: Option<&Credentials>,
-        server: &str,
-    ) -> BoxStream<'static, Result<ProgressLine, EngineError>> {
-        let engine = self.clone();
-        self.docker
-            .clone()
-            .with_timeout(TRANSFER_TIMEOUT)
-            .push_image(
-                repository,
-                Some(PushImageOptions {
-                    tag: Some(tag.to_string()),
-                    platform: None,
-                }),
-                bollard_credentials(credentials, server),
-            )
-            .map(move |item| match item {
-                Ok(info) => Ok(ProgressLine {
-                    status: info.status,
-                    progress_detail: info.progress_detail.map(|d| ProgressDetail {
-                        current: d.current.and_then(|c| u64::try_from(c).ok()),
-                        total: d.total.and_then(|t| u64::try_from(t).ok()),
-                    }),
-                    error_detail: info
-                        .error_detail
-                        .map(|d| ErrorDetail { message: d.message }),
-                    ..ProgressLine::default()
-                }),
-                Err(e) => Err(engine.error(e)),
-            })
-            .boxed()
     }
 
     /// Gives `source` (an ID or a name) the name `repository:tag`; an existing tag moves.
@@ -196,9 +156,6 @@ impl Engine {
         credentials: &Credentials,
         server: &str,
     ) -> Result<LoginCheck, EngineError> {
-        if self.raw_target == RawTarget::Unsupported {
-            return Ok(LoginCheck::CannotAsk);
-        }
         let body = auth_config_json(Some(credentials), server);
         let (status, response) = self.raw().send("POST", "/auth", &[], Some(body)).await?;
         let response = read_body(response, 64 * 1024).await?;
@@ -233,7 +190,7 @@ fn escape_path(name: &str) -> String {
     name.replace('[', "%5B").replace(']', "%5D")
 }
 
-fn escape_query(value: &str) -> String {
+pub(crate) fn escape_query(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

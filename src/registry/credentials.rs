@@ -159,6 +159,17 @@ impl DockerConfig {
         })
     }
 
+    /// Makes `name` the docker CLI's current context (`currentContext`), as `docker context
+    /// use` does; `None` or `"default"` removes the key. Every other key stays, in order;
+    /// the file is replaced atomically with mode 0600. Whether the context exists is the
+    /// caller's to check. Blocking.
+    pub fn set_current_context(&self, name: Option<&str>) -> Result<(), CredentialError> {
+        let _writing = lock_writes();
+        let mut file = ConfigFile::load(self.config_path())?;
+        file.set_current_context(name.filter(|n| !n.is_empty() && *n != "default"));
+        file.save()
+    }
+
     /// [`DockerConfig::get`] on tokio's blocking pool.
     pub async fn get_async(&self, registry: &str) -> Result<Option<Credentials>, CredentialError> {
         let (this, registry) = (self.clone(), registry.to_owned());
@@ -239,6 +250,55 @@ mod tests {
         );
         assert!(!format!("{t:?}").contains("refresh-me"));
         assert_eq!(c.secret().expose(), "hunter2");
+    }
+
+    #[test]
+    fn current_context_is_written_and_removed_keeping_other_keys() {
+        let (dir, _h, config) = setup();
+        write_config(
+            dir.path(),
+            r#"{"auths":{"localhost:5000":{"auth":"eDp5"}},"currentContext":"old","zzz":{"kept":true}}"#,
+        );
+        config.set_current_context(Some("remote")).unwrap();
+        let written = read_config(dir.path());
+        assert_eq!(written["currentContext"], "remote");
+        assert_eq!(written["zzz"]["kept"], true);
+        let keys: Vec<_> = written.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["auths", "currentContext", "zzz"]);
+        let mode = fs::metadata(dir.path().join("config.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+
+        config.set_current_context(Some("default")).unwrap();
+        let written = read_config(dir.path());
+        assert!(written.get("currentContext").is_none());
+        let keys: Vec<_> = written.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys, ["auths", "zzz"]);
+
+        let fresh = tempfile::tempdir().unwrap();
+        DockerConfig::at(fresh.path().join("new"))
+            .set_current_context(Some("remote"))
+            .unwrap();
+        assert_eq!(
+            read_config(&fresh.path().join("new"))["currentContext"],
+            "remote"
+        );
+    }
+
+    #[test]
+    fn a_broken_config_is_not_overwritten_by_a_context_switch() {
+        let (dir, _h, config) = setup();
+        write_config(dir.path(), "{broken");
+        assert!(matches!(
+            config.set_current_context(Some("remote")),
+            Err(CredentialError::Parse { .. })
+        ));
+        assert_eq!(
+            fs::read_to_string(dir.path().join("config.json")).unwrap(),
+            "{broken"
+        );
     }
 
     #[test]

@@ -56,7 +56,7 @@ impl State {
     }
 
     /// The selected image's Docker Hub repository when the tags pane does not follow it
-    /// (see [`Self::followed_repository`]); the pane says how to look it up anyway.
+    /// (see `followed_repository`); the pane says how to look it up anyway.
     pub fn tags_not_followed(&self) -> Option<RepositoryRef> {
         if self.tags.pinned || self.tags.catalog.is_some() {
             return None;

@@ -60,13 +60,18 @@ fn modules() -> BTreeMap<ModulePath, PathBuf> {
         .collect()
 }
 
-/// The code of a file without its unit tests (they may use anything).
+/// The code of a file without its unit tests (they may use anything) and without comments
+/// (a doc link is not an import).
 fn code_of(file: &Path) -> String {
     let text = std::fs::read_to_string(file).unwrap();
-    match text.find("#[cfg(test)]\nmod tests") {
-        Some(end) => text[..end].to_string(),
-        None => text,
-    }
+    let code = match text.find("#[cfg(test)]\nmod tests") {
+        Some(end) => &text[..end],
+        None => &text,
+    };
+    code.lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The paths a file names: `crate::a::b`, `super::x`, `self::y`, `child::z`, and the

@@ -1,5 +1,7 @@
-//! Fixtures shared by the integration tests (`tests/it`) and the benchmarks. `engine.rs` and `pty.rs` stand alone (no `super::`), since
-//! `benches/startup.rs` includes them with `#[path]`.
+//! Fixtures shared by the integration tests (`tests/it`) and the benchmarks. `engine.rs`,
+//! `pty.rs` and `net.rs` stand alone (no `super::`), and `sshd.rs` and `tls.rs` need only
+//! `net.rs`, since `benches/startup.rs` and `benches/remote_latency.rs` include them with
+//! `#[path]`.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod action_fixtures;
@@ -11,7 +13,10 @@ pub mod forms;
 pub mod headless;
 pub mod images;
 pub mod keys;
+pub mod net;
 pub mod pty;
 pub mod registry;
 pub mod registry_image;
 pub mod render;
+pub mod sshd;
+pub mod tls;

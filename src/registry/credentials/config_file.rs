@@ -199,6 +199,19 @@ impl ConfigFile {
         Ok(auths.len() != before)
     }
 
+    /// Sets or removes `currentContext`; an existing key keeps its place.
+    pub(super) fn set_current_context(&mut self, name: Option<&str>) {
+        match name {
+            Some(name) => {
+                self.root
+                    .insert("currentContext".into(), Value::String(name.to_owned()));
+            }
+            None => {
+                self.root.shift_remove("currentContext");
+            }
+        }
+    }
+
     /// Writes the file atomically: temp file in the same directory, fsync, rename; mode 0600.
     pub(super) fn save(&self) -> Result<(), CredentialError> {
         let write_error = |e: io::Error| CredentialError::Write {
