@@ -26,6 +26,7 @@ mod registry_auth;
 mod registry_content;
 mod registry_faults;
 mod snapshots_actions;
+mod snapshots_columns;
 mod snapshots_containers;
 mod snapshots_foundation;
 mod snapshots_tags;
