@@ -1,5 +1,6 @@
 //! Text helpers that the model, the executor and the drawing share: cleaning text from
-//! outside, cutting it to a width, and (in [`mod@format`]) sizes, counts and ages for people.
+//! outside, cutting it to a width (keeping its start, its end or both ends), and (in
+//! [`mod@format`]) sizes, counts and ages for people.
 //!
 //! Text from outside (image names, history commands, labels, registry answers, error texts)
 //! is cleaned here before it is drawn: a stray escape sequence must never reach the terminal.

@@ -117,7 +117,9 @@ impl LazyTable<'_> {
 
         let header = Row::new(visible.iter().map(|&c| {
             let column = &self.columns[c];
-            Cell::from(Line::from(column.cut(column.header, widths[c])).alignment(column.alignment))
+            // A header reads from its start, whichever end the column's text keeps.
+            let header = truncate(column.header, usize::from(widths[c]));
+            Cell::from(Line::from(header).alignment(column.alignment))
         }))
         .style(theme.header);
         let body: Vec<Row> = rows
