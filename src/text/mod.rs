@@ -1,5 +1,6 @@
 //! Text helpers that the model, the executor and the drawing share: cleaning text from
-//! outside, cutting it to a width, and (in [`mod@format`]) sizes, counts and ages for people.
+//! outside, cutting it to a width (keeping its start, its end or both ends), and (in
+//! [`mod@format`]) sizes, counts and ages for people.
 //!
 //! Text from outside (image names, history commands, labels, registry answers, error texts)
 //! is cleaned here before it is drawn: a stray escape sequence must never reach the terminal.
@@ -87,6 +88,19 @@ pub fn truncate(text: &str, width: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Cuts `text` to at most `width` terminal cells keeping its end, starting with `…` when it
+/// was cut: names in a sorted list share their prefix, and their end tells them apart
+/// (`…project-web-1`).
+pub fn truncate_start(text: &str, width: usize) -> Cow<'_, str> {
+    if text.width() <= width {
+        return Cow::Borrowed(text);
+    }
+    if width == 0 {
+        return Cow::Borrowed("");
+    }
+    Cow::Owned(format!("…{}", trailing_cells(text, width - 1)))
+}
+
 /// Shortens `text` to at most `width` cells by cutting out its middle (`/very/lo…/file.tar`),
 /// for user input quoted in a message: both ends usually matter, and the message's reason
 /// must still follow.
@@ -97,11 +111,15 @@ pub fn shorten_middle(text: &str, width: usize) -> Cow<'_, str> {
     let keep = width.saturating_sub(1);
     let head_width = keep.div_ceil(2);
     let head = truncate_cells(text.chars(), head_width);
-    let mut tail: Vec<char> = truncate_cells(text.chars().rev(), keep - head_width)
-        .chars()
-        .collect();
+    let tail = trailing_cells(text, keep - head_width);
+    Cow::Owned(format!("{head}…{tail}"))
+}
+
+/// The trailing characters that fit in `width` cells.
+fn trailing_cells(text: &str, width: usize) -> String {
+    let mut tail: Vec<char> = truncate_cells(text.chars().rev(), width).chars().collect();
     tail.reverse();
-    Cow::Owned(format!("{head}…{}", tail.into_iter().collect::<String>()))
+    tail.into_iter().collect()
 }
 
 /// The leading characters that fit in `width` cells.
@@ -224,5 +242,22 @@ mod tests {
         assert_eq!(truncate("日本語テキスト", 5), "日本…");
         assert_eq!(truncate("abc", 0), "");
         assert_eq!(truncate("abc", 1), "…");
+    }
+
+    #[test]
+    fn truncates_from_the_start_keeping_the_end() {
+        assert_eq!(truncate_start("web-1", 5), "web-1");
+        assert!(matches!(truncate_start("web-1", 9), Cow::Borrowed("web-1")));
+        assert_eq!(
+            truncate_start("my-project-frontend-web-1", 15),
+            "…frontend-web-1"
+        );
+        assert_eq!(truncate_start("my-project-frontend-web-1", 6), "…web-1");
+        assert_eq!(truncate_start("abc", 1), "…");
+        assert_eq!(truncate_start("abc", 0), "");
+        // Cells, not chars: a wide character that does not fit leaves the cell blank.
+        assert_eq!(truncate_start("テキスト日本語", 5), "…本語");
+        assert_eq!(truncate_start("テキスト日本語", 6), "…本語");
+        assert_eq!(truncate_start("テキスト日本語", 7), "…日本語");
     }
 }

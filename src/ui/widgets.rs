@@ -1,5 +1,9 @@
 //! Small drawing helpers shared by panes and popups.
 
+mod columns;
+
+use std::borrow::Cow;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
@@ -16,6 +20,8 @@ use crate::model::list::ListCursor;
 
 use super::text::{clean, truncate};
 use super::theme::Theme;
+
+pub use columns::{CellText, Column, Fit, RowText, fit_widths};
 
 /// The bordered frame of a pane; the focused one stands out.
 pub fn pane_block<'a>(title: Line<'a>, focused: bool, theme: &Theme) -> Block<'a> {
@@ -76,24 +82,25 @@ pub fn notice(frame: &mut Frame, area: Rect, text: &str, style: Style) {
 }
 
 /// Draws a list of rows as a table, building cells only for the rows on screen, so the cost
-/// of a frame does not grow with the list.
+/// of a frame does not grow with the list. The columns take the width their content on
+/// screen needs (see [`fit_widths`]): a column may widen or narrow as the list scrolls.
 pub struct LazyTable<'a> {
-    pub header: Vec<&'a str>,
-    pub widths: Vec<Constraint>,
+    pub columns: Vec<Column<'a>>,
     pub len: usize,
     pub cursor: &'a ListCursor,
     pub focused: bool,
 }
 
 impl LazyTable<'_> {
-    /// Draws the table; `row(i, widths)` builds the `i`-th row given each column's width in
-    /// cells, so text can be cut with an ellipsis exactly where the column ends.
+    /// Draws the table; `row(i)` gives the `i`-th row's text, one cell per column. The text
+    /// is cleaned of control characters, measured in terminal cells and cut where its
+    /// column ends, at the end the column keeps.
     pub fn render<'r>(
         self,
         frame: &mut Frame,
         area: Rect,
         theme: &Theme,
-        row: impl Fn(usize, &[u16]) -> Row<'r>,
+        row: impl Fn(usize) -> RowText<'r>,
     ) {
         let body_height = area.height.saturating_sub(1) as usize;
         let window = self.cursor.visible(self.len, body_height);
@@ -104,14 +111,32 @@ impl LazyTable<'_> {
             width: area.width,
             height: area.height.saturating_sub(1),
         });
-        let columns: Vec<u16> = Layout::horizontal(self.widths.clone())
-            .flex(Flex::Start)
-            .spacing(1)
-            .split(Rect::new(0, 0, area.width, 1))
+        let rows: Vec<RowText> = window.clone().map(|i| cleaned(row(i))).collect();
+        let widths = self.widths(&rows, area.width);
+        let visible: Vec<usize> = (0..self.columns.len()).filter(|&c| widths[c] > 0).collect();
+
+        let header = Row::new(visible.iter().map(|&c| {
+            let column = &self.columns[c];
+            // A header reads from its start, whichever end the column's text keeps.
+            let header = truncate(column.header, usize::from(widths[c]));
+            Cell::from(Line::from(header).alignment(column.alignment))
+        }))
+        .style(theme.header);
+        let body: Vec<Row> = rows
             .iter()
-            .map(|r| r.width)
+            .map(|text| {
+                let cells = visible.iter().map(|&c| {
+                    let column = &self.columns[c];
+                    let Some(cell) = text.cells.get(c) else {
+                        return Cell::default();
+                    };
+                    let cut = column.cut(&cell.text, widths[c]);
+                    Cell::from(Line::from(cut).alignment(column.alignment)).style(cell.style)
+                });
+                Row::new(cells.collect::<Vec<_>>()).style(text.style)
+            })
             .collect();
-        let rows: Vec<Row> = window.clone().map(|i| row(i, &columns)).collect();
+
         let selected = self.cursor.selected();
         let mut state = TableState::default()
             .with_selected(window.contains(&selected).then(|| selected - window.start));
@@ -120,19 +145,42 @@ impl LazyTable<'_> {
         } else {
             theme.selection_unfocused
         };
-        let header = Row::new(self.header.into_iter().map(Cell::from)).style(theme.header);
-        let table = Table::new(rows, self.widths)
+        let constraints = visible.iter().map(|&c| Constraint::Length(widths[c]));
+        let table = Table::new(body, constraints)
             .header(header)
             .flex(Flex::Start)
             .column_spacing(1)
             .row_highlight_style(highlight);
         frame.render_stateful_widget(table, area, &mut state);
     }
+
+    /// Each column's width in `room` cells, from the widest of its header and its cells.
+    fn widths(&self, rows: &[RowText], room: u16) -> Vec<u16> {
+        let needs: Vec<u16> = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(c, column)| {
+                rows.iter()
+                    .filter_map(|row| row.cells.get(c))
+                    .map(|cell| cell.text.width())
+                    .fold(column.header.width(), usize::max)
+                    .min(usize::from(u16::MAX)) as u16
+            })
+            .collect();
+        let fits: Vec<Fit> = self.columns.iter().map(|c| c.fit).collect();
+        fit_widths(&fits, &needs, room)
+    }
 }
 
-/// A cell holding outside text, cleaned and cut to `width` with an ellipsis.
-pub fn text_cell<'a>(text: &str, width: u16) -> Cell<'a> {
-    Cell::from(truncate(&clean(text), width as usize).into_owned())
+/// The row with its cells cleaned of control characters, before they are measured.
+fn cleaned(mut row: RowText<'_>) -> RowText<'_> {
+    for cell in &mut row.cells {
+        if let Cow::Owned(text) = clean(&cell.text) {
+            cell.text = Cow::Owned(text);
+        }
+    }
+    row
 }
 
 /// A list's filter under it while one is set: `/text`, with the cursor while `typing` (the
@@ -220,4 +268,106 @@ pub fn popup_frame(
     let inner = block.inner(area);
     frame.render_widget(block, area);
     inner
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+
+    /// The table's lines, drawn `width` cells wide with every row on screen.
+    fn draw_table(columns: Vec<Column<'_>>, rows: &[[&str; 3]], width: u16) -> Vec<String> {
+        let cursor = ListCursor::default();
+        let theme = Theme::default_colours();
+        let height = rows.len() as u16 + 1;
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+        terminal
+            .draw(|frame| {
+                LazyTable {
+                    columns,
+                    len: rows.len(),
+                    cursor: &cursor,
+                    focused: false,
+                }
+                .render(frame, frame.area(), &theme, |i| RowText::new(rows[i]));
+            })
+            .expect("draw");
+        let buffer = terminal.backend().buffer();
+        (0..height)
+            .map(|y| {
+                let mut line = String::new();
+                let mut x = 0;
+                while x < width {
+                    let symbol = buffer[(x, y)].symbol();
+                    line.push_str(symbol);
+                    // A wide character's second cell holds nothing of its own.
+                    x += symbol.width().max(1) as u16;
+                }
+                line
+            })
+            .collect()
+    }
+
+    fn containers() -> Vec<Column<'static>> {
+        vec![
+            Column::name("NAME", 6),
+            Column::whole("AGE"),
+            Column::whole("SIZE").right(),
+        ]
+    }
+
+    #[test]
+    fn columns_fit_their_content_and_names_keep_their_end() {
+        let rows = [
+            ["shop-project-frontend-1", "3m", "12 MB"],
+            ["shop-project-worker-1", "1h", "7 MB"],
+        ];
+        // Room for everything: whole names, the spare cells in the name column.
+        assert_eq!(
+            draw_table(containers(), &rows, 40),
+            [
+                "NAME                           AGE  SIZE",
+                "shop-project-frontend-1        3m  12 MB",
+                "shop-project-worker-1          1h   7 MB",
+            ]
+        );
+        // Short of room: the name gives way, keeping its end; AGE and SIZE stay whole.
+        assert_eq!(
+            draw_table(containers(), &rows, 24),
+            [
+                "NAME           AGE  SIZE",
+                "…ct-frontend-1 3m  12 MB",
+                "…ject-worker-1 1h   7 MB",
+            ]
+        );
+    }
+
+    #[test]
+    fn widths_are_measured_in_cells_after_cleaning() {
+        // 日本語 takes six cells; the escape sequence takes none once cleaned away.
+        let rows = [
+            ["日本語-web-1", "3m", "1 MB"],
+            ["evil\u{1b}]0;pwn\u{7}-box", "1h", "2 MB"],
+        ];
+        assert_eq!(
+            draw_table(containers(), &rows, 21),
+            [
+                "NAME         AGE SIZE",
+                "日本語-web-1 3m  1 MB",
+                "evil-box     1h  2 MB",
+            ]
+        );
+        // Cut keeping the end, by cells: a wide character that does not fit leaves its
+        // cell blank rather than overflowing into the next column.
+        assert_eq!(
+            draw_table(containers(), &rows, 17),
+            [
+                "NAME     AGE SIZE",
+                "…-web-1  3m  1 MB",
+                "evil-box 1h  2 MB",
+            ]
+        );
+    }
 }

@@ -33,6 +33,7 @@ mod remote_contexts;
 mod remote_ssh;
 mod remote_tls;
 mod snapshots_actions;
+mod snapshots_columns;
 mod snapshots_containers;
 mod snapshots_foundation;
 mod snapshots_tags;

@@ -1,17 +1,17 @@
 //! The containers pane.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::widgets::{Cell, Row};
 
 use crate::docker::ContainerState;
 use crate::state::{EngineStatus, State};
-use crate::text::clean;
 use crate::text::format::sort_label;
 use crate::ui::View;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
+use crate::ui::widgets::{
+    CellText, Column, LazyTable, RowText, filter_line, notice, pane_block, title,
+};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     let containers = &state.containers;
@@ -70,54 +70,43 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     }
 
     let wide = list_area.width >= 70;
-    let status_width = 22.min(list_area.width / 3);
-    let (widths, header) = if wide {
-        (
-            vec![
-                Constraint::Fill(3),
-                Constraint::Fill(2),
-                Constraint::Length(status_width),
-                Constraint::Length(4),
-                Constraint::Fill(2),
-            ],
-            vec!["NAME", "IMAGE", "STATUS", "AGE", "PORTS"],
-        )
+    let columns = if wide {
+        vec![
+            Column::name("NAME", 8),
+            Column::name("IMAGE", 8),
+            Column::text("STATUS", 10),
+            Column::whole("AGE"),
+            Column::text("PORTS", 5),
+        ]
     } else {
-        (
-            vec![Constraint::Fill(1), Constraint::Length(status_width)],
-            vec!["NAME", "STATUS"],
-        )
+        vec![Column::name("NAME", 8), Column::text("STATUS", 10)]
     };
 
     LazyTable {
-        header,
-        widths,
+        columns,
         len: containers.visible_len(),
         cursor: &containers.view.cursor,
         focused: focused && state.changes.is_none(),
     }
-    .render(frame, list_area, theme, |i, columns| {
+    .render(frame, list_area, theme, |i| {
         let Some(record) = containers.visible_row(i) else {
-            return Row::default();
+            return RowText::default();
         };
-        let status = Cell::from(
-            crate::text::truncate(
-                &clean(&view.container_status(&record.status, record.listed_at, record.created)),
-                status_width as usize,
-            )
-            .into_owned(),
-        )
-        .style(state_style(record.state, theme));
+        let status = CellText::styled(
+            view.container_status(&record.status, record.listed_at, record.created),
+            state_style(record.state, theme),
+        );
+        let name = CellText::from(record.name.as_str());
         if !wide {
-            return Row::new(vec![text_cell(&record.name, columns[0]), status]);
+            return RowText::new([name, status]);
         }
         let ports: Vec<String> = record.ports.iter().map(ToString::to_string).collect();
-        Row::new(vec![
-            text_cell(&record.name, columns[0]),
-            text_cell(short_image(&record.image), columns[1]),
+        RowText::new([
+            name,
+            CellText::from(short_image(&record.image)),
             status,
-            Cell::from(view.age(record.created)),
-            text_cell(&ports.join(", "), columns[4]),
+            CellText::from(view.age(record.created)),
+            CellText::from(ports.join(", ")),
         ])
     });
 }

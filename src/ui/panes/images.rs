@@ -1,14 +1,15 @@
 //! The images pane.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row};
+use ratatui::layout::Rect;
 
 use crate::config::SortKey;
 use crate::state::{EngineStatus, State};
 use crate::text::format::{count, size, sort_label};
 use crate::ui::View;
-use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
+use crate::ui::widgets::{
+    CellText, Column, LazyTable, RowText, filter_line, notice, pane_block, title,
+};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     let images = &state.images;
@@ -63,42 +64,37 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     }
 
     let wide = list_area.width >= 60;
-    let tag_width = 16.min(list_area.width / 4);
-    let mut widths = vec![Constraint::Fill(1), Constraint::Length(tag_width)];
-    let mut header = vec!["REPOSITORY", "TAG"];
+    let mut columns = vec![Column::name("REPOSITORY", 10), Column::name("TAG", 6)];
     if wide {
-        widths.push(Constraint::Length(12));
-        header.push("ID");
+        columns.push(Column::whole("ID"));
     }
-    widths.extend([Constraint::Length(4), Constraint::Length(7)]);
-    header.extend(["AGE", "SIZE"]);
+    columns.extend([Column::whole("AGE"), Column::whole("SIZE").right()]);
 
     LazyTable {
-        header,
-        widths,
+        columns,
         len: images.visible_len(),
         cursor: &images.view.cursor,
         focused,
     }
-    .render(frame, list_area, theme, |i, columns| {
+    .render(frame, list_area, theme, |i| {
         let Some(row) = images.visible_row(i) else {
-            return Row::default();
+            return RowText::default();
         };
         let mut cells = vec![
-            text_cell(&row.repository, columns[0]),
-            text_cell(&row.tag, columns[1]),
+            CellText::from(row.repository.as_str()),
+            CellText::from(row.tag.as_str()),
         ];
         if wide {
-            cells.push(Cell::from(row.image.short().to_string()));
+            cells.push(CellText::from(row.image.short()));
         }
-        cells.push(Cell::from(view.age(row.created)));
-        cells.push(Cell::from(format!("{:>7}", size(row.size))));
+        cells.push(view.age(row.created).into());
+        cells.push(size(row.size).into());
         let style = if row.dangling {
             theme.dim
         } else {
             ratatui::style::Style::new()
         };
-        Row::new(cells).style(style)
+        RowText::new(cells).style(style)
     });
 }
 

@@ -1,9 +1,9 @@
 //! The jobs pane: running and finished jobs, newest first.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row};
+use ratatui::widgets::Paragraph;
 
 use crate::action::Action;
 use crate::config::keymap::Scope;
@@ -12,7 +12,7 @@ use crate::state::State;
 use crate::text::clean;
 use crate::ui::View;
 use crate::ui::theme::Theme;
-use crate::ui::widgets::{LazyTable, notice, pane_block, text_cell, title};
+use crate::ui::widgets::{CellText, Column, LazyTable, RowText, notice, pane_block, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     let theme = view.theme;
@@ -31,34 +31,35 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         );
         return;
     }
-    let progress_width: u16 = 28;
     LazyTable {
-        header: vec!["#", "STATE", "JOB", "PROGRESS", "RESULT"],
-        widths: vec![
-            Constraint::Length(4),
-            Constraint::Length(10),
-            Constraint::Fill(1),
-            Constraint::Length(progress_width),
-            Constraint::Fill(1),
+        columns: vec![
+            Column::whole("#").right(),
+            Column::whole("STATE"),
+            Column::text("JOB", 10),
+            Column::whole("PROGRESS"),
+            Column::text("RESULT", 10),
         ],
         len: jobs.len(),
         cursor: &state.jobs.cursor,
         focused,
     }
-    .render(frame, inner, theme, |i, columns| {
+    .render(frame, inner, theme, |i| {
         let Some(job) = jobs.iter().rev().nth(i) else {
-            return Row::default();
+            return RowText::default();
         };
         let (word, style, result) = status_parts(job, theme);
-        Row::new(vec![
-            Cell::from(job.id.0.to_string()),
-            Cell::from(word).style(style),
-            text_cell(&job.title, columns[2]),
-            Cell::from(progress_text(job, progress_width as usize)),
-            text_cell(&result, columns[4]),
+        RowText::new([
+            CellText::from(job.id.0.to_string()),
+            CellText::styled(word, style),
+            CellText::from(job.title.as_str()),
+            CellText::from(progress_text(job, PROGRESS_WIDTH)),
+            CellText::from(result),
         ])
     });
 }
+
+/// The cells a running job's progress takes in the jobs pane.
+const PROGRESS_WIDTH: usize = 28;
 
 fn status_parts(job: &Job, theme: &Theme) -> (&'static str, ratatui::style::Style, String) {
     match &job.status {

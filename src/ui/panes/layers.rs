@@ -1,13 +1,12 @@
 //! The layers pane: the history of the image selected in the images pane.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row};
+use ratatui::layout::Rect;
 
 use crate::state::State;
 use crate::text::format::{count, size};
 use crate::ui::View;
-use crate::ui::widgets::{LazyTable, notice, pane_block, text_cell, title};
+use crate::ui::widgets::{CellText, Column, LazyTable, RowText, notice, pane_block, title};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     let layers = &state.layers;
@@ -41,41 +40,38 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
     };
 
     let wide = inner.width >= 70;
-    let mut widths = vec![
-        Constraint::Length(8),
-        Constraint::Length(4),
-        Constraint::Fill(3),
+    let mut columns = vec![
+        Column::whole("SIZE").right(),
+        Column::whole("AGE"),
+        Column::text("CREATED BY", 10),
     ];
-    let mut header = vec!["    SIZE", "AGE", "CREATED BY"];
     if wide {
-        widths.push(Constraint::Fill(1));
-        header.push("COMMENT");
+        columns.push(Column::text("COMMENT", 7));
     }
 
     LazyTable {
-        header,
-        widths,
+        columns,
         len: rows.len(),
         cursor: &layers.cursor,
         focused,
     }
-    .render(frame, inner, theme, |i, columns| {
+    .render(frame, inner, theme, |i| {
         let Some(row) = rows.get(i) else {
-            return Row::default();
+            return RowText::default();
         };
         let mut cells = vec![
-            Cell::from(format!("{:>8}", size(row.size))),
-            Cell::from(view.age(row.created)),
-            text_cell(&row.command, columns[2]),
+            CellText::from(size(row.size)),
+            CellText::from(view.age(row.created)),
+            CellText::from(row.command.as_str()),
         ];
         if wide {
-            cells.push(text_cell(&row.comment, columns[3]));
+            cells.push(CellText::from(row.comment.as_str()));
         }
         let style = if row.empty {
             theme.dim
         } else {
             ratatui::style::Style::new()
         };
-        Row::new(cells).style(style)
+        RowText::new(cells).style(style)
     });
 }

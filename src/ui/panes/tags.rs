@@ -2,8 +2,7 @@
 //! catalog while browsing.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
-use ratatui::widgets::{Cell, Row};
+use ratatui::layout::Rect;
 
 use crate::docker::types::short_hex;
 use crate::model::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
@@ -12,7 +11,9 @@ use crate::state::State;
 use crate::text::clean;
 use crate::text::format::{count, size, sort_label};
 use crate::ui::View;
-use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block, text_cell, title};
+use crate::ui::widgets::{
+    CellText, Column, LazyTable, RowText, filter_line, notice, pane_block, title,
+};
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: bool) {
     if let Some(catalog) = &state.tags.catalog {
@@ -127,50 +128,37 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
 
     let local = LocalIndex::new(state.images.records(), repository);
     let wide = list_area.width >= 70;
-    let (widths, header) = if wide {
-        (
-            vec![
-                Constraint::Fill(2),
-                Constraint::Length(12),
-                Constraint::Length(8),
-                Constraint::Length(7),
-                Constraint::Fill(2),
-                Constraint::Length(7),
-            ],
-            vec!["TAG", "DIGEST", "SIZE", "CREATED", "PLATFORMS", "LOCAL"],
-        )
+    let columns = if wide {
+        vec![
+            Column::name("TAG", 6),
+            Column::whole("DIGEST"),
+            Column::whole("SIZE").right(),
+            Column::whole("CREATED"),
+            Column::text("PLATFORMS", 9),
+            Column::whole("LOCAL"),
+        ]
     } else {
-        (
-            vec![
-                Constraint::Fill(1),
-                Constraint::Length(12),
-                Constraint::Length(7),
-            ],
-            vec!["TAG", "DIGEST", "LOCAL"],
-        )
+        vec![
+            Column::name("TAG", 6),
+            Column::whole("DIGEST"),
+            Column::whole("LOCAL"),
+        ]
     };
     LazyTable {
-        header,
-        widths,
+        columns,
         len: tags.visible_len(),
         cursor: &tags.view.cursor,
         focused,
     }
-    .render(frame, list_area, theme, |i, columns| {
+    .render(frame, list_area, theme, |i| {
         let Some(row) = tags.visible_row(i) else {
-            return Row::default();
+            return RowText::default();
         };
-        let digest = row
-            .digest
-            .as_deref()
-            .map(|d| short_hex(d).to_string())
-            .unwrap_or_else(|| {
-                if row.error.is_some() {
-                    "error".into()
-                } else {
-                    "…".into()
-                }
-            });
+        let digest = match row.digest.as_deref() {
+            Some(digest) => short_hex(digest),
+            None if row.error.is_some() => "error",
+            None => "…",
+        };
         let (local_text, local_style) = match local.status(row) {
             LocalStatus::Same => ("same", theme.ok),
             LocalStatus::Differs => ("differs", theme.warning),
@@ -179,26 +167,26 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             LocalStatus::Elsewhere => ("local", theme.dim),
             LocalStatus::Absent => ("", theme.dim),
         };
-        let local_cell = Cell::from(local_text).style(local_style);
-        let digest_cell = Cell::from(digest).style(if row.error.is_some() {
-            theme.error
-        } else {
-            theme.dim
-        });
+        let local_cell = CellText::styled(local_text, local_style);
+        let digest_cell = CellText::styled(
+            digest,
+            if row.error.is_some() {
+                theme.error
+            } else {
+                theme.dim
+            },
+        );
+        let name = CellText::from(row.name.as_str());
         if !wide {
-            return Row::new(vec![
-                text_cell(&row.name, columns[0]),
-                digest_cell,
-                local_cell,
-            ]);
+            return RowText::new([name, digest_cell, local_cell]);
         }
         let (size_text, created, platforms) = describe(row, view);
-        Row::new(vec![
-            text_cell(&row.name, columns[0]),
+        RowText::new([
+            name,
             digest_cell,
-            Cell::from(format!("{size_text:>8}")),
-            Cell::from(created),
-            text_cell(&platforms, columns[4]),
+            CellText::from(size_text),
+            CellText::from(created),
+            CellText::from(platforms),
             local_cell,
         ])
     });
@@ -306,20 +294,19 @@ fn draw_catalog(
         return;
     }
     LazyTable {
-        header: vec!["REPOSITORY"],
-        widths: vec![Constraint::Fill(1)],
+        columns: vec![Column::name("REPOSITORY", 1)],
         len: catalog.view.len(),
         cursor: &catalog.view.cursor,
         focused,
     }
-    .render(frame, inner, theme, |i, columns| {
+    .render(frame, inner, theme, |i| {
         match catalog
             .view
             .get(i)
             .and_then(|r| catalog.repositories.get(r))
         {
-            Some(repository) => Row::new(vec![text_cell(&repository.familiar(), columns[0])]),
-            None => Row::default(),
+            Some(repository) => RowText::new([repository.familiar()]),
+            None => RowText::default(),
         }
     });
 }

@@ -1,15 +1,15 @@
 //! The writable-layer view: a container's added, changed and deleted paths as a tree.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Clear, Row};
+use ratatui::widgets::Clear;
 
 use crate::docker::ChangeKind;
 use crate::model::changes::ChangesView;
-use crate::text::{clean, truncate};
+use crate::text::clean;
 use crate::ui::View;
-use crate::ui::widgets::{LazyTable, filter_line, notice, pane_block};
+use crate::ui::widgets::{CellText, Column, LazyTable, RowText, filter_line, notice, pane_block};
 
 /// `typing`: keys reach the view, so an open filter shows its cursor.
 pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, typing: bool, view: &View) {
@@ -57,15 +57,14 @@ pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, typing: bool, 
     // A filter shows every match, also below collapsed directories: draw them open then.
     let filtering = !changes.filter.terms().is_empty();
     LazyTable {
-        header: vec!["", "PATH"],
-        widths: vec![Constraint::Length(1), Constraint::Fill(1)],
+        columns: vec![Column::whole(""), Column::text("PATH", 1)],
         len: changes.visible_len(),
         cursor: &changes.view.cursor,
         focused: true,
     }
-    .render(frame, list_area, theme, |i, columns| {
+    .render(frame, list_area, theme, |i| {
         let Some(node) = changes.visible_node(i) else {
-            return Row::default();
+            return RowText::default();
         };
         let (letter, style) = match node.kind {
             Some(ChangeKind::Added) => ("A", theme.added),
@@ -80,10 +79,10 @@ pub fn draw(frame: &mut Frame, area: Rect, changes: &ChangesView, typing: bool, 
         } else {
             "▾ "
         };
-        let text = format!("{}{marker}{}", "  ".repeat(node.depth), clean(&node.name));
-        Row::new(vec![
-            Cell::from(letter).style(style),
-            Cell::from(truncate(&text, columns[1] as usize).into_owned()).style(style),
+        let text = format!("{}{marker}{}", "  ".repeat(node.depth), node.name);
+        RowText::new([
+            CellText::styled(letter, style),
+            CellText::styled(text, style),
         ])
     });
 }
