@@ -262,12 +262,13 @@ fn long_names_keep_their_distinguishing_end() {
         // The rows stay told apart.
         shown.dedup();
         assert_eq!(shown.len(), 3, "{shown:?}");
-        // The images keep their tag and the end of their repository; the ports their start.
+        // The images keep their tag and the end of their repository; the ports, which give
+        // way before the names, their start.
         let gateway = line_with(&containers, "gateway-2");
         assert!(gateway.contains("gateway:0.98.0"), "{gateway}");
         let ports = line_with(&containers, "gateway-1");
         assert!(
-            ports.contains(" 0.0.0.0:4317") && ports.contains('…') && !ports.contains(":::"),
+            ports.contains(" 0.0.") && ports.contains('…') && !ports.contains(":::"),
             "{ports}"
         );
     }

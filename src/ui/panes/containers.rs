@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             Column::name("IMAGE", 8),
             Column::text("STATUS", 10),
             Column::whole("AGE"),
-            Column::text("PORTS", 5),
+            Column::secondary("PORTS", 5),
         ]
     } else {
         vec![Column::name("NAME", 8), Column::text("STATUS", 10)]

@@ -18,6 +18,10 @@ pub enum Fit {
     /// flexible column gives way first, down to `min` cells, and its text is cut at the
     /// `keep` end's opposite.
     Flexible { min: u16, keep: Keep },
+    /// Detail that gives way before every flexible column (a container's ports: the name
+    /// says which container, the ports are there in full in its detail), down to `min`
+    /// cells, cut keeping its start.
+    Secondary { min: u16 },
 }
 
 /// Which end of a cut text stays on screen.
@@ -72,6 +76,15 @@ impl<'a> Column<'a> {
         }
     }
 
+    /// Detail that gives way before the names and other text when the room is short.
+    pub const fn secondary(header: &'a str, min: u16) -> Self {
+        Self {
+            header,
+            fit: Fit::Secondary { min },
+            alignment: Alignment::Left,
+        }
+    }
+
     /// The same column with its header and cells aligned right (sizes, counts).
     pub const fn right(self) -> Self {
         Self {
@@ -86,7 +99,9 @@ impl<'a> Column<'a> {
             Fit::Flexible {
                 keep: Keep::End, ..
             } => truncate_start(text, width as usize),
-            Fit::Whole | Fit::Flexible { .. } => truncate(text, width as usize),
+            Fit::Whole | Fit::Flexible { .. } | Fit::Secondary { .. } => {
+                truncate(text, width as usize)
+            }
         }
     }
 }
@@ -151,7 +166,9 @@ impl<'a> RowText<'a> {
 /// - Every column gets its need while they all fit; what is left goes to the first
 ///   flexible column (the table's name column), so the others keep their place at the
 ///   right edge.
-/// - When they do not fit, flexible columns give way, the widest first: it shrinks until it
+/// - When they do not fit, [`Fit::Secondary`] columns give way first, the rightmost first,
+///   down to their minimum.
+/// - Then flexible columns give way, the widest first: it shrinks until it
 ///   is as narrow as the next widest, then both shrink together, and so on, but none below
 ///   its minimum (or its need, if smaller). [`Fit::Whole`] columns keep their need.
 /// - When even that does not fit, the rightmost columns are cut, then hidden (width 0,
@@ -177,15 +194,31 @@ pub fn fit_widths(fits: &[Fit], needs: &[u16], room: u16) -> Vec<u16> {
 
     let floor = |i: usize, need: u16| match fits[i] {
         Fit::Whole => need,
-        Fit::Flexible { min, .. } => min.min(need),
+        Fit::Flexible { min, .. } | Fit::Secondary { min } => min.min(need),
     };
+    // Secondary detail gives way first, from the right.
+    let mut excess = total - u32::from(available);
+    for i in (0..count).rev() {
+        if excess == 0 {
+            break;
+        }
+        if matches!(fits[i], Fit::Secondary { .. }) {
+            let give = u32::from(widths[i] - floor(i, widths[i])).min(excess);
+            widths[i] -= give as u16;
+            excess -= give;
+        }
+    }
+    if excess == 0 {
+        return widths;
+    }
     // Every column at most `level` cells wide, but not below its floor.
     let at_level = |level: u16| -> Vec<u16> {
         widths
             .iter()
             .enumerate()
             .map(|(i, &need)| match fits[i] {
-                Fit::Whole => need,
+                // Secondary columns already gave what they could.
+                Fit::Whole | Fit::Secondary { .. } => need,
                 Fit::Flexible { .. } => need.min(level).max(floor(i, need)),
             })
             .collect()
@@ -269,6 +302,22 @@ mod tests {
         let widths = fit_widths(&fits, &[23, 20, 12, 3, 5], 70);
         assert_eq!(widths, [26, 20, 12, 3, 5]);
         assert_eq!(used(&widths), 70);
+    }
+
+    #[test]
+    fn published_ports_give_way_before_the_names() {
+        // A compose project at 160 columns: 70 cells for NAME IMAGE STATUS AGE PORTS, and
+        // ports of 20 cells. The ports give way; the 23-cell names stay whole.
+        let ports = Fit::Secondary { min: 5 };
+        let fits = [NAME, NAME, TEXT, WHOLE, ports];
+        let widths = fit_widths(&fits, &[23, 21, 12, 3, 20], 70);
+        assert_eq!(widths, [23, 21, 12, 3, 7]);
+        assert_eq!(used(&widths), 70);
+        // Only once the ports are down to their minimum do the names give way.
+        let widths = fit_widths(&fits, &[30, 28, 12, 3, 20], 70);
+        assert_eq!(widths[4], 5);
+        assert_eq!(used(&widths), 70);
+        assert!(widths[0] < 30 && widths[1] < 28, "{widths:?}");
     }
 
     #[test]
