@@ -60,7 +60,7 @@ pub fn suggest_reference(record: &ContainerRecord) -> String {
 impl State {
     /// `c`: the commit form for the selected container (or the one whose changes are open).
     pub(crate) fn open_commit_form(&mut self) {
-        let id = match &self.changes {
+        let id = match self.changes_view() {
             Some(view) => Some(view.container.clone()),
             None => self.containers.selected().map(|r| r.id.clone()),
         };

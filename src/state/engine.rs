@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::effect::Effect;
 
-use super::{EngineStatus, PendingSelection, State, backoff};
+use super::{EngineStatus, OpenView, PendingSelection, State, backoff};
 use crate::flows::OpenForm;
 use crate::job::JobSpec;
 use crate::model::popup::{Pending, Popup};
@@ -30,7 +30,7 @@ impl State {
         if let Some(image) = self.layers.reload() {
             effects.push(Effect::LoadHistory { image });
         }
-        if let Some(view) = &self.changes {
+        if let Some(view) = self.changes_view() {
             effects.push(Effect::LoadChanges {
                 container: view.container.clone(),
             });
@@ -340,7 +340,7 @@ impl State {
                 ));
             }
         }
-        if let Some(view) = &mut self.changes
+        if let Some(OpenView::Changes(view)) = &mut self.view
             && self.containers.get(&view.container).is_none()
         {
             let name = view.container_name.clone();
@@ -364,7 +364,7 @@ impl State {
                 None => return,
             },
         };
-        let Some(view) = self.changes.as_mut().filter(|v| v.container == container) else {
+        let Some(view) = self.changes_view_mut().filter(|v| v.container == container) else {
             return;
         };
         match result {

@@ -8,7 +8,7 @@ use crate::config::keymap::{KeyCombo, Scope};
 use crate::effect::Effect;
 
 use super::command::{self, Command, CommandLine};
-use super::{Pane, State};
+use super::{OpenView, Pane, State};
 use crate::model::changes::ChangesView;
 use crate::model::filter::Filter;
 use crate::model::form::FormKey;
@@ -192,8 +192,10 @@ impl State {
 
     /// The filter of the open view or the focused pane, if it has one.
     fn active_filter_mut(&mut self) -> Option<&mut Filter> {
-        if let Some(view) = self.changes.as_mut() {
-            return Some(&mut view.filter);
+        if let Some(view) = &mut self.view {
+            return match view {
+                OpenView::Changes(view) => Some(&mut view.filter),
+            };
         }
         match self.focus {
             Pane::Images => Some(&mut self.images.filter),
@@ -207,8 +209,10 @@ impl State {
     }
 
     fn active_filter(&self) -> Option<&Filter> {
-        if let Some(view) = &self.changes {
-            return Some(&view.filter);
+        if let Some(view) = &self.view {
+            return match view {
+                OpenView::Changes(view) => Some(&view.filter),
+            };
         }
         match self.focus {
             Pane::Images => Some(&self.images.filter),
@@ -227,8 +231,10 @@ impl State {
 
     /// Re-applies the active filter to its list.
     fn filter_changed(&mut self, effects: &mut Vec<Effect>) {
-        if let Some(view) = self.changes.as_mut() {
-            view.refresh();
+        if let Some(view) = &mut self.view {
+            match view {
+                OpenView::Changes(view) => view.refresh(),
+            }
             return;
         }
         match self.focus {
@@ -302,8 +308,8 @@ impl State {
         if self.clear_filter(effects) {
             return;
         }
-        if self.changes.is_some() {
-            self.changes = None;
+        if self.view.is_some() {
+            self.view = None;
         } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
             self.tags.catalog = None;
         } else if self.focus == Pane::Tags && self.tags.catalog_behind.is_some() {
@@ -344,28 +350,28 @@ impl State {
                     filter.editing = true;
                 }
             }
-            Action::Sort if self.changes.is_none() => self.sort_focused(false, effects),
-            Action::ReverseSort if self.changes.is_none() => self.sort_focused(true, effects),
-            Action::ToggleAll if self.changes.is_none() => self.toggle_all(effects),
+            Action::Sort if self.view.is_none() => self.sort_focused(false, effects),
+            Action::ReverseSort if self.view.is_none() => self.sort_focused(true, effects),
+            Action::ToggleAll if self.view.is_none() => self.toggle_all(effects),
             Action::Refresh => self.refresh(effects),
-            Action::JumpToImage if self.focus == Pane::Containers && self.changes.is_none() => {
+            Action::JumpToImage if self.focus == Pane::Containers && self.view.is_none() => {
                 self.jump_to_image(effects)
             }
-            Action::Commit if self.changes.is_some() || self.focus == Pane::Containers => {
+            Action::Commit if self.view.is_some() || self.focus == Pane::Containers => {
                 self.open_commit_form()
             }
             Action::CancelJob if self.focus == Pane::Jobs => self.cancel_selected_job(effects),
             Action::Pull if self.focus == Pane::Tags && self.tags.catalog.is_none() => {
                 self.pull_selected_tag(effects)
             }
-            Action::Pull if self.changes.is_none() => self.open_pull_form(None),
+            Action::Pull if self.view.is_none() => self.open_pull_form(None),
             Action::OpenRepository => self.open_repository_form(),
             Action::BrowseRegistry => self.browse_registry(None, effects),
             Action::Tag if self.focus == Pane::Images => self.open_tag_form(),
             Action::Push if self.focus == Pane::Images => self.push_selected(),
             Action::Remove if self.focus == Pane::Images => self.remove_selected(false),
             Action::ForceRemove if self.focus == Pane::Images => self.remove_selected(true),
-            Action::Import if self.changes.is_none() => self.open_import_form(None, None),
+            Action::Import if self.view.is_none() => self.open_import_form(None, None),
             Action::Login => self.open_login_form(None),
             Action::Retry => self.retry_last(effects),
             Action::ToggleMouse => self.toggle_mouse(),
@@ -374,7 +380,7 @@ impl State {
     }
 
     pub(crate) fn focus_pane(&mut self, pane: Pane, effects: &mut Vec<Effect>) {
-        self.changes = None;
+        self.view = None;
         self.focus = pane;
         if pane == Pane::Tags {
             // Details that wait for the focus (Docker Hub) can come now.
@@ -383,8 +389,12 @@ impl State {
     }
 
     pub(crate) fn navigate(&mut self, action: Action, effects: &mut Vec<Effect>) {
-        if let Some(view) = self.changes.as_mut() {
-            view.navigate(action);
+        if let Some(view) = &mut self.view {
+            match view {
+                OpenView::Changes(view) => {
+                    view.navigate(action);
+                }
+            }
             return;
         }
         match self.focus {
@@ -460,11 +470,15 @@ impl State {
     }
 
     fn refresh(&mut self, effects: &mut Vec<Effect>) {
-        if let Some(view) = self.changes.as_mut() {
-            view.loading = true;
-            effects.push(Effect::LoadChanges {
-                container: view.container.clone(),
-            });
+        if let Some(view) = &mut self.view {
+            match view {
+                OpenView::Changes(view) => {
+                    view.loading = true;
+                    effects.push(Effect::LoadChanges {
+                        container: view.container.clone(),
+                    });
+                }
+            }
             return;
         }
         match self.focus {
@@ -483,8 +497,10 @@ impl State {
     }
 
     fn open_selected(&mut self, effects: &mut Vec<Effect>) {
-        if let Some(view) = self.changes.as_mut() {
-            view.toggle_selected();
+        if let Some(view) = &mut self.view {
+            match view {
+                OpenView::Changes(view) => view.toggle_selected(),
+            }
             return;
         }
         match self.focus {
@@ -500,7 +516,7 @@ impl State {
                     effects.push(Effect::LoadChanges {
                         container: record.id.clone(),
                     });
-                    self.changes = Some(view);
+                    self.view = Some(OpenView::Changes(view));
                 }
             }
             Pane::Jobs => self.open_job_detail(),

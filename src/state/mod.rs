@@ -97,6 +97,22 @@ impl Pane {
     }
 }
 
+/// A full-height view over the panes: keys go to it, Esc closes it; one at a time.
+#[derive(Debug)]
+pub enum OpenView {
+    /// A container's writable layer (Enter on a container).
+    Changes(ChangesView),
+}
+
+impl OpenView {
+    /// The keymap table while this view has the keys.
+    pub fn scope(&self) -> Scope {
+        match self {
+            OpenView::Changes(_) => Scope::Changes,
+        }
+    }
+}
+
 /// Where each pane was drawn (empty when not on screen).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PaneAreas([Area; 5]);
@@ -215,8 +231,8 @@ pub struct State {
     tags_settle_generation: u64,
     /// The repository the current pause is for.
     tags_settle_for: Option<crate::registry::RepositoryRef>,
-    /// The writable-layer view, when open.
-    pub(crate) changes: Option<ChangesView>,
+    /// The full-height view over the panes, when one is open.
+    pub(crate) view: Option<OpenView>,
     pub(crate) jobs: Jobs,
     pub(crate) form: Option<OpenForm>,
     /// An import typed on the command line whose file is being checked.
@@ -268,7 +284,7 @@ impl State {
             tags: TagsState::default(),
             tags_settle_generation: 0,
             tags_settle_for: None,
-            changes: None,
+            view: None,
             jobs: Jobs::default(),
             form: None,
             typed_import: None,
@@ -361,17 +377,32 @@ impl State {
 
     /// Whether keys reach the focused pane: also no view (a container's changes) over it.
     pub fn keys_reach_panes(&self) -> bool {
-        self.keys_reach_view() && self.changes.is_none()
+        self.keys_reach_view() && self.view.is_none()
     }
 
     /// The keymap table for the current context: an open view's, else the focused pane's.
     pub fn scope(&self) -> Scope {
-        if self.changes.is_some() {
-            Scope::Changes
+        if let Some(view) = &self.view {
+            view.scope()
         } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
             Scope::Catalog
         } else {
             self.focus.scope()
+        }
+    }
+
+    /// The writable-layer view, when it is the open view.
+    pub(crate) fn changes_view(&self) -> Option<&ChangesView> {
+        match &self.view {
+            Some(OpenView::Changes(view)) => Some(view),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn changes_view_mut(&mut self) -> Option<&mut ChangesView> {
+        match &mut self.view {
+            Some(OpenView::Changes(view)) => Some(view),
+            _ => None,
         }
     }
 

@@ -9,7 +9,7 @@ use crate::effect::Effect;
 use crate::model::list::ListCursor;
 use crate::model::popup::Popup;
 
-use super::{Pane, State};
+use super::{OpenView, Pane, State};
 
 impl State {
     /// `M`: gives the mouse to the terminal (to select text) or takes it back.
@@ -68,12 +68,12 @@ impl State {
         if self.form.is_some() || self.command_line.is_some() {
             return;
         }
-        if let Some(view) = self.changes.as_mut() {
-            match step {
-                Some(action) => {
+        if let Some(view) = &mut self.view {
+            match (view, step) {
+                (OpenView::Changes(view), Some(action)) => {
                     view.navigate(action);
                 }
-                None => {
+                (OpenView::Changes(view), None) => {
                     if let Some(index) = click_row(&view.view.cursor, column, row, view.view.len())
                     {
                         view.view.cursor.select(index, view.view.len());

@@ -56,7 +56,7 @@ impl State {
 
     /// The writable-layer view, when open.
     pub fn changes(&self) -> Option<&ChangesView> {
-        self.changes.as_ref()
+        self.changes_view()
     }
 
     /// The open form, as drawn.

@@ -103,7 +103,7 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
         drawn.set(pane, area_of(rect));
     }
     state.pane_areas.record(drawn);
-    if let Some(changes) = &state.changes {
+    if let Some(changes) = state.changes_view() {
         popups::changes::draw(frame, body, changes, state.keys_reach_view(), view);
     }
     draw_jobs_strip(frame, jobs, state, view.theme);

@@ -86,7 +86,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         columns,
         len: containers.visible_len(),
         cursor: &containers.view.cursor,
-        focused: focused && state.changes.is_none(),
+        focused: focused && state.view.is_none(),
     }
     .render(frame, list_area, theme, |i| {
         let Some(record) = containers.visible_row(i) else {
