@@ -1,6 +1,9 @@
 //! Start to first frame against the real engine: the optimised wharf binary in a
-//! pseudo-terminal, timed from spawn until the screen shows (1) wharf's header and (2) an
-//! image this bench imported. Prints median/min/max over the runs.
+//! pseudo-terminal, timed from spawn until the screen shows (1) wharf's header, (2) an
+//! image this bench imported and (3) the full first screen: that image and a container this
+//! bench started. Prints median/min/max over the runs, and, for comparison, how long the
+//! engine itself takes to answer the image list (`GET /images/json` over its socket, timed
+//! by curl, between the runs) and the ratio of the medians.
 //!
 //! `cargo bench --bench startup` (WHARF_BENCH_RUNS=N, default 20; 2 warm-up runs first).
 //! Skips with a message when no engine is reachable (fails under CI=true).
@@ -16,7 +19,9 @@ mod pty;
 
 use std::time::Duration;
 
-use engine::{CMD_SH, Scratch, block_on, engine_or_skip, import_test_image, unique_name};
+use engine::{
+    CMD_SH, Scratch, block_on, docker, engine_or_skip, import_test_image, unique_name,
+};
 use pty::{Dirs, Pty, WHARF};
 
 const ROWS: u16 = 50;
@@ -40,6 +45,11 @@ fn main() {
     let Some(images) = made else {
         return;
     };
+    let container = unique_name("startup-ctr");
+    scratch.track_container(&container);
+    docker(&[
+        "run", "-d", "--name", &container, &format!("{repo}:1"), "sleep", "100000",
+    ]);
 
     let dirs = Dirs::new();
     // Newest first, so the imported image is on the first screen among any number of others.
@@ -50,6 +60,8 @@ fn main() {
     );
     let mut header_ms = Vec::new();
     let mut images_ms = Vec::new();
+    let mut screen_ms = Vec::new();
+    let mut list_ms = Vec::new();
     for run in 0..WARMUP + runs {
         let mut pty = Pty::spawn(dirs.command(&[]), ROWS, COLS);
         let header = pty.wait_for(Duration::from_secs(10), "the header", |p| {
@@ -58,19 +70,49 @@ fn main() {
         let listed = pty.wait_for(Duration::from_secs(10), "the imported image", |p| {
             p.screen().contains(&repo)
         });
+        let full = pty.wait_for(Duration::from_secs(10), "the container too", |p| {
+            p.screen().contains(&container)
+        });
         pty.send(b"q");
         let status = pty.wait_exit(Duration::from_secs(10));
         assert!(status.success(), "wharf exited with {status:?}");
+        let list = engine_list_ms();
         if run >= WARMUP {
             header_ms.push(header.as_secs_f64() * 1000.0);
             images_ms.push(listed.as_secs_f64() * 1000.0);
+            screen_ms.push(full.as_secs_f64() * 1000.0);
+            list_ms.extend(list);
         }
     }
     report("start → first frame (header)", &mut header_ms);
     report("start → first frame with the image listed", &mut images_ms);
+    let screen = report("start → full first screen (images and containers)", &mut screen_ms);
+    let list = report("the engine answering GET /images/json (curl)", &mut list_ms);
+    println!(
+        "  full first screen / the engine's image list: {:.2}×",
+        screen / list
+    );
 }
 
-fn report(what: &str, values: &mut [f64]) {
+/// How long the engine takes to answer the image list over its socket, as curl times it
+/// (the connection and the whole answer, without curl's own start-up).
+fn engine_list_ms() -> Option<f64> {
+    let socket = std::env::var("DOCKER_HOST")
+        .ok()
+        .and_then(|h| h.strip_prefix("unix://").map(str::to_string))
+        .unwrap_or_else(|| "/var/run/docker.sock".to_string());
+    let out = std::process::Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{time_total}", "--unix-socket"])
+        .arg(&socket)
+        .arg("http://docker/v1.41/images/json")
+        .output()
+        .ok()?;
+    let seconds: f64 = String::from_utf8_lossy(&out.stdout).trim().parse().ok()?;
+    Some(seconds * 1000.0)
+}
+
+/// Prints a line for `values` and returns their median.
+fn report(what: &str, values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     let median = if values.len() % 2 == 1 {
         values[values.len() / 2]
@@ -83,4 +125,5 @@ fn report(what: &str, values: &mut [f64]) {
         values[values.len() - 1],
         values.len()
     );
+    median
 }
