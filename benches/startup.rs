@@ -19,9 +19,7 @@ mod pty;
 
 use std::time::Duration;
 
-use engine::{
-    CMD_SH, Scratch, block_on, docker, engine_or_skip, import_test_image, unique_name,
-};
+use engine::{CMD_SH, Scratch, block_on, docker, engine_or_skip, import_test_image, unique_name};
 use pty::{Dirs, Pty, WHARF};
 
 const ROWS: u16 = 50;
@@ -45,10 +43,17 @@ fn main() {
     let Some(images) = made else {
         return;
     };
-    let container = unique_name("startup-ctr");
+    // Sorted by name, this one comes before the bench fixture's containers.
+    let container = format!("a-wharf-startup-{}", std::process::id());
     scratch.track_container(&container);
     docker(&[
-        "run", "-d", "--name", &container, &format!("{repo}:1"), "sleep", "100000",
+        "run",
+        "-d",
+        "--name",
+        &container,
+        &format!("{repo}:1"),
+        "sleep",
+        "100000",
     ]);
 
     let dirs = Dirs::new();
@@ -86,7 +91,10 @@ fn main() {
     }
     report("start → first frame (header)", &mut header_ms);
     report("start → first frame with the image listed", &mut images_ms);
-    let screen = report("start → full first screen (images and containers)", &mut screen_ms);
+    let screen = report(
+        "start → full first screen (images and containers)",
+        &mut screen_ms,
+    );
     let list = report("the engine answering GET /images/json (curl)", &mut list_ms);
     println!(
         "  full first screen / the engine's image list: {:.2}×",
@@ -102,7 +110,14 @@ fn engine_list_ms() -> Option<f64> {
         .and_then(|h| h.strip_prefix("unix://").map(str::to_string))
         .unwrap_or_else(|| "/var/run/docker.sock".to_string());
     let out = std::process::Command::new("curl")
-        .args(["-s", "-o", "/dev/null", "-w", "%{time_total}", "--unix-socket"])
+        .args([
+            "-s",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{time_total}",
+            "--unix-socket",
+        ])
         .arg(&socket)
         .arg("http://docker/v1.41/images/json")
         .output()

@@ -18,6 +18,10 @@ use crate::state::State;
 use crate::tui::TerminalGuard;
 use crate::ui::{self, View, theme::Theme};
 
+/// Turns of the runtime the connection gets before the first frame: one for the connect
+/// task (which asks for the version and spawns the list requests), one for those.
+const FIRST_REQUESTS_YIELDS: usize = 3;
+
 /// Shortest time between two frames (~60 per second).
 const FRAME: Duration = Duration::from_millis(16);
 
@@ -34,13 +38,20 @@ pub struct RunOptions {
 
 /// Runs wharf until the user quits.
 pub async fn run(config: Config, options: RunOptions) -> Result<()> {
-    let mut terminal = TerminalGuard::enter().wrap_err("cannot set up the terminal")?;
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut executor = Executor::new(tx, options.target, options.services);
     let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
     let mut state = State::new(&config, options.target_label, home);
     let theme = options.theme;
     executor.run(state.start());
+    // Let the connection send its first requests (version, images, containers) before the
+    // terminal is set up and the first frame drawn: that work then overlaps the engine's
+    // answer instead of coming before the question. Each yield lets the tasks spawned so
+    // far run to their first wait on the engine.
+    for _ in 0..FIRST_REQUESTS_YIELDS {
+        tokio::task::yield_now().await;
+    }
+    let mut terminal = TerminalGuard::enter().wrap_err("cannot set up the terminal")?;
 
     let mut input = EventStream::new();
     let mut hangup = signal(SignalKind::hangup())?;
