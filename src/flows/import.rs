@@ -163,6 +163,8 @@ impl State {
         let Some(typed) = self.typed_import.take() else {
             return;
         };
+        // "checking …" is answered now, one way or the other.
+        self.status = None;
         match (checked.result, parse_tagged(&typed.reference)) {
             (Ok(size), Ok(target)) => {
                 self.start_import(checked.path, size, target, None, Vec::new(), effects)
