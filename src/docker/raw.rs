@@ -144,23 +144,8 @@ impl RawRequest<'_> {
         if body.is_some() {
             builder = builder.header("Content-Type", "application/json");
         }
-        let request = builder
-            .body(Either::Left(Full::new(Bytes::from(
-                body.unwrap_or_default(),
-            ))))
-            .map_err(|e| EngineError::new(EngineErrorKind::Other, e.to_string()))?;
+        let response = self.exchange(builder, body).await?;
         let host = self.host.to_string();
-        // Like bollard's requests: the answer's headers must come within the timeout.
-        let limit = std::time::Duration::from_secs(self.timeout_secs);
-        let response = tokio::time::timeout(limit, self.transport.request(request))
-            .await
-            .map_err(|_| {
-                EngineError::new(
-                    EngineErrorKind::Unreachable,
-                    format!("the Docker engine at {host} did not answer in time"),
-                )
-            })?
-            .map_err(|e| EngineError::from_transport(&e, &host))?;
         let status = response.status().as_u16();
         let body = BodyStream::new(response.into_body()).filter_map(move |frame| {
             let item = match frame {
@@ -170,6 +155,33 @@ impl RawRequest<'_> {
             std::future::ready(item)
         });
         Ok((status, body))
+    }
+}
+
+impl RawRequest<'_> {
+    /// Sends a request with `body` through the engine's transport; like bollard's requests,
+    /// the answer's headers must come within the timeout.
+    async fn exchange(
+        &self,
+        builder: hyper::http::request::Builder,
+        body: Option<Vec<u8>>,
+    ) -> Result<hyper::Response<hyper::body::Incoming>, EngineError> {
+        let request = builder
+            .body(Either::Left(Full::new(Bytes::from(
+                body.unwrap_or_default(),
+            ))))
+            .map_err(|e| EngineError::new(EngineErrorKind::Other, e.to_string()))?;
+        let host = self.host;
+        let limit = std::time::Duration::from_secs(self.timeout_secs);
+        tokio::time::timeout(limit, self.transport.request(request))
+            .await
+            .map_err(|_| {
+                EngineError::new(
+                    EngineErrorKind::Unreachable,
+                    format!("the Docker engine at {host} did not answer in time"),
+                )
+            })?
+            .map_err(|e| EngineError::from_transport(&e, host))
     }
 }
 
@@ -190,27 +202,14 @@ impl RawRequest<'_> {
             "{REQUEST_AUTHORITY}/v{}.{}{path_and_query}",
             version.major_version, version.minor_version
         );
-        let request = Request::builder()
+        let builder = Request::builder()
             .method("POST")
             .uri(uri)
             .header("Connection", "Upgrade")
             .header("Upgrade", "tcp")
-            .header("Content-Type", "application/json")
-            .body(Either::Left(Full::new(Bytes::from(
-                body.unwrap_or_default(),
-            ))))
-            .map_err(|e| EngineError::new(EngineErrorKind::Other, e.to_string()))?;
+            .header("Content-Type", "application/json");
+        let response = self.exchange(builder, body).await?;
         let host = self.host.to_string();
-        let limit = std::time::Duration::from_secs(self.timeout_secs);
-        let response = tokio::time::timeout(limit, self.transport.request(request))
-            .await
-            .map_err(|_| {
-                EngineError::new(
-                    EngineErrorKind::Unreachable,
-                    format!("the Docker engine at {host} did not answer in time"),
-                )
-            })?
-            .map_err(|e| EngineError::from_transport(&e, &host))?;
         let status = response.status().as_u16();
         if status != 101 {
             let body = BodyStream::new(response.into_body()).filter_map(|frame| {
