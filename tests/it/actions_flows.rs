@@ -1515,7 +1515,11 @@ fn a_missing_file_opens_the_import_form_with_the_reason_under_the_file() {
         }]
     );
     assert!(state.form().is_none() && state.popups().is_empty());
-    assert!(state.status_text().starts_with("checking"), "{}", state.status_text());
+    assert!(
+        state.status_text().starts_with("checking"),
+        "{}",
+        state.status_text()
+    );
     state.update(Msg::ImportFileChecked(FileChecked {
         path: PathBuf::from("/nope/rootfs.tar"),
         result: Err("/nope/rootfs.tar does not exist".into()),
@@ -1523,7 +1527,11 @@ fn a_missing_file_opens_the_import_form_with_the_reason_under_the_file() {
     // The form opens with what was typed and the reason under the file, which has the keys;
     // the status line no longer says the file is being checked.
     assert_eq!(state.form_kind(), Some(FormKind::Import));
-    assert!(!state.status_text().contains("checking"), "{}", state.status_text());
+    assert!(
+        !state.status_text().contains("checking"),
+        "{}",
+        state.status_text()
+    );
     assert_eq!(form_text(&state, "File"), "/nope/rootfs.tar");
     assert_eq!(form_text(&state, "Image"), "base:1");
     assert_eq!(
