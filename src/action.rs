@@ -72,6 +72,8 @@ actions! {
     CancelJob => "cancel_job", "cancel the selected job";
     Retry => "retry", "retry what failed";
     ToggleMouse => "toggle_mouse", "let the terminal have the mouse (to select text), or take it back";
+    // Remote engines and contexts.
+    Contexts => "contexts", "list the docker contexts and switch the engine";
 }
 
 impl Action {

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 
 use crate::config::Config;
 use crate::docker::target::EngineTarget;
-use crate::executor::{Executor, Services};
+use crate::executor::{EngineSetup, Executor, Services};
 use crate::msg::Msg;
 use crate::state::State;
 use crate::tui::TerminalGuard;
@@ -34,14 +34,21 @@ pub struct RunOptions {
     pub theme: Theme,
     /// The credential store and the registry client.
     pub services: Services,
+    // ----- remote engines and contexts -----
+    /// How engines are reached and contexts resolved.
+    pub engine_setup: EngineSetup,
+    /// The context (or `DOCKER_HOST` …) the address came from, for the header.
+    pub context_label: Option<String>,
 }
 
 /// Runs wharf until the user quits.
 pub async fn run(config: Config, options: RunOptions) -> Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut executor = Executor::new(tx, options.target, options.services);
+    let mut executor =
+        Executor::new(tx, options.target, options.services).with_engine_setup(options.engine_setup);
     let home = directories::BaseDirs::new().map(|dirs| dirs.home_dir().to_path_buf());
     let mut state = State::new(&config, options.target_label, home);
+    state.set_engine_context(options.context_label);
     let theme = options.theme;
     executor.run(state.start());
     // Let the connection send its first requests (version, images, containers) before the

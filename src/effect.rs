@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::docker::target::EngineTarget;
 use crate::docker::{ContainerId, ImageId};
 use crate::job::{JobId, JobSpec};
 use crate::registry::{CatalogCursor, Credentials, RepositoryRef};
@@ -74,4 +75,17 @@ pub enum Effect {
         /// Repositories to ask for per page.
         page_size: u32,
     },
+    // ----- remote engines and contexts -----
+    /// Read the docker contexts (`$DOCKER_CONFIG/contexts`) for the contexts popup.
+    ListContexts,
+    /// Find the engine address of the context `name`.
+    ResolveContext { name: String },
+    /// Drop the engine and its event stream and connect to `target`; answers from then on
+    /// carry `generation`. Running jobs keep the engine they started on.
+    SwitchEngine {
+        generation: u64,
+        target: EngineTarget,
+    },
+    /// Write `name` as `currentContext` in the docker CLI's config.json.
+    WriteCurrentContext { name: String },
 }

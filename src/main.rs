@@ -8,7 +8,8 @@ use wharf::app::{self, RunOptions};
 use wharf::cli::{Cli, Command};
 use wharf::config::Config;
 use wharf::docker::target::{self, TargetInputs};
-use wharf::executor::{Registry, Services};
+use wharf::executor::{EngineSetup, Registry, Services};
+use wharf::flows::context::context_label;
 use wharf::layerfs::analyze::{self, AnalyzeEnv};
 use wharf::registry::{self, ClientOptions, DockerConfig};
 use wharf::tui;
@@ -85,6 +86,12 @@ fn main() -> ExitCode {
         };
     }
 
+    // Remote engines: the ssh program from the config, the context the address came from.
+    let engine_setup = EngineSetup::from_config(&config.engine, inputs.clone());
+    let context_label = match &target {
+        Ok(t) => context_label(&t.source),
+        Err(_) => None,
+    };
     let services = Services {
         credentials,
         registry: Registry::build_on_first_use(registry_options),
@@ -108,6 +115,8 @@ fn main() -> ExitCode {
             target_label,
             theme,
             services,
+            engine_setup,
+            context_label,
         },
     ));
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

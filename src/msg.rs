@@ -7,6 +7,7 @@ use crate::docker::{
     ContainerId, ContainerRecord, EngineError, EngineEvent, EngineInfo, FileChange, HistoryRecord,
     ImageId, ImageRecord,
 };
+use crate::flows::context::ContextMsg;
 use crate::flows::import::FileChecked;
 use crate::flows::login::LoginMsg;
 use crate::flows::remove::Removed;
@@ -100,6 +101,12 @@ pub enum Msg {
         error: Option<EngineError>,
         lasted: std::time::Duration,
     },
+    // ----- remote engines and contexts -----
+    /// An answer from the engine of switch `generation`: dropped when the user has switched
+    /// to another engine since (a late answer from the previous one).
+    Engine { generation: u64, msg: Box<Msg> },
+    /// The contexts list and switching between contexts.
+    Context(ContextMsg),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

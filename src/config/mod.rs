@@ -28,6 +28,25 @@ pub struct EngineSection {
     pub host: Option<String>,
     /// A docker context name, like `--context`.
     pub context: Option<String>,
+    /// Remote engines: whether switching contexts in wharf also writes the docker CLI's
+    /// `currentContext` (off: wharf leaves the user's docker setup alone).
+    #[serde(default)]
+    pub write_current_context: bool,
+    /// Remote engines: how `ssh://` engines are reached.
+    #[serde(default)]
+    pub ssh: SshSection,
+}
+
+/// The `[engine.ssh]` table: the `ssh` program wharf runs for `ssh://` engines.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SshSection {
+    /// The program (default `ssh` on `PATH`).
+    pub program: Option<PathBuf>,
+    /// Extra arguments before the destination (`-F`, `-i KEY`, `-o Key=Value`).
+    pub options: Vec<String>,
+    /// Seconds ssh may take to reach the host (`ConnectTimeout`; default 10).
+    pub connect_timeout: Option<u64>,
 }
 
 /// The `[images]` table.

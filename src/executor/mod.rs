@@ -1,14 +1,18 @@
 //! Runs effects as tokio tasks and sends their outcomes back as messages.
 
+// Remote engines: the ssh program, contexts, engine generations.
+mod engines;
 mod files;
 mod jobs;
 mod login;
 mod services;
 
+pub use engines::EngineSetup;
 pub use services::{Registry, Services};
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use futures::StreamExt;
@@ -61,6 +65,11 @@ pub struct Executor {
     /// The lists asked for while connecting, for the first `LoadImages` and
     /// `LoadContainers` to use.
     first_lists: Arc<Mutex<FirstLists>>,
+    // ----- remote engines and contexts -----
+    /// The engine generation answers are stamped with; a switch raises it.
+    generation: Arc<AtomicU64>,
+    /// How engines are reached and contexts resolved.
+    setup: EngineSetup,
 }
 
 impl Executor {
@@ -79,7 +88,18 @@ impl Executor {
             events_task: None,
             jobs: HashMap::new(),
             first_lists: Arc::default(),
+            generation: Arc::default(),
+            setup: EngineSetup {
+                inputs: crate::docker::target::TargetInputs::from_env(),
+                ..EngineSetup::default()
+            },
         }
+    }
+
+    /// How engines are reached (the config's ssh program) and where contexts are read.
+    pub fn with_engine_setup(mut self, setup: EngineSetup) -> Self {
+        self.setup = setup;
+        self
     }
 
     pub fn run(&mut self, effects: Vec<Effect>) {
@@ -215,6 +235,20 @@ impl Executor {
                 },
                 move |result| Msg::CatalogLoaded { generation, result },
             ),
+            // Remote engines and contexts.
+            Effect::ListContexts => {
+                let setup = self.setup.clone();
+                self.blocking(move || engines::list(&setup));
+            }
+            Effect::ResolveContext { name } => {
+                let setup = self.setup.clone();
+                self.blocking(move || engines::resolve(&setup, name));
+            }
+            Effect::WriteCurrentContext { name } => {
+                let setup = self.setup.clone();
+                self.blocking(move || engines::write_current(&setup, name));
+            }
+            Effect::SwitchEngine { generation, target } => self.switch_engine(generation, target),
         }
     }
 
@@ -225,9 +259,11 @@ impl Executor {
             .lock()
             .ok()
             .and_then(|mut first| first.images.take());
+        let generation = self.generation();
         match prefetched {
             Some(list) => self.task(async move {
-                Msg::ImagesLoaded(list.await.unwrap_or_else(|_| Err(not_connected())))
+                let result = list.await.unwrap_or_else(|_| Err(not_connected()));
+                stamp(generation, Msg::ImagesLoaded(result))
             }),
             None => self.engine_call(
                 (),
@@ -244,9 +280,11 @@ impl Executor {
             .lock()
             .ok()
             .and_then(|mut first| first.containers.take());
+        let generation = self.generation();
         match prefetched {
             Some(list) => self.task(async move {
-                Msg::ContainersLoaded(list.await.unwrap_or_else(|_| Err(not_connected())))
+                let result = list.await.unwrap_or_else(|_| Err(not_connected()));
+                stamp(generation, Msg::ContainersLoaded(result))
             }),
             None => self.engine_call(
                 (),
@@ -278,18 +316,26 @@ impl Executor {
         let target = self.target.clone();
         let slot = self.engine.clone();
         let first_lists = self.first_lists.clone();
+        let options = self.setup.options.clone();
+        let generation = self.generation();
+        let current = self.generation.clone();
+        let is_current = move || current.load(Ordering::SeqCst) == generation;
         tokio::spawn(async move {
             if !after.is_zero() {
                 tokio::time::sleep(after).await;
             }
+            // A retry of an engine the user has switched away from meanwhile.
+            if !is_current() {
+                return;
+            }
             let engine = match target {
-                Ok(target) => Engine::open(&target),
+                Ok(target) => Engine::open_with(&target, &options),
                 Err(message) => Err(EngineError::new(EngineErrorKind::Unreachable, message)),
             };
             let engine = match engine {
                 Ok(engine) => engine,
                 Err(error) => {
-                    let _ = tx.send(Msg::EngineFailed(error));
+                    let _ = tx.send(stamp(generation, Msg::EngineFailed(error)));
                     return;
                 }
             };
@@ -303,13 +349,21 @@ impl Executor {
             };
             let msg = match engine.identify().await {
                 Ok((info, negotiated)) => {
-                    if negotiated {
+                    if negotiated || !is_current() {
                         lists.abort(); // Sent with a version the engine refused.
                     } else if let Ok(mut first) = first_lists.lock() {
                         first.abort(); // Unused lists of an earlier connection.
                         *first = lists;
                     }
-                    slot.send_replace(Some(engine));
+                    // Checked under the slot's lock: a switch clears the slot after
+                    // raising the generation, so an old engine cannot land after it.
+                    slot.send_if_modified(|slot| {
+                        let take = is_current();
+                        if take {
+                            *slot = Some(engine);
+                        }
+                        take
+                    });
                     Msg::EngineConnected(info)
                 }
                 Err(error) => {
@@ -317,19 +371,42 @@ impl Executor {
                     Msg::EngineFailed(error)
                 }
             };
-            let _ = tx.send(msg);
+            let _ = tx.send(stamp(generation, msg));
         });
+    }
+
+    /// Leaves the current engine for `target`: its event stream stops, the lists asked for
+    /// while connecting are dropped, and answers from now on carry `generation`. Running
+    /// jobs hold their own handle and finish on the engine they started on.
+    fn switch_engine(&mut self, generation: u64, target: EngineTarget) {
+        self.generation.store(generation, Ordering::SeqCst);
+        self.engine.send_replace(None);
+        if let Some(old) = self.events_task.take() {
+            old.abort();
+        }
+        if let Ok(mut first) = self.first_lists.lock() {
+            first.abort();
+        }
+        self.target = Ok(target);
+        self.connect(std::time::Duration::ZERO);
+    }
+
+    /// The engine generation answers are stamped with now.
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     fn watch_events(&mut self) {
         if let Some(old) = self.events_task.take() {
             old.abort();
         }
+        let generation = self.generation();
         let Some(engine) = self.engine() else {
-            let _ = self.tx.send(Msg::EventsEnded {
+            let ended = Msg::EventsEnded {
                 error: Some(not_connected()),
                 lasted: std::time::Duration::ZERO,
-            });
+            };
+            let _ = self.tx.send(stamp(generation, ended));
             return;
         };
         let tx = self.tx.clone();
@@ -342,7 +419,7 @@ impl Executor {
             while let Some(item) = events.next().await {
                 match item {
                     Ok(event) => {
-                        if tx.send(Msg::EngineEvent(event)).is_err() {
+                        if tx.send(stamp(generation, Msg::EngineEvent(event))).is_err() {
                             return;
                         }
                     }
@@ -352,10 +429,11 @@ impl Executor {
                     }
                 }
             }
-            let _ = tx.send(Msg::EventsEnded {
+            let ended = Msg::EventsEnded {
                 error: failure,
                 lasted: started.elapsed(),
-            });
+            };
+            let _ = tx.send(stamp(generation, ended));
         });
         self.events_task = Some(handle.abort_handle());
     }
@@ -413,15 +491,26 @@ impl Executor {
         F: FnOnce(Engine, S) -> Fut + Send + 'static,
         Fut: Future<Output = Result<T, EngineError>> + Send + 'static,
     {
+        let generation = self.generation();
         match self.engine() {
             Some(engine) => self.task(async move {
                 let result = request(engine, subject.clone()).await;
-                reply(subject, result)
+                stamp(generation, reply(subject, result))
             }),
             None => {
-                let _ = self.tx.send(reply(subject, Err(not_connected())));
+                let _ = self
+                    .tx
+                    .send(stamp(generation, reply(subject, Err(not_connected()))));
             }
         }
+    }
+}
+
+/// An engine's answer, marked with the engine generation it was asked under.
+fn stamp(generation: u64, msg: Msg) -> Msg {
+    Msg::Engine {
+        generation,
+        msg: Box::new(msg),
     }
 }
 

@@ -7,6 +7,8 @@
 //! and the parsing of a reference that names a tag.
 
 pub mod commit;
+// Remote engines: the contexts popup, `:context NAME`, switching engines.
+pub mod context;
 pub mod import;
 pub mod login;
 pub mod pull;

@@ -4,6 +4,8 @@
 
 pub mod changes;
 pub mod containers;
+// Remote engines: the docker contexts popup.
+pub mod contexts;
 pub mod drawn;
 pub mod filter;
 pub mod form;

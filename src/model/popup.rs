@@ -93,6 +93,8 @@ pub enum Popup {
         tag: String,
         scroll: Scroll,
     },
+    /// The docker contexts, to switch the engine (`E`, `:context`).
+    Contexts(super::contexts::ContextsPopup),
     /// Something the user must read.
     Message {
         title: String,
@@ -110,7 +112,7 @@ impl Popup {
             | Popup::Detail { scroll, .. }
             | Popup::Message { scroll, .. }
             | Popup::TagDetail { scroll, .. } => Some(scroll),
-            Popup::Confirm(_) => None,
+            Popup::Confirm(_) | Popup::Contexts(_) => None,
         }
     }
 }

@@ -36,6 +36,8 @@ pub enum Command {
     Repository(String),
     /// Lists a registry's repositories.
     Registry(String),
+    /// Remote engines: the contexts popup, or a switch to the named context.
+    Context(Option<String>),
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -151,6 +153,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "REGISTRY",
         help: "erase the stored credentials of a registry",
     },
+    // Remote engines and contexts.
+    CommandSpec {
+        name: "context",
+        aliases: &["ctx"],
+        usage: "[NAME]",
+        help: "list the docker contexts, or switch the engine to context NAME",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -202,6 +211,11 @@ pub fn parse(text: &str) -> Result<Command, String> {
             _ => Err(format!("usage: :rmi {}", spec.usage)),
         },
         "logout" => one_arg(Command::Logout),
+        "context" => match args.as_slice() {
+            [] => Ok(Command::Context(None)),
+            [name] => Ok(Command::Context(Some(name.to_string()))),
+            _ => Err(format!("usage: :context {}", spec.usage)),
+        },
         "login" => match args.as_slice() {
             [] => Ok(Command::Login(None)),
             [registry] => Ok(Command::Login(Some(registry.to_string()))),

@@ -19,6 +19,7 @@ const STABLE_STREAM: Duration = Duration::from_secs(30);
 impl State {
     pub(crate) fn on_connected(&mut self, info: EngineInfo, effects: &mut Vec<Effect>) {
         self.engine = EngineStatus::Connected(info);
+        self.ever_connected = true;
         self.connect_attempts = 0;
         self.layers.reset_requests();
         self.images_reload.reset();
@@ -144,6 +145,23 @@ impl State {
                 self.load_containers(effects);
             }
         }
+    }
+
+    // ----- switching engines (flows/context.rs) -------------------------------------------
+
+    /// A new engine starts its reconnect backoff from the start.
+    pub(crate) fn reset_connection_counters(&mut self) {
+        self.connect_attempts = 0;
+        self.events_failures = 0;
+    }
+
+    /// Nothing asked of the previous engine is awaited any more.
+    pub(crate) fn forget_engine_requests(&mut self) {
+        self.layers.reset_requests();
+        self.images_reload.reset();
+        self.containers_reload.reset();
+        self.inspecting.clear();
+        self.pending_selection = None;
     }
 
     // ----- images -------------------------------------------------------------------------

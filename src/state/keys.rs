@@ -71,6 +71,10 @@ impl State {
         let Some(popup) = self.popups.last_mut() else {
             return;
         };
+        // Remote engines: the contexts popup chooses with Enter.
+        if matches!(popup, Popup::Contexts(_)) {
+            return self.on_contexts_key(key.code, action, effects);
+        }
         if let Popup::Confirm(confirm) = popup {
             match key.code {
                 KeyCode::Char('y' | 'Y') => self.answer_confirm(true, effects),
@@ -185,6 +189,9 @@ impl State {
             Command::Logout(registry) => self.logout(&registry, effects),
             Command::Repository(text) => self.open_repository_text(&text, effects),
             Command::Registry(host) => self.browse_registry(Some(host), effects),
+            // Remote engines and contexts.
+            Command::Context(None) => self.open_contexts(effects),
+            Command::Context(Some(name)) => self.switch_context(&name, effects),
         }
     }
 
@@ -375,6 +382,8 @@ impl State {
             Action::Login => self.open_login_form(None),
             Action::Retry => self.retry_last(effects),
             Action::ToggleMouse => self.toggle_mouse(),
+            // Remote engines and contexts.
+            Action::Contexts => self.open_contexts(effects),
             other => self.error(format!("\"{other}\" is not available here")),
         }
     }

@@ -264,6 +264,18 @@ pub struct State {
     pub(crate) retry: Option<Retry>,
     /// The user's home directory, for `~/` in typed paths.
     pub(crate) home: Option<PathBuf>,
+    // ----- remote engines and contexts -----
+    /// Counts engine switches; answers stamped with another generation are dropped.
+    pub(crate) engine_generation: u64,
+    /// The context (or `DOCKER_HOST`, `--host` …) the engine address came from.
+    pub(crate) engine_context: Option<String>,
+    /// A context was chosen in wharf: the contexts popup marks it, not the docker CLI's.
+    pub(crate) switched_context: bool,
+    /// Write a switch as the docker CLI's `currentContext` (`[engine]
+    /// write_current_context`).
+    pub(crate) write_current_context: bool,
+    /// This engine answered once: failing now means the connection was lost.
+    pub(crate) ever_connected: bool,
 }
 
 impl State {
@@ -304,6 +316,11 @@ impl State {
             pending_selection: None,
             retry: None,
             home,
+            engine_generation: 0,
+            engine_context: None,
+            switched_context: false,
+            write_current_context: config.engine.write_current_context,
+            ever_connected: false,
         }
     }
 
@@ -361,6 +378,9 @@ impl State {
             }
             Msg::EngineEvent(event) => self.on_engine_event(event, &mut effects),
             Msg::EventsEnded { error, lasted } => self.on_events_ended(error, lasted, &mut effects),
+            // Remote engines and contexts.
+            Msg::Engine { generation, msg } => return self.on_engine_msg(generation, *msg),
+            Msg::Context(msg) => self.on_context_msg(msg, &mut effects),
         }
         effects
     }

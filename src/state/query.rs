@@ -112,4 +112,39 @@ impl State {
     pub fn wants_clear(&self) -> bool {
         self.clear_screen
     }
+
+    // ----- remote engines and contexts -----
+
+    /// Answers from engines older than this generation are dropped.
+    pub fn engine_generation(&self) -> u64 {
+        self.engine_generation
+    }
+
+    /// The context (or `DOCKER_HOST`, `--host` …) the engine address came from.
+    pub fn engine_context(&self) -> Option<&str> {
+        self.engine_context.as_deref()
+    }
+
+    /// The engine address wharf uses now.
+    pub fn engine_target(&self) -> &str {
+        &self.engine_target
+    }
+
+    /// The engine answered before and does not now: the connection was lost.
+    pub fn connection_lost(&self) -> bool {
+        self.ever_connected && !self.is_connected()
+    }
+
+    /// The lists on screen came from before the connection was lost.
+    pub fn lists_stale(&self) -> bool {
+        self.connection_lost()
+    }
+
+    /// The contexts popup, when it is open.
+    pub fn contexts_popup(&self) -> Option<&crate::model::contexts::ContextsPopup> {
+        self.popups.iter().rev().find_map(|popup| match popup {
+            Popup::Contexts(popup) => Some(popup),
+            _ => None,
+        })
+    }
 }

@@ -1,5 +1,7 @@
 //! Drawing: a pure function of the state into a ratatui frame.
 
+// Remote engines: the engine part of the header.
+mod engine_header;
 mod panes;
 mod popups;
 pub mod theme;
@@ -17,7 +19,7 @@ use crate::action::Action;
 use crate::config::keymap::Scope;
 use crate::model::drawn::Area;
 use crate::model::popup::Severity;
-use crate::state::{EngineStatus, Pane, PaneAreas, State};
+use crate::state::{Pane, PaneAreas, State};
 
 use crate::text::{self, clean, truncate};
 use theme::Theme;
@@ -169,27 +171,8 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         " wharf ",
         theme.accent.add_modifier(ratatui::style::Modifier::BOLD),
     )];
-    match &state.engine {
-        EngineStatus::Connected(info) => {
-            left.push(Span::raw(format!(" {} ", clean(&info.host))));
-            left.push(Span::styled(
-                format!(
-                    " engine {} (API {})",
-                    clean(&info.version),
-                    clean(&info.api_version)
-                ),
-                theme.dim,
-            ));
-        }
-        EngineStatus::Connecting => {
-            left.push(Span::raw(format!(" {} ", clean(&state.engine_target))));
-            left.push(Span::styled(" connecting…", theme.warning));
-        }
-        EngineStatus::Down { .. } => {
-            left.push(Span::raw(format!(" {} ", clean(&state.engine_target))));
-            left.push(Span::styled(" engine unreachable", theme.error));
-        }
-    }
+    // Remote engines: the context, the address and how the connection stands.
+    left.extend(engine_header::spans(state, theme));
     let hints = hints(state, &[Action::Help, Action::CommandLine], Scope::Global);
     draw_left_right(frame, area, Line::from(left), hints);
 }

@@ -68,10 +68,21 @@ impl Headless {
     pub fn apply(&mut self, msg: Msg) {
         let text = match &msg {
             Msg::ImagesLoaded(Ok(records)) => format!("ImagesLoaded({} images)", records.len()),
+            Msg::Engine {
+                generation,
+                msg: inner,
+            } if matches!(inner.as_ref(), Msg::ImagesLoaded(Ok(_))) => {
+                format!("Engine#{generation}(ImagesLoaded)")
+            }
             other => format!("{other:?}"),
         };
         self.log.push(text.chars().take(300).collect());
-        match &msg {
+        // Engine answers come stamped with their engine generation.
+        let inner = match &msg {
+            Msg::Engine { msg, .. } => msg.as_ref(),
+            other => other,
+        };
+        match inner {
             Msg::ImageInspected { reference, .. } => {
                 if let Some(n) = self.inspecting.get_mut(reference) {
                     *n -= 1;

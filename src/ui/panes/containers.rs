@@ -30,6 +30,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         }
         // Every key starts ascending: A→Z, the youngest first, up before stopped.
         details.push(sort_label(containers.sort.name(), containers.reverse));
+        // Remote engines: what was listed before the connection went, until it is back.
+        if state.lists_stale() {
+            details.push("· stale, reconnecting".into());
+        }
     }
     let block = pane_block(
         title("Containers", &details, area.width, theme),

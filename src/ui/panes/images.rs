@@ -122,5 +122,10 @@ fn details(state: &State) -> Vec<String> {
     } else {
         String::new()
     };
-    vec![count, sort, hidden]
+    let mut details = vec![count, sort, hidden];
+    // Remote engines: what was listed before the connection went, until it is back.
+    if state.lists_stale() {
+        details.push("· stale, reconnecting".into());
+    }
+    details
 }

@@ -25,6 +25,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         notice(frame, inner, "Select an image to see its layers", theme.dim);
         return;
     }
+    // Remote engines: with the engine gone, the image may be too.
+    if matches!(state.engine, crate::state::EngineStatus::Down { .. }) {
+        notice(frame, inner, "Waiting for the engine…", theme.dim);
+        return;
+    }
     if let Some(error) = &layers.error {
         notice(
             frame,

@@ -2,6 +2,8 @@
 
 pub mod changes;
 mod confirm;
+// Remote engines: the docker contexts.
+mod contexts;
 pub mod form;
 mod help;
 mod tag_detail;
@@ -28,6 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View) {
                 scroll,
             } => tag_detail::draw(frame, area, state, repository, tag, scroll, view),
             Popup::Help { scroll } => help::draw(frame, area, state, scroll, view.theme),
+            Popup::Contexts(popup) => contexts::draw(frame, area, popup, view.theme),
             Popup::Detail {
                 title,
                 body,
