@@ -73,7 +73,7 @@ actions! {
     Retry => "retry", "retry what failed";
     ToggleMouse => "toggle_mouse", "let the terminal have the mouse (to select text), or take it back";
     // Remote engines and contexts.
-    Contexts => "contexts", "list the docker contexts and switch the engine";
+    Contexts => "contexts", "docker contexts: switch the engine";
 }
 
 impl Action {

@@ -158,7 +158,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "context",
         aliases: &["ctx"],
         usage: "[NAME]",
-        help: "list the docker contexts, or switch the engine to context NAME",
+        help: "docker contexts; with NAME, switch to it",
     },
 ];
 

@@ -30,29 +30,34 @@ pub fn spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
                 theme.dim,
             ));
         }
-        EngineStatus::Connecting => {
-            spans.push(Span::raw(format!(" {} ", clean(state.engine_target()))));
-            let text = if lost {
-                " connection lost · reconnecting…"
-            } else {
-                " connecting…"
-            };
-            spans.push(Span::styled(text, theme.warning));
+        // A lost connection comes first, so a narrow header keeps it.
+        EngineStatus::Connecting if lost => {
+            spans.push(Span::styled(
+                " connection lost · reconnecting… ",
+                theme.warning,
+            ));
+            spans.push(Span::raw(format!(" {}", clean(state.engine_target()))));
         }
         EngineStatus::Down {
             attempt, retry_in, ..
-        } => {
-            spans.push(Span::raw(format!(" {} ", clean(state.engine_target()))));
-            let seconds = retry_in.as_secs_f32().ceil();
-            let text = if lost {
+        } if lost => {
+            spans.push(Span::styled(
                 format!(
-                    " connection lost · reconnecting, try {} in {seconds:.0} s",
-                    attempt + 1
-                )
-            } else {
-                " engine unreachable".to_string()
-            };
-            spans.push(Span::styled(text, theme.error));
+                    " connection lost · retry {} in {:.1} s ",
+                    attempt + 1,
+                    retry_in.as_secs_f32()
+                ),
+                theme.error,
+            ));
+            spans.push(Span::raw(format!(" {}", clean(state.engine_target()))));
+        }
+        EngineStatus::Connecting => {
+            spans.push(Span::raw(format!(" {} ", clean(state.engine_target()))));
+            spans.push(Span::styled(" connecting…", theme.warning));
+        }
+        EngineStatus::Down { .. } => {
+            spans.push(Span::raw(format!(" {} ", clean(state.engine_target()))));
+            spans.push(Span::styled(" engine unreachable", theme.error));
         }
     }
     spans

@@ -31,11 +31,15 @@ mod registry_hub;
 mod registry_no_catalog;
 mod remote_contexts;
 mod remote_ssh;
+// Remote engines: switching contexts, lost connections.
+mod remote_switch_flows;
 mod remote_tls;
 mod snapshots_actions;
 mod snapshots_columns;
 mod snapshots_containers;
 mod snapshots_foundation;
+// Remote engines: the contexts popup, the header's connection states.
+mod snapshots_remote;
 mod snapshots_tags;
 mod tags_ui;
 mod update_flows;
