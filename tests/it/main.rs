@@ -29,6 +29,8 @@ mod registry_faults;
 mod registry_harbor;
 mod registry_hub;
 mod registry_no_catalog;
+// Registries people use (Hub, Harbor, no catalog): wiring to the UI.
+mod registries_ui;
 mod remote_contexts;
 mod remote_ssh;
 mod remote_tls;
@@ -36,6 +38,7 @@ mod snapshots_actions;
 mod snapshots_columns;
 mod snapshots_containers;
 mod snapshots_foundation;
+mod snapshots_registries;
 mod snapshots_tags;
 mod tags_ui;
 mod update_flows;

@@ -133,14 +133,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
 
     // A later page failed: the message (a rate limit says when it resets) on the last line.
     let list_area = match &tags.stopped {
-        Some(stopped) if list_area.height > 2 => {
-            let (list, message) = split_last_line(list_area);
-            notice(
-                frame,
-                message,
-                &format!("Not every page loaded: {stopped}"),
-                theme.warning,
-            );
+        Some(stopped) if list_area.height > 4 => {
+            let text = format!("Not every page loaded: {stopped}");
+            let lines = crate::text::wrap(&text, list_area.width.saturating_sub(2) as usize)
+                .len()
+                .clamp(1, 3) as u16;
+            let (list, message) = split_bottom(list_area, lines);
+            notice(frame, message, &text, theme.warning);
             list
         }
         _ => list_area,
@@ -243,18 +242,19 @@ fn has_push_dates(tags: &crate::model::tags::TagsState) -> bool {
         .any(|r| r.remote.as_ref().is_some_and(|t| t.pushed.is_some()))
 }
 
-/// The area less its last line, and that line.
-fn split_last_line(area: Rect) -> (Rect, Rect) {
+/// The area less its last `lines` lines, and those lines.
+fn split_bottom(area: Rect, lines: u16) -> (Rect, Rect) {
+    let lines = lines.min(area.height);
     let list = Rect {
-        height: area.height - 1,
+        height: area.height - lines,
         ..area
     };
-    let line = Rect {
-        y: area.y + area.height - 1,
-        height: 1,
+    let bottom = Rect {
+        y: area.y + area.height - lines,
+        height: lines,
         ..area
     };
-    (list, line)
+    (list, bottom)
 }
 
 /// A scan summary in a cell: `2 High, 10 Low`, `none found`, `not scanned`, `scanning 40%`.
