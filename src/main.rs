@@ -66,6 +66,12 @@ fn main() -> ExitCode {
     let registry_options = ClientOptions {
         insecure_registries: config.registries.insecure.clone(),
         credentials: credentials.clone(),
+        // Registries people use: the Hub API may be pointed elsewhere (a documented key).
+        hub_api_url: config
+            .registries
+            .hub_api
+            .clone()
+            .unwrap_or_else(|| ClientOptions::default().hub_api_url),
         ..ClientOptions::default()
     };
     if let Some(Command::Analyze(args)) = &cli.command {

@@ -93,6 +93,17 @@ pub enum Msg {
         generation: u64,
         result: Result<CatalogPage, RegistryError>,
     },
+    // Registries people use (Hub, Harbor, no catalog):
+    /// A repository's tags from the registry's own API (Docker Hub, Harbor).
+    RemoteTagsLoaded {
+        generation: u64,
+        result: Result<crate::model::tags::RemoteTagList, RegistryError>,
+    },
+    /// A registry announced its pull quota with a manifest answer.
+    RateLimitSeen {
+        registry: String,
+        limit: crate::registry::RateLimit,
+    },
     /// Something changed in the engine.
     EngineEvent(EngineEvent),
     /// The event stream ended (the engine restarted, went away, or closed it) after

@@ -74,6 +74,13 @@ impl Default for ImagesSection {
 pub struct RegistriesSection {
     /// Registries reached over plain HTTP although they are not on loopback.
     pub insecure: Vec<String>,
+    // Registries people use (Hub, Harbor, no catalog): the Hub API's address and what to
+    // offer per host when a registry does not list its repositories.
+    /// Docker Hub's own API (tags with dates and sizes, namespaces, search); HTTPS, or plain
+    /// HTTP on loopback. `None` is `https://hub.docker.com`.
+    pub hub_api: Option<String>,
+    /// `[registries.hosts."HOST"]`: per registry, e.g. `repositories = ["myns/app"]`.
+    pub hosts: crate::registry::RegistryHosts,
 }
 
 /// The `[ui]` table.

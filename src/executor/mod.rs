@@ -5,6 +5,8 @@ mod engines;
 mod files;
 mod jobs;
 mod login;
+// Registries people use: Hub and Harbor APIs, pull quotas.
+mod remote;
 mod services;
 
 pub use engines::EngineSetup;
@@ -187,17 +189,26 @@ impl Executor {
             Effect::LoadTags {
                 generation,
                 repository,
-            } => self.registry_call(
-                move |client| async move { client.tags(&repository).await },
-                move |result| Msg::TagsLoaded { generation, result },
-            ),
+            } => {
+                let registry = self.services.registry.clone();
+                self.task(async move {
+                    match registry.get().await {
+                        Ok(client) => remote::load_tags(&client, &repository, generation).await,
+                        Err(why) => Msg::TagsLoaded {
+                            generation,
+                            result: Err(RegistryError::Setup(why)),
+                        },
+                    }
+                })
+            }
             Effect::LoadTagDigest {
                 generation,
                 repository,
                 tag,
             } => {
                 let reply = tag.clone();
-                self.registry_call(
+                self.manifest_call(
+                    repository.registry().to_owned(),
                     move |client| async move { client.manifest_digest(&repository, &tag).await },
                     move |result| Msg::TagDigestLoaded {
                         generation,
@@ -212,7 +223,8 @@ impl Executor {
                 tag,
             } => {
                 let reply = tag.clone();
-                self.registry_call(
+                self.manifest_call(
+                    repository.registry().to_owned(),
                     move |client| async move { client.tag_detail(&repository, &tag).await },
                     move |result| Msg::TagDetailLoaded {
                         generation,

@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use crate::action::Action;
 use crate::docker::ImageRecord;
-use crate::registry::{CatalogCursor, RegistryError, RepositoryRef, TagDetail};
+use crate::registry::{
+    CatalogCursor, RateLimit, RegistryError, RegistryHosts, RemoteTag, RepositoryRef, TagDetail,
+    TagOrder, tag_order,
+};
 use crate::text::natural::natural_cmp;
 
 use super::filter::Filter;
@@ -31,7 +34,10 @@ pub const CATALOG_PAGE: u32 = 100;
 pub enum TagSort {
     #[default]
     Name,
+    /// Newest first: pushed (Hub, Harbor) or built (a config's `created`).
     Created,
+    /// Worst vulnerabilities first (registries that scan: Harbor).
+    Severity,
 }
 
 /// One remote tag and what is known about it so far.
@@ -41,7 +47,30 @@ pub struct TagRow {
     pub digest: Option<String>,
     pub detail: Option<Arc<TagDetail>>,
     pub error: Option<String>,
+    /// What the registry's own API said (Docker Hub, Harbor): dates, sizes, platforms,
+    /// scans, so no config is fetched per tag.
+    pub remote: Option<Arc<RemoteTag>>,
     requested: bool,
+}
+
+impl TagRow {
+    /// The date the tag sorts by: pushed (from the registry's API) or built.
+    pub fn date(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.remote
+            .as_ref()
+            .and_then(|r| r.date())
+            .or_else(|| self.detail.as_ref().and_then(|d| d.created))
+    }
+}
+
+/// A repository's tags as a registry's own API lists them, or as far as they loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteTagList {
+    pub tags: Vec<RemoteTag>,
+    /// Not every page was followed (too many, or a link that loops).
+    pub truncated: bool,
+    /// A later page failed; the tags of the pages before it are kept.
+    pub stopped: Option<RegistryError>,
 }
 
 /// A registry failure as the pane shows it; `login_host` when a login may help.
@@ -147,9 +176,24 @@ pub struct TagsState {
     /// Counts catalogs opened, so pages for an earlier one are dropped. Separate from
     /// `generation`: the repository's answers still in flight stay valid behind the catalog.
     catalogs_opened: u64,
+    // Registries people use (Hub, Harbor, no catalog):
+    /// The pull quota each registry announced with its last manifest answer.
+    pub rate_limits: HashMap<String, RateLimit>,
+    /// `[registries.hosts]` from the config.
+    pub hosts: RegistryHosts,
+    /// A later page of the tag list failed; what loaded before it is shown.
+    pub stopped: Option<String>,
 }
 
 impl TagsState {
+    /// An empty pane that knows the config's `[registries.hosts]`.
+    pub fn with_hosts(hosts: RegistryHosts) -> Self {
+        TagsState {
+            hosts,
+            ..TagsState::default()
+        }
+    }
+
     /// Points the pane at a repository (or none). Returns whether its tags should load.
     pub fn open(&mut self, repository: Option<RepositoryRef>, pinned: bool) -> bool {
         if repository == self.repository && self.error.is_none() && (self.loaded || self.loading) {
@@ -161,6 +205,10 @@ impl TagsState {
         self.pinned = pinned;
         self.rows.clear();
         self.view = ListView::default();
+        self.stopped = None;
+        if self.sort == TagSort::Severity {
+            self.sort = TagSort::Name;
+        }
         self.loaded = false;
         self.truncated = false;
         self.error = None;
@@ -203,6 +251,7 @@ impl TagsState {
                     digest: None,
                     detail: None,
                     error: None,
+                    remote: None,
                     requested: false,
                 })
             })
@@ -212,6 +261,81 @@ impl TagsState {
         self.truncated = truncated;
         self.error = None;
         self.rebuild(previous);
+    }
+
+    /// The tags arrived from the registry's own API, with what it says about each.
+    pub fn set_remote_tags(&mut self, list: RemoteTagList) {
+        let previous = self.view.selected_key(&self.rows, |r| r.name.clone());
+        let old: HashMap<String, TagRow> =
+            self.rows.drain(..).map(|r| (r.name.clone(), r)).collect();
+        let mut seen = HashSet::new();
+        self.rows = list
+            .tags
+            .into_iter()
+            .filter(|tag| seen.insert(tag.name.clone()))
+            .map(|tag| {
+                let before = old.get(&tag.name);
+                let digest = tag
+                    .digest
+                    .clone()
+                    .or_else(|| before.and_then(|r| r.digest.clone()));
+                TagRow {
+                    name: tag.name.clone(),
+                    requested: digest.is_some(),
+                    digest,
+                    detail: before.and_then(|r| r.detail.clone()),
+                    error: None,
+                    remote: Some(Arc::new(tag)),
+                }
+            })
+            .collect();
+        self.loading = false;
+        self.loaded = true;
+        self.truncated = list.truncated;
+        self.stopped = list.stopped.map(|e| e.to_string());
+        self.error = None;
+        if self.sort == TagSort::Severity && !self.has_scans() {
+            self.sort = TagSort::Name;
+        }
+        self.rebuild(previous);
+    }
+
+    /// True if the registry reports vulnerability scans for these tags.
+    pub fn has_scans(&self) -> bool {
+        self.rows
+            .iter()
+            .any(|r| r.remote.as_ref().is_some_and(|t| t.scan.is_some()))
+    }
+
+    /// The other listed tags with the same digest as `tag` (natural order).
+    pub fn tags_sharing_digest(&self, tag: &str) -> Vec<&str> {
+        crate::registry::other_tags_with_digest(
+            self.rows
+                .iter()
+                .filter_map(|r| Some((r.name.as_str(), r.digest.as_deref()?))),
+            tag,
+        )
+    }
+
+    /// Asks for `tag`'s digest by `HEAD` (free on Docker Hub, and it brings the pull quota
+    /// headers). Returns whether to ask.
+    pub fn request_digest(&mut self, tag: &str) -> bool {
+        let Some(row) = self.rows.iter_mut().find(|r| r.name == tag) else {
+            return false;
+        };
+        if row.error.is_some() || (row.requested && row.digest.is_none()) {
+            return false;
+        }
+        row.requested = true;
+        self.in_flight += 1;
+        true
+    }
+
+    /// The pull quota of the shown repository's registry, as last announced.
+    pub fn rate_limit(&self) -> Option<&RateLimit> {
+        self.repository
+            .as_ref()
+            .and_then(|r| self.rate_limits.get(r.registry()))
     }
 
     pub fn set_error(&mut self, error: RemoteError) {
@@ -226,8 +350,9 @@ impl TagsState {
         if let Some(row) = self.rows.iter_mut().find(|r| r.name == tag) {
             row.digest = Some(digest);
             row.detail = cached;
-            // The detail (if not cached) is the next request for this row.
-            row.requested = row.detail.is_some();
+            // The detail (if not cached) is the next request for this row, unless the
+            // registry's API already said what the row shows.
+            row.requested = row.detail.is_some() || row.remote.is_some();
         }
     }
 
@@ -295,7 +420,10 @@ impl TagsState {
             }
             let request = match (&row.digest, &row.detail) {
                 (None, _) => TagRequest::Digest(row.name.clone()),
-                (Some(_), None) if details => TagRequest::Detail(row.name.clone()),
+                // A row from the registry's API needs no config fetch.
+                (Some(_), None) if details && row.remote.is_none() => {
+                    TagRequest::Detail(row.name.clone())
+                }
                 _ => continue,
             };
             row.requested = true;
@@ -336,7 +464,8 @@ impl TagsState {
     pub fn cycle_sort(&mut self) {
         self.sort = match self.sort {
             TagSort::Name => TagSort::Created,
-            TagSort::Created => TagSort::Name,
+            TagSort::Created if self.has_scans() => TagSort::Severity,
+            TagSort::Created | TagSort::Severity => TagSort::Name,
         };
         self.refresh();
     }
@@ -354,13 +483,40 @@ impl TagsState {
     fn rebuild(&mut self, previous: Option<String>) {
         let terms = self.filter.terms();
         let (sort, reverse) = (self.sort, self.reverse);
+        // Severity ranks come from the registry model's order, computed once.
+        let ranks: HashMap<&str, usize> = if sort == TagSort::Severity {
+            let remote: Vec<RemoteTag> = self
+                .rows
+                .iter()
+                .map(|r| {
+                    r.remote
+                        .as_deref()
+                        .cloned()
+                        .unwrap_or_else(|| RemoteTag::named(r.name.clone()))
+                })
+                .collect();
+            tag_order(&remote, TagOrder::Severity)
+                .into_iter()
+                .enumerate()
+                .map(|(rank, i)| (self.rows[i].name.as_str(), rank))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        let rank = |r: &TagRow| ranks.get(r.name.as_str()).copied().unwrap_or(usize::MAX);
         self.view.rebuild(
             &self.rows,
             |row| {
                 let name = row.name.to_lowercase();
                 terms.iter().all(|t| name.contains(t.as_str()))
             },
-            |a, b| compare(a, b, sort, reverse),
+            |a, b| match sort {
+                TagSort::Severity => {
+                    let primary = rank(a).cmp(&rank(b));
+                    if reverse { primary.reverse() } else { primary }
+                }
+                _ => compare(a, b, sort, reverse),
+            },
             |row| row.name.clone(),
             previous,
         );
@@ -467,7 +623,13 @@ impl<'a> LocalIndex<'a> {
         match self.tags.get(row.name.as_str()) {
             Some(local) if digest.is_some_and(|d| recorded(local, d)) => LocalStatus::Same,
             Some(local) if is(&local.id.0) => LocalStatus::Same,
-            Some(_) if row.detail.is_none() && row.error.is_none() => LocalStatus::Checking,
+            Some(_)
+                if row.detail.is_none()
+                    && (row.remote.is_none() || digest.is_none())
+                    && row.error.is_none() =>
+            {
+                LocalStatus::Checking
+            }
             Some(_) => LocalStatus::Differs,
             None if digest.is_some_and(|d| self.digests.contains(d)) => LocalStatus::Elsewhere,
             None if config_ids
@@ -499,16 +661,13 @@ fn repository_digests<'r>(
 fn compare(a: &TagRow, b: &TagRow, sort: TagSort, reverse: bool) -> Ordering {
     let by_name = || natural_cmp(&a.name, &b.name);
     let primary = match sort {
-        TagSort::Name => by_name(),
-        TagSort::Created => {
-            let created = |r: &TagRow| r.detail.as_ref().and_then(|d| d.created);
-            match (created(a), created(b)) {
-                (Some(x), Some(y)) => y.cmp(&x).then_with(by_name),
-                (Some(_), None) => Ordering::Less,
-                (None, Some(_)) => Ordering::Greater,
-                (None, None) => by_name(),
-            }
-        }
+        TagSort::Name | TagSort::Severity => by_name(),
+        TagSort::Created => match (a.date(), b.date()) {
+            (Some(x), Some(y)) => y.cmp(&x).then_with(by_name),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => by_name(),
+        },
     };
     if reverse { primary.reverse() } else { primary }
 }
@@ -703,6 +862,7 @@ mod tests {
                 Arc::new(detail)
             }),
             error: None,
+            remote: None,
             requested: true,
         };
         let status = |row: TagRow| index.status(&row);

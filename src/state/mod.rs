@@ -293,7 +293,7 @@ impl State {
             ),
             layers: LayersState::default(),
             containers: ContainersState::default(),
-            tags: TagsState::default(),
+            tags: TagsState::with_hosts(config.registries.hosts.clone()),
             tags_settle_generation: 0,
             tags_settle_for: None,
             view: None,
@@ -373,6 +373,13 @@ impl State {
                 tag,
                 result,
             } => self.on_tag_detail_loaded(generation, tag, result, &mut effects),
+            // Registries people use (Hub, Harbor, no catalog):
+            Msg::RemoteTagsLoaded { generation, result } => {
+                self.on_remote_tags_loaded(generation, result, &mut effects)
+            }
+            Msg::RateLimitSeen { registry, limit } => {
+                self.tags.rate_limits.insert(registry, limit);
+            }
             Msg::CatalogLoaded { generation, result } => {
                 self.on_catalog_loaded(generation, result, &mut effects)
             }

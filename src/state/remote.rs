@@ -12,7 +12,7 @@ use crate::registry::{
 use super::{Pane, State};
 use crate::flows::retry::Retry;
 use crate::model::popup::{Popup, Scroll};
-use crate::model::tags::{CATALOG_PAGE, RemoteError, TagRequest};
+use crate::model::tags::{CATALOG_PAGE, RemoteError, RemoteTagList, TagRequest};
 
 /// How long the images selection must rest on a repository before its tags load.
 const SETTLE: Duration = Duration::from_millis(300);
@@ -149,6 +149,38 @@ impl State {
         }
     }
 
+    /// The tags arrived from Docker Hub's or Harbor's API. On Docker Hub, one `HEAD` for the
+    /// selected tag (not counted as a pull) brings the pull quota for the title.
+    pub(crate) fn on_remote_tags_loaded(
+        &mut self,
+        generation: u64,
+        result: Result<RemoteTagList, RegistryError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        if generation != self.tags.generation {
+            return;
+        }
+        match result {
+            Ok(list) => {
+                self.tags.set_remote_tags(list);
+                if let Some(repository) = self.tags.repository.clone()
+                    && repository.is_docker_hub()
+                    && self.tags.rate_limit().is_none()
+                    && let Some(tag) = self.tags.selected().map(|r| r.name.clone())
+                    && self.tags.request_digest(&tag)
+                {
+                    effects.push(Effect::LoadTagDigest {
+                        generation,
+                        repository,
+                        tag,
+                    });
+                }
+                self.pump_tag_details(effects);
+            }
+            Err(error) => self.remote_failed(&error, None),
+        }
+    }
+
     /// Records a registry failure; a refusal remembers what to retry after a login.
     fn remote_failed(&mut self, error: &RegistryError, tag: Option<&str>) {
         let remote = RemoteError::from_registry(error);
@@ -230,7 +262,9 @@ impl State {
         };
         let tag = row.name.clone();
         let repository_shown = repository.clone();
-        if self.tags.request_detail(&tag) {
+        // Docker Hub's API said what the popup shows; a manifest GET would count as a pull.
+        let described = row.remote.is_some() && repository.is_docker_hub();
+        if !described && self.tags.request_detail(&tag) {
             effects.push(Effect::LoadTagDetail {
                 generation: self.tags.generation,
                 repository,

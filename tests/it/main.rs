@@ -29,6 +29,8 @@ mod registry_faults;
 mod registry_harbor;
 mod registry_hub;
 mod registry_no_catalog;
+// Registries people use (Hub, Harbor, no catalog): wiring to the UI.
+mod registries_ui;
 mod remote_contexts;
 mod remote_ssh;
 // Remote engines: switching contexts, lost connections.
@@ -40,6 +42,7 @@ mod snapshots_containers;
 mod snapshots_foundation;
 // Remote engines: the contexts popup, the header's connection states.
 mod snapshots_remote;
+mod snapshots_registries;
 mod snapshots_tags;
 mod tags_ui;
 mod update_flows;

@@ -167,16 +167,27 @@ impl Headless {
 /// to a closed loopback port: whatever image a test happens to select, the tags pane never
 /// reaches outside this machine.
 pub fn loopback_services(docker_config: wharf::registry::DockerConfig) -> Services {
+    hub_services(docker_config, wharf::registry::hub::DEFAULT_HUB_API)
+}
+
+/// [`loopback_services`] with Docker Hub's API at `hub_api` (the local API server's URL).
+pub fn hub_services(docker_config: wharf::registry::DockerConfig, hub_api: &str) -> Services {
     let nowhere: std::net::SocketAddr = ([127, 0, 0, 1], 9).into();
-    let resolve = ["registry-1.docker.io", "auth.docker.io", "index.docker.io"]
-        .iter()
-        .map(|host| (host.to_string(), nowhere))
-        .collect();
+    let resolve = [
+        "registry-1.docker.io",
+        "auth.docker.io",
+        "index.docker.io",
+        "hub.docker.com",
+    ]
+    .iter()
+    .map(|host| (host.to_string(), nowhere))
+    .collect();
     Services {
         registry: wharf::executor::Registry::ready(
             wharf::registry::RegistryClient::new(wharf::registry::ClientOptions {
                 credentials: Some(docker_config.clone()),
                 resolve,
+                hub_api_url: hub_api.to_owned(),
                 ..wharf::registry::ClientOptions::default()
             })
             .expect("a registry client"),

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 
 use crate::docker::types::short_hex;
 use crate::model::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
-use crate::registry::TagDetail;
+use crate::registry::{RemotePlatform, ScanState, ScanSummary, Severity, TagDetail};
 use crate::state::State;
 use crate::text::clean;
 use crate::text::format::{count, size, sort_label};
@@ -34,9 +34,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             // Names in natural order, created the newest (youngest) first: both ascend.
             let key = match tags.sort {
                 TagSort::Name => "name",
+                TagSort::Created if has_push_dates(tags) => "pushed",
                 TagSort::Created => "created",
+                TagSort::Severity => "severity",
             };
             details.push(sort_label(key, tags.reverse));
+        }
+        if let Some(limit) = tags.rate_limit() {
+            details.push(format!("· {limit}"));
         }
         if tags.pinned {
             details.push("· pinned (Esc unpins)".to_string());
@@ -126,24 +131,42 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         return;
     }
 
+    // A later page failed: the message (a rate limit says when it resets) on the last line.
+    let list_area = match &tags.stopped {
+        Some(stopped) if list_area.height > 4 => {
+            let text = format!("Not every page loaded: {stopped}");
+            let lines = crate::text::wrap(&text, list_area.width.saturating_sub(2) as usize)
+                .len()
+                .clamp(1, 3) as u16;
+            let (list, message) = split_bottom(list_area, lines);
+            notice(frame, message, &text, theme.warning);
+            list
+        }
+        _ => list_area,
+    };
     let local = LocalIndex::new(state.images.records(), repository);
     let wide = list_area.width >= 70;
-    let columns = if wide {
-        vec![
-            Column::name("TAG", 6),
-            Column::whole("DIGEST"),
-            Column::whole("SIZE").right(),
-            Column::whole("CREATED"),
-            Column::text("PLATFORMS", 9),
-            Column::whole("LOCAL"),
-        ]
+    let scans = tags.has_scans();
+    let date_header = if has_push_dates(tags) {
+        "PUSHED"
     } else {
-        vec![
-            Column::name("TAG", 6),
-            Column::whole("DIGEST"),
-            Column::whole("LOCAL"),
-        ]
+        "CREATED"
     };
+    let mut columns = vec![Column::name("TAG", 6), Column::whole("DIGEST")];
+    if wide {
+        columns.extend([
+            Column::whole("SIZE").right(),
+            Column::whole(date_header),
+            Column::text("PLATFORMS", 9),
+        ]);
+        if scans {
+            columns.push(Column::whole("PULLED"));
+        }
+    }
+    if scans {
+        columns.push(Column::text("VULNERABILITIES", 11));
+    }
+    columns.push(Column::whole("LOCAL"));
     LazyTable {
         columns,
         len: tags.visible_len(),
@@ -177,23 +200,95 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             },
         );
         let name = CellText::from(row.name.as_str());
-        if !wide {
-            return RowText::new([name, digest_cell, local_cell]);
+        let mut cells = vec![name, digest_cell];
+        if wide {
+            let (size_text, created, platforms) = describe(row, view);
+            cells.extend([
+                CellText::from(size_text),
+                CellText::from(created),
+                CellText::from(platforms),
+            ]);
+            if scans {
+                let pulled = row
+                    .remote
+                    .as_ref()
+                    .and_then(|r| r.pulled)
+                    .map(|p| view.age(p.timestamp()))
+                    .unwrap_or_else(|| "never".to_string());
+                cells.push(CellText::from(pulled));
+            }
         }
-        let (size_text, created, platforms) = describe(row, view);
-        RowText::new([
-            name,
-            digest_cell,
-            CellText::from(size_text),
-            CellText::from(created),
-            CellText::from(platforms),
-            local_cell,
-        ])
+        if scans {
+            let scan = row.remote.as_ref().and_then(|r| r.scan.as_ref());
+            let style = match scan.and_then(ScanSummary::worst) {
+                Some(Severity::Critical | Severity::High) => theme.error,
+                Some(Severity::Medium) => theme.warning,
+                _ => theme.dim,
+            };
+            cells.push(CellText::styled(
+                scan.map(scan_text).unwrap_or_default(),
+                style,
+            ));
+        }
+        cells.push(local_cell);
+        RowText::new(cells)
     });
 }
 
-/// Size, age and platforms of a tag once its detail is here.
+/// True when the rows carry push dates (Docker Hub, Harbor), so the date column says so.
+fn has_push_dates(tags: &crate::model::tags::TagsState) -> bool {
+    (0..tags.visible_len().min(50))
+        .filter_map(|i| tags.visible_row(i))
+        .any(|r| r.remote.as_ref().is_some_and(|t| t.pushed.is_some()))
+}
+
+/// The area less its last `lines` lines, and those lines.
+fn split_bottom(area: Rect, lines: u16) -> (Rect, Rect) {
+    let lines = lines.min(area.height);
+    let list = Rect {
+        height: area.height - lines,
+        ..area
+    };
+    let bottom = Rect {
+        y: area.y + area.height - lines,
+        height: lines,
+        ..area
+    };
+    (list, bottom)
+}
+
+/// A scan summary in a cell: `2 High, 10 Low`, `none found`, `not scanned`, `scanning 40%`.
+pub fn scan_text(scan: &ScanSummary) -> String {
+    match &scan.state {
+        ScanState::NotScanned => "not scanned".to_string(),
+        ScanState::Scanning { percent: Some(p) } => format!("scanning {p}%"),
+        ScanState::Scanning { percent: None } => "scanning".to_string(),
+        ScanState::Failed { status } => format!("scan {}", status.to_lowercase()),
+        ScanState::Done if scan.counts.is_empty() && scan.total == 0 => "none found".to_string(),
+        ScanState::Done if scan.counts.is_empty() => format!("{} found", scan.total),
+        ScanState::Done => {
+            let counts: Vec<String> = scan
+                .counts
+                .iter()
+                .map(|(severity, n)| format!("{n} {}", severity.name()))
+                .collect();
+            counts.join(", ")
+        }
+    }
+}
+
+/// Size, age and platforms of a tag: from the registry's API, or once its detail is here.
 fn describe(row: &TagRow, view: &View) -> (String, String, String) {
+    if let Some(remote) = &row.remote {
+        return (
+            remote.size.map(size).unwrap_or_default(),
+            remote
+                .date()
+                .map(|d| view.age(d.timestamp()))
+                .unwrap_or_default(),
+            remote_platforms_compact(&remote.platforms),
+        );
+    }
     match &row.detail {
         Some(detail) => (
             size(detail.compressed_size),
@@ -233,6 +328,29 @@ fn platforms_compact(detail: &TagDetail) -> String {
         })
         .collect();
     format!("linux: {}", arches.join(", "))
+}
+
+/// [`platforms_compact`] for platforms a registry's API listed.
+pub fn remote_platforms_compact(platforms: &[RemotePlatform]) -> String {
+    let all_linux = platforms.iter().all(|p| p.platform.os == "linux");
+    let names: Vec<String> = platforms
+        .iter()
+        .map(|p| {
+            if all_linux && platforms.len() > 1 {
+                match &p.platform.variant {
+                    Some(variant) => format!("{}/{variant}", p.platform.architecture),
+                    None => p.platform.architecture.clone(),
+                }
+            } else {
+                p.platform.to_string()
+            }
+        })
+        .collect();
+    if all_linux && platforms.len() > 1 {
+        format!("linux: {}", names.join(", "))
+    } else {
+        names.join(", ")
+    }
 }
 
 fn draw_catalog(

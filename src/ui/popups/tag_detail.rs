@@ -4,11 +4,11 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::model::popup::Scroll;
-use crate::registry::{RepositoryRef, TagDetail};
+use crate::registry::{RemoteTag, RepositoryRef, ScanState, TagDetail};
 use crate::state::State;
 use crate::text::format::{size, timestamp};
 use crate::ui::View;
-use crate::ui::panes::tags::platforms;
+use crate::ui::panes::tags::{platforms, scan_text};
 
 use super::draw_text;
 
@@ -27,11 +27,25 @@ pub fn draw(
         .then(|| state.tags.row_named(tag))
         .flatten();
     let body = match row {
-        Some(row) => match (&row.detail, &row.error) {
-            (Some(detail), _) => describe(detail),
-            (None, Some(error)) => format!("Cannot load this tag: {error}"),
-            (None, None) => "Loading…".to_string(),
-        },
+        Some(row) => {
+            let mut body = match (&row.remote, &row.detail, &row.error) {
+                (Some(remote), detail, _) => {
+                    let mut text = describe_remote(remote, row.digest.as_deref());
+                    if let Some(detail) = detail {
+                        text.push_str(&history(detail));
+                    }
+                    text
+                }
+                (None, Some(detail), _) => describe(detail),
+                (None, None, Some(error)) => format!("Cannot load this tag: {error}"),
+                (None, None, None) => "Loading…".to_string(),
+            };
+            let shared = state.tags.tags_sharing_digest(tag);
+            if !shared.is_empty() {
+                body.push_str(&format!("\nSame digest as: {}\n", shared.join(", ")));
+            }
+            body
+        }
         None => "This tag is no longer listed.".to_string(),
     };
     draw_text(frame, area, &title, &body, scroll, view.theme.accent, view);
@@ -78,6 +92,57 @@ fn describe(detail: &TagDetail) -> String {
             detail.attestations
         ));
     }
+    text.push_str(&history(detail));
+    text
+}
+
+/// What a registry's own API said about a tag (Docker Hub, Harbor).
+fn describe_remote(remote: &RemoteTag, digest: Option<&str>) -> String {
+    let mut text = String::new();
+    if let Some(digest) = digest {
+        text.push_str(&format!("Digest:      {digest}\n"));
+    }
+    if let Some(bytes) = remote.size {
+        text.push_str(&format!("Size:        {} compressed\n", size(bytes)));
+    }
+    if let Some(pushed) = remote.pushed {
+        text.push_str(&format!("Pushed:      {}\n", timestamp(pushed.timestamp())));
+    }
+    if let Some(created) = remote.created {
+        text.push_str(&format!(
+            "Created:     {}\n",
+            timestamp(created.timestamp())
+        ));
+    }
+    if let Some(pulled) = remote.pulled {
+        text.push_str(&format!("Pulled:      {}\n", timestamp(pulled.timestamp())));
+    }
+    if let Some(scan) = &remote.scan {
+        let mut line = scan_text(scan);
+        if scan.state == ScanState::Done && scan.total > 0 {
+            line = format!("{} total ({} fixable): {line}", scan.total, scan.fixable);
+        }
+        text.push_str(&format!("Vulnerabilities: {line}\n"));
+    }
+    if !remote.platforms.is_empty() {
+        text.push('\n');
+        for p in &remote.platforms {
+            let bytes = p.size.map(size).unwrap_or_default();
+            text.push_str(&format!(
+                "\u{a0} {:<16} {bytes:>9}\n",
+                p.platform.to_string()
+            ));
+            if let Some(digest) = &p.digest {
+                text.push_str(&format!("\u{a0}\u{a0}{digest}\n"));
+            }
+        }
+    }
+    text
+}
+
+/// The image's history, newest first, once its detail is here.
+fn history(detail: &TagDetail) -> String {
+    let mut text = String::new();
     if !detail.history.is_empty() {
         text.push_str("\nHistory (newest first):\n");
         for entry in detail.history.iter().rev() {
