@@ -40,9 +40,9 @@ mod snapshots_actions;
 mod snapshots_columns;
 mod snapshots_containers;
 mod snapshots_foundation;
+mod snapshots_registries;
 // Remote engines: the contexts popup, the header's connection states.
 mod snapshots_remote;
-mod snapshots_registries;
 mod snapshots_tags;
 mod tags_ui;
 mod update_flows;
