@@ -204,6 +204,10 @@ async fn login_tag_push_remove_and_pull_back_with_a_hard_password() {
     // Pin the tags pane to this repository from the start.
     command(&mut app, &format!("repo {repository}"));
     wait_row(&mut app, &source).await;
+    // The registry refuses the tags until the login (what the status line below refers to).
+    app.until(QUICK, |h| h.state.tags().error.is_some())
+        .await
+        .expect("the registry refuses the tags before the login");
 
     // Log in by typing, as a user would.
     log_in(&mut app, registry.host(), PASSWORD).await;
