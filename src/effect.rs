@@ -74,4 +74,15 @@ pub enum Effect {
         /// Repositories to ask for per page.
         page_size: u32,
     },
+    // files view (issue 10)
+    /// Stream an image's layers (local, remote or saved) through the layer indexer, one
+    /// message per layer.
+    OpenFiles {
+        load: crate::model::files::FilesLoadId,
+        source: crate::model::files::FilesSource,
+    },
+    /// Stop a files load and drop what it holds.
+    CancelFiles {
+        load: crate::model::files::FilesLoadId,
+    },
 }

@@ -100,6 +100,8 @@ pub enum Msg {
         error: Option<EngineError>,
         lasted: std::time::Duration,
     },
+    /// files view: a layer, progress, the end or a failure of a files load.
+    Files(crate::flows::files::FilesMsg),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

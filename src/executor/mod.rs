@@ -2,6 +2,7 @@
 
 mod files;
 mod jobs;
+mod layer_files;
 mod login;
 mod services;
 
@@ -61,6 +62,8 @@ pub struct Executor {
     /// The lists asked for while connecting, for the first `LoadImages` and
     /// `LoadContainers` to use.
     first_lists: Arc<Mutex<FirstLists>>,
+    /// files view: the loads streaming, so that closing the view stops them.
+    file_loads: HashMap<crate::model::files::FilesLoadId, AbortHandle>,
 }
 
 impl Executor {
@@ -79,6 +82,7 @@ impl Executor {
             events_task: None,
             jobs: HashMap::new(),
             first_lists: Arc::default(),
+            file_loads: HashMap::new(),
         }
     }
 
@@ -215,6 +219,22 @@ impl Executor {
                 },
                 move |result| Msg::CatalogLoaded { generation, result },
             ),
+            // files view (issue 10)
+            Effect::OpenFiles { load, source } => {
+                self.file_loads.retain(|_, task| !task.is_finished());
+                let context = layer_files::FilesContext {
+                    engine: self.engine(),
+                    registry: self.services.registry.clone(),
+                    cache: self.services.layer_cache.clone(),
+                };
+                let task = tokio::spawn(layer_files::run(load, source, context, self.tx.clone()));
+                self.file_loads.insert(load, task.abort_handle());
+            }
+            Effect::CancelFiles { load } => {
+                if let Some(task) = self.file_loads.remove(&load) {
+                    task.abort();
+                }
+            }
         }
     }
 

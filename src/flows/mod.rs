@@ -7,6 +7,7 @@
 //! and the parsing of a reference that names a tag.
 
 pub mod commit;
+pub mod files;
 pub mod import;
 pub mod login;
 pub mod pull;

@@ -5,6 +5,7 @@
 pub mod changes;
 pub mod containers;
 pub mod drawn;
+pub mod files;
 pub mod filter;
 pub mod form;
 pub mod images;

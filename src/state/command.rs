@@ -36,6 +36,11 @@ pub enum Command {
     Repository(String),
     /// Lists a registry's repositories.
     Registry(String),
+    /// files view: an image, a saved archive or a remote tag, and a platform to pick.
+    Files {
+        target: String,
+        platform: Option<String>,
+    },
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -151,6 +156,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "REGISTRY",
         help: "erase the stored credentials of a registry",
     },
+    // files view (issue 10)
+    CommandSpec {
+        name: "files",
+        aliases: &["dive"],
+        usage: "REF|PATH [OS/ARCH]",
+        help: "layers and files of an image, archive or tag",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -235,6 +247,17 @@ pub fn parse(text: &str) -> Result<Command, String> {
                 reference: reference.to_string(),
             }),
             _ => Err(format!("usage: :commit {}", spec.usage)),
+        },
+        "files" => match args.as_slice() {
+            [target] => Ok(Command::Files {
+                target: target.to_string(),
+                platform: None,
+            }),
+            [target, platform] => Ok(Command::Files {
+                target: target.to_string(),
+                platform: Some(platform.to_string()),
+            }),
+            _ => Err(format!("usage: :files {}", spec.usage)),
         },
         other => Err(format!(":{other} is not available yet")),
     }

@@ -185,6 +185,9 @@ impl State {
             Command::Logout(registry) => self.logout(&registry, effects),
             Command::Repository(text) => self.open_repository_text(&text, effects),
             Command::Registry(host) => self.browse_registry(Some(host), effects),
+            Command::Files { target, platform } => {
+                self.open_files_typed(&target, platform.as_deref(), effects)
+            }
         }
     }
 
@@ -195,6 +198,7 @@ impl State {
         if let Some(view) = &mut self.view {
             return match view {
                 OpenView::Changes(view) => Some(&mut view.filter),
+                OpenView::Files(view) => Some(&mut view.filter),
             };
         }
         match self.focus {
@@ -212,6 +216,7 @@ impl State {
         if let Some(view) = &self.view {
             return match view {
                 OpenView::Changes(view) => Some(&view.filter),
+                OpenView::Files(view) => Some(&view.filter),
             };
         }
         match self.focus {
@@ -234,6 +239,7 @@ impl State {
         if let Some(view) = &mut self.view {
             match view {
                 OpenView::Changes(view) => view.refresh(),
+                OpenView::Files(view) => view.refresh(),
             }
             return;
         }
@@ -308,7 +314,9 @@ impl State {
         if self.clear_filter(effects) {
             return;
         }
-        if self.view.is_some() {
+        if self.files_view().is_some() {
+            self.close_files(effects);
+        } else if self.view.is_some() {
             self.view = None;
         } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
             self.tags.catalog = None;
@@ -375,11 +383,28 @@ impl State {
             Action::Login => self.open_login_form(None),
             Action::Retry => self.retry_last(effects),
             Action::ToggleMouse => self.toggle_mouse(),
+            // files view (issue 10)
+            Action::Files if self.view.is_none() => self.open_files_here(effects),
+            Action::CancelLoad if self.files_view().is_some() => self.cancel_files(effects),
+            Action::Sort
+            | Action::ToggleChanges
+            | Action::OnlyChanges
+            | Action::CollapseAll
+            | Action::SwitchSide
+            | Action::NextLayer
+            | Action::PrevLayer
+                if self.files_view().is_some() =>
+            {
+                if let Some(view) = self.files_view_mut() {
+                    files_action(view, action);
+                }
+            }
             other => self.error(format!("\"{other}\" is not available here")),
         }
     }
 
     pub(crate) fn focus_pane(&mut self, pane: Pane, effects: &mut Vec<Effect>) {
+        self.close_files(effects); // files view: its stream stops with it
         self.view = None;
         self.focus = pane;
         if pane == Pane::Tags {
@@ -392,6 +417,9 @@ impl State {
         if let Some(view) = &mut self.view {
             match view {
                 OpenView::Changes(view) => {
+                    view.navigate(action);
+                }
+                OpenView::Files(view) => {
                     view.navigate(action);
                 }
             }
@@ -478,6 +506,7 @@ impl State {
                         container: view.container.clone(),
                     });
                 }
+                OpenView::Files(_) => {}
             }
             return;
         }
@@ -500,6 +529,7 @@ impl State {
         if let Some(view) = &mut self.view {
             match view {
                 OpenView::Changes(view) => view.toggle_selected(),
+                OpenView::Files(view) => view.toggle_selected(),
             }
             return;
         }
@@ -573,5 +603,19 @@ impl State {
                 "image {image} is not in the images list (hidden by the filter, or dangling and hidden)"
             ));
         }
+    }
+}
+
+/// files view: the keys that change what the tree shows.
+fn files_action(view: &mut crate::model::files::FilesView, action: Action) {
+    match action {
+        Action::Sort => view.toggle_sort(),
+        Action::ToggleChanges => view.toggle_mode(),
+        Action::OnlyChanges => view.toggle_only_changes(),
+        Action::CollapseAll => view.toggle_collapse_all(),
+        Action::SwitchSide => view.switch_side(),
+        Action::NextLayer => view.step_layer(true),
+        Action::PrevLayer => view.step_layer(false),
+        _ => {}
     }
 }

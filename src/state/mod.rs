@@ -34,6 +34,7 @@ use crate::msg::Msg;
 use crate::model::changes::ChangesView;
 use crate::model::containers::ContainersState;
 use crate::model::drawn::{Area, Drawn};
+use crate::model::files::{FilesLoadId, FilesView};
 use crate::model::images::ImagesState;
 use crate::model::jobs::Jobs;
 use crate::model::layers::LayersState;
@@ -102,6 +103,9 @@ impl Pane {
 pub enum OpenView {
     /// A container's writable layer (Enter on a container).
     Changes(ChangesView),
+    // files view (issue 10): an image's layers and their files.
+    /// An image's layers and their files (`f`, `:files`).
+    Files(FilesView),
 }
 
 impl OpenView {
@@ -109,6 +113,7 @@ impl OpenView {
     pub fn scope(&self) -> Scope {
         match self {
             OpenView::Changes(_) => Scope::Changes,
+            OpenView::Files(_) => Scope::Files,
         }
     }
 }
@@ -264,6 +269,8 @@ pub struct State {
     pub(crate) retry: Option<Retry>,
     /// The user's home directory, for `~/` in typed paths.
     pub(crate) home: Option<PathBuf>,
+    /// files view: the last load started, so answers for older ones are dropped.
+    pub(crate) files_loads: FilesLoadId,
 }
 
 impl State {
@@ -304,6 +311,7 @@ impl State {
             pending_selection: None,
             retry: None,
             home,
+            files_loads: 0,
         }
     }
 
@@ -361,6 +369,8 @@ impl State {
             }
             Msg::EngineEvent(event) => self.on_engine_event(event, &mut effects),
             Msg::EventsEnded { error, lasted } => self.on_events_ended(error, lasted, &mut effects),
+            // files view
+            Msg::Files(msg) => self.on_files_msg(msg, &mut effects),
         }
         effects
     }

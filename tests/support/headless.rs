@@ -171,5 +171,6 @@ pub fn loopback_services(docker_config: wharf::registry::DockerConfig) -> Servic
             .expect("a registry client"),
         ),
         credentials: Some(docker_config),
+        layer_cache: None,
     }
 }
