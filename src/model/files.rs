@@ -244,6 +244,26 @@ impl FilesView {
         })
     }
 
+    /// The tree as text, one row a line: indent, `/path`, and the change mark (tests, tools).
+    pub fn tree_text(&self) -> Vec<String> {
+        (0..self.row_count())
+            .filter_map(|i| self.line(i))
+            .map(|line| {
+                let mark = match line.change {
+                    Some(Change::Added) => " A",
+                    Some(Change::Modified) => " C",
+                    Some(Change::Deleted) => " D",
+                    None => "",
+                };
+                format!(
+                    "{}{}{mark}",
+                    "  ".repeat(usize::from(line.row.depth)),
+                    self.fs().display_path(line.row.path)
+                )
+            })
+            .collect()
+    }
+
     pub fn selected_line(&self) -> Option<TreeLine<'_>> {
         self.line(self.tree.selected())
     }

@@ -36,9 +36,13 @@ pub fn draw(frame: &mut Frame, area: Rect, files: &FilesView, typing: bool, view
         TreeSort::Name => "by name",
         TreeSort::Size => "by size",
     };
+    let layer = match files.layer_total() {
+        0 => String::new(),
+        total => format!("· layer {} of {total} ", files.layers.selected() + 1),
+    };
     let title = Line::from(vec![
         Span::styled(format!(" Files of {} ", clean(&files.name)), theme.title),
-        Span::styled(format!("· {mode} · {sort} · Esc closes "), theme.dim),
+        Span::styled(format!("{layer}· {mode} · {sort} · Esc closes "), theme.dim),
     ]);
     let block = pane_block(title, true, theme);
     let inner = block.inner(area);
@@ -85,6 +89,7 @@ fn draw_layers(frame: &mut Frame, area: Rect, files: &FilesView, theme: &Theme) 
     let stacked = files.layers_stacked();
     LazyTable {
         columns: vec![
+            Column::whole(""),
             Column::whole("#").right(),
             Column::whole("SIZE").right(),
             Column::text("LAYER COMMAND", 8),
@@ -100,8 +105,15 @@ fn draw_layers(frame: &mut Frame, area: Rect, files: &FilesView, theme: &Theme) 
         } else {
             command
         };
+        // Marked as well as highlighted: the tree beside it is this layer's.
+        let marker = if i == files.layers.selected() {
+            "▶"
+        } else {
+            " "
+        };
         let row = RowText::new([
-            CellText::from(i.to_string()),
+            CellText::from(marker),
+            CellText::from((i + 1).to_string()),
             CellText::from(files.layer_size(i).map_or_else(|| "…".to_string(), size)),
             CellText::from(command),
         ]);
@@ -141,7 +153,11 @@ fn draw_waste(frame: &mut Frame, area: Rect, files: &FilesView, theme: &Theme) {
             ));
         }
         for wasted in waste.inefficient.iter().take(TOP_WASTED) {
-            let layers: Vec<String> = wasted.layers.iter().map(ToString::to_string).collect();
+            let layers: Vec<String> = wasted
+                .layers
+                .iter()
+                .map(|l| (usize::from(*l) + 1).to_string())
+                .collect();
             let text = format!(
                 "{:>7} {:>6}  {:<7} {}",
                 size(wasted.wasted),
