@@ -586,3 +586,56 @@ async fn f_on_a_committed_image_shows_its_layers_files_and_whiteouts() {
     let whole = app.state.files().unwrap().tree_text();
     assert!(whole.iter().any(|l| l == "/data A"), "{whole:#?}");
 }
+
+#[tokio::test]
+async fn f_in_the_tags_pane_reads_a_remote_tag_without_pulling_it() {
+    use crate::layerfs_remote::{engine_has, push_sample};
+    use crate::support::registry::{Auth, TestRegistry};
+    let registry = TestRegistry::start(Auth::None);
+    let repo = unique_name("files-remote");
+    push_sample(&registry, &repo, "1").await;
+    let repository = format!("{}/{repo}", registry.host());
+    let client = wharf::registry::RegistryClient::new(wharf::registry::ClientOptions::default())
+        .expect("a registry client");
+    let services = wharf::executor::Services {
+        registry: wharf::executor::Registry::ready(client),
+        ..wharf::executor::Services::default()
+    };
+    let mut app = Headless::start_with(&wharf::config::Config::defaults().unwrap(), services);
+    app.apply(ch(':'));
+    app.type_text(&format!("repo {repository}"));
+    app.press(KeyCode::Enter);
+    app.until(Duration::from_secs(20), |h| {
+        h.state.tags().visible_len() > 0
+    })
+    .await
+    .unwrap_or_else(|| panic!("the tags did not come: {:#?}", app.log));
+    app.press(KeyCode::Char('f'));
+    until_loaded(&mut app).await;
+    let view = app.state.files().unwrap();
+    assert_eq!(view.error, None, "{:#?}", app.log);
+    assert!(view.layers_stacked() >= 2);
+    assert!(view.waste.is_some());
+    assert!(
+        !view.tree_text().is_empty(),
+        "the base layer's files are listed"
+    );
+    assert!(
+        !engine_has(&format!("{repository}:1")),
+        "nothing was pulled"
+    );
+
+    // A tag the registry does not have: a message, no crash.
+    app.press(KeyCode::Esc);
+    app.apply(ch(':'));
+    app.type_text(&format!("files {repository}:nosuch"));
+    app.press(KeyCode::Enter);
+    until_loaded(&mut app).await;
+    let error = app.state.files().unwrap().error.clone().unwrap_or_default();
+    assert!(!error.is_empty(), "{:#?}", app.log);
+    assert!(
+        app.state
+            .status_text()
+            .contains(&error[..error.len().min(20)])
+    );
+}
