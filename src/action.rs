@@ -74,6 +74,15 @@ actions! {
     ToggleMouse => "toggle_mouse", "let the terminal have the mouse (to select text), or take it back";
     // Remote engines and contexts.
     Contexts => "contexts", "docker contexts: switch the engine";
+    // files view (issue 10)
+    Files => "files", "look inside: the layers and their files";
+    ToggleChanges => "toggle_changes", "this layer's changes, or the whole filesystem at it";
+    OnlyChanges => "only_changes", "whole filesystem: only what this layer changed";
+    CollapseAll => "collapse_all", "close every directory (again: open all)";
+    SwitchSide => "switch_side", "move between the layers and the tree";
+    NextLayer => "next_layer", "next layer";
+    PrevLayer => "prev_layer", "previous layer";
+    CancelLoad => "cancel_load", "stop reading the layers and close";
 }
 
 impl Action {

@@ -88,4 +88,15 @@ pub enum Effect {
     },
     /// Write `name` as `currentContext` in the docker CLI's config.json.
     WriteCurrentContext { name: String },
+    // files view (issue 10)
+    /// Stream an image's layers (local, remote or saved) through the layer indexer, one
+    /// message per layer.
+    OpenFiles {
+        load: crate::model::files::FilesLoadId,
+        source: crate::model::files::FilesSource,
+    },
+    /// Stop a files load and drop what it holds.
+    CancelFiles {
+        load: crate::model::files::FilesLoadId,
+    },
 }

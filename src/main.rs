@@ -101,6 +101,9 @@ fn main() -> ExitCode {
     let services = Services {
         credentials,
         registry: Registry::build_on_first_use(registry_options),
+        layer_cache: wharf::layerfs::cache::LayerCache::open_default(
+            wharf::layerfs::cache::DEFAULT_CAP_BYTES,
+        ),
     };
 
     // One thread: the work is waiting on sockets, and each extra worker costs memory.

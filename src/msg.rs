@@ -118,6 +118,8 @@ pub enum Msg {
     Engine { generation: u64, msg: Box<Msg> },
     /// The contexts list and switching between contexts.
     Context(ContextMsg),
+    /// files view: a layer, progress, the end or a failure of a files load.
+    Files(crate::flows::files::FilesMsg),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

@@ -4,6 +4,7 @@
 mod engines;
 mod files;
 mod jobs;
+mod layer_files;
 mod login;
 // Registries people use: Hub and Harbor APIs, pull quotas.
 mod remote;
@@ -72,6 +73,8 @@ pub struct Executor {
     generation: Arc<AtomicU64>,
     /// How engines are reached and contexts resolved.
     setup: EngineSetup,
+    /// files view: the loads streaming, so that closing the view stops them.
+    file_loads: HashMap<crate::model::files::FilesLoadId, AbortHandle>,
 }
 
 impl Executor {
@@ -95,6 +98,7 @@ impl Executor {
                 inputs: crate::docker::target::TargetInputs::from_env(),
                 ..EngineSetup::default()
             },
+            file_loads: HashMap::new(),
         }
     }
 
@@ -261,6 +265,22 @@ impl Executor {
                 self.blocking(move || engines::write_current(&setup, name));
             }
             Effect::SwitchEngine { generation, target } => self.switch_engine(generation, target),
+            // files view (issue 10)
+            Effect::OpenFiles { load, source } => {
+                self.file_loads.retain(|_, task| !task.is_finished());
+                let context = layer_files::FilesContext {
+                    engine: self.engine(),
+                    registry: self.services.registry.clone(),
+                    cache: self.services.layer_cache.clone(),
+                };
+                let task = tokio::spawn(layer_files::run(load, source, context, self.tx.clone()));
+                self.file_loads.insert(load, task.abort_handle());
+            }
+            Effect::CancelFiles { load } => {
+                if let Some(task) = self.file_loads.remove(&load) {
+                    task.abort();
+                }
+            }
         }
     }
 

@@ -11,6 +11,8 @@ pub struct Services {
     /// The docker CLI's credential store (`$DOCKER_CONFIG`), when one can be found.
     pub credentials: Option<DockerConfig>,
     pub registry: Registry,
+    /// files view: where layer indexes are cached (none: every layer is read again).
+    pub layer_cache: Option<crate::layerfs::cache::LayerCache>,
 }
 
 /// The registry client, built when first needed (building it reads the system's

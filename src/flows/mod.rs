@@ -9,6 +9,7 @@
 pub mod commit;
 // Remote engines: the contexts popup, `:context NAME`, switching engines.
 pub mod context;
+pub mod files;
 pub mod import;
 pub mod login;
 pub mod pull;

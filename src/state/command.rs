@@ -38,6 +38,11 @@ pub enum Command {
     Registry(String),
     /// Remote engines: the contexts popup, or a switch to the named context.
     Context(Option<String>),
+    /// files view: an image, a saved archive or a remote tag, and a platform to pick.
+    Files {
+        target: String,
+        platform: Option<String>,
+    },
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -160,6 +165,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "[NAME]",
         help: "docker contexts; with NAME, switch to it",
     },
+    // files view (issue 10)
+    CommandSpec {
+        name: "files",
+        aliases: &["dive"],
+        usage: "REF|PATH [OS/ARCH]",
+        help: "layers and files of an image, archive or tag",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -249,6 +261,17 @@ pub fn parse(text: &str) -> Result<Command, String> {
                 reference: reference.to_string(),
             }),
             _ => Err(format!("usage: :commit {}", spec.usage)),
+        },
+        "files" => match args.as_slice() {
+            [target] => Ok(Command::Files {
+                target: target.to_string(),
+                platform: None,
+            }),
+            [target, platform] => Ok(Command::Files {
+                target: target.to_string(),
+                platform: Some(platform.to_string()),
+            }),
+            _ => Err(format!("usage: :files {}", spec.usage)),
         },
         other => Err(format!(":{other} is not available yet")),
     }

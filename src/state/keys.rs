@@ -192,6 +192,9 @@ impl State {
             // Remote engines and contexts.
             Command::Context(None) => self.open_contexts(effects),
             Command::Context(Some(name)) => self.switch_context(&name, effects),
+            Command::Files { target, platform } => {
+                self.open_files_typed(&target, platform.as_deref(), effects)
+            }
         }
     }
 
@@ -202,6 +205,7 @@ impl State {
         if let Some(view) = &mut self.view {
             return match view {
                 OpenView::Changes(view) => Some(&mut view.filter),
+                OpenView::Files(view) => Some(&mut view.filter),
             };
         }
         match self.focus {
@@ -219,6 +223,7 @@ impl State {
         if let Some(view) = &self.view {
             return match view {
                 OpenView::Changes(view) => Some(&view.filter),
+                OpenView::Files(view) => Some(&view.filter),
             };
         }
         match self.focus {
@@ -241,6 +246,7 @@ impl State {
         if let Some(view) = &mut self.view {
             match view {
                 OpenView::Changes(view) => view.refresh(),
+                OpenView::Files(view) => view.refresh(),
             }
             return;
         }
@@ -315,7 +321,9 @@ impl State {
         if self.clear_filter(effects) {
             return;
         }
-        if self.view.is_some() {
+        if self.files_view().is_some() {
+            self.close_files(effects);
+        } else if self.view.is_some() {
             self.view = None;
         } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
             self.tags.catalog = None;
@@ -384,11 +392,28 @@ impl State {
             Action::ToggleMouse => self.toggle_mouse(),
             // Remote engines and contexts.
             Action::Contexts => self.open_contexts(effects),
+            // files view (issue 10)
+            Action::Files if self.view.is_none() => self.open_files_here(effects),
+            Action::CancelLoad if self.files_view().is_some() => self.cancel_files(effects),
+            Action::Sort
+            | Action::ToggleChanges
+            | Action::OnlyChanges
+            | Action::CollapseAll
+            | Action::SwitchSide
+            | Action::NextLayer
+            | Action::PrevLayer
+                if self.files_view().is_some() =>
+            {
+                if let Some(view) = self.files_view_mut() {
+                    files_action(view, action);
+                }
+            }
             other => self.error(format!("\"{other}\" is not available here")),
         }
     }
 
     pub(crate) fn focus_pane(&mut self, pane: Pane, effects: &mut Vec<Effect>) {
+        self.close_files(effects); // files view: its stream stops with it
         self.view = None;
         self.focus = pane;
         if pane == Pane::Tags {
@@ -401,6 +426,9 @@ impl State {
         if let Some(view) = &mut self.view {
             match view {
                 OpenView::Changes(view) => {
+                    view.navigate(action);
+                }
+                OpenView::Files(view) => {
                     view.navigate(action);
                 }
             }
@@ -487,6 +515,7 @@ impl State {
                         container: view.container.clone(),
                     });
                 }
+                OpenView::Files(_) => {}
             }
             return;
         }
@@ -509,6 +538,7 @@ impl State {
         if let Some(view) = &mut self.view {
             match view {
                 OpenView::Changes(view) => view.toggle_selected(),
+                OpenView::Files(view) => view.toggle_selected(),
             }
             return;
         }
@@ -582,5 +612,19 @@ impl State {
                 "image {image} is not in the images list (hidden by the filter, or dangling and hidden)"
             ));
         }
+    }
+}
+
+/// files view: the keys that change what the tree shows.
+fn files_action(view: &mut crate::model::files::FilesView, action: Action) {
+    match action {
+        Action::Sort => view.toggle_sort(),
+        Action::ToggleChanges => view.toggle_mode(),
+        Action::OnlyChanges => view.toggle_only_changes(),
+        Action::CollapseAll => view.toggle_collapse_all(),
+        Action::SwitchSide => view.switch_side(),
+        Action::NextLayer => view.step_layer(true),
+        Action::PrevLayer => view.step_layer(false),
+        _ => {}
     }
 }

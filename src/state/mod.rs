@@ -34,6 +34,7 @@ use crate::msg::Msg;
 use crate::model::changes::ChangesView;
 use crate::model::containers::ContainersState;
 use crate::model::drawn::{Area, Drawn};
+use crate::model::files::{FilesLoadId, FilesView};
 use crate::model::images::ImagesState;
 use crate::model::jobs::Jobs;
 use crate::model::layers::LayersState;
@@ -102,6 +103,9 @@ impl Pane {
 pub enum OpenView {
     /// A container's writable layer (Enter on a container).
     Changes(ChangesView),
+    // files view (issue 10): an image's layers and their files.
+    /// An image's layers and their files (`f`, `:files`).
+    Files(FilesView),
 }
 
 impl OpenView {
@@ -109,6 +113,7 @@ impl OpenView {
     pub fn scope(&self) -> Scope {
         match self {
             OpenView::Changes(_) => Scope::Changes,
+            OpenView::Files(_) => Scope::Files,
         }
     }
 }
@@ -276,6 +281,8 @@ pub struct State {
     pub(crate) write_current_context: bool,
     /// This engine answered once: failing now means the connection was lost.
     pub(crate) ever_connected: bool,
+    /// files view: the last load started, so answers for older ones are dropped.
+    pub(crate) files_loads: FilesLoadId,
 }
 
 impl State {
@@ -321,6 +328,7 @@ impl State {
             switched_context: false,
             write_current_context: config.engine.write_current_context,
             ever_connected: false,
+            files_loads: 0,
         }
     }
 
@@ -388,6 +396,8 @@ impl State {
             // Remote engines and contexts.
             Msg::Engine { generation, msg } => return self.on_engine_msg(generation, *msg),
             Msg::Context(msg) => self.on_context_msg(msg, &mut effects),
+            // files view
+            Msg::Files(msg) => self.on_files_msg(msg, &mut effects),
         }
         effects
     }

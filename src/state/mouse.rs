@@ -79,6 +79,20 @@ impl State {
                         view.view.cursor.select(index, view.view.len());
                     }
                 }
+                // files view: the wheel moves the tree, a click selects a row of either side.
+                (OpenView::Files(view), Some(action)) => {
+                    view.tree.navigate(action, view.row_count());
+                }
+                (OpenView::Files(view), None) => {
+                    let layers = view.layer_total();
+                    if let Some(index) = click_row(&view.layers, column, row, layers) {
+                        view.layers.select(index, layers);
+                        view.rebuild();
+                    } else if let Some(index) = click_row(&view.tree, column, row, view.row_count())
+                    {
+                        view.tree.select(index, view.row_count());
+                    }
+                }
             }
             return;
         }

@@ -59,6 +59,11 @@ impl State {
         self.changes_view()
     }
 
+    /// files view: the open files view.
+    pub fn files(&self) -> Option<&crate::model::files::FilesView> {
+        self.files_view()
+    }
+
     /// The open form, as drawn.
     pub fn form(&self) -> Option<FormView<'_>> {
         self.form.as_ref().map(OpenForm::view)

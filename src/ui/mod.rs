@@ -5,6 +5,7 @@ mod engine_header;
 mod panes;
 mod popups;
 pub mod theme;
+mod views;
 mod widgets;
 
 use std::borrow::Cow;
@@ -107,6 +108,10 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
     state.pane_areas.record(drawn);
     if let Some(changes) = state.changes_view() {
         popups::changes::draw(frame, body, changes, state.keys_reach_view(), view);
+    }
+    // files view (issue 10)
+    if let Some(files) = state.files_view() {
+        views::files::draw(frame, body, files, state.keys_reach_view(), view);
     }
     draw_jobs_strip(frame, jobs, state, view.theme);
     draw_status(frame, status, state, &message, view.theme);

@@ -16,7 +16,7 @@ use crate::support::registry::{Auth, TestRegistry, index, platform_image};
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 
 /// Pushes the sample image (layers alternately gzip and zstd) as `repo:tag`.
-async fn push_sample(registry: &TestRegistry, repo: &str, tag: &str) {
+pub(crate) async fn push_sample(registry: &TestRegistry, repo: &str, tag: &str) {
     let tars: Vec<Vec<u8>> = sample_layers().iter().map(|l| layer_tar(l)).collect();
     let mut descriptors = Vec::new();
     for (i, tar) in tars.iter().enumerate() {
@@ -44,7 +44,7 @@ async fn push_sample(registry: &TestRegistry, repo: &str, tag: &str) {
         .await;
 }
 
-fn engine_has(reference: &str) -> bool {
+pub(crate) fn engine_has(reference: &str) -> bool {
     docker_output(&["image", "inspect", reference])
         .status
         .success()

@@ -13,6 +13,7 @@ mod architecture;
 mod containers_engine;
 mod containers_flows;
 mod engine_images;
+mod files_view; // files view (issue 10)
 mod layerfs_engine;
 mod layerfs_formats;
 mod layerfs_remote;

@@ -193,5 +193,6 @@ pub fn hub_services(docker_config: wharf::registry::DockerConfig, hub_api: &str)
             .expect("a registry client"),
         ),
         credentials: Some(docker_config),
+        layer_cache: None,
     }
 }

@@ -1,0 +1,3 @@
+//! Full-height views drawn over the panes.
+
+pub mod files;
