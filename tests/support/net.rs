@@ -4,14 +4,50 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Child;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
+
+/// Reads a started server's stderr until a line contains `marker` (it listens: `Ok`) or the
+/// stream ends first (it failed: `Err` with what it said). Every line also goes to
+/// `log_path`, which keeps filling after the server is up, for a failing test to show.
+pub fn wait_for_log_line(
+    child: &mut Child,
+    log_path: &Path,
+    marker: &str,
+    timeout: Duration,
+) -> Result<(), String> {
+    let stderr = child.stderr.take().expect("piped stderr");
+    let mut log_file = std::fs::File::create(log_path).expect("log file");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let wanted = marker.to_string();
+    std::thread::spawn(move || {
+        let mut seen = String::new();
+        let mut ready_sent = false;
+        for line in BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let _ = writeln!(log_file, "{line}");
+            seen.push_str(&line);
+            seen.push('\n');
+            if !ready_sent && line.contains(&wanted) {
+                ready_sent = true;
+                let _ = tx.send(Ok(()));
+            }
+        }
+        if !ready_sent {
+            let _ = tx.send(Err(seen));
+        }
+    });
+    rx.recv_timeout(timeout)
+        .unwrap_or_else(|_| Err(format!("no '{marker}' line in time")))
+}
 
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {

@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a panic is a test failure
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, mpsc};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -19,6 +19,9 @@ use wharf::registry::manifest::sha256_digest;
 use wharf::registry::{RepositoryRef, install_crypto_provider};
 
 const REGISTRY_BIN: &str = "/usr/bin/docker-registry";
+/// Tests name the port helper from here too.
+pub use super::net::free_port;
+
 const READY_TIMEOUT: Duration = Duration::from_secs(30);
 const START_ATTEMPTS: usize = 3;
 
@@ -102,7 +105,12 @@ impl TestRegistry {
                 .stderr(Stdio::piped())
                 .spawn()
                 .expect("start docker-registry");
-            match wait_until_listening(&mut child, &dir.path().join("registry.log")) {
+            match super::net::wait_for_log_line(
+                &mut child,
+                &dir.path().join("registry.log"),
+                "listening on",
+                READY_TIMEOUT,
+            ) {
                 Ok(()) => {
                     let host = format!("127.0.0.1:{port}");
                     assert_answers_v2(&host);
@@ -278,39 +286,6 @@ fn registry_binary() -> PathBuf {
                 .find(|candidate| candidate.exists())
         })
         .expect("docker-registry is not installed: apt-get install -y docker-registry")
-}
-
-/// A port that was free a moment ago (the registry binds it itself).
-pub fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
-    listener.local_addr().expect("local address").port()
-}
-
-/// Reads the registry's log until it says it listens (ready) or ends (failed). The log is
-/// also copied to a file in the temp dir for debugging.
-fn wait_until_listening(child: &mut Child, log_path: &Path) -> Result<(), String> {
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut log_file = std::fs::File::create(log_path).expect("log file");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut seen = String::new();
-        let mut ready_sent = false;
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            let _ = writeln!(log_file, "{line}");
-            seen.push_str(&line);
-            seen.push('\n');
-            if !ready_sent && line.contains("listening on") {
-                ready_sent = true;
-                let _ = tx.send(Ok(()));
-            }
-        }
-        if !ready_sent {
-            let _ = tx.send(Err(seen));
-        }
-    });
-    rx.recv_timeout(READY_TIMEOUT)
-        .unwrap_or_else(|_| Err("no 'listening on' line in time".into()))
 }
 
 /// One synchronous `GET /v2/`; the registry listens already, so it must answer now.

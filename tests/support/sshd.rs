@@ -9,10 +9,8 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use wharf::docker::SshOptions;
@@ -110,7 +108,12 @@ impl TestSshd {
                 .stderr(Stdio::piped())
                 .spawn()
                 .expect("start sshd");
-            match wait_until_listening(&mut child, &path.join("sshd.log")) {
+            match super::net::wait_for_log_line(
+                &mut child,
+                &path.join("sshd.log"),
+                "Server listening on",
+                READY_TIMEOUT,
+            ) {
                 Ok(()) => {
                     return TestSshd {
                         child,
@@ -297,30 +300,4 @@ fn write_private(path: &Path, text: &str) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, text).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
-}
-
-/// Reads sshd's log until it listens (ready) or ends (failed); the log goes on to a file.
-fn wait_until_listening(child: &mut Child, log_path: &Path) -> Result<(), String> {
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut log_file = std::fs::File::create(log_path).expect("log file");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut seen = String::new();
-        let mut ready_sent = false;
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            let _ = writeln!(log_file, "{line}");
-            seen.push_str(&line);
-            seen.push('\n');
-            if !ready_sent && line.contains("Server listening on") {
-                ready_sent = true;
-                let _ = tx.send(Ok(()));
-            }
-        }
-        if !ready_sent {
-            let _ = tx.send(Err(seen));
-        }
-    });
-    rx.recv_timeout(READY_TIMEOUT)
-        .unwrap_or_else(|_| Err("no 'Server listening on' line in time".into()))
 }

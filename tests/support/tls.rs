@@ -6,10 +6,8 @@
 #![allow(dead_code)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use rcgen::{
@@ -175,7 +173,12 @@ impl TlsEndpoint {
                 .stderr(Stdio::piped())
                 .spawn()
                 .expect("start socat");
-            match wait_until_listening(&mut child, &pki.path(&format!("socat-{port}.log"))) {
+            match super::net::wait_for_log_line(
+                &mut child,
+                &pki.path(&format!("socat-{port}.log")),
+                "listening on",
+                READY_TIMEOUT,
+            ) {
                 Ok(()) => return TlsEndpoint { child, port },
                 Err(log) => {
                     let _ = child.kill();
@@ -218,30 +221,4 @@ impl Drop for TlsEndpoint {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Reads socat's log until it listens; the log goes on to a file.
-fn wait_until_listening(child: &mut Child, log_path: &Path) -> Result<(), String> {
-    let stderr = child.stderr.take().expect("piped stderr");
-    let mut log_file = std::fs::File::create(log_path).expect("log file");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut seen = String::new();
-        let mut ready_sent = false;
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            let _ = writeln!(log_file, "{line}");
-            seen.push_str(&line);
-            seen.push('\n');
-            if !ready_sent && line.contains("listening on") {
-                ready_sent = true;
-                let _ = tx.send(Ok(()));
-            }
-        }
-        if !ready_sent {
-            let _ = tx.send(Err(seen));
-        }
-    });
-    rx.recv_timeout(READY_TIMEOUT)
-        .unwrap_or_else(|_| Err("no 'listening on' line in time".into()))
 }
