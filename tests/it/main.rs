@@ -32,6 +32,7 @@ mod registry_no_catalog;
 mod remote_contexts;
 mod remote_ssh;
 // Remote engines: switching contexts, lost connections.
+mod remote_switch;
 mod remote_switch_flows;
 mod remote_tls;
 mod snapshots_actions;
