@@ -299,3 +299,63 @@ async fn a_dropped_connection_is_said_and_everything_reloads_when_it_is_back() {
     // And the events are live again.
     wait_for_events(&mut app, &mut scratch, &format!("{repo}-again"), &base_ref).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_ssh_context_times_out_with_ssh_reason_under_the_configured_timeout() {
+    let Some(engine) = engine_or_skip().await else {
+        return;
+    };
+    // Accepts connections and says nothing: no SSH banner ever comes.
+    let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let holding = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((connection, _)) = silent.accept().await {
+            held.push(connection);
+        }
+    });
+    let config_dir = tempfile::tempdir().unwrap();
+    let slow = format!("ssh://127.0.0.1:{port}");
+    create_context(config_dir.path(), "wharf-slow", "never answers", &slow);
+
+    // [engine.ssh] from the config file reaches the executor.
+    let config = Config::parse(
+        "[engine.ssh]\noptions = [\"-F\", \"/dev/null\"]\nconnect_timeout = 1\n",
+        Path::new("/c/config.toml"),
+    )
+    .unwrap();
+    let inputs = TargetInputs {
+        docker_config_dir: config_dir.path().to_path_buf(),
+        ..TargetInputs::default()
+    };
+    let setup = EngineSetup::from_config(&config.engine, inputs);
+    let target = EngineTarget {
+        host: engine.host().to_string(),
+        source: TargetSource::Default,
+        tls: None,
+    };
+    let services = loopback_services(wharf::registry::DockerConfig::at(config_dir.path()));
+    let mut app = Headless::start_on(&config, services, target, setup);
+    app.ready().await;
+
+    app.press(crossterm::event::KeyCode::Char(':'));
+    app.type_text("context wharf-slow");
+    app.press(crossterm::event::KeyCode::Enter);
+    let took = app
+        .until(LIMIT, |h| {
+            h.state.engine_target() == slow
+                && matches!(h.state.engine_status(), EngineStatus::Down { .. })
+        })
+        .await
+        .unwrap_or_else(|| panic!("the slow host was given up: {:#?}", app.log));
+    let EngineStatus::Down { error, .. } = app.state.engine_status() else {
+        unreachable!()
+    };
+    assert!(
+        error.message.contains("did not answer in time") && error.message.contains("timed out"),
+        "{error}"
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}: {error}");
+    assert!(app.state.images().records().is_empty());
+    holding.abort();
+}
