@@ -22,6 +22,8 @@ mod mouse_and_time;
 mod pty;
 mod pty_actions;
 mod pty_commit;
+// Remote engines: switching contexts in the real binary.
+mod pty_contexts;
 mod registry_auth;
 mod registry_compare;
 mod registry_content;
