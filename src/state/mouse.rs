@@ -56,6 +56,10 @@ impl State {
                         self.answer_confirm(false, effects);
                     }
                 }
+                // Remote engines: the wheel moves through the contexts.
+                (Popup::Contexts(contexts), Some(action)) => {
+                    contexts.navigate(action);
+                }
                 (popup, Some(action)) => {
                     if let Some(scroll) = popup.scroll_mut() {
                         scroll.navigate(action);

@@ -23,6 +23,8 @@ mod mouse_and_time;
 mod pty;
 mod pty_actions;
 mod pty_commit;
+// Remote engines: switching contexts in the real binary.
+mod pty_contexts;
 mod registry_auth;
 mod registry_compare;
 mod registry_content;
@@ -35,6 +37,7 @@ mod registries_ui;
 mod remote_contexts;
 mod remote_ssh;
 // Remote engines: switching contexts, lost connections.
+mod remote_switch;
 mod remote_switch_flows;
 mod remote_tls;
 mod snapshots_actions;

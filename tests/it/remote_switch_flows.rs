@@ -355,3 +355,29 @@ fn a_request_failing_on_the_transport_counts_as_a_lost_connection() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn the_wheel_moves_through_the_contexts() {
+    use crossterm::event::{KeyModifiers, MouseEvent, MouseEventKind};
+    let mut state = connected();
+    state.update(ch('E'));
+    state.update(Msg::Context(ContextMsg::Listed(three_contexts())));
+    let wheel = |kind| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column: 10,
+            row: 10,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    state.update(wheel(MouseEventKind::ScrollDown));
+    assert_eq!(
+        state.contexts_popup().unwrap().selected().unwrap().name,
+        "lab"
+    );
+    state.update(wheel(MouseEventKind::ScrollUp));
+    assert_eq!(
+        state.contexts_popup().unwrap().selected().unwrap().name,
+        "default"
+    );
+}

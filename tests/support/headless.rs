@@ -49,6 +49,30 @@ impl Headless {
         headless
     }
 
+    /// Remote engines: started on `target`, resolving contexts and reaching engines as
+    /// `setup` says (a private DOCKER_CONFIG, an ssh program).
+    pub fn start_on(
+        config: &Config,
+        services: Services,
+        target: wharf::docker::target::EngineTarget,
+        setup: wharf::executor::EngineSetup,
+    ) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut state = State::new(config, target.host.clone(), None);
+        state.set_engine_context(wharf::flows::context::context_label(&target.source));
+        let mut headless = Headless {
+            state,
+            executor: Executor::new(tx, Ok(target), services).with_engine_setup(setup),
+            rx,
+            inspecting: HashMap::new(),
+            loads: 0,
+            log: Vec::new(),
+        };
+        let effects = headless.state.start();
+        headless.run(effects);
+        headless
+    }
+
     pub fn run(&mut self, effects: Vec<Effect>) {
         for effect in &effects {
             match effect {
