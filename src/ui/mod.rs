@@ -111,7 +111,8 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
     }
     // files view (issue 10)
     if let Some(files) = state.files_view() {
-        views::files::draw(frame, body, files, state.keys_reach_view(), view);
+        let keys = views::files::FilesKeys::from_keymap(&state.keymap);
+        views::files::draw(frame, body, files, &keys, state.keys_reach_view(), view);
     }
     draw_jobs_strip(frame, jobs, state, view.theme);
     draw_status(frame, status, state, &message, view.theme);

@@ -636,3 +636,42 @@ async fn f_in_the_tags_pane_reads_a_remote_tag_without_pulling_it() {
     let start: String = error.chars().take(20).collect();
     assert!(app.state.status_text().contains(&start), "{error}");
 }
+
+#[test]
+fn the_real_binary_opens_a_saved_image_moves_through_its_layers_and_returns() {
+    use crate::support::pty::{Dirs, Pty, assert_clean_exit};
+    let dirs = Dirs::new();
+    std::fs::write(
+        dirs.cwd.path().join("saved.tar"),
+        docker_save(&tars(), "sample:1"),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let mut command = dirs.command(&[]);
+    // No engine: a saved archive needs none.
+    command.env("DOCKER_HOST", "unix:///nonexistent.sock");
+    command.env("XDG_CACHE_HOME", cache.path());
+    let mut pty = Pty::spawn(command, 30, 120);
+    pty.wait_for(Duration::from_secs(20), "the first screen", |p| {
+        p.screen().contains("Images")
+    });
+    pty.send(b":files saved.tar\r");
+    pty.wait_for(Duration::from_secs(20), "every layer read", |p| {
+        p.screen().contains("3 layers read")
+    });
+    pty.send(b"]");
+    pty.wait_for(Duration::from_secs(5), "the second layer's changes", |p| {
+        let screen = p.screen();
+        screen.contains("layer 2 of 3") && screen.contains("passwd") && screen.contains("old")
+    });
+    pty.send(b"c");
+    pty.wait_for(Duration::from_secs(5), "the whole filesystem", |p| {
+        p.screen().contains("whole filesystem")
+    });
+    pty.send(b"\x1b");
+    pty.wait_for(Duration::from_secs(5), "the panes again", |p| {
+        !p.screen().contains("Files of") && p.screen().contains("Containers")
+    });
+    pty.send(b"q");
+    assert_clean_exit(&mut pty);
+}

@@ -8,6 +8,8 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 
+use crate::action::Action;
+use crate::config::keymap::{Keymap, Scope};
 use crate::layerfs::view::TreeMode;
 use crate::layerfs::{Change, EntryKind};
 use crate::model::files::{FilesSide, FilesView, TreeLine, TreeSort};
@@ -23,8 +25,44 @@ const SIDE_BY_SIDE: u16 = 100;
 /// Wasted paths listed in the waste panel.
 const TOP_WASTED: usize = 5;
 
+/// The keys the status line names, as the keymap binds them (a user may rebind them).
+pub struct FilesKeys {
+    pub stop: String,
+    pub hints: String,
+}
+
+impl FilesKeys {
+    pub fn from_keymap(keymap: &Keymap) -> Self {
+        let key = |action| keymap.hint(Scope::Files, action);
+        let hints = [
+            (Action::ToggleChanges, "changes/whole"),
+            (Action::OnlyChanges, "only changes"),
+            (Action::Sort, "sort"),
+            (Action::Open, "open"),
+            (Action::CollapseAll, "collapse all"),
+            (Action::SwitchSide, "layers/tree"),
+            (Action::NextLayer, "next layer"),
+        ]
+        .into_iter()
+        .filter_map(|(action, what)| key(action).map(|k| format!("{k} {what}")))
+        .collect::<Vec<_>>()
+        .join(" · ");
+        FilesKeys {
+            stop: key(Action::CancelLoad).map_or_else(String::new, |k| format!(" · {k} stops")),
+            hints,
+        }
+    }
+}
+
 /// `typing`: keys reach the view, so an open filter shows its cursor.
-pub fn draw(frame: &mut Frame, area: Rect, files: &FilesView, typing: bool, view: &View) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    files: &FilesView,
+    keys: &FilesKeys,
+    typing: bool,
+    view: &View,
+) {
     let theme = view.theme;
     frame.render_widget(Clear, area);
     let mode = match (files.mode, files.only_changes) {
@@ -51,7 +89,7 @@ pub fn draw(frame: &mut Frame, area: Rect, files: &FilesView, typing: bool, view
         return;
     }
     let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-    draw_status(frame, status, files, theme);
+    draw_status(frame, status, files, keys, theme);
 
     if inner.width >= SIDE_BY_SIDE {
         let [left, tree] =
@@ -273,7 +311,7 @@ pub fn mode_text(kind: EntryKind, mode: u32) -> String {
 }
 
 /// How far the stream is; then the keys that matter.
-fn draw_status(frame: &mut Frame, area: Rect, files: &FilesView, theme: &Theme) {
+fn draw_status(frame: &mut Frame, area: Rect, files: &FilesView, keys: &FilesKeys, theme: &Theme) {
     let progress = files.progress();
     let total = files.layer_total();
     let (text, style) = if let Some(error) = &files.error {
@@ -289,16 +327,18 @@ fn draw_status(frame: &mut Frame, area: Rect, files: &FilesView, theme: &Theme) 
             .max(files.layers_stacked());
         (
             format!(
-                "Reading layers: {} of {layers} · {bytes} · x stops",
-                files.layers_stacked().max(progress.layers_done)
+                "Reading layers: {} of {layers} · {bytes}{}",
+                files.layers_stacked().max(progress.layers_done),
+                keys.stop
             ),
             theme.accent,
         )
     } else {
         (
             format!(
-                "{} read · c changes/whole · o only changes · s sort · space open · C collapse all · tab/[ ] layers",
-                crate::text::format::count(files.layers_stacked(), "layer")
+                "{} read · {}",
+                crate::text::format::count(files.layers_stacked(), "layer"),
+                keys.hints
             ),
             theme.dim,
         )
