@@ -94,6 +94,7 @@ fn main() -> ExitCode {
     let services = Services {
         credentials,
         registry: Registry::build_on_first_use(registry_options),
+        repository_memory: wharf::registry::RepositoryMemory::in_data_dir(),
     };
 
     // One thread: the work is waiting on sockets, and each extra worker costs memory.

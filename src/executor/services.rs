@@ -11,6 +11,9 @@ pub struct Services {
     /// The docker CLI's credential store (`$DOCKER_CONFIG`), when one can be found.
     pub credentials: Option<DockerConfig>,
     pub registry: Registry,
+    /// Where the repositories opened per registry are remembered (for registries without
+    /// a catalog); `None` remembers nothing.
+    pub repository_memory: Option<crate::registry::RepositoryMemory>,
 }
 
 /// The registry client, built when first needed (building it reads the system's

@@ -36,6 +36,8 @@ pub enum Command {
     Repository(String),
     /// Lists a registry's repositories.
     Registry(String),
+    /// Searches Docker Hub.
+    Search(String),
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -151,6 +153,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "REGISTRY",
         help: "erase the stored credentials of a registry",
     },
+    // Registries people use: Docker Hub search (`:registry docker.io/NAMESPACE` lists a
+    // Hub namespace).
+    CommandSpec {
+        name: "search",
+        aliases: &[],
+        usage: "TERM",
+        help: "search Docker Hub",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -188,6 +198,9 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "pull" => one_arg(Command::Pull),
         "repo" => one_arg(Command::Repository),
         "registry" => one_arg(Command::Registry),
+        // Registries people use: Docker Hub search (several words are one term).
+        "search" if !args.is_empty() => Ok(Command::Search(args.join(" "))),
+        "search" => Err(format!("usage: :search {}", spec.usage)),
         "push" => one_arg(Command::Push),
         "rmi" => match args.as_slice() {
             ["-f" | "--force"] => Err(format!("usage: :rmi {}", spec.usage)),

@@ -185,6 +185,7 @@ impl State {
             Command::Logout(registry) => self.logout(&registry, effects),
             Command::Repository(text) => self.open_repository_text(&text, effects),
             Command::Registry(host) => self.browse_registry(Some(host), effects),
+            Command::Search(term) => self.search_hub(term, effects),
         }
     }
 
@@ -311,7 +312,8 @@ impl State {
         if self.view.is_some() {
             self.view = None;
         } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
-            self.tags.catalog = None;
+            // A Harbor project's repositories go back to the projects (behind them).
+            self.tags.catalog = self.tags.catalog_behind.take().map(|c| *c);
         } else if self.focus == Pane::Tags && self.tags.catalog_behind.is_some() {
             self.tags.catalog = self.tags.catalog_behind.take().map(|c| *c);
         } else if self.focus == Pane::Tags && self.tags.pinned {

@@ -182,5 +182,6 @@ pub fn hub_services(docker_config: wharf::registry::DockerConfig, hub_api: &str)
             .expect("a registry client"),
         ),
         credentials: Some(docker_config),
+        repository_memory: None,
     }
 }
