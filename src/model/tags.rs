@@ -119,6 +119,8 @@ pub struct CatalogState {
     pub source: CatalogSource,
     /// The next page of a Hub or Harbor listing.
     pub page: Option<PageCursor>,
+    /// The listing Esc goes back to (a Harbor project's repositories: the projects).
+    pub parent: Option<Box<CatalogState>>,
 }
 
 /// What a catalog lists, besides a Distribution registry's `/v2/_catalog`. The entries run
@@ -502,7 +504,10 @@ impl TagsState {
         let Some(row) = self.rows.iter_mut().find(|r| r.name == tag) else {
             return false;
         };
-        if row.detail.is_some() || row.error.is_some() || row.requested {
+        // A row from a registry's API is marked requested once its digest is known; its
+        // detail (the history) is only fetched on demand.
+        let detail_asked = row.requested && row.remote.is_none();
+        if row.detail.is_some() || row.error.is_some() || detail_asked {
             return false;
         }
         row.requested = true;
@@ -654,6 +659,7 @@ impl TagsState {
             generation: self.catalogs_opened,
             source: CatalogSource::Distribution,
             page: None,
+            parent: None,
         });
         self.catalogs_opened
     }

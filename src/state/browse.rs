@@ -122,7 +122,9 @@ impl State {
             },
         );
         // Esc on the repositories goes back to the projects.
-        self.tags.catalog_behind = projects.map(Box::new);
+        if let Some(catalog) = self.tags.catalog.as_mut() {
+            catalog.parent = projects.map(Box::new);
+        }
         effects.push(Effect::LoadHarborRepositories {
             generation,
             registry,

@@ -312,8 +312,8 @@ impl State {
         if self.view.is_some() {
             self.view = None;
         } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
-            // A Harbor project's repositories go back to the projects (behind them).
-            self.tags.catalog = self.tags.catalog_behind.take().map(|c| *c);
+            // A Harbor project's repositories go back to the projects.
+            self.tags.catalog = self.tags.catalog.take().and_then(|c| c.parent).map(|c| *c);
         } else if self.focus == Pane::Tags && self.tags.catalog_behind.is_some() {
             self.tags.catalog = self.tags.catalog_behind.take().map(|c| *c);
         } else if self.focus == Pane::Tags && self.tags.pinned {

@@ -1836,7 +1836,11 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
 
     // :repo pins as well; a bad one says why.
     let effects = command(&mut state, "repo 127.0.0.1:5000/x/y");
-    assert_eq!(effects.len(), 2, "remembered, and its tags loaded: {effects:?}");
+    assert_eq!(
+        effects.len(),
+        2,
+        "remembered, and its tags loaded: {effects:?}"
+    );
     assert!(state.tags().pinned);
     assert_eq!(state.tags().repository, Some(repo("127.0.0.1:5000/x/y")));
     // (`UP/per` would name the registry host `UP`, as docker reads it.)
