@@ -434,8 +434,9 @@ fn draw_catalog(
                 .len()
                 .clamp(1, 6) as u16
                 + refused.len().min(3) as u16;
-            let lines = lines.min(inner.height.saturating_sub(2));
-            let (message, rest) = split_top(inner, lines + 1);
+            // The offered repositories keep at least half of the pane.
+            let lines = (lines + 1).min(inner.height / 2);
+            let (message, rest) = split_top(inner, lines);
             notice(frame, message, &text, theme.warning);
             rest
         }
