@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::docker::target::EngineTarget;
 use crate::docker::{ContainerId, ImageId};
 use crate::job::{JobId, JobSpec};
-use crate::registry::{CatalogCursor, Credentials, RepositoryRef};
+use crate::registry::{CatalogCursor, Credentials, PageCursor, RepositoryRef};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
@@ -98,5 +98,35 @@ pub enum Effect {
     /// Stop a files load and drop what it holds.
     CancelFiles {
         load: crate::model::files::FilesLoadId,
+    },
+    // Registries people use (Hub, Harbor, no catalog):
+    /// Put a repository first among those remembered for its registry.
+    RememberRepository { repository: RepositoryRef },
+    /// Read the repositories remembered per registry.
+    LoadRememberedRepositories,
+    /// A page of a Harbor's projects (after the first, which `LoadCatalog` brings).
+    LoadHarborProjects {
+        generation: u64,
+        registry: String,
+        cursor: PageCursor,
+    },
+    /// A page of the repositories of a Harbor project.
+    LoadHarborRepositories {
+        generation: u64,
+        registry: String,
+        project: String,
+        cursor: Option<PageCursor>,
+    },
+    /// A page of the repositories of a Docker Hub namespace.
+    LoadHubNamespace {
+        generation: u64,
+        namespace: String,
+        cursor: Option<PageCursor>,
+    },
+    /// A page of Docker Hub search results.
+    SearchHub {
+        generation: u64,
+        term: String,
+        cursor: Option<PageCursor>,
     },
 }

@@ -104,6 +104,7 @@ fn main() -> ExitCode {
         layer_cache: wharf::layerfs::cache::LayerCache::open_default(
             wharf::layerfs::cache::DEFAULT_CAP_BYTES,
         ),
+        repository_memory: wharf::registry::RepositoryMemory::in_data_dir(),
     };
 
     // One thread: the work is waiting on sockets, and each extra worker costs memory.

@@ -99,6 +99,28 @@ pub enum Msg {
         generation: u64,
         result: Result<crate::model::tags::RemoteTagList, RegistryError>,
     },
+    /// The repositories remembered per registry (read, or just written).
+    RepositoriesRemembered(crate::registry::RememberedRepositories),
+    /// A page of a Harbor's projects.
+    HarborProjectsLoaded {
+        generation: u64,
+        result: Result<crate::registry::Page<crate::registry::HarborProject>, RegistryError>,
+    },
+    /// A page of a Harbor project's repositories.
+    HarborRepositoriesLoaded {
+        generation: u64,
+        result: Result<crate::registry::Page<crate::registry::HarborRepository>, RegistryError>,
+    },
+    /// A page of a Docker Hub namespace's repositories.
+    HubNamespaceLoaded {
+        generation: u64,
+        result: Result<crate::registry::Page<crate::registry::HubRepository>, RegistryError>,
+    },
+    /// A page of Docker Hub search results.
+    HubSearchLoaded {
+        generation: u64,
+        result: Result<crate::registry::Page<crate::registry::HubSearchResult>, RegistryError>,
+    },
     /// A registry announced its pull quota with a manifest answer.
     RateLimitSeen {
         registry: String,

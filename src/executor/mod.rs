@@ -242,14 +242,76 @@ impl Executor {
                 registry,
                 cursor,
                 page_size,
+            } => {
+                let services = self.services.registry.clone();
+                self.task(async move {
+                    match services.get().await {
+                        Ok(client) => {
+                            remote::load_catalog(&client, &registry, cursor, page_size, generation)
+                                .await
+                        }
+                        Err(why) => Msg::CatalogLoaded {
+                            generation,
+                            result: Err(RegistryError::Setup(why)),
+                        },
+                    }
+                })
+            }
+            // Registries people use (Hub, Harbor, no catalog):
+            Effect::RememberRepository { repository } => {
+                if let Some(memory) = self.services.repository_memory.clone() {
+                    self.blocking(move || remote::remember(&memory, &repository));
+                }
+            }
+            Effect::LoadRememberedRepositories => {
+                if let Some(memory) = self.services.repository_memory.clone() {
+                    self.blocking(move || Msg::RepositoriesRemembered(memory.load().0));
+                }
+            }
+            Effect::LoadHarborProjects {
+                generation,
+                registry,
+                cursor,
+            } => {
+                self.registry_call(
+                    move |client| async move {
+                        client.harbor_projects_page(&registry, Some(&cursor)).await
+                    },
+                    move |result| Msg::HarborProjectsLoaded { generation, result },
+                )
+            }
+            Effect::LoadHarborRepositories {
+                generation,
+                registry,
+                project,
+                cursor,
             } => self.registry_call(
                 move |client| async move {
-                    match cursor {
-                        Some(cursor) => client.catalog_next_page(&cursor).await,
-                        None => client.catalog_page(&registry, page_size).await,
-                    }
+                    client
+                        .harbor_repositories_page(&registry, &project, cursor.as_ref())
+                        .await
                 },
-                move |result| Msg::CatalogLoaded { generation, result },
+                move |result| Msg::HarborRepositoriesLoaded { generation, result },
+            ),
+            Effect::LoadHubNamespace {
+                generation,
+                namespace,
+                cursor,
+            } => self.registry_call(
+                move |client| async move {
+                    client
+                        .hub_repositories_page(&namespace, cursor.as_ref())
+                        .await
+                },
+                move |result| Msg::HubNamespaceLoaded { generation, result },
+            ),
+            Effect::SearchHub {
+                generation,
+                term,
+                cursor,
+            } => self.registry_call(
+                move |client| async move { client.hub_search(&term, cursor.as_ref()).await },
+                move |result| Msg::HubSearchLoaded { generation, result },
             ),
             // Remote engines and contexts.
             Effect::ListContexts => {

@@ -5,7 +5,10 @@
 use crate::model::tags::RemoteTagList;
 use crate::msg::Msg;
 use crate::registry::harbor::tag_rows;
-use crate::registry::{Listing, ListingEnd, RegistryClient, RegistryError, RepositoryRef};
+use crate::registry::{
+    CatalogCursor, Listing, ListingEnd, RegistryClient, RegistryError, RepositoryMemory,
+    RepositoryRef,
+};
 
 use super::Executor;
 
@@ -55,6 +58,37 @@ fn remote_list<T>(
         truncated,
         stopped,
     })
+}
+
+/// A catalog page: a Harbor's first page is its projects (its `/v2/_catalog` is for system
+/// administrators only); otherwise the Distribution catalog.
+pub(super) async fn load_catalog(
+    client: &RegistryClient,
+    registry: &str,
+    cursor: Option<CatalogCursor>,
+    page_size: u32,
+    generation: u64,
+) -> Msg {
+    let result = match cursor {
+        Some(cursor) => client.catalog_next_page(&cursor).await,
+        None if client.is_harbor(registry).await.unwrap_or(false) => {
+            return Msg::HarborProjectsLoaded {
+                generation,
+                result: client.harbor_projects_page(registry, None).await,
+            };
+        }
+        None => client.catalog_page(registry, page_size).await,
+    };
+    Msg::CatalogLoaded { generation, result }
+}
+
+/// Remembers a repository opened on purpose; the new list comes back. A memory that cannot
+/// be written is not worth a message: the repository is still open.
+pub(super) fn remember(memory: &RepositoryMemory, repository: &RepositoryRef) -> Msg {
+    match memory.remember(repository) {
+        Ok(remembered) => Msg::RepositoriesRemembered(remembered),
+        Err(_) => Msg::RepositoriesRemembered(memory.load().0),
+    }
 }
 
 impl Executor {

@@ -13,6 +13,9 @@ pub struct Services {
     pub registry: Registry,
     /// files view: where layer indexes are cached (none: every layer is read again).
     pub layer_cache: Option<crate::layerfs::cache::LayerCache>,
+    /// Where the repositories opened per registry are remembered (for registries without
+    /// a catalog); `None` remembers nothing.
+    pub repository_memory: Option<crate::registry::RepositoryMemory>,
 }
 
 /// The registry client, built when first needed (building it reads the system's

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use crate::action::Action;
 use crate::docker::ImageRecord;
 use crate::registry::{
-    CatalogCursor, RateLimit, RegistryError, RegistryHosts, RemoteTag, RepositoryRef, TagDetail,
-    TagOrder, tag_order,
+    CatalogCursor, HarborProject, HarborRepository, HubRepository, HubSearchResult, OfferSource,
+    OfferedRepositories, Page, PageCursor, RateLimit, RefusedName, RegistryError, RegistryHosts,
+    RememberedRepositories, RemoteTag, RepositoryRef, TagDetail, TagOrder, tag_order,
 };
 use crate::text::natural::natural_cmp;
 
@@ -113,6 +114,47 @@ pub struct CatalogState {
     pub view: ListView,
     pub filter: Filter,
     pub generation: u64,
+    // Registries people use (Hub, Harbor, no catalog):
+    /// Where the rows come from, with what that API says about each.
+    pub source: CatalogSource,
+    /// The next page of a Hub or Harbor listing.
+    pub page: Option<PageCursor>,
+    /// The listing Esc goes back to (a Harbor project's repositories: the projects).
+    pub parent: Option<Box<CatalogState>>,
+}
+
+/// What a catalog lists, besides a Distribution registry's `/v2/_catalog`. The entries run
+/// parallel to `repositories` (Harbor's projects, which are not repositories, aside).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CatalogSource {
+    /// `/v2/_catalog`.
+    #[default]
+    Distribution,
+    /// The registry does not list its repositories: the configured and remembered ones.
+    Offered {
+        /// What the registry said, for the view.
+        reason: String,
+        sources: Vec<OfferSource>,
+        /// Configured names the grammar refuses, shown so the config can be fixed.
+        refused: Vec<RefusedName>,
+    },
+    /// A Harbor's projects; Enter lists a project's repositories.
+    HarborProjects(Vec<HarborProject>),
+    /// The repositories of one Harbor project.
+    HarborRepositories {
+        project: String,
+        details: Vec<HarborRepository>,
+    },
+    /// The repositories of a Docker Hub namespace.
+    HubNamespace {
+        namespace: String,
+        details: Vec<HubRepository>,
+    },
+    /// Docker Hub search results.
+    HubSearch {
+        term: String,
+        results: Vec<HubSearchResult>,
+    },
 }
 
 impl CatalogState {
@@ -121,25 +163,98 @@ impl CatalogState {
     pub fn wants_more(&self) -> bool {
         !self.loading
             && self.error.is_none()
-            && self.next.is_some()
+            && (self.next.is_some() || self.page.is_some())
             && self.view.cursor.selected() + CATALOG_AHEAD >= self.view.len()
+    }
+
+    /// The names rows are filtered and kept selected by.
+    fn names(&self) -> Vec<String> {
+        match &self.source {
+            CatalogSource::HarborProjects(projects) => {
+                projects.iter().map(|p| p.name.to_lowercase()).collect()
+            }
+            _ => self
+                .repositories
+                .iter()
+                .map(|r| r.familiar().to_lowercase())
+                .collect(),
+        }
     }
 
     /// Re-applies the filter, keeping the selected repository.
     pub fn refresh(&mut self) {
-        let previous = self
-            .view
-            .selected_key(&self.repositories, |r| r.familiar().to_lowercase());
+        let names = self.names();
+        let previous = self.view.selected_key(&names, |n| n.clone());
         self.rebuild(previous);
+    }
+
+    /// The selected Harbor project, when the catalog lists projects.
+    pub fn selected_project(&self) -> Option<&HarborProject> {
+        match &self.source {
+            CatalogSource::HarborProjects(projects) => {
+                self.view.selected().and_then(|i| projects.get(i))
+            }
+            _ => None,
+        }
+    }
+
+    /// The selected repository, when the catalog lists repositories.
+    pub fn selected_repository(&self) -> Option<&RepositoryRef> {
+        match &self.source {
+            CatalogSource::HarborProjects(_) => None,
+            _ => self.view.selected().and_then(|i| self.repositories.get(i)),
+        }
+    }
+
+    /// Rows in all (loaded so far).
+    pub fn len(&self) -> usize {
+        match &self.source {
+            CatalogSource::HarborProjects(projects) => projects.len(),
+            _ => self.repositories.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The registry does not list its repositories: offer these instead.
+    pub fn offer(&mut self, reason: String, offered: OfferedRepositories) {
+        self.loading = false;
+        self.error = None;
+        self.next = None;
+        self.page = None;
+        self.repositories = offered
+            .repositories
+            .iter()
+            .map(|o| o.repository.clone())
+            .collect();
+        self.source = CatalogSource::Offered {
+            reason,
+            sources: offered.repositories.iter().map(|o| o.source).collect(),
+            refused: offered.refused,
+        };
+        self.refresh();
+    }
+
+    /// A page of a Hub or Harbor listing arrived: its rows appended, its next page kept.
+    pub fn add_page<T>(
+        &mut self,
+        page: Page<T>,
+        repository: impl Fn(&T) -> Option<RepositoryRef>,
+        append: impl FnOnce(&mut CatalogSource, Vec<T>),
+    ) {
+        self.repositories
+            .extend(page.items.iter().filter_map(&repository));
+        append(&mut self.source, page.items);
+        self.page = page.next;
+        self.loading = false;
+        self.refresh();
     }
 
     fn rebuild(&mut self, previous: Option<String>) {
         let terms = self.filter.terms();
-        let names: Vec<String> = self
-            .repositories
-            .iter()
-            .map(|r| r.familiar().to_lowercase())
-            .collect();
+        let names = self.names();
         self.view.rebuild(
             &names,
             |name| terms.iter().all(|t| name.contains(t.as_str())),
@@ -183,6 +298,8 @@ pub struct TagsState {
     pub hosts: RegistryHosts,
     /// A later page of the tag list failed; what loaded before it is shown.
     pub stopped: Option<String>,
+    /// The repositories opened before, per registry (from the data directory).
+    pub remembered: RememberedRepositories,
 }
 
 impl TagsState {
@@ -387,7 +504,10 @@ impl TagsState {
         let Some(row) = self.rows.iter_mut().find(|r| r.name == tag) else {
             return false;
         };
-        if row.detail.is_some() || row.error.is_some() || row.requested {
+        // A row from a registry's API is marked requested once its digest is known; its
+        // detail (the history) is only fetched on demand.
+        let detail_asked = row.requested && row.remote.is_none();
+        if row.detail.is_some() || row.error.is_some() || detail_asked {
             return false;
         }
         row.requested = true;
@@ -537,8 +657,21 @@ impl TagsState {
             view: ListView::default(),
             filter: Filter::default(),
             generation: self.catalogs_opened,
+            source: CatalogSource::Distribution,
+            page: None,
+            parent: None,
         });
         self.catalogs_opened
+    }
+
+    /// Starts a catalog fed by a registry's own API (Harbor projects, a Hub namespace, a
+    /// search); returns the generation to load with.
+    pub fn open_listing(&mut self, registry: String, source: CatalogSource) -> u64 {
+        let generation = self.open_catalog(registry);
+        if let Some(catalog) = self.catalog.as_mut() {
+            catalog.source = source;
+        }
+        generation
     }
 
     /// A catalog page arrived.

@@ -43,6 +43,8 @@ pub enum Command {
         target: String,
         platform: Option<String>,
     },
+    /// Searches Docker Hub.
+    Search(String),
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -172,6 +174,14 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "REF|PATH [OS/ARCH]",
         help: "layers and files of an image, archive or tag",
     },
+    // Registries people use: Docker Hub search (`:registry docker.io/NAMESPACE` lists a
+    // Hub namespace).
+    CommandSpec {
+        name: "search",
+        aliases: &[],
+        usage: "TERM",
+        help: "search Docker Hub",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -209,6 +219,9 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "pull" => one_arg(Command::Pull),
         "repo" => one_arg(Command::Repository),
         "registry" => one_arg(Command::Registry),
+        // Registries people use: Docker Hub search (several words are one term).
+        "search" if !args.is_empty() => Ok(Command::Search(args.join(" "))),
+        "search" => Err(format!("usage: :search {}", spec.usage)),
         "push" => one_arg(Command::Push),
         "rmi" => match args.as_slice() {
             ["-f" | "--force"] => Err(format!("usage: :rmi {}", spec.usage)),

@@ -195,6 +195,7 @@ impl State {
             Command::Files { target, platform } => {
                 self.open_files_typed(&target, platform.as_deref(), effects)
             }
+            Command::Search(term) => self.search_hub(term, effects),
         }
     }
 
@@ -326,7 +327,8 @@ impl State {
         } else if self.view.is_some() {
             self.view = None;
         } else if self.focus == Pane::Tags && self.tags.catalog.is_some() {
-            self.tags.catalog = None;
+            // A Harbor project's repositories go back to the projects.
+            self.tags.catalog = self.tags.catalog.take().and_then(|c| c.parent).map(|c| *c);
         } else if self.focus == Pane::Tags && self.tags.catalog_behind.is_some() {
             self.tags.catalog = self.tags.catalog_behind.take().map(|c| *c);
         } else if self.focus == Pane::Tags && self.tags.pinned {

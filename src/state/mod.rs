@@ -17,6 +17,8 @@ pub mod query;
 
 pub use query::FormKind;
 mod remote;
+// Registries people use: no catalog, Harbor projects, Hub namespaces and search.
+mod browse;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -387,6 +389,19 @@ impl State {
             }
             Msg::RateLimitSeen { registry, limit } => {
                 self.tags.rate_limits.insert(registry, limit);
+            }
+            Msg::RepositoriesRemembered(remembered) => self.on_remembered(remembered),
+            Msg::HarborProjectsLoaded { generation, result } => {
+                self.on_harbor_projects(generation, result, &mut effects)
+            }
+            Msg::HarborRepositoriesLoaded { generation, result } => {
+                self.on_harbor_repositories(generation, result, &mut effects)
+            }
+            Msg::HubNamespaceLoaded { generation, result } => {
+                self.on_hub_namespace(generation, result, &mut effects)
+            }
+            Msg::HubSearchLoaded { generation, result } => {
+                self.on_hub_search(generation, result, &mut effects)
             }
             Msg::CatalogLoaded { generation, result } => {
                 self.on_catalog_loaded(generation, result, &mut effects)

@@ -107,6 +107,10 @@ impl State {
         self.tags.catalog = None;
         self.tags.catalog_behind = None;
         self.focus = Pane::Tags;
+        // Offered again when its registry does not list its repositories.
+        effects.push(Effect::RememberRepository {
+            repository: repository.clone(),
+        });
         if self.tags.open(Some(repository), true) {
             self.load_tags(effects);
         }
@@ -290,6 +294,19 @@ impl State {
 
     /// `:registry HOST`, `b`: the registry's repositories.
     pub(crate) fn browse_registry(&mut self, registry: Option<String>, effects: &mut Vec<Effect>) {
+        if let Some(arg) = &registry
+            && self.browse_hub_namespace(arg, effects)
+        {
+            return;
+        }
+        // `b` on a Docker Hub repository: its namespace, from Hub's API.
+        if registry.is_none()
+            && let Some(repository) = self.tags.repository.clone()
+            && repository.is_docker_hub()
+            && let Some((namespace, _)) = repository.repository().split_once('/')
+        {
+            return self.open_hub_namespace(namespace.to_string(), effects);
+        }
         let registry = registry
             .or_else(|| {
                 self.tags
@@ -334,6 +351,7 @@ impl State {
                     .add_catalog_page(generation, page.repositories, page.next);
                 self.more_catalog(effects);
             }
+            Err(error) if error.is_no_catalog() => self.offer_known_repositories(&error, effects),
             Err(error) => {
                 catalog.loading = false;
                 let remote = RemoteError::from_registry(&error);
@@ -347,6 +365,7 @@ impl State {
 
     /// Loads the next catalog page when the selection nears the end of what is loaded.
     pub(crate) fn more_catalog(&mut self, effects: &mut Vec<Effect>) {
+        self.more_listing(effects);
         let Some(catalog) = self.tags.catalog.as_mut() else {
             return;
         };
@@ -363,12 +382,21 @@ impl State {
 
     /// Enter in the catalog: that repository's tags.
     pub(crate) fn open_catalog_selection(&mut self, effects: &mut Vec<Effect>) {
-        let selected = self.tags.catalog.as_ref().and_then(|c| {
-            c.view
-                .selected()
-                .and_then(|i| c.repositories.get(i))
-                .cloned()
-        });
+        if let Some(project) = self
+            .tags
+            .catalog
+            .as_ref()
+            .and_then(|c| c.selected_project())
+            .cloned()
+        {
+            return self.open_harbor_project(project, effects);
+        }
+        let selected = self
+            .tags
+            .catalog
+            .as_ref()
+            .and_then(|c| c.selected_repository())
+            .cloned();
         if let Some(repository) = selected {
             let catalog = self.tags.catalog.take();
             self.open_repository(repository, effects);

@@ -1800,10 +1800,15 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
     let effects = state.update(press(KeyCode::Enter));
     assert_eq!(
         effects,
-        [Effect::LoadTags {
-            generation: state.tags().generation,
-            repository: repo("localhost:5000/other"),
-        }],
+        [
+            Effect::RememberRepository {
+                repository: repo("localhost:5000/other"),
+            },
+            Effect::LoadTags {
+                generation: state.tags().generation,
+                repository: repo("localhost:5000/other"),
+            }
+        ],
         "a tag in the text is ignored"
     );
     assert!(state.tags().pinned);
@@ -1831,7 +1836,11 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
 
     // :repo pins as well; a bad one says why.
     let effects = command(&mut state, "repo 127.0.0.1:5000/x/y");
-    assert_eq!(effects.len(), 1);
+    assert_eq!(
+        effects.len(),
+        2,
+        "remembered, and its tags loaded: {effects:?}"
+    );
     assert!(state.tags().pinned);
     assert_eq!(state.tags().repository, Some(repo("127.0.0.1:5000/x/y")));
     // (`UP/per` would name the registry host `UP`, as docker reads it.)
@@ -1849,7 +1858,7 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
             "{text}"
         );
     }
-    assert_eq!(command(&mut state, "repo nginx:1.25").len(), 1);
+    assert_eq!(command(&mut state, "repo nginx:1.25").len(), 2);
 }
 
 #[test]
@@ -2218,10 +2227,15 @@ async fn the_catalog_loads_the_next_page_when_the_selection_nears_the_end() {
     assert!(state.tags().catalog.is_none());
     assert_eq!(
         effects,
-        [Effect::LoadTags {
-            generation: state.tags().generation,
-            repository: repo("localhost:5000/r099"),
-        }]
+        [
+            Effect::RememberRepository {
+                repository: repo("localhost:5000/r099"),
+            },
+            Effect::LoadTags {
+                generation: state.tags().generation,
+                repository: repo("localhost:5000/r099"),
+            }
+        ]
     );
     assert!(state.tags().pinned);
 }

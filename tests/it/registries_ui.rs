@@ -210,3 +210,313 @@ async fn the_pull_quota_shows_in_the_title_and_a_spent_one_says_how_to_raise_it(
     let text = screen(&app);
     assert!(text.contains("logging in raises"), "{text}");
 }
+
+/// Waits until the open catalog is as `done` says.
+async fn until_catalog(
+    app: &mut Headless,
+    what: &str,
+    done: impl Fn(&wharf::model::tags::CatalogState) -> bool,
+) {
+    app.until(LIMIT, |h| {
+        h.state
+            .tags()
+            .catalog
+            .as_ref()
+            .is_some_and(|c| !c.loading && done(c))
+    })
+    .await
+    .unwrap_or_else(|| panic!("{what}; log:\n{}", log_tail(app)));
+}
+
+/// Moves the catalog selection down until `is_it` holds for the selected row.
+fn select_in_catalog(
+    app: &mut Headless,
+    is_it: impl Fn(&wharf::model::tags::CatalogState) -> bool,
+) {
+    for _ in 0..200 {
+        if is_it(app.state.tags().catalog.as_ref().unwrap()) {
+            return;
+        }
+        app.press(KeyCode::Char('j'));
+    }
+    panic!("never selected");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_without_a_catalog_offers_the_configured_and_remembered_repositories() {
+    use crate::support::api_server::CatalogAnswer;
+    use wharf::model::tags::CatalogSource;
+    use wharf::registry::{OfferSource, RepositoryMemory};
+
+    let registry = TestRegistry::start(Auth::None);
+    let image = simple_image("amd64", "offered", "2024-01-01T00:00:00Z");
+    registry.push_image("myns/app", &image, Some("1")).await;
+    registry.push_image("team/seen", &image, Some("2")).await;
+    let server = ApiServer::start(Some(&registry)).await;
+    server.state().faults.catalog = Some(CatalogAnswer::NotFound);
+    let host = server.host();
+    let config = Config::parse(
+        &format!(
+            "[registries.hosts.\"{host}\"]\nrepositories = [\"myns/app\", \"{host}/myns/base\", \"Bad Name\"]\n"
+        ),
+        std::path::Path::new("config.toml"),
+    )
+    .unwrap();
+    let config_dir = tempfile::tempdir().unwrap();
+    let data_dir = tempfile::tempdir().unwrap();
+    let memory = RepositoryMemory::at(data_dir.path().join("repositories.json"));
+    let mut services = hub_services(DockerConfig::at(config_dir.path()), &server.url());
+    services.repository_memory = Some(memory.clone());
+    let mut app = Headless::start_with(&config, services);
+
+    // Opened once: remembered.
+    command(&mut app, &format!("repo {host}/team/seen"));
+    app.until(LIMIT, |h| h.state.tags().loaded).await.unwrap();
+    app.until(LIMIT, |_| !memory.load().0.for_registry(&host).is_empty())
+        .await
+        .unwrap_or_else(|| panic!("remembered; log:\n{}", log_tail(&app)));
+
+    command(&mut app, &format!("registry {host}"));
+    until_catalog(&mut app, "offered repositories", |c| {
+        matches!(&c.source, CatalogSource::Offered { sources, .. }
+            if sources.contains(&OfferSource::OpenedBefore))
+    })
+    .await;
+    let catalog = app.state.tags().catalog.clone().unwrap();
+    let names: Vec<String> = catalog
+        .repositories
+        .iter()
+        .map(|r| r.repository().to_string())
+        .collect();
+    assert_eq!(names, ["myns/app", "myns/base", "team/seen"]);
+    let CatalogSource::Offered {
+        reason,
+        sources,
+        refused,
+    } = &catalog.source
+    else {
+        unreachable!()
+    };
+    assert!(
+        reason.contains("does not list its repositories"),
+        "{reason}"
+    );
+    assert_eq!(
+        sources,
+        &[
+            OfferSource::Configured,
+            OfferSource::Configured,
+            OfferSource::OpenedBefore
+        ]
+    );
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    let text = screen(&app);
+    assert!(text.contains("does not list its repositories"), "{text}");
+    assert!(text.contains("opened before"), "{text}");
+    assert!(text.contains("Bad Name"), "{text}");
+
+    // Enter opens one and remembers it first.
+    app.press(KeyCode::Enter);
+    app.until(LIMIT, |h| h.state.tags().loaded).await.unwrap();
+    assert_eq!(
+        app.state.tags().repository.as_ref().unwrap().repository(),
+        "myns/app"
+    );
+    assert_eq!(
+        app.state.tags().row_named("1").map(|r| r.name.as_str()),
+        Some("1")
+    );
+    app.until(LIMIT, |_| {
+        memory
+            .load()
+            .0
+            .for_registry(&host)
+            .first()
+            .is_some_and(|r| r.repository() == "myns/app")
+    })
+    .await
+    .expect("myns/app remembered first");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn harbor_projects_then_repositories_then_artifacts_with_scans_as_a_robot() {
+    use crate::registry_harbor::{ROBOT, ROBOT_SECRET, harbor_with_images};
+    use wharf::model::tags::{CatalogSource, TagSort};
+    use wharf::registry::{Credentials, ScanState};
+
+    let registry = TestRegistry::start(Auth::None);
+    let (server, multi, _) = harbor_with_images(&registry).await;
+    let config_dir = tempfile::tempdir().unwrap();
+    DockerConfig::at(config_dir.path())
+        .store(&server.host(), &Credentials::password(ROBOT, ROBOT_SECRET))
+        .unwrap();
+    let mut app = app_with(&Config::defaults().unwrap(), &config_dir, &server);
+
+    command(&mut app, &format!("registry {}", server.host()));
+    until_catalog(
+        &mut app,
+        "Harbor projects",
+        |c| matches!(&c.source, CatalogSource::HarborProjects(p) if !p.is_empty()),
+    )
+    .await;
+    let text = screen(&app);
+    assert!(text.contains("Projects"), "{text}");
+    assert!(text.contains("private"), "{text}");
+    let catalog = app.state.tags().catalog.as_ref().unwrap();
+    let CatalogSource::HarborProjects(projects) = &catalog.source else {
+        unreachable!()
+    };
+    let team = projects.iter().find(|p| p.name == "team").expect("team");
+    assert_eq!((team.public, team.repo_count), (false, 2));
+
+    select_in_catalog(&mut app, |c| {
+        c.selected_project().is_some_and(|p| p.name == "team")
+    });
+    app.press(KeyCode::Enter);
+    until_catalog(&mut app, "the team project's repositories", |c| {
+        matches!(&c.source, CatalogSource::HarborRepositories { details, .. } if details.len() == 2)
+    })
+    .await;
+    select_in_catalog(&mut app, |c| {
+        c.selected_repository()
+            .is_some_and(|r| r.repository() == "team/app")
+    });
+    app.press(KeyCode::Enter);
+    app.until(LIMIT, |h| h.state.tags().loaded)
+        .await
+        .unwrap_or_else(|| panic!("artifacts; log:\n{}", log_tail(&app)));
+    let tags = app.state.tags();
+    assert_eq!(tags.total(), 2, "the untagged artifact gives no row");
+    let row = tags.row_named("1.0").unwrap();
+    assert_eq!(row.digest.as_deref(), Some(multi.manifest.digest.as_str()));
+    let scan = row.remote.as_ref().unwrap().scan.as_ref().unwrap();
+    assert_eq!((scan.state.clone(), scan.total), (ScanState::Done, 13));
+    assert!(tags.has_scans());
+    let text = screen(&app);
+    assert!(text.contains("VULNERABILITIES"), "{text}");
+    assert!(text.contains("2 High"), "{text}");
+    // Sorting: pushed, then severity.
+    app.press(KeyCode::Char('s'));
+    app.press(KeyCode::Char('s'));
+    assert_eq!(app.state.tags().sort, TagSort::Severity);
+    assert_eq!(
+        app.state.tags().visible_row(0).unwrap().name,
+        "1.0",
+        "ties by name"
+    );
+    // The detail names the tag sharing the digest.
+    app.press(KeyCode::Enter);
+    app.until(LIMIT, |h| {
+        h.state
+            .tags()
+            .row_named("1.0")
+            .is_some_and(|r| r.detail.is_some() || r.error.is_some())
+    })
+    .await
+    .unwrap();
+    let text = screen(&app);
+    assert!(text.contains("Same digest as: latest"), "{text}");
+    // Everything went out as the robot.
+    let api = server.requests_under("/api/v2.0/projects");
+    assert!(!api.is_empty());
+    assert!(api.iter().all(|r| {
+        r.authorization
+            .as_deref()
+            .is_some_and(|a| a.starts_with("Basic "))
+    }));
+    // Esc from the tags goes back to the repositories, then to the projects.
+    app.press(KeyCode::Esc);
+    app.press(KeyCode::Esc);
+    app.press(KeyCode::Esc);
+    assert!(
+        app.state
+            .tags()
+            .catalog
+            .as_ref()
+            .is_some_and(|c| matches!(c.source, CatalogSource::HarborProjects(_))),
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_namespace_and_a_search_open_tags() {
+    use crate::support::api_fixtures::hub::search_entry;
+    use wharf::model::tags::CatalogSource;
+
+    let server = ApiServer::start(None).await;
+    {
+        let mut state = server.state();
+        let redis =
+            state
+                .hub
+                .add_repository("bitnami", "redis", "Bitnami \u{1b}[31mRedis\u{7}", false);
+        redis.tags = vec![hub_tag("7.2", 3)];
+        state
+            .hub
+            .add_repository("bitnami", "nginx", "Bitnami nginx", false);
+        let nginx = state
+            .hub
+            .add_repository("library", "nginx", "Official build of Nginx.", false);
+        nginx.tags = vec![hub_tag("1.27", 5), hub_tag("latest", 5)];
+        state.hub.search = vec![
+            search_entry("nginx", "Official build of Nginx.", 20000, true),
+            search_entry("bitnami/nginx", "Bitnami nginx", 200, false),
+        ];
+    }
+    let config_dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&Config::defaults().unwrap(), &config_dir, &server);
+
+    command(&mut app, "registry docker.io/bitnami");
+    until_catalog(
+        &mut app,
+        "the bitnami namespace",
+        |c| matches!(&c.source, CatalogSource::HubNamespace { details, .. } if details.len() == 2),
+    )
+    .await;
+    let text = screen(&app);
+    assert!(text.contains("docker.io/bitnami"), "{text}");
+    assert!(
+        text.contains("Bitnami Redis") || text.contains("Bitnami"),
+        "{text}"
+    );
+    select_in_catalog(&mut app, |c| {
+        c.selected_repository()
+            .is_some_and(|r| r.repository() == "bitnami/redis")
+    });
+    app.press(KeyCode::Enter);
+    app.until(LIMIT, |h| h.state.tags().loaded).await.unwrap();
+    assert!(app.state.tags().row_named("7.2").is_some());
+
+    // b on a Hub repository: its namespace again.
+    app.press(KeyCode::Char('b'));
+    until_catalog(&mut app, "the namespace from b", |c| {
+        matches!(&c.source, CatalogSource::HubNamespace { namespace, .. } if namespace == "bitnami")
+    })
+    .await;
+
+    command(&mut app, "search nginx");
+    until_catalog(
+        &mut app,
+        "search results",
+        |c| matches!(&c.source, CatalogSource::HubSearch { results, .. } if results.len() == 2),
+    )
+    .await;
+    let text = screen(&app);
+    assert!(text.contains("official"), "{text}");
+    let CatalogSource::HubSearch { results, .. } =
+        &app.state.tags().catalog.as_ref().unwrap().source
+    else {
+        unreachable!()
+    };
+    assert!(results[0].official);
+    select_in_catalog(&mut app, |c| {
+        c.selected_repository()
+            .is_some_and(|r| r.repository() == "library/nginx")
+    });
+    app.press(KeyCode::Enter);
+    app.until(LIMIT, |h| h.state.tags().loaded).await.unwrap();
+    assert_eq!(
+        app.state.tags().repository.as_ref().unwrap().to_string(),
+        "docker.io/library/nginx"
+    );
+    assert_eq!(app.state.tags().total(), 2);
+}

@@ -19,8 +19,8 @@ use wharf::registry::{
     RepositoryRef, ScanState, Severity,
 };
 
-const ROBOT: &str = "robot$team+ci";
-const ROBOT_SECRET: &str = "s3cr3t+/=$";
+pub(crate) const ROBOT: &str = "robot$team+ci";
+pub(crate) const ROBOT_SECRET: &str = "s3cr3t+/=$";
 
 /// A client whose docker config holds `user`'s login for the server's host.
 fn client_as(
@@ -51,7 +51,7 @@ fn repo_fixture(name: &str, artifacts: Vec<serde_json::Value>) -> HarborRepoFixt
 
 /// A Harbor with a public `library` (150 repositories), a private `team` holding the real
 /// images pushed to `registry`, and a private `other`; `robot$team+ci` is in `team`.
-async fn harbor_with_images(registry: &TestRegistry) -> (ApiServer, TestIndex, String) {
+pub(crate) async fn harbor_with_images(registry: &TestRegistry) -> (ApiServer, TestIndex, String) {
     let multi = index(
         vec![
             platform_image("amd64", None, "harbor", "2024-03-01T00:00:00Z"),

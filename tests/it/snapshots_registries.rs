@@ -9,7 +9,9 @@ use wharf::effect::Effect;
 use wharf::model::tags::RemoteTagList;
 use wharf::msg::Msg;
 use wharf::registry::{
-    ManifestHead, Platform, RateLimit, RegistryError, RemotePlatform, RemoteTag,
+    HarborProject, HubSearchResult, ManifestHead, NoCatalogReason, Page, Platform, RateLimit,
+    RegistryError, RememberedRepositories, RemotePlatform, RemoteTag, ScanState, ScanSummary,
+    Severity,
 };
 use wharf::state::State;
 
@@ -169,4 +171,229 @@ fn a_rate_limit_mid_listing_keeps_the_pages_loaded_and_says_when_it_resets() {
     assert!(text.contains("Not every page loaded"), "{text}");
     assert!(text.contains("logging in raises"), "{text}");
     assert!(text.contains("try again after"), "{text}");
+}
+
+fn page<T>(items: Vec<T>) -> Page<T> {
+    let mut page = Page::empty();
+    page.items = items;
+    page
+}
+
+#[test]
+fn a_registry_without_a_catalog_offers_what_it_knows() {
+    let config = wharf::config::Config::parse(
+        "[registries.hosts.\"registry.cn-hangzhou.aliyuncs.com\"]\n\
+         repositories = [\"myns/app\", \"myns/base\", \"My Bad\"]\n",
+        std::path::Path::new("config.toml"),
+    )
+    .unwrap();
+    let mut state = State::new(&config, "unix:///var/run/docker.sock".into(), None);
+    state.start();
+    state.update(Msg::EngineConnected(engine_info()));
+    state.update(Msg::ImagesLoaded(Ok(images())));
+    state.update(Msg::ContainersLoaded(Ok(vec![])));
+    command(&mut state, "registry registry.cn-hangzhou.aliyuncs.com");
+    let generation = state.tags().catalog.as_ref().unwrap().generation;
+    let effects = state.update(Msg::CatalogLoaded {
+        generation,
+        result: Err(RegistryError::NoCatalog {
+            host: "registry.cn-hangzhou.aliyuncs.com".into(),
+            reason: NoCatalogReason::Refused,
+        }),
+    });
+    assert_eq!(effects, [Effect::LoadRememberedRepositories]);
+    let mut remembered = RememberedRepositories::default();
+    remembered.remember(&repo("registry.cn-hangzhou.aliyuncs.com/myns/app"));
+    remembered.remember(&repo("registry.cn-hangzhou.aliyuncs.com/other/tool"));
+    state.update(Msg::RepositoriesRemembered(remembered));
+    for text in snap_both!(&state, "no_catalog") {
+        assert!(text.contains("does not list its repositories"), "{text}");
+        assert!(text.contains("configured"), "{text}");
+    }
+    let catalog = state.tags().catalog.as_ref().unwrap();
+    let names: Vec<&str> = catalog
+        .repositories
+        .iter()
+        .map(|r| r.repository())
+        .collect();
+    assert_eq!(names, ["myns/app", "myns/base", "other/tool"]);
+    // Enter opens it and remembers it.
+    let effects = state.update(press(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::RememberRepository { repository }
+            if repository.repository() == "myns/app")),
+        "{effects:?}"
+    );
+}
+
+fn harbor_catalog() -> State {
+    let mut state = connected();
+    command(&mut state, "registry harbor.example.com");
+    let generation = state.tags().catalog.as_ref().unwrap().generation;
+    state.update(Msg::HarborProjectsLoaded {
+        generation,
+        result: Ok(page(vec![
+            HarborProject {
+                name: "library".into(),
+                public: true,
+                repo_count: 150,
+            },
+            HarborProject {
+                name: "team".into(),
+                public: false,
+                repo_count: 2,
+            },
+        ])),
+    });
+    state
+}
+
+#[test]
+fn harbor_projects_pane() {
+    let state = harbor_catalog();
+    for text in snap_both!(&state, "harbor_projects") {
+        assert!(text.contains("Projects"), "{text}");
+        assert!(text.contains("private"), "{text}");
+        assert!(text.contains("150"), "{text}");
+    }
+}
+
+fn scan(state: ScanState, counts: Vec<(Severity, u64)>) -> ScanSummary {
+    ScanSummary {
+        state,
+        severity: counts.first().map(|(s, _)| *s),
+        total: counts.iter().map(|(_, n)| n).sum(),
+        fixable: 1,
+        counts,
+        finished: None,
+    }
+}
+
+#[test]
+fn harbor_artifacts_pane_sorted_by_severity() {
+    let mut state = harbor_catalog();
+    state.update(ch('j'));
+    let effects = state.update(press(KeyCode::Enter));
+    assert!(
+        effects.iter().any(
+            |e| matches!(e, Effect::LoadHarborRepositories { project, .. } if project == "team")
+        ),
+        "{effects:?}"
+    );
+    command(&mut state, "repo harbor.example.com/team/app");
+    let generation = state.tags().generation;
+    let artifact = |name: &str, d: char, pushed: &str, scan_summary: ScanSummary| RemoteTag {
+        digest: Some(digest(d)),
+        pushed: Some(ts(pushed)),
+        pulled: Some(ts("2025-06-14T12:00:00Z")),
+        size: Some(31_000_000),
+        platforms: vec![linux("amd64", None, 31_000_000)],
+        scan: Some(scan_summary),
+        ..RemoteTag::named(name)
+    };
+    state.update(Msg::RemoteTagsLoaded {
+        generation,
+        result: Ok(RemoteTagList {
+            tags: vec![
+                artifact(
+                    "1.0",
+                    'a',
+                    "2025-05-01T10:00:00Z",
+                    scan(
+                        ScanState::Done,
+                        vec![(Severity::High, 2), (Severity::Low, 10)],
+                    ),
+                ),
+                artifact(
+                    "latest",
+                    'a',
+                    "2025-05-02T10:00:00Z",
+                    scan(
+                        ScanState::Done,
+                        vec![(Severity::High, 2), (Severity::Low, 10)],
+                    ),
+                ),
+                artifact(
+                    "2.0",
+                    'b',
+                    "2025-06-01T10:00:00Z",
+                    scan(ScanState::Done, vec![(Severity::Critical, 1)]),
+                ),
+                artifact(
+                    "2.1",
+                    'c',
+                    "2025-06-10T10:00:00Z",
+                    scan(ScanState::Scanning { percent: Some(40) }, vec![]),
+                ),
+                artifact(
+                    "old",
+                    'd',
+                    "2024-01-01T10:00:00Z",
+                    ScanSummary::not_scanned(),
+                ),
+            ],
+            truncated: false,
+            stopped: None,
+        }),
+    });
+    state.update(ch('s'));
+    state.update(ch('s'));
+    let order: Vec<String> = (0..state.tags().visible_len())
+        .map(|i| state.tags().visible_row(i).unwrap().name.clone())
+        .collect();
+    assert_eq!(order, ["2.0", "1.0", "latest", "2.1", "old"]);
+    for text in snap_both!(&state, "harbor_artifacts") {
+        assert!(text.contains("by severity"), "{text}");
+        assert!(text.contains("1 Critical"), "{text}");
+        assert!(text.contains("not scanned"), "{text}");
+        assert!(text.contains("scanning 40%"), "{text}");
+    }
+}
+
+#[test]
+fn docker_hub_search_results() {
+    let mut state = connected();
+    let effects = command(&mut state, "search nginx proxy");
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::SearchHub { term, .. } if term == "nginx proxy")),
+        "{effects:?}"
+    );
+    let generation = state.tags().catalog.as_ref().unwrap().generation;
+    state.update(Msg::HubSearchLoaded {
+        generation,
+        result: Ok(page(vec![
+            HubSearchResult {
+                repository: repo("nginx"),
+                description: "Official build of Nginx.".into(),
+                stars: 20_512,
+                pulls: 1_000_000_000,
+                official: true,
+            },
+            HubSearchResult {
+                repository: repo("jc21/nginx-proxy-manager"),
+                description: "Docker container for managing Nginx proxy hosts\u{1b}]0;pwn\u{7}"
+                    .into(),
+                stars: 1_203,
+                pulls: 50_000_000,
+                official: false,
+            },
+        ])),
+    });
+    for text in snap_both!(&state, "hub_search") {
+        assert!(text.contains("official"), "{text}");
+        assert!(text.contains("20k"), "{text}");
+    }
+    assert_no_escapes(render(&state, 160, 45).backend().buffer());
+    let effects = state.update(press(KeyCode::Enter));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::LoadTags { repository, .. }
+            if repository.to_string() == "docker.io/library/nginx")),
+        "{effects:?}"
+    );
 }

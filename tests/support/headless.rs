@@ -218,5 +218,6 @@ pub fn hub_services(docker_config: wharf::registry::DockerConfig, hub_api: &str)
         ),
         credentials: Some(docker_config),
         layer_cache: None,
+        repository_memory: None,
     }
 }

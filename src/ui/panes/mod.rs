@@ -5,6 +5,8 @@ mod images;
 pub mod jobs;
 mod layers;
 pub mod tags;
+// Registries people use: the catalog's rows per source (Harbor, Hub, offered).
+mod catalog_rows;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;

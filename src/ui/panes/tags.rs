@@ -5,7 +5,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::docker::types::short_hex;
-use crate::model::tags::{CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort};
+use crate::model::tags::{
+    CatalogSource, CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort,
+};
 use crate::registry::{RemotePlatform, ScanState, ScanSummary, Severity, TagDetail};
 use crate::state::State;
 use crate::text::clean;
@@ -242,6 +244,21 @@ fn has_push_dates(tags: &crate::model::tags::TagsState) -> bool {
         .any(|r| r.remote.as_ref().is_some_and(|t| t.pushed.is_some()))
 }
 
+/// The first `lines` lines of the area, and the rest.
+fn split_top(area: Rect, lines: u16) -> (Rect, Rect) {
+    let lines = lines.min(area.height);
+    let top = Rect {
+        height: lines,
+        ..area
+    };
+    let rest = Rect {
+        y: area.y + lines,
+        height: area.height - lines,
+        ..area
+    };
+    (top, rest)
+}
+
 /// The area less its last `lines` lines, and those lines.
 fn split_bottom(area: Rect, lines: u16) -> (Rect, Rect) {
     let lines = lines.min(area.height);
@@ -362,34 +379,72 @@ fn draw_catalog(
     focused: bool,
 ) {
     let theme = view.theme;
-    let mut details = vec![catalog.registry.clone()];
+    let (name, subject, noun) = match &catalog.source {
+        CatalogSource::Distribution => ("Catalog", catalog.registry.clone(), "repository"),
+        CatalogSource::Offered { .. } => ("Catalog", catalog.registry.clone(), "known repository"),
+        CatalogSource::HarborProjects(_) => ("Projects", catalog.registry.clone(), "project"),
+        CatalogSource::HarborRepositories { project, .. } => (
+            "Repositories",
+            format!("{}/{project}", catalog.registry),
+            "repository",
+        ),
+        CatalogSource::HubNamespace { namespace, .. } => (
+            "Repositories",
+            format!("docker.io/{namespace}"),
+            "repository",
+        ),
+        CatalogSource::HubSearch { term, .. } => {
+            ("Search", format!("Docker Hub \"{term}\""), "result")
+        }
+    };
+    let mut details = vec![subject];
     // No count while there is none to tell (loading, or refused).
-    if !catalog.repositories.is_empty() || (!catalog.loading && catalog.error.is_none()) {
-        let total = count(catalog.repositories.len(), "repository");
-        details.push(if catalog.view.len() == catalog.repositories.len() {
+    if !catalog.is_empty() || (!catalog.loading && catalog.error.is_none()) {
+        let total = count(catalog.len(), noun);
+        details.push(if catalog.view.len() == catalog.len() {
             format!("· {total}")
         } else {
             format!("· {} of {total}", catalog.view.len())
         });
     }
-    if catalog.next.is_some() {
+    if catalog.next.is_some() || catalog.page.is_some() {
         details.push("· more as you scroll".to_string());
     }
     details.push("· Enter opens · Esc closes".to_string());
-    let block = pane_block(
-        title("Catalog", &details, area.width, theme),
-        focused,
-        theme,
-    );
+    let block = pane_block(title(name, &details, area.width, theme), focused, theme);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if let Some(error) = &catalog.error {
         notice(frame, inner, &remote_error_text(state, error), theme.error);
         return;
     }
+    // A registry without a catalog: say so above what is offered instead.
+    let inner = match &catalog.source {
+        CatalogSource::Offered {
+            reason, refused, ..
+        } => {
+            let mut text = reason.clone();
+            for name in refused {
+                text.push_str(&format!(
+                    "\nIn the config but not a repository name: {} ({})",
+                    name.name, name.reason
+                ));
+            }
+            let lines = crate::text::wrap(&text, inner.width.saturating_sub(2) as usize)
+                .len()
+                .clamp(1, 6) as u16
+                + refused.len().min(3) as u16;
+            // The offered repositories keep at least half of the pane.
+            let lines = (lines + 1).min(inner.height / 2);
+            let (message, rest) = split_top(inner, lines);
+            notice(frame, message, &text, theme.warning);
+            rest
+        }
+        _ => inner,
+    };
     let typing = focused && state.keys_reach_panes();
     let inner = filter_line(frame, inner, &catalog.filter, typing, theme);
-    if catalog.view.is_empty() && !catalog.repositories.is_empty() {
+    if catalog.view.is_empty() && !catalog.is_empty() {
         let more = if catalog.loading {
             "; looking further…"
         } else {
@@ -402,31 +457,25 @@ fn draw_catalog(
         notice(frame, inner, &text, theme.dim);
         return;
     }
-    if catalog.repositories.is_empty() {
-        let text = if catalog.loading {
-            format!("Loading the repositories of {}…", catalog.registry)
-        } else {
-            format!("{} lists no repositories", catalog.registry)
+    if catalog.is_empty() {
+        let text = match (&catalog.source, catalog.loading) {
+            (CatalogSource::HubSearch { term, .. }, true) => {
+                format!("Searching Docker Hub for \"{term}\"…")
+            }
+            (CatalogSource::HubSearch { term, .. }, false) => {
+                format!("Docker Hub has nothing for \"{term}\"")
+            }
+            (CatalogSource::Offered { .. }, _) => format!(
+                "No repository of {} is configured or was opened before: open one by name",
+                catalog.registry
+            ),
+            (_, true) => format!("Loading the repositories of {}…", catalog.registry),
+            (_, false) => format!("{} lists no repositories", catalog.registry),
         };
         notice(frame, inner, &text, theme.dim);
         return;
     }
-    LazyTable {
-        columns: vec![Column::name("REPOSITORY", 1)],
-        len: catalog.view.len(),
-        cursor: &catalog.view.cursor,
-        focused,
-    }
-    .render(frame, inner, theme, |i| {
-        match catalog
-            .view
-            .get(i)
-            .and_then(|r| catalog.repositories.get(r))
-        {
-            Some(repository) => RowText::new([repository.familiar()]),
-            None => RowText::default(),
-        }
-    });
+    super::catalog_rows::render(frame, inner, catalog, view, focused);
 }
 
 /// A registry failure; a refusal names the login key from the live keymap.
