@@ -72,6 +72,8 @@ actions! {
     CancelJob => "cancel_job", "cancel the selected job";
     Retry => "retry", "retry what failed";
     ToggleMouse => "toggle_mouse", "let the terminal have the mouse (to select text), or take it back";
+    // workflow: run, logs, lifecycle, shell
+    Run => "run", "run a container from the image (opens the form)";
 }
 
 impl Action {

@@ -4,7 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::docker::{CommitRequest, ImageId};
+use crate::docker::{CommitRequest, ContainerId, ImageId, RunFailure};
+use crate::run_spec::RunSpec;
 
 /// Identifies a job for its whole life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,6 +44,9 @@ pub enum JobSpec {
         message: Option<String>,
         changes: Vec<String>,
     },
+    // workflow: create and start a container (`r`, `:run`).
+    /// Create and start a container; nothing half-made stays when it fails.
+    Run(Box<RunSpec>),
 }
 
 impl JobSpec {
@@ -50,7 +54,7 @@ impl JobSpec {
     pub fn registry(&self) -> Option<&str> {
         match self {
             JobSpec::Pull { registry, .. } | JobSpec::Push { registry, .. } => Some(registry),
-            JobSpec::Commit(_) | JobSpec::Import { .. } => None,
+            JobSpec::Commit(_) | JobSpec::Import { .. } | JobSpec::Run(_) => None,
         }
     }
 }
@@ -66,6 +70,11 @@ pub enum JobOutcome {
     Pushed {
         reference: String,
         digest: Option<String>,
+    },
+    /// A container was created and started.
+    Started {
+        container: ContainerId,
+        name: String,
     },
 }
 
@@ -83,6 +92,7 @@ impl JobOutcome {
                 ),
                 None => format!("pushed {reference}"),
             },
+            JobOutcome::Started { name, .. } => format!("started {name}"),
         }
     }
 }
@@ -215,6 +225,11 @@ pub enum JobError {
     /// The registry wants (other) credentials.
     Unauthorized {
         registry: String,
+        message: String,
+    },
+    /// A run the engine refused, by kind (a missing image can be pulled).
+    Run {
+        failure: RunFailure,
         message: String,
     },
 }

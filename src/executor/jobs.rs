@@ -164,6 +164,24 @@ async fn work(
                 reference: format!("{repository}:{tag}"),
             })
         }
+        // workflow: run
+        JobSpec::Run(spec) => {
+            reporter.update(ProgressUpdate::Message(format!(
+                "creating a container from {}",
+                spec.image
+            )));
+            let created = engine
+                .run_container(&spec)
+                .await
+                .map_err(|e| JobError::Run {
+                    failure: e.failure,
+                    message: e.error.to_string(),
+                })?;
+            Ok(JobOutcome::Started {
+                container: created.id,
+                name: created.name,
+            })
+        }
     }
 }
 

@@ -15,6 +15,8 @@ pub mod quit;
 pub mod remove;
 pub mod repository;
 pub mod retry;
+// workflow: run, logs, lifecycle, shell, local registry
+pub mod run;
 pub mod tag;
 
 use crate::docker::ImageId;
@@ -34,6 +36,8 @@ pub enum OpenForm {
     Import(Form<import::ImportFields>),
     Login(Form<login::LoginFields>),
     OpenRepository(Form<repository::RepositoryFields>),
+    // workflow
+    Run(Box<Form<run::RunFields>>),
 }
 
 /// Runs `$body` with `$form` bound to the typed form, whichever kind is open.
@@ -46,6 +50,7 @@ macro_rules! each_form {
             OpenForm::Import($form) => $body,
             OpenForm::Login($form) => $body,
             OpenForm::OpenRepository($form) => $body,
+            OpenForm::Run($form) => $body,
         }
     };
 }
@@ -144,6 +149,7 @@ impl State {
             OpenForm::Import(_) => self.submit_import(effects),
             OpenForm::Login(_) => self.submit_login(effects),
             OpenForm::OpenRepository(_) => self.submit_open_repository(effects),
+            OpenForm::Run(_) => self.submit_run(effects),
         }
     }
 

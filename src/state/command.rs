@@ -36,6 +36,9 @@ pub enum Command {
     Repository(String),
     /// Lists a registry's repositories.
     Registry(String),
+    // workflow: run, logs, lifecycle, shell, local registry
+    /// `:run` alone opens the form; with a complete line it runs at once.
+    Run(Option<Box<crate::run_spec::RunSpec>>),
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -151,6 +154,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "REGISTRY",
         help: "erase the stored credentials of a registry",
     },
+    // workflow: run, logs, lifecycle, shell, local registry
+    CommandSpec {
+        name: "run",
+        aliases: &[],
+        usage: "[FLAGS] IMAGE [CMD…]",
+        help: "run a container (alone: the form)",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -236,13 +246,17 @@ pub fn parse(text: &str) -> Result<Command, String> {
             }),
             _ => Err(format!("usage: :commit {}", spec.usage)),
         },
+        // workflow
+        "run" if args.is_empty() => Ok(Command::Run(None)),
+        "run" => crate::run_spec::parse_run_args(&args, &crate::run_spec::ProcessHost)
+            .map(|spec| Command::Run(Some(Box::new(spec)))),
         other => Err(format!(":{other} is not available yet")),
     }
 }
 
 /// Splits a command line into words as a shell would for the simple cases: spaces separate,
 /// `"…"` and `'…'` quote (a path with spaces), a backslash escapes the next character.
-fn split_words(text: &str) -> Result<Vec<String>, String> {
+pub(crate) fn split_words(text: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut word: Option<String> = None;
     let mut chars = text.chars();

@@ -26,6 +26,9 @@ impl State {
             return;
         };
         let (title, spec) = (job.title.clone(), job.spec.clone());
+        if result.is_err() {
+            self.after_pull(&title, false, effects);
+        }
         match result {
             Ok(JobOutcome::Created { image, reference }) => {
                 self.select_when_listed(reference.clone(), effects);
@@ -33,6 +36,7 @@ impl State {
                 self.info(format!("{title}: created {reference}"));
             }
             Ok(JobOutcome::Pulled { reference }) => {
+                self.after_pull(&title, true, effects);
                 self.select_when_listed(reference.clone(), effects);
                 self.inspect_image(reference.clone(), effects);
                 self.info(format!("pulled {reference}"));
@@ -44,6 +48,15 @@ impl State {
                 self.reload_tags_of(&reference, effects);
                 let digest = digest.map(|d| format!(" ({d})")).unwrap_or_default();
                 self.info(format!("pushed {reference}{digest}"));
+            }
+            // workflow: run
+            Ok(JobOutcome::Started { container, name }) => {
+                self.on_container_started(container, name, effects)
+            }
+            Err(JobError::Run { failure, message }) => {
+                if let JobSpec::Run(run) = &spec {
+                    self.on_run_failed(run, failure, message);
+                }
             }
             Err(JobError::Cancelled) => self.info(format!("{title}: cancelled")),
             Err(JobError::Unauthorized { registry, message }) => {

@@ -185,6 +185,9 @@ impl State {
             Command::Logout(registry) => self.logout(&registry, effects),
             Command::Repository(text) => self.open_repository_text(&text, effects),
             Command::Registry(host) => self.browse_registry(Some(host), effects),
+            // workflow
+            Command::Run(Some(spec)) => self.run_now(*spec, effects),
+            Command::Run(None) => self.open_run_form(),
         }
     }
 
@@ -375,6 +378,10 @@ impl State {
             Action::Login => self.open_login_form(None),
             Action::Retry => self.retry_last(effects),
             Action::ToggleMouse => self.toggle_mouse(),
+            // workflow
+            Action::Run if self.focus == Pane::Images && self.view.is_none() => {
+                self.open_run_form()
+            }
             other => self.error(format!("\"{other}\" is not available here")),
         }
     }

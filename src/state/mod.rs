@@ -264,6 +264,8 @@ pub struct State {
     pub(crate) retry: Option<Retry>,
     /// The user's home directory, for `~/` in typed paths.
     pub(crate) home: Option<PathBuf>,
+    // workflow: what follows a run (select the container, run after a pull).
+    pub(crate) run_follow_up: crate::flows::run::RunFollowUp,
 }
 
 impl State {
@@ -304,6 +306,7 @@ impl State {
             pending_selection: None,
             retry: None,
             home,
+            run_follow_up: Default::default(),
         }
     }
 

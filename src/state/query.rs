@@ -23,6 +23,7 @@ pub enum FormKind {
     Import,
     Login,
     OpenRepository,
+    Run,
 }
 
 impl State {
@@ -72,6 +73,7 @@ impl State {
             OpenForm::Import(_) => FormKind::Import,
             OpenForm::Login(_) => FormKind::Login,
             OpenForm::OpenRepository(_) => FormKind::OpenRepository,
+            OpenForm::Run(_) => FormKind::Run,
         })
     }
 

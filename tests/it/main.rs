@@ -40,3 +40,5 @@ mod snapshots_tags;
 mod tags_ui;
 mod update_flows;
 mod workflow_engine;
+// workflow wiring
+mod workflow_flows;

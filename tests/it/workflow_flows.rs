@@ -1,0 +1,255 @@
+//! The workflow's keys and commands through `State::update`: run (form and `:run`), logs,
+//! lifecycle with marks, shell, deploy-registry — messages in, effects out. No engine.
+
+use crossterm::event::KeyCode;
+
+use wharf::docker::{ContainerState, RunFailure};
+use wharf::effect::Effect;
+use wharf::job::{JobError, JobId, JobOutcome, JobSpec};
+use wharf::model::popup::{Popup, Severity};
+use wharf::msg::Msg;
+use wharf::run_spec::{HostPorts, RestartPolicy};
+use wharf::state::{FormKind, Pane};
+
+use crate::support::action_fixtures::{
+    command, connected, connected_with, container_id, images, select, type_text, web_container,
+};
+use crate::support::forms::{field_error, focused, form_text, status};
+use crate::support::keys::{alt_enter, ch, press};
+
+/// The run job among the effects, with its id.
+fn run_job(effects: &[Effect]) -> (JobId, wharf::run_spec::RunSpec) {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartJob {
+                id,
+                spec: JobSpec::Run(spec),
+            } => Some((*id, (**spec).clone())),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no run job in {effects:?}"))
+}
+
+fn running(name: &str, digit: char) -> wharf::docker::ContainerRecord {
+    wharf::docker::ContainerRecord {
+        id: container_id(digit),
+        name: name.into(),
+        state: ContainerState::Running,
+        status: "Up 3 minutes".into(),
+        ..web_container()
+    }
+}
+
+// ----- run ------------------------------------------------------------------------------------
+
+#[test]
+fn r_on_an_image_opens_the_run_form_and_enter_runs_what_it_says() {
+    let mut state = connected();
+    select(&mut state, "alpine:3.19");
+    state.update(ch('r'));
+    assert_eq!(state.form_kind(), Some(FormKind::Run));
+    assert_eq!(form_text(&state, "Image"), "alpine:3.19");
+    assert_eq!(
+        focused(&state),
+        "Command",
+        "the image is given: the command comes next"
+    );
+    type_text(&mut state, "sleep 100");
+    state.update(press(KeyCode::Tab));
+    type_text(&mut state, "web-1");
+    state.update(press(KeyCode::Tab));
+    type_text(&mut state, "127.0.0.1:8080:80 53/udp");
+    state.update(press(KeyCode::Tab));
+    type_text(&mut state, "/srv:/srv:ro");
+    state.update(press(KeyCode::Tab));
+    type_text(&mut state, "A=1");
+    state.update(alt_enter());
+    type_text(&mut state, "B=two words");
+    state.update(press(KeyCode::Tab));
+    type_text(&mut state, "on-failure:3");
+    let effects = state.update(press(KeyCode::Enter));
+    let (_, spec) = run_job(&effects);
+    assert_eq!(spec.image, "alpine:3.19");
+    assert_eq!(spec.command, ["sleep", "100"]);
+    assert_eq!(spec.name.as_deref(), Some("web-1"));
+    assert_eq!(spec.publish.len(), 2);
+    assert_eq!(spec.publish[0].host, HostPorts::One(8080));
+    assert_eq!(spec.volumes[0].to_string(), "/srv:/srv:ro");
+    assert_eq!(spec.env, ["A=1", "B=two words"]);
+    assert_eq!(
+        spec.restart,
+        RestartPolicy::OnFailure {
+            max_retries: Some(3)
+        }
+    );
+    assert!(
+        state.form().is_none(),
+        "the form closes once the job starts"
+    );
+    assert_eq!(state.jobs().all().len(), 1);
+}
+
+#[test]
+fn a_bad_field_in_the_run_form_is_said_under_it_and_nothing_starts() {
+    let mut state = connected();
+    select(&mut state, "alpine:3.19");
+    state.update(ch('r'));
+    state.update(press(KeyCode::Tab)); // Name
+    state.update(press(KeyCode::Tab)); // Ports
+    type_text(&mut state, "99999:80");
+    let effects = state.update(press(KeyCode::Enter));
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::StartJob { .. })),
+        "{effects:?}"
+    );
+    let error = field_error(&state, "Ports").expect("an error under Ports");
+    assert!(error.contains("99999"), "{error}");
+
+    // A workdir that is not absolute is the workdir's fault.
+    let mut state = connected();
+    select(&mut state, "alpine:3.19");
+    state.update(ch('r'));
+    for _ in 0..6 {
+        state.update(press(KeyCode::Tab));
+    }
+    assert_eq!(focused(&state), "Workdir");
+    type_text(&mut state, "relative");
+    state.update(press(KeyCode::Enter));
+    assert!(
+        field_error(&state, "Workdir")
+            .unwrap_or_default()
+            .contains("absolute")
+    );
+}
+
+#[test]
+fn a_complete_run_line_runs_at_once_and_a_bad_one_says_why_on_the_line() {
+    let mut state = connected();
+    let effects = command(
+        &mut state,
+        "run --name api -p 8080:80 -e 'GREETING=hello there' --restart=always alpine:3.19 sh -c 'sleep 9'",
+    );
+    let (_, spec) = run_job(&effects);
+    assert_eq!(spec.name.as_deref(), Some("api"));
+    assert_eq!(spec.env, ["GREETING=hello there"]);
+    assert_eq!(spec.restart, RestartPolicy::Always);
+    assert_eq!(spec.command, ["sh", "-c", "sleep 9"]);
+    assert!(state.command_line().is_none());
+
+    let effects = command(&mut state, "run --frobnicate alpine:3.19");
+    assert!(effects.is_empty(), "{effects:?}");
+    let line = state.command_line().expect("the line stays open");
+    assert!(
+        line.message
+            .as_deref()
+            .unwrap_or_default()
+            .contains("--frobnicate"),
+        "{:?}",
+        line.message
+    );
+
+    let mut state = connected();
+    let effects = command(&mut state, "run 'alpine:3.19");
+    assert!(effects.is_empty());
+    assert!(
+        state
+            .command_line()
+            .and_then(|l| l.message.clone())
+            .unwrap_or_default()
+            .contains("quote is not closed")
+    );
+
+    let mut state = connected();
+    command(&mut state, "run");
+    assert_eq!(
+        state.form_kind(),
+        Some(FormKind::Run),
+        ":run alone opens the form"
+    );
+}
+
+#[test]
+fn a_started_container_is_selected_in_the_containers_pane() {
+    let mut state = connected_with(images(), vec![running("old", 'a')]);
+    let effects = command(&mut state, "run --name fresh alpine:3.19");
+    let (id, _) = run_job(&effects);
+    let effects = state.update(Msg::JobFinished {
+        id,
+        result: Ok(JobOutcome::Started {
+            container: container_id('b'),
+            name: "fresh".into(),
+        }),
+    });
+    assert!(effects.contains(&Effect::LoadContainers), "{effects:?}");
+    assert_eq!(status(&state).0, "started container fresh");
+    state.update(Msg::ContainersLoaded(Ok(vec![
+        running("old", 'a'),
+        running("fresh", 'b'),
+    ])));
+    assert_eq!(state.focus(), Pane::Containers);
+    assert_eq!(
+        state.containers().selected().map(|c| c.name.as_str()),
+        Some("fresh")
+    );
+}
+
+#[test]
+fn a_missing_image_is_offered_as_a_pull_after_which_the_run_goes_on() {
+    let mut state = connected();
+    let effects = command(&mut state, "run --name web busybox:1.36 true");
+    let (id, _) = run_job(&effects);
+    state.update(Msg::JobFinished {
+        id,
+        result: Err(JobError::Run {
+            failure: RunFailure::ImageMissing {
+                image: "busybox:1.36".into(),
+            },
+            message: "the image busybox:1.36 is not in the engine".into(),
+        }),
+    });
+    let Some(Popup::Confirm(confirm)) = state.top_popup() else {
+        panic!("a question: {:?}", state.popups());
+    };
+    assert!(confirm.body.contains("busybox:1.36"), "{}", confirm.body);
+    let effects = state.update(ch('y'));
+    let pull = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartJob {
+                id,
+                spec: JobSpec::Pull { repository, .. },
+            } => Some((*id, repository.clone())),
+            _ => None,
+        })
+        .expect("a pull job");
+    assert_eq!(pull.1, "busybox");
+    let effects = state.update(Msg::JobFinished {
+        id: pull.0,
+        result: Ok(JobOutcome::Pulled {
+            reference: "busybox:1.36".into(),
+        }),
+    });
+    let (_, spec) = run_job(&effects);
+    assert_eq!(spec.name.as_deref(), Some("web"), "the same run, again");
+}
+
+#[test]
+fn name_and_port_refusals_are_clear_on_the_status_line() {
+    let mut state = connected();
+    let effects = command(&mut state, "run --name web -p 8080:80 alpine:3.19");
+    let (id, _) = run_job(&effects);
+    state.update(Msg::JobFinished {
+        id,
+        result: Err(JobError::Run {
+            failure: RunFailure::PortInUse {
+                address: "0.0.0.0:8080".into(),
+            },
+            message: "the port 0.0.0.0:8080 is already in use".into(),
+        }),
+    });
+    let (text, severity) = status(&state);
+    assert_eq!(severity, Severity::Error);
+    assert!(text.contains("0.0.0.0:8080 is already in use"), "{text}");
+    assert!(state.popups().is_empty());
+}
