@@ -74,4 +74,9 @@ pub enum Effect {
         /// Repositories to ask for per page.
         page_size: u32,
     },
+    // workflow
+    /// Follow a container's logs for the logs view `generation` (replacing any other).
+    FollowLogs { generation: u64, container: String },
+    /// Stop the stream of a logs view that closed.
+    StopLogs { generation: u64 },
 }

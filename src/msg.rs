@@ -100,6 +100,9 @@ pub enum Msg {
         error: Option<EngineError>,
         lasted: std::time::Duration,
     },
+    // workflow
+    /// A logs view's stream sent lines or ended.
+    Logs(crate::flows::logs::LogsMsg),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

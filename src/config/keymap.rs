@@ -23,6 +23,8 @@ pub enum Scope {
     Jobs,
     Changes,
     Catalog,
+    // workflow
+    Logs,
 }
 
 impl Scope {
@@ -35,6 +37,7 @@ impl Scope {
         Scope::Jobs,
         Scope::Changes,
         Scope::Catalog,
+        Scope::Logs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,6 +50,7 @@ impl Scope {
             Scope::Jobs => "jobs",
             Scope::Changes => "changes",
             Scope::Catalog => "catalog",
+            Scope::Logs => "logs",
         }
     }
 

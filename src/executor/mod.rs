@@ -4,6 +4,8 @@ mod files;
 mod jobs;
 mod login;
 mod services;
+// workflow
+mod workflow;
 
 pub use services::{Registry, Services};
 
@@ -61,6 +63,8 @@ pub struct Executor {
     /// The lists asked for while connecting, for the first `LoadImages` and
     /// `LoadContainers` to use.
     first_lists: Arc<Mutex<FirstLists>>,
+    // workflow: the logs view's stream
+    logs: workflow::LogsTask,
 }
 
 impl Executor {
@@ -79,6 +83,7 @@ impl Executor {
             events_task: None,
             jobs: HashMap::new(),
             first_lists: Arc::default(),
+            logs: workflow::LogsTask::default(),
         }
     }
 
@@ -215,6 +220,16 @@ impl Executor {
                 },
                 move |result| Msg::CatalogLoaded { generation, result },
             ),
+            // workflow
+            Effect::FollowLogs {
+                generation,
+                container,
+            } => {
+                let engine = self.engine();
+                self.logs
+                    .follow(engine, generation, container, self.tx.clone());
+            }
+            Effect::StopLogs { generation } => self.logs.stop(generation),
         }
     }
 

@@ -16,6 +16,7 @@ pub mod remove;
 pub mod repository;
 pub mod retry;
 // workflow: run, logs, lifecycle, shell, local registry
+pub mod logs;
 pub mod run;
 pub mod tag;
 

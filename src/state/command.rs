@@ -39,6 +39,8 @@ pub enum Command {
     // workflow: run, logs, lifecycle, shell, local registry
     /// `:run` alone opens the form; with a complete line it runs at once.
     Run(Option<Box<crate::run_spec::RunSpec>>),
+    /// Opens a container's logs.
+    Logs(String),
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -161,6 +163,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "[FLAGS] IMAGE [CMD…]",
         help: "run a container (alone: the form)",
     },
+    CommandSpec {
+        name: "logs",
+        aliases: &[],
+        usage: "CONTAINER",
+        help: "show a container's logs, following live",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -247,6 +255,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
             _ => Err(format!("usage: :commit {}", spec.usage)),
         },
         // workflow
+        "logs" => one_arg(Command::Logs),
         "run" if args.is_empty() => Ok(Command::Run(None)),
         "run" => crate::run_spec::parse_run_args(&args, &crate::run_spec::ProcessHost)
             .map(|spec| Command::Run(Some(Box::new(spec)))),

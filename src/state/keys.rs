@@ -34,6 +34,9 @@ impl State {
             self.on_form_key(key, effects);
         } else if self.command_line.is_some() {
             self.on_command_key(key, effects);
+        } else if self.logs_search_typing() {
+            // workflow: the logs view's `/` search line
+            self.on_logs_search_key(key);
         } else if self.filter_editing() {
             self.on_filter_key(key, effects);
         } else if key.code == KeyCode::Esc && key.modifiers == KeyModifiers::NONE {
@@ -188,6 +191,7 @@ impl State {
             // workflow
             Command::Run(Some(spec)) => self.run_now(*spec, effects),
             Command::Run(None) => self.open_run_form(),
+            Command::Logs(name) => self.open_logs_named(&name, effects),
         }
     }
 
@@ -198,6 +202,7 @@ impl State {
         if let Some(view) = &mut self.view {
             return match view {
                 OpenView::Changes(view) => Some(&mut view.filter),
+                OpenView::Logs(_) => None,
             };
         }
         match self.focus {
@@ -215,6 +220,7 @@ impl State {
         if let Some(view) = &self.view {
             return match view {
                 OpenView::Changes(view) => Some(&view.filter),
+                OpenView::Logs(_) => None,
             };
         }
         match self.focus {
@@ -237,6 +243,7 @@ impl State {
         if let Some(view) = &mut self.view {
             match view {
                 OpenView::Changes(view) => view.refresh(),
+                OpenView::Logs(_) => {}
             }
             return;
         }
@@ -382,6 +389,25 @@ impl State {
             Action::Run if self.focus == Pane::Images && self.view.is_none() => {
                 self.open_run_form()
             }
+            Action::Logs if self.focus == Pane::Containers && self.view.is_none() => {
+                self.open_selected_logs(effects)
+            }
+            Action::Filter if self.logs_view().is_some() => self.start_logs_search(),
+            Action::SearchNext | Action::SearchPrevious => {
+                if let Some(view) = self.logs_view_mut() {
+                    view.search_step(action == Action::SearchNext);
+                }
+            }
+            Action::ToggleTimestamps if self.logs_view().is_some() => {
+                if let Some(view) = self.logs_view_mut() {
+                    view.buffer.toggle_timestamps();
+                }
+            }
+            Action::ToggleWrap if self.logs_view().is_some() => {
+                if let Some(view) = self.logs_view_mut() {
+                    view.buffer.toggle_wrap();
+                }
+            }
             other => self.error(format!("\"{other}\" is not available here")),
         }
     }
@@ -401,6 +427,7 @@ impl State {
                 OpenView::Changes(view) => {
                     view.navigate(action);
                 }
+                OpenView::Logs(view) => view.navigate(action),
             }
             return;
         }
@@ -485,6 +512,7 @@ impl State {
                         container: view.container.clone(),
                     });
                 }
+                OpenView::Logs(_) => self.reopen_logs(effects),
             }
             return;
         }
@@ -507,6 +535,7 @@ impl State {
         if let Some(view) = &mut self.view {
             match view {
                 OpenView::Changes(view) => view.toggle_selected(),
+                OpenView::Logs(_) => {}
             }
             return;
         }

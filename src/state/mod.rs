@@ -102,6 +102,9 @@ impl Pane {
 pub enum OpenView {
     /// A container's writable layer (Enter on a container).
     Changes(ChangesView),
+    // workflow
+    /// A container's logs, following live (`l`, `:logs`).
+    Logs(Box<crate::model::logs_view::LogsView>),
 }
 
 impl OpenView {
@@ -109,6 +112,7 @@ impl OpenView {
     pub fn scope(&self) -> Scope {
         match self {
             OpenView::Changes(_) => Scope::Changes,
+            OpenView::Logs(_) => Scope::Logs,
         }
     }
 }
@@ -266,6 +270,9 @@ pub struct State {
     pub(crate) home: Option<PathBuf>,
     // workflow: what follows a run (select the container, run after a pull).
     pub(crate) run_follow_up: crate::flows::run::RunFollowUp,
+    /// The logs view last opened, and the stream still running for it.
+    pub(crate) logs_generation: u64,
+    pub(crate) logs_following: Option<u64>,
 }
 
 impl State {
@@ -307,6 +314,8 @@ impl State {
             retry: None,
             home,
             run_follow_up: Default::default(),
+            logs_generation: 0,
+            logs_following: None,
         }
     }
 
@@ -364,7 +373,10 @@ impl State {
             }
             Msg::EngineEvent(event) => self.on_engine_event(event, &mut effects),
             Msg::EventsEnded { error, lasted } => self.on_events_ended(error, lasted, &mut effects),
+            // workflow
+            Msg::Logs(msg) => self.on_logs_msg(msg),
         }
+        self.stop_logs_of_closed_view(&mut effects);
         effects
     }
 
@@ -405,6 +417,21 @@ impl State {
     pub(crate) fn changes_view_mut(&mut self) -> Option<&mut ChangesView> {
         match &mut self.view {
             Some(OpenView::Changes(view)) => Some(view),
+            _ => None,
+        }
+    }
+
+    /// The logs view, when it is the open view.
+    pub(crate) fn logs_view(&self) -> Option<&crate::model::logs_view::LogsView> {
+        match &self.view {
+            Some(OpenView::Logs(view)) => Some(view),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn logs_view_mut(&mut self) -> Option<&mut crate::model::logs_view::LogsView> {
+        match &mut self.view {
+            Some(OpenView::Logs(view)) => Some(view),
             _ => None,
         }
     }

@@ -79,6 +79,8 @@ impl State {
                         view.view.cursor.select(index, view.view.len());
                     }
                 }
+                (OpenView::Logs(view), Some(action)) => view.navigate(action),
+                (OpenView::Logs(_), None) => {}
             }
             return;
         }

@@ -60,6 +60,11 @@ impl State {
         self.changes_view()
     }
 
+    /// The logs view, when open.
+    pub fn logs(&self) -> Option<&crate::model::logs_view::LogsView> {
+        self.logs_view()
+    }
+
     /// The open form, as drawn.
     pub fn form(&self) -> Option<FormView<'_>> {
         self.form.as_ref().map(OpenForm::view)

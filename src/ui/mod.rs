@@ -106,6 +106,10 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
     if let Some(changes) = state.changes_view() {
         popups::changes::draw(frame, body, changes, state.keys_reach_view(), view);
     }
+    // workflow: a container's logs
+    if let Some(logs) = state.logs_view() {
+        popups::logs::draw(frame, body, logs, state.keys_reach_view(), view);
+    }
     draw_jobs_strip(frame, jobs, state, view.theme);
     draw_status(frame, status, state, &message, view.theme);
     if let Some(open) = &state.form {

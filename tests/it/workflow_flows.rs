@@ -3,9 +3,11 @@
 
 use crossterm::event::KeyCode;
 
-use wharf::docker::{ContainerState, RunFailure};
+use wharf::docker::{ContainerState, LogLine, LogStream, RunFailure};
 use wharf::effect::Effect;
+use wharf::flows::logs::LogsMsg;
 use wharf::job::{JobError, JobId, JobOutcome, JobSpec};
+use wharf::logs::{LogBatch, LogEntry};
 use wharf::model::popup::{Popup, Severity};
 use wharf::msg::Msg;
 use wharf::run_spec::{HostPorts, RestartPolicy};
@@ -252,4 +254,180 @@ fn name_and_port_refusals_are_clear_on_the_status_line() {
     assert_eq!(severity, Severity::Error);
     assert!(text.contains("0.0.0.0:8080 is already in use"), "{text}");
     assert!(state.popups().is_empty());
+}
+
+// ----- logs -----------------------------------------------------------------------------------
+
+/// The logs stream asked for among the effects: its generation.
+fn follow_logs(effects: &[Effect], container: &str) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::FollowLogs {
+                generation,
+                container: c,
+            } if c == container => Some(*generation),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no FollowLogs for {container} in {effects:?}"))
+}
+
+pub fn log_batch(lines: &[(LogStream, &str)], dropped: u64) -> LogBatch {
+    let entries = lines
+        .iter()
+        .enumerate()
+        .map(|(i, (stream, text))| {
+            LogEntry::from_line(LogLine {
+                stream: *stream,
+                timestamp: Some(format!("2026-11-29T10:00:{:02}.000000000Z", i % 60)),
+                text: text.to_string(),
+            })
+        })
+        .collect();
+    LogBatch::new(entries, dropped)
+}
+
+fn in_containers(containers: Vec<wharf::docker::ContainerRecord>) -> wharf::state::State {
+    let mut state = connected_with(images(), containers);
+    state.update(ch('3'));
+    state
+}
+
+#[test]
+fn l_opens_the_logs_view_which_follows_and_stops_its_stream_when_closed() {
+    let mut state = in_containers(vec![running("api", 'a')]);
+    let effects = state.update(ch('l'));
+    let generation = follow_logs(&effects, &container_id('a').0);
+    assert_eq!(state.logs().map(|l| l.name.as_str()), Some("api"));
+    state.update(Msg::Logs(LogsMsg::Batch {
+        generation,
+        batch: log_batch(&[(LogStream::Stdout, "one"), (LogStream::Stderr, "two")], 0),
+    }));
+    assert_eq!(state.logs().unwrap().buffer.len(), 2);
+    assert!(state.logs().unwrap().buffer.is_following());
+
+    // Keys of the view: timestamps, wrap, top and bottom.
+    state.update(ch('t'));
+    assert!(state.logs().unwrap().buffer.show_timestamps());
+    state.update(ch('w'));
+    assert!(state.logs().unwrap().buffer.wrap());
+    state.update(ch('g'));
+    assert!(!state.logs().unwrap().buffer.is_following());
+    state.update(ch('G'));
+    assert!(state.logs().unwrap().buffer.is_following());
+
+    let effects = state.update(press(KeyCode::Esc));
+    assert!(state.logs().is_none());
+    assert_eq!(effects, [Effect::StopLogs { generation }]);
+    // A late batch for the closed view changes nothing.
+    let effects = state.update(Msg::Logs(LogsMsg::Batch {
+        generation,
+        batch: log_batch(&[(LogStream::Stdout, "late")], 0),
+    }));
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn switching_panes_also_stops_the_stream_and_a_reopened_view_ignores_the_old_one() {
+    let mut state = in_containers(vec![running("api", 'a')]);
+    let first = follow_logs(&state.update(ch('l')), &container_id('a').0);
+    let effects = state.update(ch('1'));
+    assert!(
+        effects.contains(&Effect::StopLogs { generation: first }),
+        "{effects:?}"
+    );
+
+    let effects = command(&mut state, "logs api");
+    let second = follow_logs(&effects, &container_id('a').0);
+    assert_ne!(first, second);
+    state.update(Msg::Logs(LogsMsg::Batch {
+        generation: first,
+        batch: log_batch(&[(LogStream::Stdout, "from the old stream")], 0),
+    }));
+    assert!(state.logs().unwrap().buffer.is_empty());
+
+    command(&mut state, "logs nosuch");
+    assert!(status(&state).0.contains("no container called nosuch"));
+}
+
+#[test]
+fn slash_searches_and_n_and_shift_n_step_between_matches() {
+    let mut state = in_containers(vec![running("api", 'a')]);
+    let generation = follow_logs(&state.update(ch('l')), &container_id('a').0);
+    let lines: Vec<(LogStream, String)> = (0..100)
+        .map(|i| {
+            (
+                LogStream::Stdout,
+                if i % 10 == 0 {
+                    format!("needle {i}")
+                } else {
+                    format!("hay {i}")
+                },
+            )
+        })
+        .collect();
+    let lines: Vec<(LogStream, &str)> = lines.iter().map(|(s, t)| (*s, t.as_str())).collect();
+    state.update(Msg::Logs(LogsMsg::Batch {
+        generation,
+        batch: log_batch(&lines, 0),
+    }));
+    state.update(ch('/'));
+    type_text(&mut state, "needle");
+    state.update(press(KeyCode::Enter));
+    let buffer = &state.logs().unwrap().buffer;
+    assert_eq!(buffer.search_query(), Some("needle"));
+    state.update(ch('N'));
+    state.update(ch('n'));
+    assert!(state.logs().unwrap().notice.is_none());
+    for _ in 0..12 {
+        state.update(ch('n'));
+    }
+    assert!(
+        state
+            .logs()
+            .unwrap()
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("no more"),
+        "{:?}",
+        state.logs().unwrap().notice
+    );
+    state.update(ch('/'));
+    type_text(&mut state, "absent");
+    state.update(press(KeyCode::Enter));
+    assert!(
+        state
+            .logs()
+            .unwrap()
+            .notice
+            .as_deref()
+            .unwrap_or_default()
+            .contains("is not in the logs")
+    );
+}
+
+#[test]
+fn an_ended_stream_is_said_and_r_reads_again() {
+    let mut state = in_containers(vec![running("api", 'a')]);
+    let generation = follow_logs(&state.update(ch('l')), &container_id('a').0);
+    state.update(Msg::Logs(LogsMsg::Ended {
+        generation,
+        error: None,
+    }));
+    assert!(
+        state
+            .logs()
+            .unwrap()
+            .ended
+            .as_deref()
+            .unwrap_or_default()
+            .contains("ended")
+    );
+    let effects = state.update(ch('r'));
+    let again = follow_logs(&effects, &container_id('a').0);
+    assert!(again > generation);
+    assert!(state.logs().unwrap().ended.is_none());
+    // The old stream had ended: nothing to stop.
+    assert!(!effects.iter().any(|e| matches!(e, Effect::StopLogs { .. })));
 }

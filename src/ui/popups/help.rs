@@ -66,6 +66,7 @@ fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let heading = match state.scope() {
         Scope::Changes => "Writable layer".to_string(),
         Scope::Catalog => "Catalog".to_string(),
+        Scope::Logs => "Logs".to_string(),
         _ => format!("{} pane", pane.title()),
     };
     section(heading, state.scope(), &mut lines);

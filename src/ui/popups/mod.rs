@@ -4,6 +4,8 @@ pub mod changes;
 mod confirm;
 pub mod form;
 mod help;
+// workflow
+pub mod logs;
 mod tag_detail;
 
 use ratatui::Frame;
