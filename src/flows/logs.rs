@@ -55,9 +55,7 @@ impl State {
             container: container.0.clone(),
         });
         self.logs_following = Some(generation);
-        self.view = Some(OpenView::Logs(Box::new(LogsView::new(
-            container, name, generation,
-        ))));
+        self.view = Some(OpenView::Logs(LogsView::new(container, name, generation)));
     }
 
     /// `r` in the logs view: read the logs again (after the stream ended, say).

@@ -104,7 +104,7 @@ pub enum OpenView {
     Changes(ChangesView),
     // workflow
     /// A container's logs, following live (`l`, `:logs`).
-    Logs(Box<crate::model::logs_view::LogsView>),
+    Logs(crate::model::logs_view::LogsView),
 }
 
 impl OpenView {
