@@ -79,4 +79,9 @@ pub enum Effect {
     FollowLogs { generation: u64, container: String },
     /// Stop the stream of a logs view that closed.
     StopLogs { generation: u64 },
+    /// Apply a lifecycle action to containers (by name), one after the other.
+    ContainerAction {
+        containers: Vec<String>,
+        action: crate::docker::LifecycleAction,
+    },
 }

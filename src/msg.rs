@@ -103,6 +103,8 @@ pub enum Msg {
     // workflow
     /// A logs view's stream sent lines or ended.
     Logs(crate::flows::logs::LogsMsg),
+    /// A lifecycle action was applied (or refused), container by container.
+    Lifecycle(crate::flows::lifecycle::LifecycleDone),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

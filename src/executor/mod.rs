@@ -230,6 +230,22 @@ impl Executor {
                     .follow(engine, generation, container, self.tx.clone());
             }
             Effect::StopLogs { generation } => self.logs.stop(generation),
+            Effect::ContainerAction { containers, action } => self.engine_call(
+                (containers, action),
+                |engine, (containers, action)| async move {
+                    Ok(workflow::container_actions(&engine, &containers, &action).await)
+                },
+                |(containers, action), result| {
+                    let results = match result {
+                        Ok(results) => results,
+                        Err(e) => containers
+                            .into_iter()
+                            .map(|c| (c, Err(e.clone())))
+                            .collect(),
+                    };
+                    Msg::Lifecycle(crate::flows::lifecycle::LifecycleDone { action, results })
+                },
+            ),
         }
     }
 

@@ -4,7 +4,7 @@
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use crate::docker::Engine;
+use crate::docker::{Engine, EngineError, LifecycleAction};
 use crate::flows::logs::LogsMsg;
 use crate::msg::Msg;
 
@@ -56,4 +56,18 @@ impl LogsTask {
             handle.abort();
         }
     }
+}
+
+/// Applies `action` to each container in turn; every container's answer.
+pub async fn container_actions(
+    engine: &Engine,
+    containers: &[String],
+    action: &LifecycleAction,
+) -> Vec<(String, Result<(), EngineError>)> {
+    let mut results = Vec::with_capacity(containers.len());
+    for container in containers {
+        let result = engine.container_action(container, action).await;
+        results.push((container.clone(), result));
+    }
+    results
 }

@@ -16,6 +16,7 @@ pub mod remove;
 pub mod repository;
 pub mod retry;
 // workflow: run, logs, lifecycle, shell, local registry
+pub mod lifecycle;
 pub mod logs;
 pub mod run;
 pub mod tag;
@@ -241,6 +242,10 @@ impl State {
             }
             Pending::Remove { name, force } => self.remove_now(name, force, effects),
             Pending::Quit => self.quit = true,
+            // workflow
+            Pending::Lifecycle { containers, action } => {
+                effects.push(Effect::ContainerAction { containers, action })
+            }
         }
     }
 

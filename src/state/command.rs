@@ -41,6 +41,22 @@ pub enum Command {
     Run(Option<Box<crate::run_spec::RunSpec>>),
     /// Opens a container's logs.
     Logs(String),
+    /// Start, stop, restart, pause, unpause or kill containers (none named: the marked or
+    /// selected ones).
+    Lifecycle {
+        action: crate::docker::LifecycleAction,
+        names: Vec<String>,
+    },
+    Rename {
+        old: String,
+        new: String,
+    },
+    /// `:rm [-f] [-v] [NAME…]`.
+    RemoveContainers {
+        force: bool,
+        volumes: bool,
+        names: Vec<String>,
+    },
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -134,7 +150,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "rmi",
-        aliases: &["rm"],
+        aliases: &[],
         usage: "[-f] REFERENCE|ID",
         help: "remove a tag or an image (asks first)",
     },
@@ -168,6 +184,54 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "CONTAINER",
         help: "show a container's logs, following live",
+    },
+    CommandSpec {
+        name: "start",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "start containers (none named: the marked or selected)",
+    },
+    CommandSpec {
+        name: "stop",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "stop containers",
+    },
+    CommandSpec {
+        name: "restart",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "restart containers",
+    },
+    CommandSpec {
+        name: "pause",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "pause containers",
+    },
+    CommandSpec {
+        name: "unpause",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "unpause containers",
+    },
+    CommandSpec {
+        name: "kill",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "kill containers (SIGKILL)",
+    },
+    CommandSpec {
+        name: "rename",
+        aliases: &[],
+        usage: "OLD NEW",
+        help: "rename a container",
+    },
+    CommandSpec {
+        name: "rm",
+        aliases: &[],
+        usage: "[-f] [-v] [CONTAINER…]",
+        help: "remove containers (asks; -f running ones, -v anonymous volumes)",
     },
 ];
 
@@ -256,6 +320,50 @@ pub fn parse(text: &str) -> Result<Command, String> {
         },
         // workflow
         "logs" => one_arg(Command::Logs),
+        "start" | "stop" | "restart" | "pause" | "unpause" | "kill" => {
+            use crate::docker::LifecycleAction as A;
+            let action = match spec.name {
+                "start" => A::Start,
+                "stop" => A::Stop,
+                "restart" => A::Restart,
+                "pause" => A::Pause,
+                "unpause" => A::Unpause,
+                _ => A::Kill { signal: None },
+            };
+            Ok(Command::Lifecycle {
+                action,
+                names: args.iter().map(|a| a.to_string()).collect(),
+            })
+        }
+        "rename" => match args.as_slice() {
+            [old, new] => Ok(Command::Rename {
+                old: old.to_string(),
+                new: new.to_string(),
+            }),
+            _ => Err(format!("usage: :rename {}", spec.usage)),
+        },
+        "rm" => {
+            let (mut force, mut volumes, mut names) = (false, false, Vec::new());
+            for arg in &args {
+                match *arg {
+                    "-f" | "--force" => force = true,
+                    "-v" | "--volumes" => volumes = true,
+                    "-fv" | "-vf" => (force, volumes) = (true, true),
+                    flag if flag.starts_with('-') => {
+                        return Err(format!(
+                            "unknown flag \"{flag}\"; usage: :rm {}",
+                            spec.usage
+                        ));
+                    }
+                    name => names.push(name.to_string()),
+                }
+            }
+            Ok(Command::RemoveContainers {
+                force,
+                volumes,
+                names,
+            })
+        }
         "run" if args.is_empty() => Ok(Command::Run(None)),
         "run" => crate::run_spec::parse_run_args(&args, &crate::run_spec::ProcessHost)
             .map(|spec| Command::Run(Some(Box::new(spec)))),

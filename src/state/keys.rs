@@ -192,6 +192,13 @@ impl State {
             Command::Run(Some(spec)) => self.run_now(*spec, effects),
             Command::Run(None) => self.open_run_form(),
             Command::Logs(name) => self.open_logs_named(&name, effects),
+            Command::Lifecycle { action, names } => self.container_action(action, &names, effects),
+            Command::Rename { old, new } => self.rename_container(&old, &new, effects),
+            Command::RemoveContainers {
+                force,
+                volumes,
+                names,
+            } => self.ask_remove_containers(force, volumes, &names),
         }
     }
 
@@ -393,6 +400,21 @@ impl State {
                 self.open_selected_logs(effects)
             }
             Action::Filter if self.logs_view().is_some() => self.start_logs_search(),
+            Action::Mark
+            | Action::Start
+            | Action::Stop
+            | Action::Restart
+            | Action::Pause
+            | Action::Unpause
+            | Action::Kill
+            | Action::Rename
+            | Action::Remove
+            | Action::ForceRemove
+            | Action::RemoveWithVolumes
+                if self.focus == Pane::Containers && self.view.is_none() =>
+            {
+                self.on_lifecycle_key(action, effects)
+            }
             Action::SearchNext | Action::SearchPrevious => {
                 if let Some(view) = self.logs_view_mut() {
                     view.search_step(action == Action::SearchNext);

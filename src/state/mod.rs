@@ -375,6 +375,7 @@ impl State {
             Msg::EventsEnded { error, lasted } => self.on_events_ended(error, lasted, &mut effects),
             // workflow
             Msg::Logs(msg) => self.on_logs_msg(msg),
+            Msg::Lifecycle(done) => self.on_lifecycle_done(done, &mut effects),
         }
         self.stop_logs_of_closed_view(&mut effects);
         effects

@@ -3,8 +3,11 @@
 
 use crossterm::event::KeyCode;
 
-use wharf::docker::{ContainerState, LogLine, LogStream, RunFailure};
+use wharf::docker::{
+    ContainerState, EngineError, EngineErrorKind, LifecycleAction, LogLine, LogStream, RunFailure,
+};
 use wharf::effect::Effect;
+use wharf::flows::lifecycle::LifecycleDone;
 use wharf::flows::logs::LogsMsg;
 use wharf::job::{JobError, JobId, JobOutcome, JobSpec};
 use wharf::logs::{LogBatch, LogEntry};
@@ -430,4 +433,183 @@ fn an_ended_stream_is_said_and_r_reads_again() {
     assert!(state.logs().unwrap().ended.is_none());
     // The old stream had ended: nothing to stop.
     assert!(!effects.iter().any(|e| matches!(e, Effect::StopLogs { .. })));
+}
+
+// ----- lifecycle ------------------------------------------------------------------------------
+
+fn container_action(effects: &[Effect]) -> (Vec<String>, LifecycleAction) {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::ContainerAction { containers, action } => {
+                Some((containers.clone(), action.clone()))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no ContainerAction in {effects:?}"))
+}
+
+fn three() -> Vec<wharf::docker::ContainerRecord> {
+    vec![running("api", 'a'), running("db", 'b'), running("web", 'c')]
+}
+
+#[test]
+fn lifecycle_keys_act_on_the_selected_container_or_the_marked_ones() {
+    let mut state = in_containers(three());
+    let (names, action) = container_action(&state.update(ch('x')));
+    assert_eq!(
+        (names, action),
+        (vec!["api".to_string()], LifecycleAction::Stop)
+    );
+
+    // Space marks and moves on: api and db marked, web selected.
+    state.update(ch(' '));
+    state.update(ch(' '));
+    assert_eq!(state.containers().marked().len(), 2);
+    assert_eq!(state.containers().selected().unwrap().name, "web");
+    let expected = vec!["api".to_string(), "db".to_string()];
+    for (key, action) in [
+        ('u', LifecycleAction::Start),
+        ('z', LifecycleAction::Pause),
+        ('Z', LifecycleAction::Unpause),
+        ('K', LifecycleAction::Kill { signal: None }),
+    ] {
+        assert_eq!(
+            container_action(&state.update(ch(key))),
+            (expected.clone(), action)
+        );
+    }
+    let restart = state.update(Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('r'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    assert_eq!(container_action(&restart).1, LifecycleAction::Restart);
+
+    // Done: the marks go and the list reloads.
+    let effects = state.update(Msg::Lifecycle(LifecycleDone {
+        action: LifecycleAction::Stop,
+        results: vec![("api".into(), Ok(())), ("db".into(), Ok(()))],
+    }));
+    assert!(effects.contains(&Effect::LoadContainers));
+    assert!(state.containers().marked().is_empty());
+    assert_eq!(status(&state).0, "stopped: api, db");
+}
+
+#[test]
+fn lifecycle_commands_take_names_and_say_which_is_unknown() {
+    let mut state = in_containers(three());
+    let cases = [
+        ("start db web", LifecycleAction::Start),
+        ("stop db web", LifecycleAction::Stop),
+        ("restart db web", LifecycleAction::Restart),
+        ("pause db web", LifecycleAction::Pause),
+        ("unpause db web", LifecycleAction::Unpause),
+        ("kill db web", LifecycleAction::Kill { signal: None }),
+    ];
+    for (line, action) in cases {
+        assert_eq!(
+            container_action(&command(&mut state, line)),
+            (vec!["db".to_string(), "web".to_string()], action),
+            ":{line}"
+        );
+    }
+    assert_eq!(
+        container_action(&command(&mut state, "rename db database")),
+        (
+            vec!["db".to_string()],
+            LifecycleAction::Rename {
+                new_name: "database".into()
+            }
+        )
+    );
+    let effects = command(&mut state, "stop nosuch");
+    assert!(effects.is_empty());
+    assert!(status(&state).0.contains("no container called nosuch"));
+
+    // n puts the rename on the command line.
+    state.update(ch('n'));
+    assert_eq!(state.command_line().unwrap().editor.text(), "rename api ");
+}
+
+#[test]
+fn remove_asks_a_running_container_needs_force_and_v_takes_the_volumes() {
+    let mut stopped = web_container();
+    stopped.name = "old".into();
+    let mut state = in_containers(vec![running("api", 'a'), stopped]);
+    state.update(ch('a')); // all containers
+    // api is running: d refuses, says what to do.
+    let effects = state.update(ch('d'));
+    assert!(effects.is_empty());
+    let (text, severity) = status(&state);
+    assert_eq!(severity, Severity::Error);
+    assert!(
+        text.contains("api is running") && text.contains("force"),
+        "{text}"
+    );
+    assert!(state.popups().is_empty());
+
+    // D asks, and only yes removes.
+    state.update(ch('D'));
+    let Some(Popup::Confirm(confirm)) = state.top_popup() else {
+        panic!("a question");
+    };
+    assert!(confirm.body.contains("api"), "{}", confirm.body);
+    let effects = state.update(ch('y'));
+    assert_eq!(
+        container_action(&effects),
+        (
+            vec!["api".to_string()],
+            LifecycleAction::Remove {
+                force: true,
+                volumes: false
+            }
+        )
+    );
+
+    // :rm -v on the stopped one, by name; n keeps it.
+    command(&mut state, "rm -v old");
+    assert!(matches!(state.top_popup(), Some(Popup::Confirm(_))));
+    let effects = state.update(ch('n'));
+    assert!(effects.is_empty());
+    command(&mut state, "rm -v old");
+    let effects = state.update(ch('y'));
+    assert_eq!(
+        container_action(&effects).1,
+        LifecycleAction::Remove {
+            force: false,
+            volumes: true
+        }
+    );
+    assert!(
+        command(&mut state, "rm --bogus old").is_empty()
+            && state
+                .command_line()
+                .and_then(|l| l.message.clone())
+                .unwrap_or_default()
+                .contains("--bogus")
+    );
+}
+
+#[test]
+fn a_refused_action_is_said_with_what_worked() {
+    let mut state = in_containers(three());
+    state.update(Msg::Lifecycle(LifecycleDone {
+        action: LifecycleAction::Pause,
+        results: vec![
+            ("api".into(), Ok(())),
+            (
+                "db".into(),
+                Err(EngineError::new(
+                    EngineErrorKind::Conflict,
+                    "cannot pause db: it is not running",
+                )),
+            ),
+        ],
+    }));
+    let (text, severity) = status(&state);
+    assert_eq!(severity, Severity::Error);
+    assert!(
+        text.contains("cannot pause db") && text.contains("paused api"),
+        "{text}"
+    );
 }
