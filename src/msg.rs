@@ -103,6 +103,8 @@ pub enum Msg {
     // workflow
     /// A logs view's stream sent lines or ended.
     Logs(crate::flows::logs::LogsMsg),
+    /// An interactive session ended and the TUI has the terminal again.
+    SessionEnded(crate::flows::shell::SessionEnded),
     /// A lifecycle action was applied (or refused), container by container.
     Lifecycle(crate::flows::lifecycle::LifecycleDone),
 }

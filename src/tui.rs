@@ -82,6 +82,28 @@ impl TerminalGuard {
         Ok(())
     }
 
+    /// Lets go of the terminal for an interactive session in a container: the main screen,
+    /// cooked mode, the cursor shown. [`TerminalGuard::take_back`] undoes it.
+    pub fn release(&mut self) {
+        restore();
+    }
+
+    /// Takes the terminal again after [`TerminalGuard::release`]; the next frame is drawn
+    /// whole.
+    pub fn take_back(&mut self) -> io::Result<()> {
+        enable_raw_mode()?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            cursor::Hide
+        )?;
+        if self.mouse {
+            execute!(io::stdout(), ClicksAndWheel)?;
+        }
+        self.terminal.clear()
+    }
+
     /// Ctrl-Z: gives the terminal back, stops the process like any shell job, and takes the
     /// terminal again when the shell resumes it.
     pub fn suspend(&mut self) -> io::Result<()> {

@@ -230,6 +230,10 @@ impl Executor {
                     .follow(engine, generation, container, self.tx.clone());
             }
             Effect::StopLogs { generation } => self.logs.stop(generation),
+            // The app loop runs sessions; without a terminal (headless) there is none.
+            Effect::Interactive(session) => {
+                let _ = self.tx.send(workflow::no_terminal(session));
+            }
             Effect::ContainerAction { containers, action } => self.engine_call(
                 (containers, action),
                 |engine, (containers, action)| async move {
@@ -425,6 +429,11 @@ impl Executor {
             };
             wrap(result)
         });
+    }
+
+    /// The connected engine, for the app loop's interactive sessions.
+    pub fn engine_handle(&self) -> Option<Engine> {
+        self.engine()
     }
 
     fn engine(&self) -> Option<Engine> {

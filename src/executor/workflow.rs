@@ -71,3 +71,19 @@ pub async fn container_actions(
     }
     results
 }
+
+/// A session asked for where there is no terminal to hand over.
+pub fn no_terminal(session: crate::flows::shell::Session) -> Msg {
+    let container = match session {
+        crate::flows::shell::Session::Exec { container, .. } => container,
+        crate::flows::shell::Session::Run(spec) => spec.image.clone(),
+    };
+    Msg::SessionEnded(crate::flows::shell::SessionEnded {
+        container,
+        id: None,
+        result: Err(EngineError::new(
+            crate::docker::EngineErrorKind::Other,
+            "no terminal to hand over",
+        )),
+    })
+}

@@ -19,6 +19,7 @@ pub mod retry;
 pub mod lifecycle;
 pub mod logs;
 pub mod run;
+pub mod shell;
 pub mod tag;
 
 use crate::docker::ImageId;

@@ -217,6 +217,9 @@ impl State {
 
     /// `:run` with a complete line, or a submitted form: start the job.
     pub(crate) fn run_now(&mut self, spec: RunSpec, effects: &mut Vec<Effect>) {
+        if spec.attaches() {
+            return self.run_attached(spec, effects);
+        }
         let title = format!("run {}", spec.image);
         self.start_job(title, JobSpec::Run(Box::new(spec)), effects);
     }
@@ -232,6 +235,12 @@ impl State {
         self.run_follow_up.select = Some(container);
         self.select_started_container();
         self.load_containers(effects);
+    }
+
+    /// Selects the container once listed (after a run with a terminal).
+    pub(crate) fn select_started(&mut self, id: ContainerId) {
+        self.run_follow_up.select = Some(id);
+        self.select_started_container();
     }
 
     /// After a containers list: select the container a run started, if listed.

@@ -51,6 +51,11 @@ pub enum Command {
         old: String,
         new: String,
     },
+    /// A session in a running container; no command: its shell.
+    Exec {
+        container: String,
+        command: Vec<String>,
+    },
     /// `:rm [-f] [-v] [NAME…]`.
     RemoveContainers {
         force: bool,
@@ -222,6 +227,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         help: "kill containers (SIGKILL)",
     },
     CommandSpec {
+        name: "exec",
+        aliases: &["sh", "shell"],
+        usage: "CONTAINER [CMD…]",
+        help: "a terminal session in a running container (default: its shell)",
+    },
+    CommandSpec {
         name: "rename",
         aliases: &[],
         usage: "OLD NEW",
@@ -335,6 +346,13 @@ pub fn parse(text: &str) -> Result<Command, String> {
                 names: args.iter().map(|a| a.to_string()).collect(),
             })
         }
+        "exec" => match args.split_first() {
+            Some((container, command)) => Ok(Command::Exec {
+                container: container.to_string(),
+                command: command.iter().map(|w| w.to_string()).collect(),
+            }),
+            None => Err(format!("usage: :exec {}", spec.usage)),
+        },
         "rename" => match args.as_slice() {
             [old, new] => Ok(Command::Rename {
                 old: old.to_string(),

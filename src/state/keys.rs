@@ -194,6 +194,7 @@ impl State {
             Command::Logs(name) => self.open_logs_named(&name, effects),
             Command::Lifecycle { action, names } => self.container_action(action, &names, effects),
             Command::Rename { old, new } => self.rename_container(&old, &new, effects),
+            Command::Exec { container, command } => self.exec_named(&container, command, effects),
             Command::RemoveContainers {
                 force,
                 volumes,
@@ -400,6 +401,9 @@ impl State {
                 self.open_selected_logs(effects)
             }
             Action::Filter if self.logs_view().is_some() => self.start_logs_search(),
+            Action::Shell if self.focus == Pane::Containers && self.view.is_none() => {
+                self.shell_in_selected(effects)
+            }
             Action::Mark
             | Action::Start
             | Action::Stop

@@ -5,10 +5,12 @@ use crossterm::event::KeyCode;
 
 use wharf::docker::{
     ContainerState, EngineError, EngineErrorKind, LifecycleAction, LogLine, LogStream, RunFailure,
+    SessionEnd,
 };
 use wharf::effect::Effect;
 use wharf::flows::lifecycle::LifecycleDone;
 use wharf::flows::logs::LogsMsg;
+use wharf::flows::shell::{Session, SessionEnded};
 use wharf::job::{JobError, JobId, JobOutcome, JobSpec};
 use wharf::logs::{LogBatch, LogEntry};
 use wharf::model::popup::{Popup, Severity};
@@ -612,4 +614,78 @@ fn a_refused_action_is_said_with_what_worked() {
         text.contains("cannot pause db") && text.contains("paused api"),
         "{text}"
     );
+}
+
+// ----- shell ----------------------------------------------------------------------------------
+
+#[test]
+fn e_asks_for_a_shell_in_a_running_container_and_exec_takes_a_command() {
+    let mut stopped = web_container();
+    stopped.name = "old".into();
+    let mut state = in_containers(vec![running("api", 'a'), stopped]);
+    let effects = state.update(ch('e'));
+    assert_eq!(
+        effects,
+        [Effect::Interactive(Session::Exec {
+            container: "api".into(),
+            command: vec![]
+        })]
+    );
+    let effects = command(&mut state, "exec api ls -l /");
+    assert_eq!(
+        effects,
+        [Effect::Interactive(Session::Exec {
+            container: "api".into(),
+            command: vec!["ls".into(), "-l".into(), "/".into()]
+        })]
+    );
+    // Not running: said, nothing asked of the terminal.
+    let effects = command(&mut state, "exec old");
+    assert!(effects.is_empty());
+    assert!(status(&state).0.contains("old is not running"));
+}
+
+#[test]
+fn run_it_hands_the_terminal_to_a_new_container_and_wharf_comes_back_where_it_was() {
+    let mut state = in_containers(vec![running("api", 'a')]);
+    let effects = command(&mut state, "run -it --name box alpine:3.19 sh");
+    let [Effect::Interactive(Session::Run(spec))] = effects.as_slice() else {
+        panic!("{effects:?}");
+    };
+    assert!(spec.attaches());
+    assert_eq!(spec.name.as_deref(), Some("box"));
+
+    // Enter on the container: its changes view; a session in it refreshes the view.
+    state.update(press(KeyCode::Enter));
+    assert!(state.changes().is_some());
+    let effects = state.update(Msg::SessionEnded(SessionEnded {
+        container: "api".into(),
+        id: None,
+        result: Ok(SessionEnd {
+            exit_code: Some(0),
+            last_output: String::new(),
+        }),
+    }));
+    assert!(effects.contains(&Effect::LoadContainers));
+    assert!(
+        effects.contains(&Effect::LoadChanges {
+            container: container_id('a')
+        }),
+        "{effects:?}"
+    );
+    assert!(state.changes().is_some(), "still where it was");
+    assert_eq!(status(&state).0, "back from api (exit 0)");
+
+    // A command that does not exist is said as such.
+    state.update(Msg::SessionEnded(SessionEnded {
+        container: "api".into(),
+        id: None,
+        result: Ok(SessionEnd {
+            exit_code: Some(127),
+            last_output: "exec: \"nope\": executable file not found in $PATH\r\n".into(),
+        }),
+    }));
+    let (text, severity) = status(&state);
+    assert_eq!(severity, Severity::Error);
+    assert!(text.contains("was not found"), "{text}");
 }
