@@ -42,3 +42,4 @@ mod update_flows;
 mod workflow_engine;
 // workflow wiring
 mod workflow_flows;
+mod workflow_wiring_engine;
