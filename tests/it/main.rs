@@ -37,6 +37,8 @@ mod snapshots_columns;
 mod snapshots_containers;
 mod snapshots_foundation;
 mod snapshots_tags;
+// workflow wiring
+mod snapshots_workflow;
 mod tags_ui;
 mod update_flows;
 mod workflow_engine;
