@@ -88,13 +88,19 @@ fn run_form() {
     select(&mut state, "alpine:3.19");
     state.update(ch('r'));
     type_text(&mut state, "sh -c 'sleep 100'");
-    snap_both!(&state, "run_form");
+    let screens = snap_both!(&state, "run_form");
+    assert!(screens[1].contains("Run alpine:3.19"), "{}", screens[1]);
 
     state.update(press(KeyCode::Tab));
     state.update(press(KeyCode::Tab));
     type_text(&mut state, "8080:80 70000:80");
     state.update(press(KeyCode::Enter));
-    snap_both!(&state, "run_form_port_error");
+    let screens = snap_both!(&state, "run_form_port_error");
+    assert!(
+        screens[0].contains("\"70000\" is not a port"),
+        "{}",
+        screens[0]
+    );
 }
 
 #[test]
@@ -114,9 +120,11 @@ fn logs_view_search_wrap_and_dropped_notice() {
     let mut state = logs_state(12_345);
     state.update(ch('/'));
     type_text(&mut state, "slow request 1");
-    snap_both!(&state, "logs_view_search_typed");
+    let screens = snap_both!(&state, "logs_view_search_typed");
+    assert!(screens[1].contains("/slow request 1"), "{}", screens[1]);
     state.update(press(KeyCode::Enter));
-    snap_both!(&state, "logs_view_search_found");
+    let screens = snap_both!(&state, "logs_view_search_found");
+    assert!(screens[1].contains("n next"), "{}", screens[1]);
     state.update(ch('G'));
     state.update(ch('w'));
     state.update(ch('t'));
