@@ -47,6 +47,12 @@ pub enum JobSpec {
     // workflow: create and start a container (`r`, `:run`).
     /// Create and start a container; nothing half-made stays when it fails.
     Run(Box<RunSpec>),
+    /// `:deploy-registry`: pull the registry image when missing, run it, wait for `/v2/`.
+    DeployRegistry {
+        image: String,
+        port: u16,
+        data_dir: PathBuf,
+    },
 }
 
 impl JobSpec {
@@ -54,7 +60,10 @@ impl JobSpec {
     pub fn registry(&self) -> Option<&str> {
         match self {
             JobSpec::Pull { registry, .. } | JobSpec::Push { registry, .. } => Some(registry),
-            JobSpec::Commit(_) | JobSpec::Import { .. } | JobSpec::Run(_) => None,
+            JobSpec::Commit(_)
+            | JobSpec::Import { .. }
+            | JobSpec::Run(_)
+            | JobSpec::DeployRegistry { .. } => None,
         }
     }
 }
@@ -76,6 +85,8 @@ pub enum JobOutcome {
         container: ContainerId,
         name: String,
     },
+    /// A local registry answers at `host`.
+    RegistryDeployed { host: String },
 }
 
 impl JobOutcome {
@@ -93,6 +104,7 @@ impl JobOutcome {
                 None => format!("pushed {reference}"),
             },
             JobOutcome::Started { name, .. } => format!("started {name}"),
+            JobOutcome::RegistryDeployed { host } => format!("registry at {host}"),
         }
     }
 }

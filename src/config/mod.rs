@@ -57,6 +57,23 @@ pub struct RegistriesSection {
     pub insecure: Vec<String>,
 }
 
+// workflow
+/// The `[local_registry]` table (`:deploy-registry`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocalRegistrySection {
+    /// The registry image to run; a mirror's name replaces `registry:2`.
+    pub image: String,
+}
+
+impl Default for LocalRegistrySection {
+    fn default() -> Self {
+        LocalRegistrySection {
+            image: "registry:2".to_string(),
+        }
+    }
+}
+
 /// The `[ui]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -82,6 +99,8 @@ struct ConfigFile {
     ui: UiSection,
     keys: KeyTables,
     theme: BTreeMap<String, String>,
+    // workflow
+    local_registry: LocalRegistrySection,
 }
 
 /// Everything wharf reads from its config, validated.
@@ -97,6 +116,8 @@ pub struct Config {
     pub theme: BTreeMap<String, String>,
     /// The file the config came from, if any.
     pub source: Option<PathBuf>,
+    // workflow
+    pub local_registry: LocalRegistrySection,
 }
 
 /// A config problem, said so that the user can fix the file.
@@ -190,6 +211,7 @@ impl Config {
             engine: file.engine,
             images: file.images,
             registries: file.registries,
+            local_registry: file.local_registry,
             ui: file.ui,
             keymap,
             theme: file.theme,

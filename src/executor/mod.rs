@@ -297,6 +297,7 @@ impl Executor {
         let context = jobs::JobContext {
             engine: self.engine(),
             credentials: self.services.credentials.clone(),
+            registry: self.services.registry.clone(),
         };
         let handle = tokio::spawn(jobs::run(id, spec, context, token.clone(), self.tx.clone()));
         self.jobs.insert(id, (token, handle));

@@ -51,6 +51,11 @@ pub enum Command {
         old: String,
         new: String,
     },
+    /// `:deploy-registry [PORT] [DIR]`, checked.
+    DeployRegistry {
+        port: u16,
+        data_dir: std::path::PathBuf,
+    },
     /// A session in a running container; no command: its shell.
     Exec {
         container: String,
@@ -194,7 +199,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "start",
         aliases: &[],
         usage: "[CONTAINER…]",
-        help: "start containers (none named: the marked or selected)",
+        help: "start containers (none: marked or selected)",
     },
     CommandSpec {
         name: "stop",
@@ -227,10 +232,16 @@ pub const COMMANDS: &[CommandSpec] = &[
         help: "kill containers (SIGKILL)",
     },
     CommandSpec {
+        name: "deploy-registry",
+        aliases: &[],
+        usage: "[PORT] [DIR]",
+        help: "run a local registry, open its catalog",
+    },
+    CommandSpec {
         name: "exec",
         aliases: &["sh", "shell"],
         usage: "CONTAINER [CMD…]",
-        help: "a terminal session in a running container (default: its shell)",
+        help: "a shell (or CMD) in a running container",
     },
     CommandSpec {
         name: "rename",
@@ -242,7 +253,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         name: "rm",
         aliases: &[],
         usage: "[-f] [-v] [CONTAINER…]",
-        help: "remove containers (asks; -f running ones, -v anonymous volumes)",
+        help: "remove containers (asks; -f forces, -v volumes)",
     },
 ];
 
@@ -346,6 +357,14 @@ pub fn parse(text: &str) -> Result<Command, String> {
                 names: args.iter().map(|a| a.to_string()).collect(),
             })
         }
+        "deploy-registry" => crate::local_registry::LocalRegistryPlan::from_args(
+            &args,
+            crate::local_registry::LocalRegistryPlan::default_data_dir(),
+        )
+        .map(|plan| Command::DeployRegistry {
+            port: plan.port,
+            data_dir: plan.data_dir,
+        }),
         "exec" => match args.split_first() {
             Some((container, command)) => Ok(Command::Exec {
                 container: container.to_string(),

@@ -53,6 +53,11 @@ impl State {
             Ok(JobOutcome::Started { container, name }) => {
                 self.on_container_started(container, name, effects)
             }
+            Ok(JobOutcome::RegistryDeployed { host }) => {
+                self.info(format!("the local registry answers at {host}"));
+                self.focus = super::Pane::Tags;
+                self.browse_registry(Some(host), effects);
+            }
             Err(JobError::Run { failure, message }) => {
                 if let JobSpec::Run(run) = &spec {
                     self.on_run_failed(run, failure, message);
@@ -68,6 +73,16 @@ impl State {
                 self.retry = Some(Retry::Job { title, spec });
                 let first_line = message.lines().next().unwrap_or_default().to_string();
                 self.error(format!("unauthorized: {first_line}{hint}"));
+            }
+            // workflow: the insecure-registry step is shown whole, it says what to change.
+            Err(JobError::Failed(message)) if message.contains(crate::docker::DAEMON_JSON) => {
+                self.error(format!("{title} failed: the engine refused the registry"));
+                self.popups.push(Popup::Message {
+                    title: format!("{title}: the engine's registry settings"),
+                    body: message,
+                    severity: Severity::Error,
+                    scroll: Scroll::default(),
+                });
             }
             Err(JobError::Failed(message)) => {
                 let first_line = message.lines().next().unwrap_or_default().to_string();

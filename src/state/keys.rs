@@ -195,6 +195,14 @@ impl State {
             Command::Lifecycle { action, names } => self.container_action(action, &names, effects),
             Command::Rename { old, new } => self.rename_container(&old, &new, effects),
             Command::Exec { container, command } => self.exec_named(&container, command, effects),
+            Command::DeployRegistry { port, data_dir } => {
+                let spec = crate::job::JobSpec::DeployRegistry {
+                    image: self.registry_image.clone(),
+                    port,
+                    data_dir,
+                };
+                self.start_job(format!("deploy a registry on port {port}"), spec, effects);
+            }
             Command::RemoveContainers {
                 force,
                 volumes,

@@ -273,6 +273,8 @@ pub struct State {
     /// The logs view last opened, and the stream still running for it.
     pub(crate) logs_generation: u64,
     pub(crate) logs_following: Option<u64>,
+    /// The image `:deploy-registry` runs (`[local_registry] image`).
+    pub(crate) registry_image: String,
 }
 
 impl State {
@@ -316,6 +318,7 @@ impl State {
             run_follow_up: Default::default(),
             logs_generation: 0,
             logs_following: None,
+            registry_image: config.local_registry.image.clone(),
         }
     }
 

@@ -689,3 +689,87 @@ fn run_it_hands_the_terminal_to_a_new_container_and_wharf_comes_back_where_it_wa
     assert_eq!(severity, Severity::Error);
     assert!(text.contains("was not found"), "{text}");
 }
+
+// ----- local registry and the insecure-registry step -----------------------------------------
+
+#[test]
+fn deploy_registry_starts_a_job_and_opens_the_catalog_when_it_answers() {
+    let mut state = connected();
+    let effects = command(&mut state, "deploy-registry 5055 /srv/registry");
+    let (id, spec) = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartJob { id, spec } => Some((*id, spec.clone())),
+            _ => None,
+        })
+        .expect("a job");
+    assert_eq!(
+        spec,
+        JobSpec::DeployRegistry {
+            image: "registry:2".into(),
+            port: 5055,
+            data_dir: "/srv/registry".into()
+        }
+    );
+    let effects = state.update(Msg::JobFinished {
+        id,
+        result: Ok(JobOutcome::RegistryDeployed {
+            host: "localhost:5055".into(),
+        }),
+    });
+    assert!(
+        effects.iter().any(
+            |e| matches!(e, Effect::LoadCatalog { registry, .. } if registry == "localhost:5055")
+        ),
+        "{effects:?}"
+    );
+    assert_eq!(state.focus(), Pane::Tags);
+
+    let effects = command(&mut state, "deploy-registry 0");
+    assert!(effects.is_empty());
+    assert!(
+        state
+            .command_line()
+            .and_then(|l| l.message.clone())
+            .unwrap_or_default()
+            .contains("not a port")
+    );
+}
+
+#[test]
+fn the_engines_plain_http_refusal_is_explained_with_the_daemon_json_line() {
+    let mut state = connected();
+    let effects = command(&mut state, "push localhost:5000/team/app:1.10");
+    let id = effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartJob { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap_or(JobId(1));
+    // The engine's own words for a plain-HTTP registry, mapped as the push job maps them.
+    let engine_said = EngineError::answered(
+        None,
+        "Get \"https://10.0.0.5:5000/v2/\": http: server gave HTTP response to HTTPS client",
+    )
+    .explain_registry_refusal("10.0.0.5:5000");
+    state.update(Msg::JobFinished {
+        id,
+        result: Err(JobError::Failed(engine_said.to_string())),
+    });
+    let Some(Popup::Message { body, .. }) = state.top_popup() else {
+        panic!(
+            "an explanation: {:?} / {}",
+            state.popups(),
+            state.status_text()
+        );
+    };
+    assert!(
+        body.contains("\"insecure-registries\": [\"10.0.0.5:5000\"]"),
+        "{body}"
+    );
+    assert!(
+        body.contains("/etc/docker/daemon.json") && body.contains("restart"),
+        "{body}"
+    );
+}
