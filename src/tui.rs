@@ -101,7 +101,14 @@ impl TerminalGuard {
         if self.mouse {
             execute!(io::stdout(), ClicksAndWheel)?;
         }
-        self.terminal.clear()
+        // A fresh terminal draws the next frame whole; `Terminal::clear` would ask the
+        // terminal where its cursor is, which not every terminal answers.
+        execute!(
+            io::stdout(),
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
+        self.terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        Ok(())
     }
 
     /// Ctrl-Z: gives the terminal back, stops the process like any shell job, and takes the

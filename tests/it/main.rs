@@ -22,6 +22,7 @@ mod mouse_and_time;
 mod pty;
 mod pty_actions;
 mod pty_commit;
+mod pty_shell;
 mod registry_auth;
 mod registry_compare;
 mod registry_content;
