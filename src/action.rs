@@ -83,6 +83,23 @@ actions! {
     NextLayer => "next_layer", "next layer";
     PrevLayer => "prev_layer", "previous layer";
     CancelLoad => "cancel_load", "stop reading the layers and close";
+    // workflow: run, logs, lifecycle, shell
+    Run => "run", "run a container from the image (opens the form)";
+    Logs => "logs", "show the container's logs, following live";
+    Shell => "shell", "open a shell in the running container";
+    Mark => "mark", "mark or unmark the container (actions take the marked ones)";
+    Start => "start", "start the container(s)";
+    Stop => "stop", "stop the container(s)";
+    Restart => "restart", "restart the container(s)";
+    Pause => "pause", "pause the container(s)";
+    Unpause => "unpause", "unpause the container(s)";
+    Kill => "kill", "kill the container(s)";
+    Rename => "rename", "rename the container";
+    RemoveWithVolumes => "remove_volumes", "remove the container(s) and their anonymous volumes (asks first)";
+    SearchNext => "search_next", "next search match";
+    SearchPrevious => "search_previous", "previous search match";
+    ToggleTimestamps => "timestamps", "show or hide timestamps";
+    ToggleWrap => "wrap", "wrap long lines or cut them";
 }
 
 impl Action {

@@ -12,9 +12,16 @@ use tokio::time::Instant;
 
 use crate::config::Config;
 use crate::docker::target::EngineTarget;
+use crate::docker::{
+    CreatedContainer, Engine, EngineError, EngineErrorKind, LifecycleAction, SessionEnd,
+};
+use crate::effect::Effect;
 use crate::executor::{EngineSetup, Executor, Services};
+use crate::flows::shell::{Session, SessionEnded};
 use crate::msg::Msg;
+use crate::run_spec::RunSpec;
 use crate::state::State;
+use crate::terminal_session;
 use crate::tui::TerminalGuard;
 use crate::ui::{self, View, theme::Theme};
 
@@ -68,6 +75,8 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
         .capture_mouse(state.wants_mouse())
         .wrap_err("cannot take the mouse")?;
     let mut refresh_at = draw(&mut terminal, &mut state, &theme)?;
+    // workflow: interactive sessions asked for, run by this loop (it owns the terminal).
+    let mut sessions: Vec<Session> = Vec::new();
     let mut last_draw = Instant::now();
     let mut dirty = false;
 
@@ -78,7 +87,7 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
             event = input.next() => match event {
                 Some(Ok(event)) => {
                     if let Some(msg) = terminal_msg(event) {
-                        executor.run(state.update(msg));
+                        dispatch(&mut executor, state.update(msg), &mut sessions);
                         dirty = true;
                     }
                 }
@@ -86,7 +95,7 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
                 None => break,
             },
             Some(msg) = rx.recv() => {
-                executor.run(state.update(msg));
+                dispatch(&mut executor, state.update(msg), &mut sessions);
                 dirty = true;
             }
             _ = hangup.recv() => break,
@@ -99,11 +108,26 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
         }
         // Take everything already queued before drawing, so a burst becomes one frame.
         while let Ok(msg) = rx.try_recv() {
-            executor.run(state.update(msg));
+            dispatch(&mut executor, state.update(msg), &mut sessions);
             dirty = true;
         }
         if state.quit {
             break;
+        }
+        // workflow: hand the terminal over, one session at a time; crossterm's reader must
+        // not take the session's keys, so it goes and comes back new.
+        if !sessions.is_empty() {
+            drop(input);
+            for session in std::mem::take(&mut sessions) {
+                terminal.release();
+                let msg = run_session(executor.engine_handle(), session).await;
+                terminal
+                    .take_back()
+                    .wrap_err("cannot take the terminal back")?;
+                dispatch(&mut executor, state.update(msg), &mut sessions);
+            }
+            input = EventStream::new();
+            dirty = true;
         }
         terminal
             .capture_mouse(state.wants_mouse())
@@ -119,6 +143,100 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Effects to the executor, except interactive sessions, which this loop runs.
+fn dispatch(executor: &mut Executor, effects: Vec<Effect>, sessions: &mut Vec<Session>) {
+    let (interactive, rest): (Vec<Effect>, Vec<Effect>) = effects
+        .into_iter()
+        .partition(|e| matches!(e, Effect::Interactive(_)));
+    sessions.extend(interactive.into_iter().filter_map(|e| match e {
+        Effect::Interactive(session) => Some(session),
+        _ => None,
+    }));
+    executor.run(rest);
+}
+
+/// Runs one session on the terminal (already released) until it ends.
+async fn run_session(engine: Option<Engine>, session: Session) -> Msg {
+    let (container, id, result) = match engine {
+        None => (
+            session_label(&session),
+            None,
+            Err(EngineError::new(
+                EngineErrorKind::Unreachable,
+                "not connected to the Docker engine",
+            )),
+        ),
+        Some(engine) => match session {
+            Session::Exec { container, command } => {
+                let result = exec_on_terminal(&engine, &container, command).await;
+                (container, None, result)
+            }
+            Session::Run(spec) => match run_on_terminal_attached(&engine, &spec).await {
+                Ok((created, result)) => (created.name, Some(created.id), result),
+                Err(e) => (spec.image.clone(), None, Err(e)),
+            },
+        },
+    };
+    Msg::SessionEnded(SessionEnded {
+        container,
+        id,
+        result,
+    })
+}
+
+fn session_label(session: &Session) -> String {
+    match session {
+        Session::Exec { container, .. } => container.clone(),
+        Session::Run(spec) => spec.image.clone(),
+    }
+}
+
+/// `docker exec -it`: the command, or the first shell the container has.
+async fn exec_on_terminal(
+    engine: &Engine,
+    container: &str,
+    command: Vec<String>,
+) -> Result<SessionEnd, EngineError> {
+    let command = if command.is_empty() {
+        vec![engine.default_shell(container).await?]
+    } else {
+        command
+    };
+    let session = engine
+        .exec_session(container, &command, terminal_session::terminal_size())
+        .await?;
+    terminal_session::run_on_terminal(session).await
+}
+
+/// `docker run -it`: create, attach before the start so no output is missed, start (or
+/// remove what was made), then the session.
+async fn run_on_terminal_attached(
+    engine: &Engine,
+    spec: &RunSpec,
+) -> Result<(CreatedContainer, Result<SessionEnd, EngineError>), EngineError> {
+    let created = engine.create_from_spec(spec).await.map_err(|e| e.error)?;
+    let session = match engine.attach_session(&created.id.0).await {
+        Ok(session) => session,
+        Err(e) => {
+            let remove = LifecycleAction::Remove {
+                force: true,
+                volumes: true,
+            };
+            let _ = engine.container_action(&created.id.0, &remove).await;
+            return Err(e);
+        }
+    };
+    engine
+        .start_or_remove(&created)
+        .await
+        .map_err(|e| e.error)?;
+    if let Some(size) = terminal_session::terminal_size() {
+        let _ = session.resize(size).await;
+    }
+    let result = terminal_session::run_on_terminal(session).await;
+    Ok((created, result))
 }
 
 /// Draws a frame; returns when (seconds since the epoch) a relative time on it changes.

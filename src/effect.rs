@@ -129,4 +129,17 @@ pub enum Effect {
         term: String,
         cursor: Option<PageCursor>,
     },
+    // workflow
+    /// Follow a container's logs for the logs view `generation` (replacing any other).
+    FollowLogs { generation: u64, container: String },
+    /// Stop the stream of a logs view that closed.
+    StopLogs { generation: u64 },
+    /// Hand the terminal to an interactive session in a container: the app loop runs it
+    /// (it owns the terminal), not the executor.
+    Interactive(crate::flows::shell::Session),
+    /// Apply a lifecycle action to containers (by name), one after the other.
+    ContainerAction {
+        containers: Vec<String>,
+        action: crate::docker::LifecycleAction,
+    },
 }

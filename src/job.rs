@@ -4,7 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::docker::{CommitRequest, ImageId};
+use crate::docker::{CommitRequest, ContainerId, ImageId, RunFailure};
+use crate::run_spec::RunSpec;
 
 /// Identifies a job for its whole life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -43,6 +44,15 @@ pub enum JobSpec {
         message: Option<String>,
         changes: Vec<String>,
     },
+    // workflow: create and start a container (`r`, `:run`).
+    /// Create and start a container; nothing half-made stays when it fails.
+    Run(Box<RunSpec>),
+    /// `:deploy-registry`: pull the registry image when missing, run it, wait for `/v2/`.
+    DeployRegistry {
+        image: String,
+        port: u16,
+        data_dir: PathBuf,
+    },
 }
 
 impl JobSpec {
@@ -50,7 +60,10 @@ impl JobSpec {
     pub fn registry(&self) -> Option<&str> {
         match self {
             JobSpec::Pull { registry, .. } | JobSpec::Push { registry, .. } => Some(registry),
-            JobSpec::Commit(_) | JobSpec::Import { .. } => None,
+            JobSpec::Commit(_)
+            | JobSpec::Import { .. }
+            | JobSpec::Run(_)
+            | JobSpec::DeployRegistry { .. } => None,
         }
     }
 }
@@ -67,6 +80,13 @@ pub enum JobOutcome {
         reference: String,
         digest: Option<String>,
     },
+    /// A container was created and started.
+    Started {
+        container: ContainerId,
+        name: String,
+    },
+    /// A local registry answers at `host`.
+    RegistryDeployed { host: String },
 }
 
 impl JobOutcome {
@@ -83,6 +103,8 @@ impl JobOutcome {
                 ),
                 None => format!("pushed {reference}"),
             },
+            JobOutcome::Started { name, .. } => format!("started {name}"),
+            JobOutcome::RegistryDeployed { host } => format!("registry at {host}"),
         }
     }
 }
@@ -215,6 +237,11 @@ pub enum JobError {
     /// The registry wants (other) credentials.
     Unauthorized {
         registry: String,
+        message: String,
+    },
+    /// A run the engine refused, by kind (a missing image can be pulled).
+    Run {
+        failure: RunFailure,
         message: String,
     },
 }

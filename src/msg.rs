@@ -142,6 +142,13 @@ pub enum Msg {
     Context(ContextMsg),
     /// files view: a layer, progress, the end or a failure of a files load.
     Files(crate::flows::files::FilesMsg),
+    // workflow
+    /// A logs view's stream sent lines or ended.
+    Logs(crate::flows::logs::LogsMsg),
+    /// An interactive session ended and the TUI has the terminal again.
+    SessionEnded(crate::flows::shell::SessionEnded),
+    /// A lifecycle action was applied (or refused), container by container.
+    Lifecycle(crate::flows::lifecycle::LifecycleDone),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

@@ -82,6 +82,35 @@ impl TerminalGuard {
         Ok(())
     }
 
+    /// Lets go of the terminal for an interactive session in a container: the main screen,
+    /// cooked mode, the cursor shown. [`TerminalGuard::take_back`] undoes it.
+    pub fn release(&mut self) {
+        restore();
+    }
+
+    /// Takes the terminal again after [`TerminalGuard::release`]; the next frame is drawn
+    /// whole.
+    pub fn take_back(&mut self) -> io::Result<()> {
+        enable_raw_mode()?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            cursor::Hide
+        )?;
+        if self.mouse {
+            execute!(io::stdout(), ClicksAndWheel)?;
+        }
+        // A fresh terminal draws the next frame whole; `Terminal::clear` would ask the
+        // terminal where its cursor is, which not every terminal answers.
+        execute!(
+            io::stdout(),
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All)
+        )?;
+        self.terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+        Ok(())
+    }
+
     /// Ctrl-Z: gives the terminal back, stops the process like any shell job, and takes the
     /// terminal again when the shell resumes it.
     pub fn suspend(&mut self) -> io::Result<()> {

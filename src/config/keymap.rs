@@ -25,6 +25,8 @@ pub enum Scope {
     Catalog,
     /// files view
     Files,
+    // workflow
+    Logs,
 }
 
 impl Scope {
@@ -38,6 +40,7 @@ impl Scope {
         Scope::Changes,
         Scope::Catalog,
         Scope::Files,
+        Scope::Logs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +54,7 @@ impl Scope {
             Scope::Changes => "changes",
             Scope::Catalog => "catalog",
             Scope::Files => "files",
+            Scope::Logs => "logs",
         }
     }
 

@@ -83,6 +83,23 @@ pub struct RegistriesSection {
     pub hosts: crate::registry::RegistryHosts,
 }
 
+// workflow
+/// The `[local_registry]` table (`:deploy-registry`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocalRegistrySection {
+    /// The registry image to run; a mirror's name replaces `registry:2`.
+    pub image: String,
+}
+
+impl Default for LocalRegistrySection {
+    fn default() -> Self {
+        LocalRegistrySection {
+            image: "registry:2".to_string(),
+        }
+    }
+}
+
 /// The `[ui]` table.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -108,6 +125,8 @@ struct ConfigFile {
     ui: UiSection,
     keys: KeyTables,
     theme: BTreeMap<String, String>,
+    // workflow
+    local_registry: LocalRegistrySection,
 }
 
 /// Everything wharf reads from its config, validated.
@@ -123,6 +142,8 @@ pub struct Config {
     pub theme: BTreeMap<String, String>,
     /// The file the config came from, if any.
     pub source: Option<PathBuf>,
+    // workflow
+    pub local_registry: LocalRegistrySection,
 }
 
 /// A config problem, said so that the user can fix the file.
@@ -216,6 +237,7 @@ impl Config {
             engine: file.engine,
             images: file.images,
             registries: file.registries,
+            local_registry: file.local_registry,
             ui: file.ui,
             keymap,
             theme: file.theme,

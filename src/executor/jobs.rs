@@ -46,6 +46,8 @@ impl Reporter {
 pub struct JobContext {
     pub engine: Option<Engine>,
     pub credentials: Option<DockerConfig>,
+    /// For jobs that talk to a registry themselves (deploy-registry waits for `/v2/`).
+    pub registry: super::Registry,
 }
 
 /// Runs `spec` until it ends or `cancel` fires, then reports the result.
@@ -164,6 +166,71 @@ async fn work(
                 reference: format!("{repository}:{tag}"),
             })
         }
+        // workflow: run
+        JobSpec::Run(spec) => {
+            reporter.update(ProgressUpdate::Message(format!(
+                "creating a container from {}",
+                spec.image
+            )));
+            let created = engine
+                .run_container(&spec)
+                .await
+                .map_err(|e| JobError::Run {
+                    failure: e.failure,
+                    message: e.error.to_string(),
+                })?;
+            Ok(JobOutcome::Started {
+                container: created.id,
+                name: created.name,
+            })
+        }
+        JobSpec::DeployRegistry {
+            image,
+            port,
+            data_dir,
+        } => {
+            let plan = crate::local_registry::LocalRegistryPlan {
+                image,
+                ..crate::local_registry::LocalRegistryPlan::new(port, data_dir)
+            };
+            let refused = |e: crate::local_registry::DeployError| JobError::Failed(e.to_string());
+            reporter.update(ProgressUpdate::Message(format!(
+                "checking port {port} and the name {}",
+                plan.name
+            )));
+            let checked = crate::local_registry::preflight(&engine, &plan)
+                .await
+                .map_err(refused)?;
+            if !checked.image_present {
+                let reference = crate::registry::Reference::parse(&plan.image)
+                    .map_err(|e| JobError::Failed(format!("{}: {e}", plan.image)))?;
+                let registry = reference.registry().to_string();
+                let credentials = lookup(context.credentials.as_ref(), &registry).await?;
+                let lines = engine.pull(
+                    &reference.repository_ref().familiar(),
+                    reference.manifest_reference(),
+                    credentials.as_ref(),
+                    credential_key_for(&registry),
+                );
+                follow(lines, &registry, reporter).await?;
+            }
+            reporter.update(ProgressUpdate::Message(format!(
+                "starting {} and waiting for its API",
+                plan.image
+            )));
+            let client = context.registry.get().await.map_err(JobError::Failed)?;
+            let deployed = crate::local_registry::deploy(
+                &engine,
+                &client,
+                &plan,
+                crate::local_registry::DEFAULT_WAIT,
+            )
+            .await
+            .map_err(refused)?;
+            Ok(JobOutcome::RegistryDeployed {
+                host: deployed.host,
+            })
+        }
     }
 }
 
@@ -235,6 +302,8 @@ pub fn progress_update(line: &ProgressLine) -> Option<ProgressUpdate> {
 }
 
 fn classify(error: EngineError, registry: &str) -> JobError {
+    // workflow: the engine refusing a plain-HTTP registry is explained (daemon.json line).
+    let error = error.explain_registry_refusal(registry);
     if error.kind == EngineErrorKind::Unauthorized {
         JobError::Unauthorized {
             registry: registry.to_string(),

@@ -9,6 +9,8 @@ mod login;
 // Registries people use: Hub and Harbor APIs, pull quotas.
 mod remote;
 mod services;
+// workflow
+mod workflow;
 
 pub use engines::EngineSetup;
 pub use services::{Registry, Services};
@@ -75,6 +77,8 @@ pub struct Executor {
     setup: EngineSetup,
     /// files view: the loads streaming, so that closing the view stops them.
     file_loads: HashMap<crate::model::files::FilesLoadId, AbortHandle>,
+    // workflow: the logs view's stream
+    logs: workflow::LogsTask,
 }
 
 impl Executor {
@@ -99,6 +103,7 @@ impl Executor {
                 ..EngineSetup::default()
             },
             file_loads: HashMap::new(),
+            logs: workflow::LogsTask::default(),
         }
     }
 
@@ -343,6 +348,36 @@ impl Executor {
                     task.abort();
                 }
             }
+            // workflow
+            Effect::FollowLogs {
+                generation,
+                container,
+            } => {
+                let engine = self.engine();
+                self.logs
+                    .follow(engine, generation, container, self.tx.clone());
+            }
+            Effect::StopLogs { generation } => self.logs.stop(generation),
+            // The app loop runs sessions; without a terminal (headless) there is none.
+            Effect::Interactive(session) => {
+                let _ = self.tx.send(workflow::no_terminal(session));
+            }
+            Effect::ContainerAction { containers, action } => self.engine_call(
+                (containers, action),
+                |engine, (containers, action)| async move {
+                    Ok(workflow::container_actions(&engine, &containers, &action).await)
+                },
+                |(containers, action), result| {
+                    let results = match result {
+                        Ok(results) => results,
+                        Err(e) => containers
+                            .into_iter()
+                            .map(|c| (c, Err(e.clone())))
+                            .collect(),
+                    };
+                    Msg::Lifecycle(crate::flows::lifecycle::LifecycleDone { action, results })
+                },
+            ),
         }
     }
 
@@ -394,6 +429,7 @@ impl Executor {
         let context = jobs::JobContext {
             engine: self.engine(),
             credentials: self.services.credentials.clone(),
+            registry: self.services.registry.clone(),
         };
         let handle = tokio::spawn(jobs::run(id, spec, context, token.clone(), self.tx.clone()));
         self.jobs.insert(id, (token, handle));
@@ -566,6 +602,11 @@ impl Executor {
             };
             wrap(result)
         });
+    }
+
+    /// The connected engine, for the app loop's interactive sessions.
+    pub fn engine_handle(&self) -> Option<Engine> {
+        self.engine()
     }
 
     fn engine(&self) -> Option<Engine> {

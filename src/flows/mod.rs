@@ -18,6 +18,11 @@ pub mod quit;
 pub mod remove;
 pub mod repository;
 pub mod retry;
+// workflow: run, logs, lifecycle, shell, local registry
+pub mod lifecycle;
+pub mod logs;
+pub mod run;
+pub mod shell;
 pub mod tag;
 
 use crate::docker::ImageId;
@@ -37,6 +42,8 @@ pub enum OpenForm {
     Import(Form<import::ImportFields>),
     Login(Form<login::LoginFields>),
     OpenRepository(Form<repository::RepositoryFields>),
+    // workflow
+    Run(Box<Form<run::RunFields>>),
 }
 
 /// Runs `$body` with `$form` bound to the typed form, whichever kind is open.
@@ -49,6 +56,7 @@ macro_rules! each_form {
             OpenForm::Import($form) => $body,
             OpenForm::Login($form) => $body,
             OpenForm::OpenRepository($form) => $body,
+            OpenForm::Run($form) => $body,
         }
     };
 }
@@ -147,6 +155,7 @@ impl State {
             OpenForm::Import(_) => self.submit_import(effects),
             OpenForm::Login(_) => self.submit_login(effects),
             OpenForm::OpenRepository(_) => self.submit_open_repository(effects),
+            OpenForm::Run(_) => self.submit_run(effects),
         }
     }
 
@@ -237,6 +246,10 @@ impl State {
             }
             Pending::Remove { name, force } => self.remove_now(name, force, effects),
             Pending::Quit => self.quit = true,
+            // workflow
+            Pending::Lifecycle { containers, action } => {
+                effects.push(Effect::ContainerAction { containers, action })
+            }
         }
     }
 

@@ -42,6 +42,8 @@ pub struct ContainersState {
     pub filter: Filter,
     pub loaded: bool,
     pub error: Option<String>,
+    /// Containers marked with Space: lifecycle actions take these over the selection.
+    marked: std::collections::BTreeSet<ContainerId>,
 }
 
 impl ContainersState {
@@ -50,6 +52,9 @@ impl ContainersState {
         let previous = self.view.selected_key(&self.records, |r| r.id.clone());
         self.search = records.iter().map(search_text).collect();
         self.records = records;
+        // A container that went cannot stay marked.
+        let records = &self.records;
+        self.marked.retain(|id| records.iter().any(|r| &r.id == id));
         self.loaded = true;
         self.error = None;
         self.rebuild(previous);
@@ -86,6 +91,33 @@ impl ContainersState {
 
     pub fn selected(&self) -> Option<&ContainerRecord> {
         self.view.selected().and_then(|r| self.records.get(r))
+    }
+
+    /// Space: marks the selected container, or unmarks it; returns whether it is marked now.
+    pub fn toggle_mark(&mut self) -> Option<bool> {
+        let id = self.selected()?.id.clone();
+        if self.marked.remove(&id) {
+            Some(false)
+        } else {
+            self.marked.insert(id);
+            Some(true)
+        }
+    }
+
+    pub fn is_marked(&self, id: &ContainerId) -> bool {
+        self.marked.contains(id)
+    }
+
+    /// The marked containers, in the list's order.
+    pub fn marked(&self) -> Vec<&ContainerRecord> {
+        self.records
+            .iter()
+            .filter(|r| self.marked.contains(&r.id))
+            .collect()
+    }
+
+    pub fn clear_marks(&mut self) {
+        self.marked.clear();
     }
 
     pub fn running_count(&self) -> usize {

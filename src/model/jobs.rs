@@ -85,9 +85,9 @@ impl Jobs {
         job.status = match result {
             Ok(outcome) => JobStatus::Succeeded(outcome.summary()),
             Err(JobError::Cancelled) => JobStatus::Cancelled,
-            Err(JobError::Failed(message)) | Err(JobError::Unauthorized { message, .. }) => {
-                JobStatus::Failed(message.clone())
-            }
+            Err(JobError::Failed(message))
+            | Err(JobError::Unauthorized { message, .. })
+            | Err(JobError::Run { message, .. }) => JobStatus::Failed(message.clone()),
         };
         Some(job)
     }

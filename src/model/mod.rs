@@ -15,6 +15,8 @@ pub mod jobs;
 pub mod layers;
 pub mod line_editor;
 pub mod list;
+// workflow
+pub mod logs_view;
 pub mod path_completion;
 pub mod popup;
 pub mod tags;

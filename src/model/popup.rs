@@ -57,6 +57,12 @@ pub enum Pending {
     Remove { name: String, force: bool },
     /// Quit although jobs are running.
     Quit,
+    // workflow
+    /// Apply a lifecycle action (remove) to containers, by name.
+    Lifecycle {
+        containers: Vec<String>,
+        action: crate::docker::LifecycleAction,
+    },
 }
 
 /// A yes/no question holding the operation it guards: only "yes" produces the effect.

@@ -45,6 +45,37 @@ pub enum Command {
     },
     /// Searches Docker Hub.
     Search(String),
+    // workflow: run, logs, lifecycle, shell, local registry
+    /// `:run` alone opens the form; with a complete line it runs at once.
+    Run(Option<Box<crate::run_spec::RunSpec>>),
+    /// Opens a container's logs.
+    Logs(String),
+    /// Start, stop, restart, pause, unpause or kill containers (none named: the marked or
+    /// selected ones).
+    Lifecycle {
+        action: crate::docker::LifecycleAction,
+        names: Vec<String>,
+    },
+    Rename {
+        old: String,
+        new: String,
+    },
+    /// `:deploy-registry [PORT] [DIR]`, checked.
+    DeployRegistry {
+        port: u16,
+        data_dir: std::path::PathBuf,
+    },
+    /// A session in a running container; no command: its shell.
+    Exec {
+        container: String,
+        command: Vec<String>,
+    },
+    /// `:rm [-f] [-v] [NAME…]`.
+    RemoveContainers {
+        force: bool,
+        volumes: bool,
+        names: Vec<String>,
+    },
 }
 
 /// One entry of the command table; the help overlay lists these.
@@ -138,7 +169,7 @@ pub const COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "rmi",
-        aliases: &["rm"],
+        aliases: &[],
         usage: "[-f] REFERENCE|ID",
         help: "remove a tag or an image (asks first)",
     },
@@ -181,6 +212,79 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "TERM",
         help: "search Docker Hub",
+    },
+    // workflow: run, logs, lifecycle, shell, local registry
+    CommandSpec {
+        name: "run",
+        aliases: &[],
+        usage: "[FLAGS] IMAGE [CMD…]",
+        help: "run a container (alone: the form)",
+    },
+    CommandSpec {
+        name: "logs",
+        aliases: &[],
+        usage: "CONTAINER",
+        help: "show a container's logs, following live",
+    },
+    CommandSpec {
+        name: "start",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "start containers (none: marked or selected)",
+    },
+    CommandSpec {
+        name: "stop",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "stop containers",
+    },
+    CommandSpec {
+        name: "restart",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "restart containers",
+    },
+    CommandSpec {
+        name: "pause",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "pause containers",
+    },
+    CommandSpec {
+        name: "unpause",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "unpause containers",
+    },
+    CommandSpec {
+        name: "kill",
+        aliases: &[],
+        usage: "[CONTAINER…]",
+        help: "kill containers (SIGKILL)",
+    },
+    CommandSpec {
+        name: "deploy-registry",
+        aliases: &[],
+        usage: "[PORT] [DIR]",
+        help: "run a local registry, open its catalog",
+    },
+    CommandSpec {
+        name: "exec",
+        aliases: &["sh", "shell"],
+        usage: "CONTAINER [CMD…]",
+        help: "a shell (or CMD) in a running container",
+    },
+    CommandSpec {
+        name: "rename",
+        aliases: &[],
+        usage: "OLD NEW",
+        help: "rename a container",
+    },
+    CommandSpec {
+        name: "rm",
+        aliases: &[],
+        usage: "[-f] [-v] [CONTAINER…]",
+        help: "remove containers (asks; -f forces, -v volumes)",
     },
 ];
 
@@ -286,13 +390,77 @@ pub fn parse(text: &str) -> Result<Command, String> {
             }),
             _ => Err(format!("usage: :files {}", spec.usage)),
         },
+        // workflow
+        "logs" => one_arg(Command::Logs),
+        "start" | "stop" | "restart" | "pause" | "unpause" | "kill" => {
+            use crate::docker::LifecycleAction as A;
+            let action = match spec.name {
+                "start" => A::Start,
+                "stop" => A::Stop,
+                "restart" => A::Restart,
+                "pause" => A::Pause,
+                "unpause" => A::Unpause,
+                _ => A::Kill { signal: None },
+            };
+            Ok(Command::Lifecycle {
+                action,
+                names: args.iter().map(|a| a.to_string()).collect(),
+            })
+        }
+        "deploy-registry" => crate::local_registry::LocalRegistryPlan::from_args(
+            &args,
+            crate::local_registry::LocalRegistryPlan::default_data_dir(),
+        )
+        .map(|plan| Command::DeployRegistry {
+            port: plan.port,
+            data_dir: plan.data_dir,
+        }),
+        "exec" => match args.split_first() {
+            Some((container, command)) => Ok(Command::Exec {
+                container: container.to_string(),
+                command: command.iter().map(|w| w.to_string()).collect(),
+            }),
+            None => Err(format!("usage: :exec {}", spec.usage)),
+        },
+        "rename" => match args.as_slice() {
+            [old, new] => Ok(Command::Rename {
+                old: old.to_string(),
+                new: new.to_string(),
+            }),
+            _ => Err(format!("usage: :rename {}", spec.usage)),
+        },
+        "rm" => {
+            let (mut force, mut volumes, mut names) = (false, false, Vec::new());
+            for arg in &args {
+                match *arg {
+                    "-f" | "--force" => force = true,
+                    "-v" | "--volumes" => volumes = true,
+                    "-fv" | "-vf" => (force, volumes) = (true, true),
+                    flag if flag.starts_with('-') => {
+                        return Err(format!(
+                            "unknown flag \"{flag}\"; usage: :rm {}",
+                            spec.usage
+                        ));
+                    }
+                    name => names.push(name.to_string()),
+                }
+            }
+            Ok(Command::RemoveContainers {
+                force,
+                volumes,
+                names,
+            })
+        }
+        "run" if args.is_empty() => Ok(Command::Run(None)),
+        "run" => crate::run_spec::parse_run_args(&args, &crate::run_spec::ProcessHost)
+            .map(|spec| Command::Run(Some(Box::new(spec)))),
         other => Err(format!(":{other} is not available yet")),
     }
 }
 
 /// Splits a command line into words as a shell would for the simple cases: spaces separate,
 /// `"…"` and `'…'` quote (a path with spaces), a backslash escapes the next character.
-fn split_words(text: &str) -> Result<Vec<String>, String> {
+pub(crate) fn split_words(text: &str) -> Result<Vec<String>, String> {
     let mut words = Vec::new();
     let mut word: Option<String> = None;
     let mut chars = text.chars();

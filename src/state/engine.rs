@@ -325,6 +325,7 @@ impl State {
             Ok(records) => {
                 self.containers.set_records(records);
                 self.notice_gone_containers();
+                self.select_started_container();
             }
             Err(e) => {
                 if let Some(e) = self.engine_error(e, effects) {

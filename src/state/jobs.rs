@@ -26,6 +26,9 @@ impl State {
             return;
         };
         let (title, spec) = (job.title.clone(), job.spec.clone());
+        if result.is_err() {
+            self.after_pull(&title, false, effects);
+        }
         match result {
             Ok(JobOutcome::Created { image, reference }) => {
                 self.select_when_listed(reference.clone(), effects);
@@ -33,6 +36,7 @@ impl State {
                 self.info(format!("{title}: created {reference}"));
             }
             Ok(JobOutcome::Pulled { reference }) => {
+                self.after_pull(&title, true, effects);
                 self.select_when_listed(reference.clone(), effects);
                 self.inspect_image(reference.clone(), effects);
                 self.info(format!("pulled {reference}"));
@@ -45,6 +49,20 @@ impl State {
                 let digest = digest.map(|d| format!(" ({d})")).unwrap_or_default();
                 self.info(format!("pushed {reference}{digest}"));
             }
+            // workflow: run
+            Ok(JobOutcome::Started { container, name }) => {
+                self.on_container_started(container, name, effects)
+            }
+            Ok(JobOutcome::RegistryDeployed { host }) => {
+                self.info(format!("the local registry answers at {host}"));
+                self.focus = super::Pane::Tags;
+                self.browse_registry(Some(host), effects);
+            }
+            Err(JobError::Run { failure, message }) => {
+                if let JobSpec::Run(run) = &spec {
+                    self.on_run_failed(run, failure, message);
+                }
+            }
             Err(JobError::Cancelled) => self.info(format!("{title}: cancelled")),
             Err(JobError::Unauthorized { registry, message }) => {
                 let hint = self
@@ -55,6 +73,16 @@ impl State {
                 self.retry = Some(Retry::Job { title, spec });
                 let first_line = message.lines().next().unwrap_or_default().to_string();
                 self.error(format!("unauthorized: {first_line}{hint}"));
+            }
+            // workflow: the insecure-registry step is shown whole, it says what to change.
+            Err(JobError::Failed(message)) if message.contains(crate::docker::DAEMON_JSON) => {
+                self.error(format!("{title} failed: the engine refused the registry"));
+                self.popups.push(Popup::Message {
+                    title: format!("{title}: the engine's registry settings"),
+                    body: message,
+                    severity: Severity::Error,
+                    scroll: Scroll::default(),
+                });
             }
             Err(JobError::Failed(message)) => {
                 let first_line = message.lines().next().unwrap_or_default().to_string();

@@ -34,6 +34,9 @@ impl State {
             self.on_form_key(key, effects);
         } else if self.command_line.is_some() {
             self.on_command_key(key, effects);
+        } else if self.logs_search_typing() {
+            // workflow: the logs view's `/` search line
+            self.on_logs_search_key(key);
         } else if self.filter_editing() {
             self.on_filter_key(key, effects);
         } else if key.code == KeyCode::Esc && key.modifiers == KeyModifiers::NONE {
@@ -196,6 +199,26 @@ impl State {
                 self.open_files_typed(&target, platform.as_deref(), effects)
             }
             Command::Search(term) => self.search_hub(term, effects),
+            // workflow
+            Command::Run(Some(spec)) => self.run_now(*spec, effects),
+            Command::Run(None) => self.open_run_form(),
+            Command::Logs(name) => self.open_logs_named(&name, effects),
+            Command::Lifecycle { action, names } => self.container_action(action, &names, effects),
+            Command::Rename { old, new } => self.rename_container(&old, &new, effects),
+            Command::Exec { container, command } => self.exec_named(&container, command, effects),
+            Command::DeployRegistry { port, data_dir } => {
+                let spec = crate::job::JobSpec::DeployRegistry {
+                    image: self.registry_image.clone(),
+                    port,
+                    data_dir,
+                };
+                self.start_job(format!("deploy a registry on port {port}"), spec, effects);
+            }
+            Command::RemoveContainers {
+                force,
+                volumes,
+                names,
+            } => self.ask_remove_containers(force, volumes, &names),
         }
     }
 
@@ -207,6 +230,7 @@ impl State {
             return match view {
                 OpenView::Changes(view) => Some(&mut view.filter),
                 OpenView::Files(view) => Some(&mut view.filter),
+                OpenView::Logs(_) => None,
             };
         }
         match self.focus {
@@ -225,6 +249,7 @@ impl State {
             return match view {
                 OpenView::Changes(view) => Some(&view.filter),
                 OpenView::Files(view) => Some(&view.filter),
+                OpenView::Logs(_) => None,
             };
         }
         match self.focus {
@@ -248,6 +273,7 @@ impl State {
             match view {
                 OpenView::Changes(view) => view.refresh(),
                 OpenView::Files(view) => view.refresh(),
+                OpenView::Logs(_) => {}
             }
             return;
         }
@@ -410,6 +436,47 @@ impl State {
                     files_action(view, action);
                 }
             }
+            // workflow
+            Action::Run if self.focus == Pane::Images && self.view.is_none() => {
+                self.open_run_form()
+            }
+            Action::Logs if self.focus == Pane::Containers && self.view.is_none() => {
+                self.open_selected_logs(effects)
+            }
+            Action::Filter if self.logs_view().is_some() => self.start_logs_search(),
+            Action::Shell if self.focus == Pane::Containers && self.view.is_none() => {
+                self.shell_in_selected(effects)
+            }
+            Action::Mark
+            | Action::Start
+            | Action::Stop
+            | Action::Restart
+            | Action::Pause
+            | Action::Unpause
+            | Action::Kill
+            | Action::Rename
+            | Action::Remove
+            | Action::ForceRemove
+            | Action::RemoveWithVolumes
+                if self.focus == Pane::Containers && self.view.is_none() =>
+            {
+                self.on_lifecycle_key(action, effects)
+            }
+            Action::SearchNext | Action::SearchPrevious => {
+                if let Some(view) = self.logs_view_mut() {
+                    view.search_step(action == Action::SearchNext);
+                }
+            }
+            Action::ToggleTimestamps if self.logs_view().is_some() => {
+                if let Some(view) = self.logs_view_mut() {
+                    view.buffer.toggle_timestamps();
+                }
+            }
+            Action::ToggleWrap if self.logs_view().is_some() => {
+                if let Some(view) = self.logs_view_mut() {
+                    view.buffer.toggle_wrap();
+                }
+            }
             other => self.error(format!("\"{other}\" is not available here")),
         }
     }
@@ -433,6 +500,7 @@ impl State {
                 OpenView::Files(view) => {
                     view.navigate(action);
                 }
+                OpenView::Logs(view) => view.navigate(action),
             }
             return;
         }
@@ -518,6 +586,7 @@ impl State {
                     });
                 }
                 OpenView::Files(_) => {}
+                OpenView::Logs(_) => self.reopen_logs(effects),
             }
             return;
         }
@@ -541,6 +610,7 @@ impl State {
             match view {
                 OpenView::Changes(view) => view.toggle_selected(),
                 OpenView::Files(view) => view.toggle_selected(),
+                OpenView::Logs(_) => {}
             }
             return;
         }

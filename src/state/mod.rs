@@ -108,6 +108,9 @@ pub enum OpenView {
     // files view (issue 10): an image's layers and their files.
     /// An image's layers and their files (`f`, `:files`).
     Files(FilesView),
+    // workflow
+    /// A container's logs, following live (`l`, `:logs`).
+    Logs(crate::model::logs_view::LogsView),
 }
 
 impl OpenView {
@@ -116,6 +119,7 @@ impl OpenView {
         match self {
             OpenView::Changes(_) => Scope::Changes,
             OpenView::Files(_) => Scope::Files,
+            OpenView::Logs(_) => Scope::Logs,
         }
     }
 }
@@ -285,6 +289,13 @@ pub struct State {
     pub(crate) ever_connected: bool,
     /// files view: the last load started, so answers for older ones are dropped.
     pub(crate) files_loads: FilesLoadId,
+    // workflow: what follows a run (select the container, run after a pull).
+    pub(crate) run_follow_up: crate::flows::run::RunFollowUp,
+    /// The logs view last opened, and the stream still running for it.
+    pub(crate) logs_generation: u64,
+    pub(crate) logs_following: Option<u64>,
+    /// The image `:deploy-registry` runs (`[local_registry] image`).
+    pub(crate) registry_image: String,
 }
 
 impl State {
@@ -331,6 +342,10 @@ impl State {
             write_current_context: config.engine.write_current_context,
             ever_connected: false,
             files_loads: 0,
+            run_follow_up: Default::default(),
+            logs_generation: 0,
+            logs_following: None,
+            registry_image: config.local_registry.image.clone(),
         }
     }
 
@@ -413,7 +428,12 @@ impl State {
             Msg::Context(msg) => self.on_context_msg(msg, &mut effects),
             // files view
             Msg::Files(msg) => self.on_files_msg(msg, &mut effects),
+            // workflow
+            Msg::Logs(msg) => self.on_logs_msg(msg),
+            Msg::Lifecycle(done) => self.on_lifecycle_done(done, &mut effects),
+            Msg::SessionEnded(ended) => self.on_session_ended(ended, &mut effects),
         }
+        self.stop_logs_of_closed_view(&mut effects);
         effects
     }
 
@@ -454,6 +474,21 @@ impl State {
     pub(crate) fn changes_view_mut(&mut self) -> Option<&mut ChangesView> {
         match &mut self.view {
             Some(OpenView::Changes(view)) => Some(view),
+            _ => None,
+        }
+    }
+
+    /// The logs view, when it is the open view.
+    pub(crate) fn logs_view(&self) -> Option<&crate::model::logs_view::LogsView> {
+        match &self.view {
+            Some(OpenView::Logs(view)) => Some(view),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn logs_view_mut(&mut self) -> Option<&mut crate::model::logs_view::LogsView> {
+        match &mut self.view {
+            Some(OpenView::Logs(view)) => Some(view),
             _ => None,
         }
     }

@@ -97,6 +97,8 @@ impl State {
                         view.tree.select(index, view.row_count());
                     }
                 }
+                (OpenView::Logs(view), Some(action)) => view.navigate(action),
+                (OpenView::Logs(_), None) => {}
             }
             return;
         }

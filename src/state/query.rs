@@ -23,6 +23,7 @@ pub enum FormKind {
     Import,
     Login,
     OpenRepository,
+    Run,
 }
 
 impl State {
@@ -63,6 +64,10 @@ impl State {
     pub fn files(&self) -> Option<&crate::model::files::FilesView> {
         self.files_view()
     }
+    /// The logs view, when open.
+    pub fn logs(&self) -> Option<&crate::model::logs_view::LogsView> {
+        self.logs_view()
+    }
 
     /// The open form, as drawn.
     pub fn form(&self) -> Option<FormView<'_>> {
@@ -77,6 +82,7 @@ impl State {
             OpenForm::Import(_) => FormKind::Import,
             OpenForm::Login(_) => FormKind::Login,
             OpenForm::OpenRepository(_) => FormKind::OpenRepository,
+            OpenForm::Run(_) => FormKind::Run,
         })
     }
 

@@ -114,6 +114,10 @@ pub fn draw(frame: &mut Frame, state: &State, view: &View) {
         let keys = views::files::FilesKeys::from_keymap(&state.keymap);
         views::files::draw(frame, body, files, &keys, state.keys_reach_view(), view);
     }
+    // workflow: a container's logs
+    if let Some(logs) = state.logs_view() {
+        popups::logs::draw(frame, body, logs, state.keys_reach_view(), view);
+    }
     draw_jobs_strip(frame, jobs, state, view.theme);
     draw_status(frame, status, state, &message, view.theme);
     if let Some(open) = &state.form {

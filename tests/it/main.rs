@@ -25,6 +25,7 @@ mod pty_actions;
 mod pty_commit;
 // Remote engines: switching contexts in the real binary.
 mod pty_contexts;
+mod pty_shell;
 mod registry_auth;
 mod registry_compare;
 mod registry_content;
@@ -48,6 +49,11 @@ mod snapshots_registries;
 // Remote engines: the contexts popup, the header's connection states.
 mod snapshots_remote;
 mod snapshots_tags;
+// workflow wiring
+mod snapshots_workflow;
 mod tags_ui;
 mod update_flows;
 mod workflow_engine;
+// workflow wiring
+mod workflow_flows;
+mod workflow_wiring_engine;

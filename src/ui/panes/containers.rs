@@ -28,6 +28,11 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         if !containers.filter.editor.is_empty() {
             details.push(format!("· {} match", containers.visible_len()));
         }
+        // workflow: marks (Space)
+        let marked = containers.marked().len();
+        if marked > 0 {
+            details.push(format!("· {marked} marked"));
+        }
         // Every key starts ascending: A→Z, the youngest first, up before stopped.
         details.push(sort_label(containers.sort.name(), containers.reverse));
         // Remote engines: what was listed before the connection went, until it is back.
@@ -100,7 +105,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
             view.container_status(&record.status, record.listed_at, record.created),
             state_style(record.state, theme),
         );
-        let name = CellText::from(record.name.as_str());
+        // workflow: a marked container shows it before its name.
+        let name = if containers.is_marked(&record.id) {
+            CellText::styled(format!("● {}", record.name), theme.accent)
+        } else {
+            CellText::from(record.name.as_str())
+        };
         if !wide {
             return RowText::new([name, status]);
         }

@@ -67,6 +67,7 @@ fn help_lines(state: &State, theme: &Theme) -> Vec<Line<'static>> {
         Scope::Changes => "Writable layer".to_string(),
         Scope::Catalog => "Catalog".to_string(),
         Scope::Files => "Files view".to_string(), // files view
+        Scope::Logs => "Logs".to_string(),
         _ => format!("{} pane", pane.title()),
     };
     section(heading, state.scope(), &mut lines);

@@ -6,6 +6,8 @@ mod confirm;
 mod contexts;
 pub mod form;
 mod help;
+// workflow
+pub mod logs;
 mod tag_detail;
 
 use ratatui::Frame;
