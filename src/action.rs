@@ -83,6 +83,7 @@ actions! {
     NextLayer => "next_layer", "next layer";
     PrevLayer => "prev_layer", "previous layer";
     CancelLoad => "cancel_load", "stop reading the layers and close";
+    SaveFile => "save_file", "save the file shown to a path";
 }
 
 impl Action {

@@ -120,6 +120,8 @@ pub enum Msg {
     Context(ContextMsg),
     /// files view: a layer, progress, the end or a failure of a files load.
     Files(crate::flows::files::FilesMsg),
+    /// files view: a file's content read, or saved.
+    FileContent(crate::flows::file_content::ContentMsg),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

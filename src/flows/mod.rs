@@ -9,6 +9,7 @@
 pub mod commit;
 // Remote engines: the contexts popup, `:context NAME`, switching engines.
 pub mod context;
+pub mod file_content; // files view: a file's content (issue 10)
 pub mod files;
 pub mod import;
 pub mod login;
@@ -37,6 +38,8 @@ pub enum OpenForm {
     Import(Form<import::ImportFields>),
     Login(Form<login::LoginFields>),
     OpenRepository(Form<repository::RepositoryFields>),
+    // files view (issue 10): where to save a file's content.
+    SaveFile(Form<file_content::SaveFileFields>),
 }
 
 /// Runs `$body` with `$form` bound to the typed form, whichever kind is open.
@@ -49,6 +52,7 @@ macro_rules! each_form {
             OpenForm::Import($form) => $body,
             OpenForm::Login($form) => $body,
             OpenForm::OpenRepository($form) => $body,
+            OpenForm::SaveFile($form) => $body,
         }
     };
 }
@@ -147,6 +151,7 @@ impl State {
             OpenForm::Import(_) => self.submit_import(effects),
             OpenForm::Login(_) => self.submit_login(effects),
             OpenForm::OpenRepository(_) => self.submit_open_repository(effects),
+            OpenForm::SaveFile(_) => self.submit_save_file(effects),
         }
     }
 

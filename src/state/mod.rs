@@ -398,6 +398,7 @@ impl State {
             Msg::Context(msg) => self.on_context_msg(msg, &mut effects),
             // files view
             Msg::Files(msg) => self.on_files_msg(msg, &mut effects),
+            Msg::FileContent(msg) => self.on_content_msg(msg),
         }
         effects
     }

@@ -23,6 +23,8 @@ pub enum FormKind {
     Import,
     Login,
     OpenRepository,
+    /// files view: where to save a file's content.
+    SaveFile,
 }
 
 impl State {
@@ -64,6 +66,11 @@ impl State {
         self.files_view()
     }
 
+    /// files view: the file content shown over the tree.
+    pub fn file_content(&self) -> Option<&crate::model::file_content::ContentPane> {
+        self.files_view().and_then(|v| v.content.as_deref())
+    }
+
     /// The open form, as drawn.
     pub fn form(&self) -> Option<FormView<'_>> {
         self.form.as_ref().map(OpenForm::view)
@@ -77,6 +84,7 @@ impl State {
             OpenForm::Import(_) => FormKind::Import,
             OpenForm::Login(_) => FormKind::Login,
             OpenForm::OpenRepository(_) => FormKind::OpenRepository,
+            OpenForm::SaveFile(_) => FormKind::SaveFile,
         })
     }
 
