@@ -497,3 +497,38 @@ async fn a_files_content_is_read_from_a_committed_image_through_the_engine() {
     app_save(&mut app, &saved).await;
     assert_eq!(std::fs::read(&saved).unwrap(), b"line one\n\x01two");
 }
+
+#[tokio::test]
+async fn a_files_content_is_read_from_a_remote_tags_blob_without_pulling() {
+    use crate::layerfs_remote::{engine_has, push_sample};
+    use crate::support::registry::{Auth, TestRegistry};
+    let registry = TestRegistry::start(Auth::None);
+    let repo = unique_name("content-remote");
+    push_sample(&registry, &repo, "1").await;
+    let reference = format!("{}/{repo}:1", registry.host());
+    let client = wharf::registry::RegistryClient::new(wharf::registry::ClientOptions::default())
+        .expect("a registry client");
+    let services = wharf::executor::Services {
+        registry: wharf::executor::Registry::ready(client),
+        ..wharf::executor::Services::default()
+    };
+    let mut app = Headless::start_with(&wharf::config::Config::defaults().unwrap(), services);
+    app.apply(ch(':'));
+    app.type_text(&format!("files {reference}"));
+    app.press(KeyCode::Enter);
+    until_loaded(&mut app).await;
+    assert_eq!(app.state.files().unwrap().error, None, "{:#?}", app.log);
+    // The base (a gzip blob): a hard link reads its target.
+    app_select(&mut app, "/bin/ash");
+    assert_eq!(app_read(&mut app).await, vec![b'x'; 1000]);
+    app.press(KeyCode::Esc);
+    // The second layer (a zstd blob) rewrote passwd with 120 bytes.
+    app.press(KeyCode::Char(']'));
+    app_select(&mut app, "/etc/passwd");
+    assert_eq!(app_read(&mut app).await, vec![b'x'; 120]);
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("passwd");
+    app_save(&mut app, &saved).await;
+    assert_eq!(std::fs::read(&saved).unwrap(), vec![b'x'; 120]);
+    assert!(!engine_has(&reference), "nothing was pulled");
+}
