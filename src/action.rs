@@ -100,6 +100,7 @@ actions! {
     SearchPrevious => "search_previous", "previous search match";
     ToggleTimestamps => "timestamps", "show or hide timestamps";
     ToggleWrap => "wrap", "wrap long lines or cut them";
+    SaveFile => "save_file", "save the file shown to a path";
 }
 
 impl Action {

@@ -142,4 +142,16 @@ pub enum Effect {
         containers: Vec<String>,
         action: crate::docker::LifecycleAction,
     },
+    /// files view: read one file's content again from the layer that wrote it.
+    ReadFileContent {
+        load: crate::model::files::FilesLoadId,
+        request: crate::model::file_content::ContentRequestId,
+        what: crate::model::file_content::ContentRequest,
+    },
+    /// files view: write a file's content to `path` (replacing a file only if `overwrite`).
+    SaveFileContent {
+        path: std::path::PathBuf,
+        bytes: crate::model::file_content::FileBytes,
+        overwrite: bool,
+    },
 }

@@ -101,9 +101,11 @@ fn main() -> ExitCode {
     let services = Services {
         credentials,
         registry: Registry::build_on_first_use(registry_options),
-        layer_cache: wharf::layerfs::cache::LayerCache::open_default(
-            wharf::layerfs::cache::DEFAULT_CAP_BYTES,
-        ),
+        // files view: `[files] cache_size`; 0 turns the cache off.
+        layer_cache: match config.files.cache_size.0 {
+            0 => None,
+            cap => wharf::layerfs::cache::LayerCache::open_default(cap),
+        },
         repository_memory: wharf::registry::RepositoryMemory::in_data_dir(),
     };
 

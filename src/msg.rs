@@ -149,6 +149,8 @@ pub enum Msg {
     SessionEnded(crate::flows::shell::SessionEnded),
     /// A lifecycle action was applied (or refused), container by container.
     Lifecycle(crate::flows::lifecycle::LifecycleDone),
+    /// files view: a file's content read, or saved.
+    FileContent(crate::flows::file_content::ContentMsg),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

@@ -1,5 +1,6 @@
 //! The config file: where it lives, what it may say, and errors that name the line.
 
+pub mod files; // files view: [files] (issue 10)
 pub mod keymap;
 
 use std::collections::BTreeMap;
@@ -123,6 +124,8 @@ struct ConfigFile {
     images: ImagesSection,
     registries: RegistriesSection,
     ui: UiSection,
+    // files view (issue 10)
+    files: files::FilesSection,
     keys: KeyTables,
     theme: BTreeMap<String, String>,
     // workflow
@@ -136,6 +139,8 @@ pub struct Config {
     pub images: ImagesSection,
     pub registries: RegistriesSection,
     pub ui: UiSection,
+    /// files view (issue 10): `[files]`, the layer index cache's cap.
+    pub files: files::FilesSection,
     pub keymap: Keymap,
     /// `[theme]` as written: role → colour. The drawing builds its styles from it and
     /// reports a colour it cannot read.
@@ -239,6 +244,7 @@ impl Config {
             registries: file.registries,
             local_registry: file.local_registry,
             ui: file.ui,
+            files: file.files,
             keymap,
             theme: file.theme,
             source: path.map(Path::to_path_buf),
@@ -271,6 +277,25 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, Path::new("/home/u/.config/wharf/config.toml"))
+    }
+
+    // files view (issue 10)
+    #[test]
+    fn the_layer_cache_cap_reads_bytes_or_units_and_a_bad_one_names_its_line() {
+        assert_eq!(parse("").unwrap().files.cache_size.0, 256 * 1024 * 1024);
+        let config = parse("[files]\ncache_size = \"64MiB\"\n").unwrap();
+        assert_eq!(config.files.cache_size.0, 64 * 1024 * 1024);
+        assert_eq!(
+            parse("[files]\ncache_size = 1000\n")
+                .unwrap()
+                .files
+                .cache_size
+                .0,
+            1000
+        );
+        let error = parse("[files]\ncache_size = \"huge\"\n").unwrap_err();
+        assert_eq!(error.line, Some(2));
+        assert!(error.message.contains("not a size"), "{}", error.message);
     }
 
     #[test]

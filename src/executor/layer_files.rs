@@ -11,7 +11,7 @@ use crate::layerfs::cache::LayerCache;
 use crate::layerfs::source::{LoadEvent, LoadHandle, archive, engine, registry};
 use crate::model::files::{FilesLoadId, FilesSource};
 use crate::msg::Msg;
-use crate::registry::{Platform, Reference};
+use crate::registry::{Platform, Reference, RegistryClient};
 
 use super::services::Registry;
 
@@ -59,34 +59,65 @@ pub(super) async fn run(
 }
 
 async fn open(source: FilesSource, context: FilesContext) -> Result<LoadHandle, String> {
+    Ok(match resolve(source, &context).await? {
+        Origin::Archive { path, platform } => archive::load_path(path, platform),
+        Origin::Engine { engine, reference } => {
+            engine::load_local_image(engine, reference, context.cache)
+        }
+        Origin::Remote {
+            client,
+            reference,
+            platform,
+        } => registry::load_remote(client, reference, platform, context.cache),
+    })
+}
+
+/// Where a source's layers are read from, once decided.
+pub(super) enum Origin {
+    Archive {
+        path: std::path::PathBuf,
+        platform: Option<Platform>,
+    },
+    Engine {
+        engine: Engine,
+        reference: String,
+    },
+    Remote {
+        client: RegistryClient,
+        reference: Reference,
+        platform: Option<Platform>,
+    },
+}
+
+/// Decides where a source is: the same answer for the load and for reading a file again.
+pub(super) async fn resolve(source: FilesSource, context: &FilesContext) -> Result<Origin, String> {
     match source {
         FilesSource::Image { reference } => {
-            let engine = context.engine.ok_or_else(not_connected)?;
-            Ok(engine::load_local_image(engine, reference, context.cache))
+            let engine = context.engine.clone().ok_or_else(not_connected)?;
+            Ok(Origin::Engine { engine, reference })
         }
         FilesSource::Remote {
             reference,
             platform,
-        } => remote(&reference, platform, &context).await,
+        } => remote(&reference, platform, context).await,
         FilesSource::Typed {
             text,
             path,
             platform,
         } => {
             if tokio::fs::metadata(&path).await.is_ok() {
-                return Ok(archive::load_path(path, platform));
+                return Ok(Origin::Archive { path, platform });
             }
             if let Some(engine) = &context.engine
                 && matches!(engine.inspect_image(&text).await, Ok(Some(_)))
             {
-                return Ok(engine::load_local_image(
-                    engine.clone(),
-                    text,
-                    context.cache,
-                ));
+                return Ok(Origin::Engine {
+                    engine: engine.clone(),
+                    reference: text,
+                });
             }
             if names_a_registry(&text) {
-                return remote(&text, platform, &context).await;
+                return remote(&text, platform, context).await;
             }
             let engine = if context.engine.is_some() {
                 "no local image"
@@ -105,15 +136,14 @@ async fn remote(
     text: &str,
     platform: Option<Platform>,
     context: &FilesContext,
-) -> Result<LoadHandle, String> {
+) -> Result<Origin, String> {
     let reference = Reference::parse(text).map_err(|e| format!("{text}: {e}"))?;
     let client = context.registry.get().await?;
-    Ok(registry::load_remote(
+    Ok(Origin::Remote {
         client,
         reference,
         platform,
-        context.cache.clone(),
-    ))
+    })
 }
 
 /// `host.name/…`, `host:port/…`, `localhost/…`: a reference that says which registry.

@@ -2,6 +2,7 @@
 
 // Remote engines: the ssh program, contexts, engine generations.
 mod engines;
+mod file_content; // files view: a file's content (issue 10)
 mod files;
 mod jobs;
 mod layer_files;
@@ -378,6 +379,23 @@ impl Executor {
                     Msg::Lifecycle(crate::flows::lifecycle::LifecycleDone { action, results })
                 },
             ),
+            Effect::ReadFileContent {
+                load,
+                request,
+                what,
+            } => {
+                let context = layer_files::FilesContext {
+                    engine: self.engine(),
+                    registry: self.services.registry.clone(),
+                    cache: None,
+                };
+                self.task(file_content::read(load, request, what, context));
+            }
+            Effect::SaveFileContent {
+                path,
+                bytes,
+                overwrite,
+            } => self.blocking(move || file_content::save_to(path, &bytes, overwrite)),
         }
     }
 

@@ -133,7 +133,9 @@ impl State {
         self.close_files(effects);
         self.files_loads = self.files_loads.wrapping_add(1);
         let load = self.files_loads;
-        self.view = Some(OpenView::Files(FilesView::new(load, name, wish)));
+        let mut view = FilesView::new(load, name, wish);
+        view.source = Some(Box::new(source.clone()));
+        self.view = Some(OpenView::Files(view));
         effects.push(Effect::OpenFiles { load, source });
     }
 

@@ -9,6 +9,7 @@
 pub mod commit;
 // Remote engines: the contexts popup, `:context NAME`, switching engines.
 pub mod context;
+pub mod file_content; // files view: a file's content (issue 10)
 pub mod files;
 pub mod import;
 pub mod login;
@@ -44,6 +45,8 @@ pub enum OpenForm {
     OpenRepository(Form<repository::RepositoryFields>),
     // workflow
     Run(Box<Form<run::RunFields>>),
+    // files view (issue 10): where to save a file's content.
+    SaveFile(Form<file_content::SaveFileFields>),
 }
 
 /// Runs `$body` with `$form` bound to the typed form, whichever kind is open.
@@ -57,6 +60,7 @@ macro_rules! each_form {
             OpenForm::Login($form) => $body,
             OpenForm::OpenRepository($form) => $body,
             OpenForm::Run($form) => $body,
+            OpenForm::SaveFile($form) => $body,
         }
     };
 }
@@ -156,6 +160,7 @@ impl State {
             OpenForm::Login(_) => self.submit_login(effects),
             OpenForm::OpenRepository(_) => self.submit_open_repository(effects),
             OpenForm::Run(_) => self.submit_run(effects),
+            OpenForm::SaveFile(_) => self.submit_save_file(effects),
         }
     }
 

@@ -16,6 +16,7 @@ use crate::layerfs::view::TreeMode;
 use crate::layerfs::{Change, Entry, EntryKind, ImageFs, Layer, PathId, WasteReport};
 use crate::registry::Platform;
 
+use super::file_content::{ContentPane, ContentRequestId};
 use super::filter::Filter;
 use super::list::ListCursor;
 
@@ -112,6 +113,12 @@ pub struct FilesView {
     wish: Option<LayerWish>,
     /// The waste numbers, once every layer is in.
     pub waste: Option<WasteReport>,
+    /// What was opened, for reading a file's content again.
+    pub source: Option<Box<FilesSource>>,
+    /// A file's content shown over the tree (Enter on a file); Esc goes back to the tree.
+    pub content: Option<Box<ContentPane>>,
+    /// The last content read asked for.
+    pub content_requests: ContentRequestId,
 }
 
 impl FilesView {
@@ -135,6 +142,9 @@ impl FilesView {
             rows: Vec::new(),
             wish,
             waste: None,
+            source: None,
+            content: None,
+            content_requests: 0,
         }
     }
 
@@ -270,6 +280,9 @@ impl FilesView {
 
     /// Moves the side that has the keys.
     pub fn navigate(&mut self, action: Action) -> bool {
+        if let Some(content) = &mut self.content {
+            return content.scroll.navigate(action);
+        }
         match self.side {
             FilesSide::Layers => {
                 let moved = self.layers.navigate(action, self.layer_total());

@@ -7,6 +7,7 @@ pub mod containers;
 // Remote engines: the docker contexts popup.
 pub mod contexts;
 pub mod drawn;
+pub mod file_content; // files view: a file's content (issue 10)
 pub mod files;
 pub mod filter;
 pub mod form;

@@ -345,6 +345,10 @@ impl State {
     /// Esc outside inputs: clear a filter, else close the open view, else go back from a
     /// repository opened on purpose to following the images selection.
     fn on_escape(&mut self, effects: &mut Vec<Effect>) {
+        // files view: Esc leaves a file's content for the tree.
+        if self.close_file_content() {
+            return;
+        }
         if self.clear_filter(effects) {
             return;
         }
@@ -423,6 +427,7 @@ impl State {
             // files view (issue 10)
             Action::Files if self.view.is_none() => self.open_files_here(effects),
             Action::CancelLoad if self.files_view().is_some() => self.cancel_files(effects),
+            Action::SaveFile if self.files_view().is_some() => self.open_save_file_form(),
             Action::Sort
             | Action::ToggleChanges
             | Action::OnlyChanges
@@ -609,7 +614,7 @@ impl State {
         if let Some(view) = &mut self.view {
             match view {
                 OpenView::Changes(view) => view.toggle_selected(),
-                OpenView::Files(view) => view.toggle_selected(),
+                OpenView::Files(_) => self.open_in_files(effects),
                 OpenView::Logs(_) => {}
             }
             return;
@@ -689,6 +694,9 @@ impl State {
 
 /// files view: the keys that change what the tree shows.
 fn files_action(view: &mut crate::model::files::FilesView, action: Action) {
+    if view.content.is_some() {
+        return; // A file's content is shown: the tree keys wait for Esc.
+    }
     match action {
         Action::Sort => view.toggle_sort(),
         Action::ToggleChanges => view.toggle_mode(),

@@ -432,6 +432,7 @@ impl State {
             Msg::Logs(msg) => self.on_logs_msg(msg),
             Msg::Lifecycle(done) => self.on_lifecycle_done(done, &mut effects),
             Msg::SessionEnded(ended) => self.on_session_ended(ended, &mut effects),
+            Msg::FileContent(msg) => self.on_content_msg(msg),
         }
         self.stop_logs_of_closed_view(&mut effects);
         effects

@@ -24,6 +24,8 @@ pub enum FormKind {
     Login,
     OpenRepository,
     Run,
+    /// files view: where to save a file's content.
+    SaveFile,
 }
 
 impl State {
@@ -69,6 +71,11 @@ impl State {
         self.logs_view()
     }
 
+    /// files view: the file content shown over the tree.
+    pub fn file_content(&self) -> Option<&crate::model::file_content::ContentPane> {
+        self.files_view().and_then(|v| v.content.as_deref())
+    }
+
     /// The open form, as drawn.
     pub fn form(&self) -> Option<FormView<'_>> {
         self.form.as_ref().map(OpenForm::view)
@@ -83,6 +90,7 @@ impl State {
             OpenForm::Login(_) => FormKind::Login,
             OpenForm::OpenRepository(_) => FormKind::OpenRepository,
             OpenForm::Run(_) => FormKind::Run,
+            OpenForm::SaveFile(_) => FormKind::SaveFile,
         })
     }
 

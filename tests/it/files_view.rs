@@ -57,11 +57,11 @@ fn tars() -> Vec<Vec<u8>> {
     sample_layers().iter().map(|l| layer_tar(l)).collect()
 }
 
-fn event(load: FilesLoadId, event: LoadEvent) -> Msg {
+pub(crate) fn event(load: FilesLoadId, event: LoadEvent) -> Msg {
     Msg::Files(FilesMsg::Event { load, event })
 }
 
-fn plan(tars: &[Vec<u8>]) -> LoadEvent {
+pub(crate) fn plan(tars: &[Vec<u8>]) -> LoadEvent {
     LoadEvent::Plan(ImagePlan {
         name: "sample".into(),
         layers: tars
@@ -77,7 +77,7 @@ fn plan(tars: &[Vec<u8>]) -> LoadEvent {
     })
 }
 
-fn layer(tar: &[u8]) -> LoadEvent {
+pub(crate) fn layer(tar: &[u8]) -> LoadEvent {
     LoadEvent::Layer {
         diff_id: sha256(tar),
         index: Arc::new(LayerIndex::read(tar, "test layer").expect("a layer index")),
@@ -96,7 +96,7 @@ fn progress(bytes: u64, done: usize) -> LoadEvent {
 }
 
 /// The load an `OpenFiles` effect started, and what it reads.
-fn opened(effects: &[Effect]) -> (FilesLoadId, FilesSource) {
+pub(crate) fn opened(effects: &[Effect]) -> (FilesLoadId, FilesSource) {
     effects
         .iter()
         .find_map(|e| match e {
@@ -487,7 +487,7 @@ fn hostile_names_are_cleaned_and_tiny_terminals_do_not_panic() {
 
 // ----- end to end ----------------------------------------------------------------------------
 
-async fn until_loaded(app: &mut Headless) {
+pub(crate) async fn until_loaded(app: &mut Headless) {
     app.until(Duration::from_secs(60), |h| {
         h.state.files().is_some_and(|v| !v.loading)
     })

@@ -13,6 +13,7 @@ mod architecture;
 mod containers_engine;
 mod containers_flows;
 mod engine_images;
+mod file_content; // files view: a file's content (issue 10)
 mod files_view; // files view (issue 10)
 mod layerfs_engine;
 mod layerfs_formats;

@@ -29,6 +29,8 @@ const TOP_WASTED: usize = 5;
 pub struct FilesKeys {
     pub stop: String,
     pub hints: String,
+    /// The key that saves a file's content shown.
+    pub save: String,
 }
 
 impl FilesKeys {
@@ -50,6 +52,7 @@ impl FilesKeys {
         FilesKeys {
             stop: key(Action::CancelLoad).map_or_else(String::new, |k| format!(" · {k} stops")),
             hints,
+            save: key(Action::SaveFile).unwrap_or_default(),
         }
     }
 }
@@ -89,6 +92,11 @@ pub fn draw(
         return;
     }
     let [main, status] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+    if let Some(content) = &files.content {
+        // A file's content, over the layers and the tree until Esc.
+        super::file_content::draw(frame, main, status, content, &keys.save, theme);
+        return;
+    }
     draw_status(frame, status, files, keys, theme);
 
     if inner.width >= SIDE_BY_SIDE {
