@@ -15,6 +15,8 @@ pub mod jobs;
 pub mod layers;
 pub mod line_editor;
 pub mod list;
+// Registries people use: per-platform comparison with the local image.
+pub mod local_platforms;
 pub mod path_completion;
 pub mod popup;
 pub mod tags;

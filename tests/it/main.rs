@@ -27,10 +27,13 @@ mod pty_commit;
 mod pty_contexts;
 mod registry_auth;
 mod registry_compare;
+// Registries people use: the LOCAL column per platform.
 mod registry_content;
 mod registry_faults;
 mod registry_harbor;
 mod registry_hub;
+mod registry_local_platform;
+mod registry_local_platform_flow;
 mod registry_no_catalog;
 // Registries people use (Hub, Harbor, no catalog): wiring to the UI.
 mod registries_ui;

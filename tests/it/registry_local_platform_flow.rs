@@ -1,0 +1,74 @@
+//! The per-platform LOCAL column's requests, at the update level: the shown repository's
+//! local images have their platform asked for once, a new local image of it is asked for
+//! when it appears, and the engine's answer is what the column compares with.
+
+use crate::support::action_fixtures::{connected, id, images, record};
+use wharf::docker::{ImageId, ImagePlatform};
+use wharf::effect::Effect;
+use wharf::model::tags::LocalIndex;
+use wharf::msg::Msg;
+use wharf::registry::RepositoryRef;
+
+fn asked(effects: &[Effect]) -> Vec<ImageId> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::InspectImagePlatform { image } => Some(image.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_shown_repositorys_local_platforms_are_asked_once_and_for_new_images() {
+    let mut state = connected();
+    let effects = crate::support::action_fixtures::command(&mut state, "repo nginx");
+    assert_eq!(asked(&effects), [id('1')], "the local nginx image");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::LoadTags { .. })),
+        "{effects:?}"
+    );
+
+    // The images list again, with a new nginx image: only that one is asked for.
+    let mut records = images();
+    records.push(record(
+        '9',
+        &["nginx:1.27"],
+        &["nginx@sha256:9999999999999999999999999999999999999999999999999999999999999999"],
+        60,
+        10,
+    ));
+    let effects = state.update(Msg::ImagesLoaded(Ok(records)));
+    assert_eq!(asked(&effects), [id('9')]);
+    let effects = state.update(Msg::ImagesLoaded(Ok(images())));
+    assert!(asked(&effects).is_empty(), "{effects:?}");
+
+    // The engine's answer is kept for the column.
+    state.update(Msg::ImagePlatformLoaded {
+        image: id('1'),
+        result: Ok(Some(ImagePlatform {
+            os: "linux".into(),
+            architecture: "arm64".into(),
+            variant: Some("v8".into()),
+        })),
+    });
+    let repo = RepositoryRef::parse("nginx").unwrap();
+    let local = LocalIndex::new(state.images().records(), &repo)
+        .with_platforms(&state.tags().local_platforms);
+    assert_eq!(
+        local
+            .local_platform("1.25")
+            .map(ToString::to_string)
+            .as_deref(),
+        Some("linux/arm64/v8")
+    );
+    // An image that is gone by the time the engine looks is asked again on the next look.
+    state.update(Msg::ImagePlatformLoaded {
+        image: id('9'),
+        result: Ok(None),
+    });
+    let mut records = images();
+    records.push(record('9', &["nginx:1.27"], &[], 60, 10));
+    let effects = state.update(Msg::ImagesLoaded(Ok(records)));
+    assert_eq!(asked(&effects), [id('9')]);
+}
