@@ -27,13 +27,13 @@ mod pty_commit;
 mod pty_contexts;
 mod registry_auth;
 mod registry_compare;
-// Registries people use: the LOCAL column per platform.
 mod registry_content;
 mod registry_faults;
 mod registry_harbor;
 mod registry_hub;
+// Registries people use: the LOCAL column per platform, the open prompt's bare host.
 mod registry_local_platform;
-mod registry_local_platform_flow;
+mod registry_more_flows;
 mod registry_no_catalog;
 // Registries people use (Hub, Harbor, no catalog): wiring to the UI.
 mod registries_ui;
