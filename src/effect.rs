@@ -100,6 +100,8 @@ pub enum Effect {
         load: crate::model::files::FilesLoadId,
     },
     // Registries people use (Hub, Harbor, no catalog):
+    /// Ask the engine which platform a local image is for (per-platform digest comparison).
+    InspectImagePlatform { image: crate::docker::ImageId },
     /// Put a repository first among those remembered for its registry.
     RememberRepository { repository: RepositoryRef },
     /// Read the repositories remembered per registry.

@@ -94,6 +94,11 @@ pub enum Msg {
         result: Result<CatalogPage, RegistryError>,
     },
     // Registries people use (Hub, Harbor, no catalog):
+    /// The platform of a local image (`None`: it is gone).
+    ImagePlatformLoaded {
+        image: crate::docker::ImageId,
+        result: Result<Option<crate::docker::ImagePlatform>, crate::docker::EngineError>,
+    },
     /// A repository's tags from the registry's own API (Docker Hub, Harbor).
     RemoteTagsLoaded {
         generation: u64,

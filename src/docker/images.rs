@@ -6,7 +6,7 @@ use futures::{Stream, StreamExt};
 
 use super::engine::Engine;
 use super::error::{EngineError, EngineErrorKind};
-use super::types::{HistoryRecord, ImageId, ImageRecord};
+use super::types::{HistoryRecord, ImageId, ImagePlatform, ImageRecord};
 
 /// What to import and how to name it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,6 +37,26 @@ impl Engine {
     pub async fn inspect_image(&self, id: &str) -> Result<Option<ImageRecord>, EngineError> {
         match self.docker.inspect_image(id).await {
             Ok(inspect) => Ok(record_from_inspect(inspect)),
+            Err(e) => {
+                let err = self.error(e);
+                if err.kind == EngineErrorKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    /// The platform a local image is for (per-platform digest comparison with a registry);
+    /// `None` when it no longer exists.
+    pub async fn image_platform(&self, id: &ImageId) -> Result<Option<ImagePlatform>, EngineError> {
+        match self.docker.inspect_image(&id.0).await {
+            Ok(inspect) => Ok(Some(ImagePlatform {
+                os: inspect.os.unwrap_or_default(),
+                architecture: inspect.architecture.unwrap_or_default(),
+                variant: inspect.variant.filter(|v| !v.is_empty()),
+            })),
             Err(e) => {
                 let err = self.error(e);
                 if err.kind == EngineErrorKind::NotFound {

@@ -36,5 +36,5 @@ pub use transfer::{LoginCheck, RemoveOutcome, counted};
 pub use transport::{ConnectOptions, EngineAddress, SshAddress, SshOptions};
 pub use types::{
     ChangeKind, ContainerId, ContainerRecord, ContainerState, EngineEvent, EngineInfo,
-    EventSubject, FileChange, HistoryRecord, ImageId, ImageRecord, PortMapping,
+    EventSubject, FileChange, HistoryRecord, ImageId, ImagePlatform, ImageRecord, PortMapping,
 };

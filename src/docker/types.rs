@@ -58,6 +58,14 @@ pub struct ImageRecord {
     pub size: u64,
 }
 
+/// The platform a local image is for, as the engine's inspect says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImagePlatform {
+    pub os: String,
+    pub architecture: String,
+    pub variant: Option<String>,
+}
+
 /// One layer of an image's history, newest first as the engine gives it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRecord {

@@ -264,6 +264,11 @@ impl Executor {
                 })
             }
             // Registries people use (Hub, Harbor, no catalog):
+            Effect::InspectImagePlatform { image } => self.engine_call(
+                image,
+                |engine, image| async move { engine.image_platform(&image).await },
+                |image, result| Msg::ImagePlatformLoaded { image, result },
+            ),
             Effect::RememberRepository { repository } => {
                 if let Some(memory) = self.services.repository_memory.clone() {
                     self.blocking(move || remote::remember(&memory, &repository));

@@ -50,7 +50,13 @@ impl State {
         let Some(OpenForm::OpenRepository(form)) = self.form.as_mut() else {
             return;
         };
-        match parse_repository(&form.fields.repository.text()) {
+        let text = form.fields.repository.text();
+        // A registry alone: its catalog, never Docker Hub's `library/HOST`.
+        if let Some(host) = bare_registry(&text) {
+            self.form = None;
+            return self.browse_registry(Some(host), effects);
+        }
+        match parse_repository(&text) {
             Ok(repository) => {
                 self.form = None;
                 self.open_repository(repository, effects);
@@ -66,6 +72,37 @@ impl State {
             Err(e) => self.error(format!("cannot open {}: {e}", quoted(text))),
         }
     }
+}
+
+/// The text is a registry host alone: `registry.example.com`, `host:5000`, `localhost`,
+/// `127.0.0.1:5000`, `[::1]:5000`. A name with a short number after the colon (`redis:7`,
+/// `node:20`) is a Docker Hub repository with a tag, as docker reads it; a port has 4 or 5
+/// digits here.
+fn bare_registry(text: &str) -> Option<String> {
+    let text = text.trim();
+    if text.is_empty() || text.contains('/') || text.contains('@') {
+        return None;
+    }
+    let (host, port) = if text.starts_with('[') {
+        match text.rsplit_once("]:") {
+            Some((host, port)) => (&text[..host.len() + 1], Some(port)),
+            None => (text, None),
+        }
+    } else {
+        match text.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (text, None),
+        }
+    };
+    let is_port = |p: &str| (4..=5).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    let registry_like = host.contains('.')
+        || host == "localhost"
+        || host.starts_with('[')
+        || host.parse::<IpAddr>().is_ok()
+        || port.is_some_and(is_port);
+    let port_ok = port.is_none_or(|p| p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty());
+    (registry_like && port_ok && crate::registry::reference::validate_registry(text).is_ok())
+        .then(|| text.to_string())
 }
 
 /// A repository as typed: `nginx`, `localhost:5000/app`, or a full reference whose tag is

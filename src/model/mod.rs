@@ -18,6 +18,8 @@ pub mod line_editor;
 pub mod list;
 // workflow
 pub mod logs_view;
+// Registries people use: per-platform comparison with the local image.
+pub mod local_platforms;
 pub mod path_completion;
 pub mod popup;
 pub mod tags;

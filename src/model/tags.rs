@@ -18,6 +18,8 @@ use crate::text::natural::natural_cmp;
 use super::filter::Filter;
 use super::images::split_repo_tag;
 use super::list::ListView;
+use super::local_platforms::LocalPlatforms;
+use crate::registry::compare::{DigestMatch, LocalImage, TagDigests, compare_with_local};
 
 /// Requests for tag details in flight at once.
 pub const MAX_IN_FLIGHT: usize = 4;
@@ -300,6 +302,8 @@ pub struct TagsState {
     pub stopped: Option<String>,
     /// The repositories opened before, per registry (from the data directory).
     pub remembered: RememberedRepositories,
+    /// The platforms of the local images the tags are compared with.
+    pub local_platforms: LocalPlatforms,
 }
 
 impl TagsState {
@@ -694,12 +698,17 @@ impl TagsState {
 /// How a remote tag relates to the local images.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LocalStatus {
-    /// The local tag of that name is this very image.
+    /// The local tag of that name is this very image (for its platform).
     Same,
     /// The local tag of that name points to something else.
     Differs,
+    /// The tag has no image for the local image's platform.
+    OtherPlatforms,
     /// The local tag exists; whether it matches shows once the tag's details arrive.
     Checking,
+    /// The local tag exists, and what the registry said does not settle it (its detail
+    /// does: Enter).
+    Unknown,
     /// No local tag of that name, but the image is local under another name.
     Elsewhere,
     /// Nothing local by that name or content.
@@ -718,6 +727,8 @@ pub struct LocalIndex<'a> {
     digests: HashSet<&'a str>,
     /// Every local image ID.
     ids: HashSet<&'a str>,
+    /// The local images' platforms, as far as the engine said them.
+    platforms: Option<&'a LocalPlatforms>,
 }
 
 impl<'a> LocalIndex<'a> {
@@ -738,42 +749,108 @@ impl<'a> LocalIndex<'a> {
         LocalIndex { familiar, ..index }
     }
 
-    /// How the local images relate to a remote tag. An image matches by the manifest
-    /// digest its registry gave it, or, once the details are known, by its ID: the engine
-    /// names a pulled image by its config's digest, which survives re-tagging (a manifest
-    /// digest recorded on an image does not).
+    /// Compares per platform where the engine said the local image's platform.
+    pub fn with_platforms(self, platforms: &'a LocalPlatforms) -> Self {
+        LocalIndex {
+            platforms: Some(platforms),
+            ..self
+        }
+    }
+
+    /// The platform of the local image named by `tag`, once the engine said it.
+    pub fn local_platform(&self, tag: &str) -> Option<&'a crate::registry::manifest::Platform> {
+        let local = self.tags.get(tag)?;
+        self.platforms?.get(&local.id.0)
+    }
+
+    /// How the local images relate to a remote tag, per platform
+    /// ([`compare_with_local`]): an index digest is only ever compared with the digests the
+    /// local image was pulled or pushed by, never with a platform manifest's digest.
     pub fn status(&self, row: &TagRow) -> LocalStatus {
-        let config_ids: Vec<&str> = row
-            .detail
-            .iter()
-            .flat_map(|d| d.platforms.iter().map(|p| p.config_digest.as_str()))
-            .collect();
-        let digest = row.digest.as_deref();
-        let is = |id: &str| config_ids.contains(&id) || digest == Some(id);
-        let recorded = |local: &ImageRecord, d: &str| {
-            repository_digests(local, &self.familiar).any(|r| r == d)
+        let remote = tag_digests(row);
+        let Some(local) = self.tags.get(row.name.as_str()) else {
+            let known = remote
+                .digest
+                .iter()
+                .chain(
+                    remote
+                        .images
+                        .iter()
+                        .filter_map(|i| i.manifest_digest.as_ref()),
+                )
+                .any(|d| self.digests.contains(d.as_str()))
+                || remote
+                    .images
+                    .iter()
+                    .filter_map(|i| i.config_digest.as_deref())
+                    .any(|id| self.ids.contains(id));
+            return if known {
+                LocalStatus::Elsewhere
+            } else {
+                LocalStatus::Absent
+            };
         };
-        match self.tags.get(row.name.as_str()) {
-            Some(local) if digest.is_some_and(|d| recorded(local, d)) => LocalStatus::Same,
-            Some(local) if is(&local.id.0) => LocalStatus::Same,
-            Some(_)
-                if row.detail.is_none()
-                    && (row.remote.is_none() || digest.is_none())
-                    && row.error.is_none() =>
+        let repo_digests: Vec<String> = repository_digests(local, &self.familiar)
+            .map(str::to_owned)
+            .collect();
+        let verdict = match self.platforms.and_then(|p| p.get(&local.id.0)) {
+            Some(platform) => compare_with_local(
+                &LocalImage {
+                    id: &local.id.0,
+                    platform,
+                    repo_digests: &repo_digests,
+                },
+                &remote,
+            ),
+            None => any_platform(&local.id.0, &repo_digests, &remote),
+        };
+        match verdict {
+            DigestMatch::Same => LocalStatus::Same,
+            DigestMatch::Different => LocalStatus::Differs,
+            DigestMatch::PlatformMissing => LocalStatus::OtherPlatforms,
+            DigestMatch::Unknown
+                if row.detail.is_none() && row.remote.is_none() && row.error.is_none() =>
             {
                 LocalStatus::Checking
             }
-            Some(_) => LocalStatus::Differs,
-            None if digest.is_some_and(|d| self.digests.contains(d)) => LocalStatus::Elsewhere,
-            None if config_ids
-                .iter()
-                .chain(digest.iter())
-                .any(|id| self.ids.contains(*id)) =>
-            {
-                LocalStatus::Elsewhere
-            }
-            None => LocalStatus::Absent,
+            DigestMatch::Unknown => LocalStatus::Unknown,
         }
+    }
+}
+
+/// What the registry said a tag points to: its detail when fetched, else the row of its
+/// own API, else the digest alone.
+fn tag_digests(row: &TagRow) -> TagDigests {
+    if let Some(detail) = &row.detail {
+        TagDigests::from_detail(detail)
+    } else if let Some(remote) = &row.remote {
+        let mut digests = TagDigests::from_remote(remote);
+        digests.digest = digests.digest.or_else(|| row.digest.clone());
+        digests
+    } else {
+        TagDigests {
+            digest: row.digest.clone(),
+            images: Vec::new(),
+        }
+    }
+}
+
+/// The comparison before the engine said the local image's platform: any platform image
+/// of the tag that is the local image settles it; config digests of every platform that
+/// all differ say it is another image.
+fn any_platform(id: &str, repo_digests: &[String], remote: &TagDigests) -> DigestMatch {
+    let pulled_by = |d: &String| repo_digests.contains(d);
+    let same = remote.digest.as_ref().is_some_and(pulled_by)
+        || remote.images.iter().any(|image| {
+            image.manifest_digest.as_ref().is_some_and(pulled_by)
+                || image.config_digest.as_deref() == Some(id)
+        });
+    if same {
+        DigestMatch::Same
+    } else if !remote.images.is_empty() && remote.images.iter().all(|i| i.config_digest.is_some()) {
+        DigestMatch::Different
+    } else {
+        DigestMatch::Unknown
     }
 }
 
@@ -1033,6 +1110,122 @@ mod tests {
         );
         let hub = LocalIndex::new(&records, &RepositoryRef::parse("other").unwrap());
         assert_eq!(hub.status(&row("1", "sha256:m9", None)), LocalStatus::Same);
+    }
+
+    #[test]
+    fn local_column_compares_the_local_images_platform_only() {
+        use crate::docker::{ImageId, ImagePlatform};
+        use crate::registry::RemotePlatform;
+        use crate::registry::manifest::Platform;
+        let plat = |arch: &str, variant: Option<&str>| Platform {
+            os: "linux".into(),
+            architecture: arch.into(),
+            variant: variant.map(str::to_owned),
+        };
+        // An arm64 image pulled by its platform manifest's digest, tagged :1, :2 and :3.
+        let records = vec![ImageRecord {
+            id: ImageId("sha256:armcfg".into()),
+            repo_tags: ["1", "2", "3"]
+                .iter()
+                .map(|t| format!("localhost:5000/team/app:{t}"))
+                .collect(),
+            repo_digests: vec!["localhost:5000/team/app@sha256:arm".into()],
+            created: 0,
+            size: 0,
+        }];
+        // A row as Docker Hub's or Harbor's API gives it: platform manifest digests only.
+        let row = |name: &str, index: &str, platforms: &[(Platform, &str)]| TagRow {
+            name: name.into(),
+            digest: Some(index.into()),
+            detail: None,
+            error: None,
+            remote: Some(Arc::new(RemoteTag {
+                digest: Some(index.into()),
+                platforms: platforms
+                    .iter()
+                    .map(|(platform, digest)| RemotePlatform {
+                        platform: platform.clone(),
+                        digest: Some((*digest).into()),
+                        size: None,
+                    })
+                    .collect(),
+                ..RemoteTag::named(name)
+            })),
+            requested: true,
+        };
+        let both = row(
+            "1",
+            "sha256:index1",
+            &[
+                (plat("amd64", None), "sha256:amd"),
+                (plat("arm64", Some("v8")), "sha256:arm"),
+            ],
+        );
+        let moved = row(
+            "2",
+            "sha256:index2",
+            &[
+                (plat("amd64", None), "sha256:amd"),
+                (plat("arm64", Some("v8")), "sha256:arm2"),
+            ],
+        );
+        let amd_only = row("3", "sha256:index3", &[(plat("amd64", None), "sha256:amd")]);
+
+        let mut platforms = LocalPlatforms::default();
+        let asked = platforms.to_ask(&records, &repo());
+        assert_eq!(asked, [ImageId("sha256:armcfg".into())]);
+        assert!(platforms.to_ask(&records, &repo()).is_empty(), "asked once");
+        // Before the engine said the platform: a platform digest the image was pulled by
+        // settles "same"; nothing else is proof.
+        let index = LocalIndex::new(&records, &repo()).with_platforms(&platforms);
+        assert_eq!(index.status(&both), LocalStatus::Same);
+        assert_eq!(index.status(&moved), LocalStatus::Unknown);
+        assert_eq!(index.status(&amd_only), LocalStatus::Unknown);
+
+        platforms.set(
+            &ImageId("sha256:armcfg".into()),
+            Some(ImagePlatform {
+                os: "linux".into(),
+                architecture: "arm64".into(),
+                variant: None,
+            }),
+        );
+        let index = LocalIndex::new(&records, &repo()).with_platforms(&platforms);
+        assert_eq!(
+            index
+                .local_platform("1")
+                .map(ToString::to_string)
+                .as_deref(),
+            Some("linux/arm64")
+        );
+        assert_eq!(index.status(&both), LocalStatus::Same, "arm64 is arm64/v8");
+        assert_eq!(
+            index.status(&moved),
+            LocalStatus::Unknown,
+            "the index digest differs from the pulled platform digest: not proof"
+        );
+        assert_eq!(index.status(&amd_only), LocalStatus::OtherPlatforms);
+        // The tag's index digest among the local repo digests: the same, whatever platforms.
+        let by_index = row("1", "sha256:arm", &[]);
+        assert_eq!(index.status(&by_index), LocalStatus::Same);
+        // Another repository's image of that platform digest is not ours.
+        assert_eq!(
+            index.status(&row(
+                "7",
+                "sha256:index1",
+                &[(plat("amd64", None), "sha256:amd")]
+            )),
+            LocalStatus::Absent
+        );
+        assert_eq!(
+            index.status(&row(
+                "7",
+                "sha256:index9",
+                &[(plat("arm64", None), "sha256:arm")]
+            )),
+            LocalStatus::Elsewhere,
+            "no local :7, but its arm64 image is here"
+        );
     }
 
     #[test]

@@ -185,6 +185,8 @@ impl State {
                 self.images.set_records(records);
                 self.select_pending(true);
                 self.sync_layers(effects);
+                // Registries people use: a new local image of the shown repository.
+                self.ask_local_platforms(effects);
             }
             Err(e) => {
                 if let Some(e) = self.engine_error(e, effects) {

@@ -399,6 +399,7 @@ impl State {
                 result,
             } => self.on_tag_detail_loaded(generation, tag, result, &mut effects),
             // Registries people use (Hub, Harbor, no catalog):
+            Msg::ImagePlatformLoaded { image, result } => self.on_image_platform(image, result),
             Msg::RemoteTagsLoaded { generation, result } => {
                 self.on_remote_tags_loaded(generation, result, &mut effects)
             }

@@ -127,6 +127,7 @@ impl State {
     }
 
     pub(crate) fn load_tags(&mut self, effects: &mut Vec<Effect>) {
+        self.ask_local_platforms(effects);
         if let Some(repository) = self.tags.repository.clone() {
             effects.push(Effect::LoadTags {
                 generation: self.tags.generation,
@@ -183,6 +184,33 @@ impl State {
             }
             Err(error) => self.remote_failed(&error, None),
         }
+    }
+
+    /// Asks the engine the platform of the shown repository's local images not asked yet:
+    /// a tag is compared with the local image for that image's platform.
+    pub(crate) fn ask_local_platforms(&mut self, effects: &mut Vec<Effect>) {
+        let Some(repository) = self.tags.repository.as_ref() else {
+            return;
+        };
+        let wanted = self
+            .tags
+            .local_platforms
+            .to_ask(self.images.records(), repository);
+        effects.extend(
+            wanted
+                .into_iter()
+                .map(|image| Effect::InspectImagePlatform { image }),
+        );
+    }
+
+    pub(crate) fn on_image_platform(
+        &mut self,
+        image: crate::docker::ImageId,
+        result: Result<Option<crate::docker::ImagePlatform>, crate::docker::EngineError>,
+    ) {
+        // A failure is asked again on the next look; the column compares across platforms
+        // meanwhile.
+        self.tags.local_platforms.set(&image, result.ok().flatten());
     }
 
     /// Records a registry failure; a refusal remembers what to retry after a login.

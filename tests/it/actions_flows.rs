@@ -1757,12 +1757,21 @@ fn the_tags_pane_follows_the_selected_image_once_the_selection_rests() {
     );
     assert_eq!(state.tags().repository, None);
     let effects = state.update(Msg::TagsSettled { generation: second });
+    let local_nginx = state
+        .images()
+        .find("nginx:1.25")
+        .map(|r| r.id.clone())
+        .expect("nginx:1.25 is local");
     assert_eq!(
         effects,
-        [Effect::LoadTags {
-            generation: state.tags().generation,
-            repository: repo("docker.io/library/nginx"),
-        }]
+        [
+            // The local image's platform, for the per-platform LOCAL column.
+            Effect::InspectImagePlatform { image: local_nginx },
+            Effect::LoadTags {
+                generation: state.tags().generation,
+                repository: repo("docker.io/library/nginx"),
+            }
+        ]
     );
     assert!(!state.tags().pinned);
 
@@ -1777,8 +1786,11 @@ fn the_tags_pane_follows_the_selected_image_once_the_selection_rests() {
     let generation = settle(&select(&mut state, "localhost:5000/team/app:1.10")).unwrap();
     let effects = state.update(Msg::TagsSettled { generation });
     assert_eq!(
-        effects,
-        [Effect::LoadTags {
+        effects
+            .iter()
+            .filter(|e| !matches!(e, Effect::InspectImagePlatform { .. }))
+            .collect::<Vec<_>>(),
+        [&Effect::LoadTags {
             generation: state.tags().generation,
             repository: repo("localhost:5000/team/app"),
         }]
@@ -1828,10 +1840,14 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
     let effects = state.update(Msg::TagsSettled { generation });
     assert_eq!(
         effects,
-        [Effect::LoadTags {
-            generation: state.tags().generation,
-            repository: repo("docker.io/library/alpine"),
-        }]
+        [
+            // The local alpine's platform, for the per-platform LOCAL column.
+            Effect::InspectImagePlatform { image: id('2') },
+            Effect::LoadTags {
+                generation: state.tags().generation,
+                repository: repo("docker.io/library/alpine"),
+            }
+        ]
     );
 
     // :repo pins as well; a bad one says why.
@@ -1858,7 +1874,8 @@ fn o_and_colon_repo_pin_a_repository_and_esc_follows_the_selection_again() {
             "{text}"
         );
     }
-    assert_eq!(command(&mut state, "repo nginx:1.25").len(), 2);
+    // Remembered, the local nginx's platform asked, the tags loaded.
+    assert_eq!(command(&mut state, "repo nginx:1.25").len(), 3);
 }
 
 #[test]
@@ -2410,7 +2427,10 @@ fn image_events_do_not_restart_the_pause_for_the_same_repository() {
     assert_eq!(settle(&effects), None, "the pause goes on: {effects:?}");
     let effects = state.update(Msg::TagsSettled { generation });
     assert!(
-        matches!(effects.as_slice(), [Effect::LoadTags { .. }]),
+        matches!(
+            effects.as_slice(),
+            [Effect::InspectImagePlatform { .. }, Effect::LoadTags { .. }]
+        ),
         "{effects:?}"
     );
 }

@@ -33,6 +33,9 @@ mod registry_content;
 mod registry_faults;
 mod registry_harbor;
 mod registry_hub;
+// Registries people use: the LOCAL column per platform, the open prompt's bare host.
+mod registry_local_platform;
+mod registry_more_flows;
 mod registry_no_catalog;
 // Registries people use (Hub, Harbor, no catalog): wiring to the UI.
 mod registries_ui;

@@ -146,7 +146,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         }
         _ => list_area,
     };
-    let local = LocalIndex::new(state.images.records(), repository);
+    let local = LocalIndex::new(state.images.records(), repository)
+        .with_platforms(&state.tags.local_platforms);
     let wide = list_area.width >= 70;
     let scans = tags.has_scans();
     let date_header = if has_push_dates(tags) {
@@ -187,7 +188,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         let (local_text, local_style) = match local.status(row) {
             LocalStatus::Same => ("same", theme.ok),
             LocalStatus::Differs => ("differs", theme.warning),
+            // The detail says which platform is missing.
+            LocalStatus::OtherPlatforms => ("differs", theme.warning),
             LocalStatus::Checking => ("…", theme.dim),
+            LocalStatus::Unknown => ("?", theme.dim),
             // The image is here, under another name: pulling this tag only names it.
             LocalStatus::Elsewhere => ("local", theme.dim),
             LocalStatus::Absent => ("", theme.dim),

@@ -4,6 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 
 use crate::model::popup::Scroll;
+use crate::model::tags::{LocalIndex, LocalStatus, TagRow};
 use crate::registry::{RemoteTag, RepositoryRef, ScanState, TagDetail};
 use crate::state::State;
 use crate::text::format::{size, timestamp};
@@ -40,6 +41,7 @@ pub fn draw(
                 (None, None, Some(error)) => format!("Cannot load this tag: {error}"),
                 (None, None, None) => "Loading…".to_string(),
             };
+            body.push_str(&local_line(state, repository, row, tag));
             let shared = state.tags.tags_sharing_digest(tag);
             if !shared.is_empty() {
                 body.push_str(&format!("\nSame digest as: {}\n", shared.join(", ")));
@@ -49,6 +51,29 @@ pub fn draw(
         None => "This tag is no longer listed.".to_string(),
     };
     draw_text(frame, area, &title, &body, scroll, view.theme.accent, view);
+}
+
+/// How the local image of that name compares, for its platform.
+fn local_line(state: &State, repository: &RepositoryRef, row: &TagRow, tag: &str) -> String {
+    let local = LocalIndex::new(state.images.records(), repository)
+        .with_platforms(&state.tags.local_platforms);
+    let platform = local
+        .local_platform(tag)
+        .map(|p| format!(" ({p})"))
+        .unwrap_or_default();
+    let name = format!("{}:{tag}", repository.familiar());
+    let text = match local.status(row) {
+        LocalStatus::Same => format!("the local {name}{platform} is this image"),
+        LocalStatus::Differs => format!("the local {name}{platform} differs"),
+        LocalStatus::OtherPlatforms => {
+            format!("this tag has no image for the platform of the local {name}{platform}")
+        }
+        LocalStatus::Checking => format!("comparing with the local {name}…"),
+        LocalStatus::Unknown => format!("the local {name}{platform} may differ (not settled)"),
+        LocalStatus::Elsewhere => "this image is local under another name".to_string(),
+        LocalStatus::Absent => "not local".to_string(),
+    };
+    format!("\nLocal:       {text}\n")
 }
 
 fn describe(detail: &TagDetail) -> String {
