@@ -142,4 +142,7 @@ pub enum Effect {
         containers: Vec<String>,
         action: crate::docker::LifecycleAction,
     },
+    // workflow: `:info`
+    /// Ask the engine about itself (`docker info`, `docker version`).
+    LoadEngineDetails,
 }

@@ -149,6 +149,9 @@ pub enum Msg {
     SessionEnded(crate::flows::shell::SessionEnded),
     /// A lifecycle action was applied (or refused), container by container.
     Lifecycle(crate::flows::lifecycle::LifecycleDone),
+    // workflow: `:info`
+    /// The engine described itself (or could not).
+    EngineDetails(Result<crate::docker::EngineDetails, EngineError>),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

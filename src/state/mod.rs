@@ -432,6 +432,8 @@ impl State {
             Msg::Logs(msg) => self.on_logs_msg(msg),
             Msg::Lifecycle(done) => self.on_lifecycle_done(done, &mut effects),
             Msg::SessionEnded(ended) => self.on_session_ended(ended, &mut effects),
+            // workflow: `:info`
+            Msg::EngineDetails(result) => self.on_engine_details(result),
         }
         self.stop_logs_of_closed_view(&mut effects);
         effects
