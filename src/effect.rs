@@ -156,4 +156,7 @@ pub enum Effect {
         bytes: crate::model::file_content::FileBytes,
         overwrite: bool,
     },
+    // workflow: `:info`
+    /// Ask the engine about itself (`docker info`, `docker version`).
+    LoadEngineDetails,
 }

@@ -156,6 +156,9 @@ pub enum Msg {
     Lifecycle(crate::flows::lifecycle::LifecycleDone),
     /// files view: a file's content read, or saved.
     FileContent(crate::flows::file_content::ContentMsg),
+    // workflow: `:info`
+    /// The engine described itself (or could not).
+    EngineDetails(Result<crate::docker::EngineDetails, EngineError>),
 }
 
 /// Pasted text. It may be a password, so `Debug` shows only its length.

@@ -4,6 +4,8 @@
 mod containers;
 pub mod contexts;
 mod engine;
+// workflow: `:info`
+mod engine_details;
 mod error;
 mod events;
 mod exec;
@@ -23,6 +25,7 @@ pub mod types;
 pub use containers::{CHANGE_INSTRUCTIONS, CommitRequest, validate_changes};
 pub use contexts::{ContextList, ContextSummary, list_contexts};
 pub use engine::Engine;
+pub use engine_details::EngineDetails;
 pub use error::{EngineError, EngineErrorKind};
 pub use exec::{DEFAULT_SHELLS, InteractiveSession, SessionEnd, TerminalSize, bridge};
 pub use export::ImageLayers;

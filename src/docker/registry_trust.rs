@@ -15,7 +15,7 @@
 
 use std::net::IpAddr;
 
-use bollard::models::SystemInfo;
+use bollard::models::RegistryServiceConfig;
 
 use super::engine::Engine;
 use super::error::{EngineError, EngineErrorKind};
@@ -126,12 +126,12 @@ impl Engine {
     /// The engine's insecure registries and mirrors (`docker info`), for `:info`.
     pub async fn registry_settings(&self) -> Result<RegistrySettings, EngineError> {
         let info = self.docker.info().await.map_err(|e| self.error(e))?;
-        Ok(settings_from(info))
+        Ok(settings_from(info.registry_config))
     }
 }
 
-fn settings_from(info: SystemInfo) -> RegistrySettings {
-    let config = info.registry_config.unwrap_or_default();
+pub(super) fn settings_from(config: Option<RegistryServiceConfig>) -> RegistrySettings {
+    let config = config.unwrap_or_default();
     let mut names: Vec<String> = config
         .index_configs
         .unwrap_or_default()
@@ -182,6 +182,7 @@ fn in_range(ip: IpAddr, network: IpAddr, prefix: u8) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bollard::models::SystemInfo;
 
     /// The engine's words (20.10, built with Go 1.19), from a login to a plain-HTTP
     /// registry it does not list as insecure.
@@ -255,7 +256,7 @@ mod tests {
                 "Mirrors":["https://mirror.example/"]}}"#,
         )
         .unwrap();
-        let settings = settings_from(info);
+        let settings = settings_from(info.registry_config);
         assert_eq!(
             settings.insecure_registries,
             ["reg.lan:5000", "127.0.0.0/8", "10.1.0.0/16"]

@@ -368,6 +368,12 @@ impl Executor {
             Effect::Interactive(session) => {
                 let _ = self.tx.send(workflow::no_terminal(session));
             }
+            // workflow: `:info`
+            Effect::LoadEngineDetails => self.engine_call(
+                (),
+                |engine, ()| async move { engine.details().await },
+                |(), result| Msg::EngineDetails(result),
+            ),
             Effect::ContainerAction { containers, action } => self.engine_call(
                 (containers, action),
                 |engine, (containers, action)| async move {

@@ -21,6 +21,8 @@ pub mod repository;
 pub mod retry;
 // workflow: run, logs, lifecycle, shell, local registry
 pub mod lifecycle;
+// workflow: `:info`
+pub mod engine_info;
 pub mod logs;
 pub mod run;
 pub mod shell;

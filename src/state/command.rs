@@ -70,6 +70,9 @@ pub enum Command {
         container: String,
         command: Vec<String>,
     },
+    // workflow: `:info`
+    /// What the engine says about itself, its registry settings above all.
+    Info,
     /// `:rm [-f] [-v] [NAME…]`.
     RemoveContainers {
         force: bool,
@@ -286,6 +289,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         usage: "[-f] [-v] [CONTAINER…]",
         help: "remove containers (asks; -f forces, -v volumes)",
     },
+    // workflow: `:info`
+    CommandSpec {
+        name: "info",
+        aliases: &[],
+        usage: "",
+        help: "the engine: insecure registries, mirrors",
+    },
 ];
 
 /// Parses a command line (without the leading `:`).
@@ -392,6 +402,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         },
         // workflow
         "logs" => one_arg(Command::Logs),
+        "info" => no_args(Command::Info),
         "start" | "stop" | "restart" | "pause" | "unpause" | "kill" => {
             use crate::docker::LifecycleAction as A;
             let action = match spec.name {

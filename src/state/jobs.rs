@@ -79,7 +79,9 @@ impl State {
                 self.error(format!("{title} failed: the engine refused the registry"));
                 self.popups.push(Popup::Message {
                     title: format!("{title}: the engine's registry settings"),
-                    body: message,
+                    body: format!(
+                        "{message}\n\n:info shows the registries the engine lists as insecure now."
+                    ),
                     severity: Severity::Error,
                     scroll: Scroll::default(),
                 });

@@ -203,6 +203,8 @@ impl State {
             Command::Run(Some(spec)) => self.run_now(*spec, effects),
             Command::Run(None) => self.open_run_form(),
             Command::Logs(name) => self.open_logs_named(&name, effects),
+            // workflow: `:info`
+            Command::Info => self.request_engine_info(effects),
             Command::Lifecycle { action, names } => self.container_action(action, &names, effects),
             Command::Rename { old, new } => self.rename_container(&old, &new, effects),
             Command::Exec { container, command } => self.exec_named(&container, command, effects),

@@ -434,6 +434,8 @@ impl State {
             Msg::Lifecycle(done) => self.on_lifecycle_done(done, &mut effects),
             Msg::SessionEnded(ended) => self.on_session_ended(ended, &mut effects),
             Msg::FileContent(msg) => self.on_content_msg(msg),
+            // workflow: `:info`
+            Msg::EngineDetails(result) => self.on_engine_details(result),
         }
         self.stop_logs_of_closed_view(&mut effects);
         effects

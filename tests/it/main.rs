@@ -61,3 +61,5 @@ mod workflow_engine;
 // workflow wiring
 mod workflow_flows;
 mod workflow_wiring_engine;
+// workflow: `:info`
+mod engine_info;

@@ -772,4 +772,6 @@ fn the_engines_plain_http_refusal_is_explained_with_the_daemon_json_line() {
         body.contains("/etc/docker/daemon.json") && body.contains("restart"),
         "{body}"
     );
+    // It points to where the engine's current list is shown.
+    assert!(body.contains(":info shows"), "{body}");
 }
