@@ -123,6 +123,9 @@ pub struct CatalogState {
     pub page: Option<PageCursor>,
     /// The listing Esc goes back to (a Harbor project's repositories: the projects).
     pub parent: Option<Box<CatalogState>>,
+    /// Names the registry listed that the reference grammar refuses: shown above the rows
+    /// with the reason, never opened as something else, never dropped without a word.
+    pub refused: Vec<RefusedName>,
 }
 
 /// What a catalog lists, besides a Distribution registry's `/v2/_catalog`. The entries run
@@ -248,6 +251,7 @@ impl CatalogState {
     ) {
         self.repositories
             .extend(page.items.iter().filter_map(&repository));
+        self.refused.extend(page.refused);
         append(&mut self.source, page.items);
         self.page = page.next;
         self.loading = false;
@@ -664,6 +668,7 @@ impl TagsState {
             source: CatalogSource::Distribution,
             page: None,
             parent: None,
+            refused: Vec::new(),
         });
         self.catalogs_opened
     }
@@ -683,12 +688,14 @@ impl TagsState {
         &mut self,
         generation: u64,
         repositories: Vec<RepositoryRef>,
+        refused: Vec<RefusedName>,
         next: Option<CatalogCursor>,
     ) {
         let Some(catalog) = self.catalog.as_mut().filter(|c| c.generation == generation) else {
             return;
         };
         catalog.repositories.extend(repositories);
+        catalog.refused.extend(refused);
         catalog.next = next;
         catalog.loading = false;
         catalog.refresh();
@@ -1232,8 +1239,8 @@ mod tests {
     fn catalog_pages_append_and_stale_pages_are_dropped() {
         let mut t = TagsState::default();
         let generation = t.open_catalog("localhost:5000".into());
-        t.add_catalog_page(generation, vec![repo()], None);
-        t.add_catalog_page(generation + 7, vec![repo(), repo()], None);
+        t.add_catalog_page(generation, vec![repo()], Vec::new(), None);
+        t.add_catalog_page(generation + 7, vec![repo(), repo()], Vec::new(), None);
         let catalog = t.catalog.as_ref().unwrap();
         assert_eq!(catalog.repositories.len(), 1);
         assert!(!catalog.loading);

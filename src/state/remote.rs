@@ -376,7 +376,7 @@ impl State {
         match result {
             Ok(page) => {
                 self.tags
-                    .add_catalog_page(generation, page.repositories, page.next);
+                    .add_catalog_page(generation, page.repositories, page.refused, page.next);
                 self.more_catalog(effects);
             }
             Err(error) if error.is_no_catalog() => self.offer_known_repositories(&error, effects),

@@ -397,3 +397,36 @@ fn docker_hub_search_results() {
         "{effects:?}"
     );
 }
+
+/// Names a catalog lists that the grammar refuses are shown above the rows with the reason,
+/// cleaned, and never become rows that would open something else.
+#[test]
+fn refused_catalog_names_are_shown_with_their_reason() {
+    let mut state = connected();
+    command(&mut state, "registry localhost:5000");
+    let generation = state.tags().catalog.as_ref().unwrap().generation;
+    let refused: Vec<_> = ["Team/App", "bad\u{1b}[31mname", "x//y", "UPPER"]
+        .iter()
+        .map(|name| {
+            wharf::registry::RefusedName::check("localhost:5000", name)
+                .expect_err("the grammar refuses it")
+        })
+        .collect();
+    state.update(Msg::CatalogLoaded {
+        generation,
+        result: Ok(wharf::registry::CatalogPage {
+            repositories: vec![repo("localhost:5000/team/app")],
+            refused,
+            ..Default::default()
+        }),
+    });
+    let catalog = state.tags().catalog.as_ref().unwrap();
+    assert_eq!(catalog.repositories.len(), 1, "refused names are not rows");
+    assert_eq!(catalog.refused.len(), 4);
+    for text in snap_both!(&state, "catalog_refused_names") {
+        assert!(text.contains("4 listed names cannot be opened"), "{text}");
+        assert!(text.contains("Team/App"), "{text}");
+        assert!(text.contains("team/app"), "{text}");
+    }
+    assert_no_escapes(render(&state, 160, 45).backend().buffer());
+}

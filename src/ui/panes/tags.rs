@@ -8,7 +8,7 @@ use crate::docker::types::short_hex;
 use crate::model::tags::{
     CatalogSource, CatalogState, LocalIndex, LocalStatus, RemoteError, TagRow, TagSort,
 };
-use crate::registry::{RemotePlatform, ScanState, ScanSummary, Severity, TagDetail};
+use crate::registry::{RefusedName, RemotePlatform, ScanState, ScanSummary, Severity, TagDetail};
 use crate::state::State;
 use crate::text::clean;
 use crate::text::format::{count, size, sort_label};
@@ -444,6 +444,15 @@ fn draw_catalog(
             notice(frame, message, &text, theme.warning);
             rest
         }
+        _ if !catalog.refused.is_empty() => {
+            let text = refused_text(&catalog.refused);
+            // The rows keep at least two thirds of the pane.
+            let lines = crate::text::wrap(&text, inner.width.saturating_sub(2) as usize).len();
+            let lines = (lines as u16).min(inner.height / 3);
+            let (message, rest) = split_top(inner, lines);
+            notice(frame, message, &text, theme.warning);
+            rest
+        }
         _ => inner,
     };
     let typing = focused && state.keys_reach_panes();
@@ -494,4 +503,24 @@ fn remote_error_text(state: &State, error: &RemoteError) -> String {
         Some(key) => format!("unauthorized — press {key} to log in to {host}"),
         None => format!("unauthorized — log in to {host} with :login {host}"),
     }
+}
+
+/// Names the registry listed that are not repository names, with why (the first three).
+fn refused_text(refused: &[RefusedName]) -> String {
+    let mut text = format!(
+        "{} listed name{} cannot be opened (not a repository name):",
+        refused.len(),
+        if refused.len() == 1 { "" } else { "s" }
+    );
+    for name in refused.iter().take(3) {
+        text.push_str(&format!(
+            "\n{} — {}",
+            clean(&name.name),
+            clean(&name.reason)
+        ));
+    }
+    if refused.len() > 3 {
+        text.push_str(&format!("\nand {} more", refused.len() - 3));
+    }
+    text
 }
