@@ -104,6 +104,13 @@ impl ContainersState {
         }
     }
 
+    /// Esc: unmarks every container; returns whether any was marked.
+    pub fn clear_marks(&mut self) -> bool {
+        let had = !self.marked.is_empty();
+        self.marked.clear();
+        had
+    }
+
     pub fn is_marked(&self, id: &ContainerId) -> bool {
         self.marked.contains(id)
     }
@@ -114,10 +121,6 @@ impl ContainersState {
             .iter()
             .filter(|r| self.marked.contains(&r.id))
             .collect()
-    }
-
-    pub fn clear_marks(&mut self) {
-        self.marked.clear();
     }
 
     pub fn running_count(&self) -> usize {

@@ -366,6 +366,8 @@ impl State {
         } else if self.focus == Pane::Tags && self.tags.pinned {
             self.tags.pinned = false;
             self.follow_selection_with_tags(effects);
+        } else if self.focus == Pane::Containers && self.containers.clear_marks() {
+            self.info("marks cleared");
         }
     }
 

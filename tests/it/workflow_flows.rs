@@ -775,3 +775,19 @@ fn the_engines_plain_http_refusal_is_explained_with_the_daemon_json_line() {
     // It points to where the engine's current list is shown.
     assert!(body.contains(":info shows"), "{body}");
 }
+
+#[test]
+fn esc_in_the_containers_pane_clears_the_marks_and_actions_go_back_to_the_selection() {
+    let mut state = in_containers(three());
+    state.update(ch(' '));
+    state.update(ch(' '));
+    assert_eq!(state.containers().marked().len(), 2);
+    state.update(press(KeyCode::Esc));
+    assert!(state.containers().marked().is_empty());
+    assert_eq!(status(&state).0, "marks cleared");
+    // With no marks, the action takes the selected container again.
+    assert_eq!(
+        container_action(&state.update(ch('x'))),
+        (vec!["web".to_string()], LifecycleAction::Stop)
+    );
+}
