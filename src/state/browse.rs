@@ -202,10 +202,15 @@ impl State {
             .filter(|c| c.generation == generation)
     }
 
-    pub(crate) fn on_harbor_projects(
+    /// A page of a Hub or Harbor listing: added to the catalog it was asked for (after
+    /// `prepare`), the next page asked for if the view needs it; a failure keeps what loaded.
+    fn on_listing_page<T>(
         &mut self,
         generation: u64,
-        result: Result<Page<HarborProject>, RegistryError>,
+        result: Result<Page<T>, RegistryError>,
+        prepare: impl FnOnce(&mut crate::model::tags::CatalogState),
+        repository: impl Fn(&T) -> Option<RepositoryRef>,
+        append: impl FnOnce(&mut CatalogSource, Vec<T>),
         effects: &mut Vec<Effect>,
     ) {
         match result {
@@ -213,24 +218,38 @@ impl State {
                 let Some(catalog) = self.current_catalog(generation) else {
                     return;
                 };
+                prepare(catalog);
+                catalog.add_page(page, repository, append);
+                self.more_listing(effects);
+            }
+            Err(error) => self.listing_failed(generation, &error),
+        }
+    }
+
+    pub(crate) fn on_harbor_projects(
+        &mut self,
+        generation: u64,
+        result: Result<Page<HarborProject>, RegistryError>,
+        effects: &mut Vec<Effect>,
+    ) {
+        self.on_listing_page(
+            generation,
+            result,
+            |catalog| {
                 if !matches!(catalog.source, CatalogSource::HarborProjects(_)) {
                     catalog.source = CatalogSource::HarborProjects(Vec::new());
                     catalog.repositories.clear();
                     catalog.next = None;
                 }
-                catalog.add_page(
-                    page,
-                    |_| None,
-                    |source, items| {
-                        if let CatalogSource::HarborProjects(projects) = source {
-                            projects.extend(items);
-                        }
-                    },
-                );
-                self.more_listing(effects);
-            }
-            Err(error) => self.listing_failed(generation, &error),
-        }
+            },
+            |_| None,
+            |source, items| {
+                if let CatalogSource::HarborProjects(projects) = source {
+                    projects.extend(items);
+                }
+            },
+            effects,
+        );
     }
 
     pub(crate) fn on_harbor_repositories(
@@ -239,24 +258,18 @@ impl State {
         result: Result<Page<HarborRepository>, RegistryError>,
         effects: &mut Vec<Effect>,
     ) {
-        match result {
-            Ok(page) => {
-                let Some(catalog) = self.current_catalog(generation) else {
-                    return;
-                };
-                catalog.add_page(
-                    page,
-                    |r: &HarborRepository| Some(r.repository.clone()),
-                    |source, items| {
-                        if let CatalogSource::HarborRepositories { details, .. } = source {
-                            details.extend(items);
-                        }
-                    },
-                );
-                self.more_listing(effects);
-            }
-            Err(error) => self.listing_failed(generation, &error),
-        }
+        self.on_listing_page(
+            generation,
+            result,
+            |_| {},
+            |r: &HarborRepository| Some(r.repository.clone()),
+            |source, items| {
+                if let CatalogSource::HarborRepositories { details, .. } = source {
+                    details.extend(items);
+                }
+            },
+            effects,
+        );
     }
 
     pub(crate) fn on_hub_namespace(
@@ -265,24 +278,18 @@ impl State {
         result: Result<Page<HubRepository>, RegistryError>,
         effects: &mut Vec<Effect>,
     ) {
-        match result {
-            Ok(page) => {
-                let Some(catalog) = self.current_catalog(generation) else {
-                    return;
-                };
-                catalog.add_page(
-                    page,
-                    |r: &HubRepository| Some(r.repository.clone()),
-                    |source, items| {
-                        if let CatalogSource::HubNamespace { details, .. } = source {
-                            details.extend(items);
-                        }
-                    },
-                );
-                self.more_listing(effects);
-            }
-            Err(error) => self.listing_failed(generation, &error),
-        }
+        self.on_listing_page(
+            generation,
+            result,
+            |_| {},
+            |r: &HubRepository| Some(r.repository.clone()),
+            |source, items| {
+                if let CatalogSource::HubNamespace { details, .. } = source {
+                    details.extend(items);
+                }
+            },
+            effects,
+        );
     }
 
     pub(crate) fn on_hub_search(
@@ -291,23 +298,17 @@ impl State {
         result: Result<Page<HubSearchResult>, RegistryError>,
         effects: &mut Vec<Effect>,
     ) {
-        match result {
-            Ok(page) => {
-                let Some(catalog) = self.current_catalog(generation) else {
-                    return;
-                };
-                catalog.add_page(
-                    page,
-                    |r: &HubSearchResult| Some(r.repository.clone()),
-                    |source, items| {
-                        if let CatalogSource::HubSearch { results, .. } = source {
-                            results.extend(items);
-                        }
-                    },
-                );
-                self.more_listing(effects);
-            }
-            Err(error) => self.listing_failed(generation, &error),
-        }
+        self.on_listing_page(
+            generation,
+            result,
+            |_| {},
+            |r: &HubSearchResult| Some(r.repository.clone()),
+            |source, items| {
+                if let CatalogSource::HubSearch { results, .. } = source {
+                    results.extend(items);
+                }
+            },
+            effects,
+        );
     }
 }
