@@ -40,6 +40,25 @@ impl<T> Page<T> {
             source: None,
         }
     }
+
+    /// A page read from `source`: each entry an item, a repository name the grammar refuses
+    /// (`Some(Err)`, shown marked), or not what the API describes (`None`, counted skipped).
+    pub(crate) fn read<E>(
+        source: &Url,
+        entries: &[E],
+        read: impl Fn(&E) -> Option<Result<T, RefusedName>>,
+    ) -> Page<T> {
+        let mut page = Page::empty();
+        page.source = Some(source.clone());
+        for entry in entries {
+            match read(entry) {
+                Some(Ok(item)) => page.items.push(item),
+                Some(Err(refused)) => page.refused.push(refused),
+                None => page.skipped += 1,
+            }
+        }
+        page
+    }
 }
 
 /// Which API a cursor belongs to, so a cursor is never replayed against another.

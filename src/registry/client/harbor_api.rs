@@ -84,14 +84,7 @@ impl RegistryClient {
         let (entries, headers) = self
             .harbor_list(registry, &url, Missing::Api, "a Harbor project list")
             .await?;
-        let mut page = Page::empty();
-        page.source = Some(url.clone());
-        for entry in &entries {
-            match project_from(entry) {
-                Some(project) => page.items.push(project),
-                None => page.skipped += 1,
-            }
-        }
+        let mut page = Page::read(&url, &entries, |entry| project_from(entry).map(Ok));
         self.harbor_paging(registry, &mut page, &headers, &url, pages_before)?;
         Ok(page)
     }
@@ -122,15 +115,7 @@ impl RegistryClient {
         let (entries, headers) = self
             .harbor_list(registry, &url, missing, "a Harbor repository list")
             .await?;
-        let mut page = Page::empty();
-        page.source = Some(url.clone());
-        for entry in &entries {
-            match repository_from(entry, registry) {
-                Some(Ok(repository)) => page.items.push(repository),
-                Some(Err(refused)) => page.refused.push(refused),
-                None => page.skipped += 1,
-            }
-        }
+        let mut page = Page::read(&url, &entries, |entry| repository_from(entry, registry));
         self.harbor_paging(registry, &mut page, &headers, &url, pages_before)?;
         Ok(page)
     }
@@ -169,14 +154,7 @@ impl RegistryClient {
         let (entries, headers) = self
             .harbor_list(registry, &url, missing, "a Harbor artifact list")
             .await?;
-        let mut page = Page::empty();
-        page.source = Some(url.clone());
-        for entry in &entries {
-            match artifact_from(entry) {
-                Some(artifact) => page.items.push(artifact),
-                None => page.skipped += 1,
-            }
-        }
+        let mut page = Page::read(&url, &entries, |entry| artifact_from(entry).map(Ok));
         self.harbor_paging(registry, &mut page, &headers, &url, pages_before)?;
         Ok(page)
     }

@@ -69,14 +69,7 @@ impl RegistryClient {
         let body = self.hub_get(&url, missing, "a Docker Hub tag page").await?;
         let raw =
             parse_page(&body).map_err(|found| self.hub_bad("a Docker Hub tag page", found))?;
-        let mut page = Page::empty();
-        page.source = Some(url.clone());
-        for entry in &raw.results {
-            match tag_from(entry) {
-                Some(tag) => page.items.push(tag),
-                None => page.skipped += 1,
-            }
-        }
+        let mut page = Page::read(&url, &raw.results, |entry| tag_from(entry).map(Ok));
         page.total = raw.count;
         page.next = self.hub_next(raw.next.as_deref(), &url, pages_before)?;
         Ok(page)
@@ -118,15 +111,9 @@ impl RegistryClient {
         let what = "a Docker Hub repository page";
         let body = self.hub_get(&url, missing, what).await?;
         let raw = parse_page(&body).map_err(|found| self.hub_bad(what, found))?;
-        let mut page = Page::empty();
-        page.source = Some(url.clone());
-        for entry in &raw.results {
-            match repository_from(entry, namespace) {
-                Some(Ok(repository)) => page.items.push(repository),
-                Some(Err(refused)) => page.refused.push(refused),
-                None => page.skipped += 1,
-            }
-        }
+        let mut page = Page::read(&url, &raw.results, |entry| {
+            repository_from(entry, namespace)
+        });
         page.total = raw.count;
         page.next = self.hub_next(raw.next.as_deref(), &url, pages_before)?;
         Ok(page)
@@ -153,15 +140,7 @@ impl RegistryClient {
         let what = "a Docker Hub search page";
         let body = self.hub_get(&url, Missing::Api, what).await?;
         let raw = parse_page(&body).map_err(|found| self.hub_bad(what, found))?;
-        let mut page = Page::empty();
-        page.source = Some(url.clone());
-        for entry in &raw.results {
-            match search_result_from(entry) {
-                Some(Ok(result)) => page.items.push(result),
-                Some(Err(refused)) => page.refused.push(refused),
-                None => page.skipped += 1,
-            }
-        }
+        let mut page = Page::read(&url, &raw.results, search_result_from);
         page.total = raw.count;
         page.next = self.hub_next(raw.next.as_deref(), &url, pages_before)?;
         Ok(page)
