@@ -2,33 +2,14 @@
 //! as `docker context ls` does, resolves a chosen one (TLS files included) to a working
 //! engine, and writes `currentContext` so that the docker CLI follows.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use wharf::docker::target::{self, TargetInputs, TargetSource};
 use wharf::docker::{Engine, list_contexts};
 use wharf::registry::DockerConfig;
 
-use crate::support::engine::{connect_or_skip, skip};
+use crate::support::engine::{connect_or_skip, docker_in, skip};
 use crate::support::tls::{ClientCert, ServerTrust, TestPki, TlsEndpoint, socat_available};
-
-/// The docker CLI with `config` as its config directory and nothing else choosing an engine.
-fn docker_in(config: &Path, args: &[&str]) -> String {
-    let out = Command::new("docker")
-        .args(args)
-        .env("DOCKER_CONFIG", config)
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .output()
-        .expect("run docker");
-    assert!(
-        out.status.success(),
-        "docker {} failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn contexts_made_by_the_docker_cli_are_listed_resolved_and_switched() {

@@ -4,7 +4,6 @@
 //! — and the proxy cut and restored to drop the connection mid-session.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,7 +15,9 @@ use wharf::docker::target::{EngineTarget, TargetInputs, TargetSource};
 use wharf::executor::EngineSetup;
 use wharf::state::EngineStatus;
 
-use crate::support::engine::{CMD_SH, Scratch, engine_or_skip, import_test_image, unique_name};
+use crate::support::engine::{
+    CMD_SH, Scratch, docker_in, engine_or_skip, import_test_image, unique_name,
+};
 use crate::support::headless::{Headless, loopback_services};
 use crate::support::net::free_port;
 
@@ -80,23 +81,6 @@ impl Drop for CuttableProxy {
     fn drop(&mut self) {
         self.cut();
     }
-}
-
-/// The docker CLI with `config` as its config directory.
-fn docker_in(config: &Path, args: &[&str]) {
-    let out = Command::new("docker")
-        .args(args)
-        .env("DOCKER_CONFIG", config)
-        .env_remove("DOCKER_HOST")
-        .env_remove("DOCKER_CONTEXT")
-        .output()
-        .expect("run docker");
-    assert!(
-        out.status.success(),
-        "docker {} failed: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn create_context(config: &Path, name: &str, description: &str, host: &str) {

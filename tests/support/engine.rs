@@ -378,3 +378,22 @@ pub async fn import_archive(
     scratch.track_image(&id.0);
     id
 }
+
+/// The docker CLI with `config` as its config directory and nothing else choosing an engine
+/// (`DOCKER_HOST`, `DOCKER_CONTEXT` removed); fails the test when it fails. Its output.
+pub fn docker_in(config: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new("docker")
+        .args(args)
+        .env("DOCKER_CONFIG", config)
+        .env_remove("DOCKER_HOST")
+        .env_remove("DOCKER_CONTEXT")
+        .output()
+        .expect("run docker");
+    assert!(
+        out.status.success(),
+        "docker {} failed: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
