@@ -79,8 +79,8 @@ fn main() -> ExitCode {
             engine_target: target,
             registry: registry_options,
         };
-        return match tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
+        // One thread, as for the TUI: the decompression and indexing run in spawn_blocking.
+        return match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
         {

@@ -10,7 +10,7 @@ use crossterm::terminal::{
 };
 use crossterm::{cursor, execute};
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
+use ratatui_crossterm::CrosstermBackend;
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 

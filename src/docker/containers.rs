@@ -38,10 +38,13 @@ impl Engine {
             .await
             .map_err(|e| self.error(e))?;
         let listed_at = chrono::Utc::now().timestamp();
-        Ok(summaries
+        // As in `list_images`: the in-place `collect` would keep the summaries' allocation.
+        let mut records: Vec<ContainerRecord> = summaries
             .into_iter()
             .filter_map(|summary| record_from_summary(summary, listed_at))
-            .collect())
+            .collect();
+        records.shrink_to_fit();
+        Ok(records)
     }
 
     /// Paths the container added, changed or deleted relative to its image.

@@ -30,7 +30,12 @@ impl Engine {
             }))
             .await
             .map_err(|e| self.error(e))?;
-        Ok(summaries.into_iter().map(record_from_summary).collect())
+        // `collect` reuses the summaries' allocation in place, which keeps their (much larger)
+        // size; the list lives as long as the pane, so give the difference back.
+        let mut records: Vec<ImageRecord> =
+            summaries.into_iter().map(record_from_summary).collect();
+        records.shrink_to_fit();
+        Ok(records)
     }
 
     /// One image by ID or name; `None` when it no longer exists.
