@@ -50,6 +50,20 @@ impl LifecycleAction {
         }
     }
 
+    /// What the action is doing, for the status line while the engine works: "stopping".
+    pub fn in_progress(&self) -> &'static str {
+        match self {
+            LifecycleAction::Start => "starting",
+            LifecycleAction::Stop => "stopping",
+            LifecycleAction::Restart => "restarting",
+            LifecycleAction::Pause => "pausing",
+            LifecycleAction::Unpause => "unpausing",
+            LifecycleAction::Kill { .. } => "killing",
+            LifecycleAction::Rename { .. } => "renaming",
+            LifecycleAction::Remove { .. } => "removing",
+        }
+    }
+
     fn verb(&self) -> &'static str {
         match self {
             LifecycleAction::Start => "start",

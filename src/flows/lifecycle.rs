@@ -114,6 +114,24 @@ impl State {
             return;
         };
         let containers = targets.into_iter().map(|t| t.name).collect();
+        self.send_container_action(containers, action, effects);
+    }
+
+    /// Asks the engine, and says so until it answers: a stop can take the container's whole
+    /// stop timeout (10 s unless it was created with another) when its process ignores
+    /// SIGTERM, and nothing else on screen would change meanwhile.
+    pub(crate) fn send_container_action(
+        &mut self,
+        containers: Vec<String>,
+        action: LifecycleAction,
+        effects: &mut Vec<Effect>,
+    ) {
+        let names: Vec<&str> = containers.iter().map(String::as_str).collect();
+        let mut doing = format!("{} {}…", action.in_progress(), some_of(&names));
+        if action == LifecycleAction::Stop || action == LifecycleAction::Restart {
+            doing.push_str(" (killed after the stop timeout if it ignores SIGTERM)");
+        }
+        self.info(doing);
         effects.push(Effect::ContainerAction { containers, action });
     }
 

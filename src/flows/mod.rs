@@ -255,7 +255,7 @@ impl State {
             Pending::Quit => self.quit = true,
             // workflow
             Pending::Lifecycle { containers, action } => {
-                effects.push(Effect::ContainerAction { containers, action })
+                self.send_container_action(containers, action, effects)
             }
         }
     }

@@ -463,6 +463,12 @@ fn lifecycle_keys_act_on_the_selected_container_or_the_marked_ones() {
         (names, action),
         (vec!["api".to_string()], LifecycleAction::Stop)
     );
+    // Until the engine answers (a stop may take the whole stop timeout), the status says so.
+    assert!(
+        status(&state).0.starts_with("stopping api…"),
+        "{:?}",
+        status(&state)
+    );
 
     // Space marks and moves on: api and db marked, web selected.
     state.update(ch(' '));
@@ -470,16 +476,21 @@ fn lifecycle_keys_act_on_the_selected_container_or_the_marked_ones() {
     assert_eq!(state.containers().marked().len(), 2);
     assert_eq!(state.containers().selected().unwrap().name, "web");
     let expected = vec!["api".to_string(), "db".to_string()];
-    for (key, action) in [
-        ('u', LifecycleAction::Start),
-        ('z', LifecycleAction::Pause),
-        ('Z', LifecycleAction::Unpause),
-        ('K', LifecycleAction::Kill { signal: None }),
+    for (key, action, doing) in [
+        ('u', LifecycleAction::Start, "starting api, db…"),
+        ('z', LifecycleAction::Pause, "pausing api, db…"),
+        ('Z', LifecycleAction::Unpause, "unpausing api, db…"),
+        (
+            'K',
+            LifecycleAction::Kill { signal: None },
+            "killing api, db…",
+        ),
     ] {
         assert_eq!(
             container_action(&state.update(ch(key))),
             (expected.clone(), action)
         );
+        assert_eq!(status(&state).0, doing);
     }
     let restart = state.update(Msg::Key(crossterm::event::KeyEvent::new(
         KeyCode::Char('r'),
@@ -567,6 +578,7 @@ fn remove_asks_a_running_container_needs_force_and_v_takes_the_volumes() {
             }
         )
     );
+    assert_eq!(status(&state).0, "removing api…");
 
     // :rm -v on the stopped one, by name; n keeps it.
     command(&mut state, "rm -v old");
