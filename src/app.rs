@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub engine_setup: EngineSetup,
     /// The context (or `DOCKER_HOST` …) the address came from, for the header.
     pub context_label: Option<String>,
+    /// `wharf files REF`: start in the files view.
+    pub open_files: Option<crate::cli::FilesArgs>,
 }
 
 /// Runs wharf until the user quits.
@@ -57,7 +59,11 @@ pub async fn run(config: Config, options: RunOptions) -> Result<()> {
     let mut state = State::new(&config, options.target_label, home);
     state.set_engine_context(options.context_label);
     let theme = options.theme;
-    executor.run(state.start());
+    let mut first = state.start();
+    if let Some(files) = &options.open_files {
+        first.extend(state.open_files_at_start(&files.target, files.platform.as_deref()));
+    }
+    executor.run(first);
     // Let the connection send its first requests (version, images, containers) before the
     // terminal is set up and the first frame drawn: that work then overlaps the engine's
     // answer instead of coming before the question. Each yield lets the tasks spawned so

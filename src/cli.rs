@@ -34,4 +34,20 @@ pub enum Command {
     /// Wasted space in an image, checked against dive's CI rules: exit 0 when they pass,
     /// 1 when one fails, 2 on an error
     Analyze(crate::layerfs::analyze::AnalyzeArgs),
+    /// Start in the files view of an image: its layers and what each one changed
+    #[command(visible_alias = "dive")]
+    Files(FilesArgs),
+}
+
+/// `wharf files REF|PATH`: the same target as `:files` in the UI.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FilesArgs {
+    /// A saved archive (docker save tar or OCI layout) if the path exists, else a local image
+    /// (name or ID), else a registry reference read without pulling
+    #[arg(value_name = "REF|PATH")]
+    pub target: String,
+
+    /// For a multi-platform image: os/arch[/variant] (default: the engine's)
+    #[arg(long, value_name = "OS/ARCH")]
+    pub platform: Option<String>,
 }

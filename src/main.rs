@@ -129,6 +129,10 @@ fn main() -> ExitCode {
             services,
             engine_setup,
             context_label,
+            open_files: match cli.command {
+                Some(Command::Files(args)) => Some(args),
+                _ => None,
+            },
         },
     ));
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));

@@ -123,6 +123,13 @@ impl State {
         self.open_files(source, text.to_string(), None, effects);
     }
 
+    /// `wharf files REF|PATH [--platform OS/ARCH]`: as `:files`, before the first frame.
+    pub fn open_files_at_start(&mut self, target: &str, platform: Option<&str>) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        self.open_files_typed(target, platform, &mut effects);
+        effects
+    }
+
     fn open_files(
         &mut self,
         source: FilesSource,
@@ -135,8 +142,40 @@ impl State {
         let load = self.files_loads;
         let mut view = FilesView::new(load, name, wish);
         view.source = Some(Box::new(source.clone()));
+        // Typed in the first instants (or given on the command line, `wharf files REF`): a
+        // local image cannot be looked up before the engine answers, so wait for it.
+        view.awaiting_engine = self.engine == EngineStatus::Connecting;
+        let send = !view.awaiting_engine;
         self.view = Some(OpenView::Files(view));
-        effects.push(Effect::OpenFiles { load, source });
+        if send {
+            effects.push(Effect::OpenFiles { load, source });
+        }
+    }
+
+    /// The engine answered or failed: a files view opened while it was connecting starts
+    /// its load now, with the engine's platform when none was typed.
+    pub(crate) fn start_awaiting_files(&mut self, effects: &mut Vec<Effect>) {
+        let engine_platform = self.engine_platform();
+        let Some(view) = self
+            .files_view_mut()
+            .filter(|view| view.awaiting_engine && view.loading)
+        else {
+            return;
+        };
+        view.awaiting_engine = false;
+        let Some(mut source) = view.source.as_deref().cloned() else {
+            return;
+        };
+        if let FilesSource::Typed { platform, .. } | FilesSource::Remote { platform, .. } =
+            &mut source
+        {
+            *platform = platform.take().or(engine_platform);
+        }
+        view.source = Some(Box::new(source.clone()));
+        effects.push(Effect::OpenFiles {
+            load: view.load,
+            source,
+        });
     }
 
     /// Closes the files view if it is open, stopping its stream; everything it held goes.

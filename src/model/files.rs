@@ -95,6 +95,9 @@ pub struct FilesView {
     pub assembler: Box<Assembler>,
     /// Still streaming.
     pub loading: bool,
+    /// Opened while the engine was still connecting: the load starts once it answers (or
+    /// fails, when an archive or a registry can still be read without it).
+    pub awaiting_engine: bool,
     pub error: Option<String>,
     pub warnings: Vec<String>,
     pub layers: ListCursor,
@@ -128,6 +131,7 @@ impl FilesView {
             name,
             assembler: Box::default(),
             loading: true,
+            awaiting_engine: false,
             error: None,
             warnings: Vec::new(),
             layers: ListCursor::default(),

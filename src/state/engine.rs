@@ -36,6 +36,7 @@ impl State {
                 container: view.container.clone(),
             });
         }
+        self.start_awaiting_files(effects);
     }
 
     pub(crate) fn on_connect_failed(&mut self, error: EngineError, effects: &mut Vec<Effect>) {
@@ -48,6 +49,7 @@ impl State {
             retry_in,
         };
         effects.push(Effect::ConnectEngine { after: retry_in });
+        self.start_awaiting_files(effects);
     }
 
     /// A request found the engine gone: reconnect (once) and say so.

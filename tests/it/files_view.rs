@@ -369,6 +369,92 @@ fn the_files_command_takes_a_path_a_reference_and_a_platform() {
     );
 }
 
+/// A state that has asked for the engine and heard nothing yet.
+fn connecting() -> State {
+    let mut state = State::new(
+        &wharf::config::Config::defaults().expect("defaults"),
+        "unix:///var/run/docker.sock".into(),
+        None,
+    );
+    state.start();
+    state
+}
+
+#[test]
+fn files_asked_for_before_the_engine_answers_wait_for_it() {
+    // Typed on the command line (or `wharf files REF`) in the first instants: a local image
+    // cannot be looked up yet, so the view waits, then reads with the engine's platform.
+    let mut state = connecting();
+    let effects = command(&mut state, "files app:1");
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::OpenFiles { .. })),
+        "{effects:?}"
+    );
+    let screens = snap_both!(&state, "files_waiting_for_engine");
+    assert!(
+        screens[0].contains("Waiting for the engine"),
+        "{}",
+        screens[0]
+    );
+    let effects = state.update(Msg::EngineConnected(
+        crate::support::action_fixtures::engine_info(),
+    ));
+    let (load, source) = opened(&effects);
+    assert_eq!(load, state.files().expect("still open").load);
+    assert_eq!(
+        source,
+        FilesSource::Typed {
+            text: "app:1".into(),
+            path: "app:1".into(),
+            platform: Some(Platform {
+                os: "linux".into(),
+                architecture: "amd64".into(),
+                variant: None,
+            }),
+        }
+    );
+    // Once only: a later reconnection does not start it again.
+    let again = state.update(Msg::EngineConnected(
+        crate::support::action_fixtures::engine_info(),
+    ));
+    assert!(!again.iter().any(|e| matches!(e, Effect::OpenFiles { .. })));
+
+    // `wharf files PATH --platform …` with no engine at all: the typed platform is kept and
+    // the load starts when the connection fails (an archive needs no engine).
+    let mut state = connecting();
+    let effects = state.open_files_at_start("saved.tar", Some("linux/arm64"));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::OpenFiles { .. }))
+    );
+    let effects = state.update(Msg::EngineFailed(wharf::docker::EngineError::new(
+        wharf::docker::EngineErrorKind::Unreachable,
+        "connection refused",
+    )));
+    let (_, source) = opened(&effects);
+    assert!(
+        matches!(&source, FilesSource::Typed { platform: Some(p), .. } if p.architecture == "arm64"),
+        "{source:?}"
+    );
+
+    // Closed while waiting: nothing starts later.
+    let mut state = connecting();
+    command(&mut state, "files app:1");
+    state.update(press(KeyCode::Esc));
+    assert!(state.files().is_none());
+    let effects = state.update(Msg::EngineConnected(
+        crate::support::action_fixtures::engine_info(),
+    ));
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::OpenFiles { .. }))
+    );
+}
+
 #[test]
 fn f_on_a_layer_selects_that_layer_once_the_plan_is_known() {
     let mut state = connected();
@@ -671,6 +757,33 @@ fn the_real_binary_opens_a_saved_image_moves_through_its_layers_and_returns() {
     pty.send(b"\x1b");
     pty.wait_for(Duration::from_secs(5), "the panes again", |p| {
         !p.screen().contains("Files of") && p.screen().contains("Containers")
+    });
+    pty.send(b"q");
+    assert_clean_exit(&mut pty);
+}
+
+#[test]
+fn wharf_files_starts_in_the_files_view_even_with_no_engine() {
+    use crate::support::pty::{Dirs, Pty, assert_clean_exit};
+    let dirs = Dirs::new();
+    std::fs::write(
+        dirs.cwd.path().join("saved.tar"),
+        docker_save(&tars(), "sample:1"),
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    // `dive` is the alias people coming from dive type.
+    let mut command = dirs.command(&["dive", "saved.tar"]);
+    command.env("DOCKER_HOST", "unix:///nonexistent.sock");
+    command.env("XDG_CACHE_HOME", cache.path());
+    let mut pty = Pty::spawn(command, 30, 120);
+    pty.wait_for(Duration::from_secs(20), "the archive's layers", |p| {
+        let screen = p.screen();
+        screen.contains("Files of") && screen.contains("3 layers read")
+    });
+    pty.send(b"\x1b");
+    pty.wait_for(Duration::from_secs(5), "the panes", |p| {
+        p.screen().contains("Containers")
     });
     pty.send(b"q");
     assert_clean_exit(&mut pty);

@@ -226,7 +226,9 @@ fn draw_tree(frame: &mut Frame, area: Rect, files: &FilesView, typing: bool, the
         return;
     }
     if files.selected_layer().is_none() {
-        let text = if files.loading {
+        let text = if files.awaiting_engine {
+            "Waiting for the engine…"
+        } else if files.loading {
             "Reading the layers…"
         } else {
             "This layer was not read"
@@ -324,6 +326,11 @@ fn draw_status(frame: &mut Frame, area: Rect, files: &FilesView, keys: &FilesKey
     let total = files.layer_total();
     let (text, style) = if let Some(error) = &files.error {
         (clean(error).into_owned(), theme.error)
+    } else if files.awaiting_engine {
+        (
+            format!("Waiting for the engine to answer{}", keys.stop),
+            theme.accent,
+        )
     } else if files.loading {
         let bytes = match progress.total_bytes {
             Some(all) if all > 0 => format!("{} of {}", size(progress.bytes), size(all)),
