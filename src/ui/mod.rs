@@ -195,7 +195,11 @@ fn hints(state: &State, actions: &[Action], scope: Scope) -> Line<'static> {
             let label = match action {
                 Action::Help => "help",
                 Action::CommandLine => "command",
+                Action::Filter if scope == Scope::Logs => "search",
                 Action::Filter => "filter",
+                Action::SearchNext => "next",
+                Action::ToggleTimestamps => "timestamps",
+                Action::ToggleWrap => "wrap",
                 Action::Sort => "sort",
                 Action::ToggleAll => "all",
                 Action::Open => "open",
@@ -283,8 +287,17 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, message: &[String],
         Some(text) => Line::styled(text.clone(), style),
         None => Line::default(),
     };
-    let right = hints(
-        state,
+    let scope = state.scope();
+    // The logs view has keys of its own and nothing to open.
+    let actions: &[Action] = if scope == Scope::Logs {
+        &[
+            Action::Filter,
+            Action::SearchNext,
+            Action::ToggleTimestamps,
+            Action::ToggleWrap,
+            Action::Refresh,
+        ]
+    } else {
         &[
             Action::Filter,
             Action::Sort,
@@ -293,8 +306,8 @@ fn draw_status(frame: &mut Frame, area: Rect, state: &State, message: &[String],
             Action::Commit,
             Action::CancelJob,
             Action::Refresh,
-        ],
-        state.scope(),
-    );
+        ]
+    };
+    let right = hints(state, actions, scope);
     draw_left_right(frame, area, left, right);
 }

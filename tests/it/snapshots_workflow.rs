@@ -112,6 +112,14 @@ fn logs_view_following_with_stderr_marks() {
         "{}",
         screens[0]
     );
+    // The bottom line names the logs view's own keys, not the panes' (nothing opens here).
+    for screen in &screens {
+        assert!(
+            screen.contains("/ search") && screen.contains("t timestamps"),
+            "{screen}"
+        );
+        assert!(!screen.contains("Enter open"), "{screen}");
+    }
     assert_no_escapes(render(&state, 160, 45).backend().buffer());
 }
 
