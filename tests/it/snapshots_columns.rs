@@ -273,3 +273,20 @@ fn long_names_keep_their_distinguishing_end() {
         );
     }
 }
+
+#[test]
+fn a_narrow_terminal_keeps_each_containers_image_beside_its_status() {
+    // 60 columns: the panes stack and the list has ~58 cells; AGE and PORTS give way (the
+    // status says how long it has been up), the image stays.
+    let state = showing(compose_project());
+    let terminal = render(&state, 60, 24);
+    let containers = pane_text(terminal.backend().buffer(), "Containers");
+    insta::assert_snapshot!("containers_60_columns", containers);
+    assert!(containers.contains("IMAGE"), "{containers}");
+    let database = line_with(&containers, "database-1");
+    assert!(
+        database.contains("postgres:16") && database.contains("Up 2 hours"),
+        "{database}"
+    );
+    assert!(!containers.contains("PORTS"), "{containers}");
+}

@@ -78,17 +78,29 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         return;
     }
 
-    let wide = list_area.width >= 70;
-    let columns = if wide {
-        vec![
+    // Narrower: the status already says how long it has been up, and the ports are in the
+    // container's details; the image stays while there is room for three columns.
+    let layout = match list_area.width {
+        70.. => ContainerColumns::All,
+        40.. => ContainerColumns::NameImageStatus,
+        _ => ContainerColumns::NameStatus,
+    };
+    let columns = match layout {
+        ContainerColumns::All => vec![
             Column::name("NAME", 8),
             Column::name("IMAGE", 8),
             Column::text("STATUS", 10),
             Column::whole("AGE"),
             Column::secondary("PORTS", 5),
-        ]
-    } else {
-        vec![Column::name("NAME", 8), Column::text("STATUS", 10)]
+        ],
+        ContainerColumns::NameImageStatus => vec![
+            Column::name("NAME", 8),
+            Column::name("IMAGE", 8),
+            Column::text("STATUS", 10),
+        ],
+        ContainerColumns::NameStatus => {
+            vec![Column::name("NAME", 8), Column::text("STATUS", 10)]
+        }
     };
 
     LazyTable {
@@ -111,18 +123,30 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         } else {
             CellText::from(record.name.as_str())
         };
-        if !wide {
-            return RowText::new([name, status]);
+        let image = CellText::from(short_image(&record.image));
+        match layout {
+            ContainerColumns::NameStatus => RowText::new([name, status]),
+            ContainerColumns::NameImageStatus => RowText::new([name, image, status]),
+            ContainerColumns::All => {
+                let ports: Vec<String> = record.ports.iter().map(ToString::to_string).collect();
+                RowText::new([
+                    name,
+                    image,
+                    status,
+                    CellText::from(view.age(record.created)),
+                    CellText::from(ports.join(", ")),
+                ])
+            }
         }
-        let ports: Vec<String> = record.ports.iter().map(ToString::to_string).collect();
-        RowText::new([
-            name,
-            CellText::from(short_image(&record.image)),
-            status,
-            CellText::from(view.age(record.created)),
-            CellText::from(ports.join(", ")),
-        ])
     });
+}
+
+/// Which columns the containers pane has room for.
+#[derive(Clone, Copy)]
+enum ContainerColumns {
+    All,
+    NameImageStatus,
+    NameStatus,
 }
 
 /// The image a container was made from; an image without a name any more is shown by its
