@@ -88,6 +88,21 @@ pub struct CommandSpec {
     pub aliases: &'static [&'static str],
     pub usage: &'static str,
     pub help: &'static str,
+    /// What Tab completes in its arguments.
+    pub names: Names,
+}
+
+/// The names a command's arguments take, for Tab completion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Names {
+    /// Nothing wharf knows a list of (flags, paths, ports, new names).
+    Nothing,
+    /// Every argument is a container.
+    Containers,
+    /// The first argument is a container; what follows is something else.
+    FirstContainer,
+    /// Every argument is an image reference.
+    Images,
 }
 
 /// Every command, in the order help lists them.
@@ -97,102 +112,119 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &["q", "q!"],
         usage: "",
         help: "quit wharf",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "help",
         aliases: &["h"],
         usage: "",
         help: "show the keys and commands",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "images",
         aliases: &["img"],
         usage: "",
         help: "go to the images pane",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "layers",
         aliases: &["history"],
         usage: "",
         help: "go to the layers pane",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "containers",
         aliases: &["ps"],
         usage: "",
         help: "go to the containers pane",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "tags",
         aliases: &[],
         usage: "",
         help: "go to the remote tags pane",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "jobs",
         aliases: &[],
         usage: "",
         help: "go to the jobs pane",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "commit",
         aliases: &[],
         usage: "CONTAINER REPOSITORY:TAG",
         help: "commit a container to a new image (opens the form)",
+        names: Names::FirstContainer,
     },
     CommandSpec {
         name: "repo",
         aliases: &["repository"],
         usage: "REPOSITORY",
         help: "show a remote repository's tags",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "registry",
         aliases: &["catalog"],
         usage: "HOST",
         help: "list the repositories of a registry",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "pull",
         aliases: &[],
         usage: "REFERENCE",
         help: "pull an image",
+        names: Names::Images,
     },
     CommandSpec {
         name: "tag",
         aliases: &[],
         usage: "SOURCE TARGET",
         help: "give an image another name",
+        names: Names::Images,
     },
     CommandSpec {
         name: "push",
         aliases: &[],
         usage: "REFERENCE",
         help: "push a local tag to its registry",
+        names: Names::Images,
     },
     CommandSpec {
         name: "rmi",
         aliases: &[],
         usage: "[-f] REFERENCE|ID",
         help: "remove a tag or an image (asks first)",
+        names: Names::Images,
     },
     CommandSpec {
         name: "import",
         aliases: &[],
         usage: "[PATH [REPOSITORY:TAG]]",
         help: "import a rootfs tarball (opens the form)",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "login",
         aliases: &[],
         usage: "[REGISTRY]",
         help: "log in to a registry",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "logout",
         aliases: &[],
         usage: "REGISTRY",
         help: "erase the stored credentials of a registry",
+        names: Names::Nothing,
     },
     // Remote engines and contexts.
     CommandSpec {
@@ -200,6 +232,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &["ctx"],
         usage: "[NAME]",
         help: "docker contexts; with NAME, switch to it",
+        names: Names::Nothing,
     },
     // files view (issue 10)
     CommandSpec {
@@ -207,6 +240,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &["dive"],
         usage: "REF|PATH [OS/ARCH]",
         help: "layers and files of an image, archive or tag",
+        names: Names::Images,
     },
     // Registries people use: Docker Hub search (`:registry docker.io/NAMESPACE` lists a
     // Hub namespace).
@@ -215,6 +249,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "TERM",
         help: "search Docker Hub",
+        names: Names::Nothing,
     },
     // workflow: run, logs, lifecycle, shell, local registry
     CommandSpec {
@@ -222,72 +257,84 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "[FLAGS] IMAGE [CMD…]",
         help: "run a container (alone: the form)",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "logs",
         aliases: &[],
         usage: "CONTAINER",
         help: "show a container's logs, following live",
+        names: Names::Containers,
     },
     CommandSpec {
         name: "start",
         aliases: &[],
         usage: "[CONTAINER…]",
         help: "start containers (none: marked or selected)",
+        names: Names::Containers,
     },
     CommandSpec {
         name: "stop",
         aliases: &[],
         usage: "[CONTAINER…]",
         help: "stop containers",
+        names: Names::Containers,
     },
     CommandSpec {
         name: "restart",
         aliases: &[],
         usage: "[CONTAINER…]",
         help: "restart containers",
+        names: Names::Containers,
     },
     CommandSpec {
         name: "pause",
         aliases: &[],
         usage: "[CONTAINER…]",
         help: "pause containers",
+        names: Names::Containers,
     },
     CommandSpec {
         name: "unpause",
         aliases: &[],
         usage: "[CONTAINER…]",
         help: "unpause containers",
+        names: Names::Containers,
     },
     CommandSpec {
         name: "kill",
         aliases: &[],
         usage: "[CONTAINER…]",
         help: "kill containers (SIGKILL)",
+        names: Names::Containers,
     },
     CommandSpec {
         name: "deploy-registry",
         aliases: &[],
         usage: "[PORT] [DIR]",
         help: "run a local registry, open its catalog",
+        names: Names::Nothing,
     },
     CommandSpec {
         name: "exec",
         aliases: &["sh", "shell"],
         usage: "CONTAINER [CMD…]",
         help: "a shell (or CMD) in a running container",
+        names: Names::FirstContainer,
     },
     CommandSpec {
         name: "rename",
         aliases: &[],
         usage: "OLD NEW",
         help: "rename a container",
+        names: Names::FirstContainer,
     },
     CommandSpec {
         name: "rm",
         aliases: &[],
         usage: "[-f] [-v] [CONTAINER…]",
         help: "remove containers (asks; -f forces, -v volumes)",
+        names: Names::Containers,
     },
     // workflow: `:info`
     CommandSpec {
@@ -295,10 +342,18 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &[],
         usage: "",
         help: "the engine: insecure registries, mirrors",
+        names: Names::Nothing,
     },
 ];
 
 /// Parses a command line (without the leading `:`).
+/// A command by its name or one of its aliases (lower case).
+fn find_spec(name: &str) -> Option<&'static CommandSpec> {
+    COMMANDS
+        .iter()
+        .find(|c| c.name == name || c.aliases.contains(&name))
+}
+
 pub fn parse(text: &str) -> Result<Command, String> {
     let words = split_words(text)?;
     let mut words = words.iter().map(String::as_str);
@@ -306,9 +361,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         return Err("type a command; Tab completes, :help lists them".to_string());
     };
     let name = name.to_lowercase();
-    let spec = COMMANDS
-        .iter()
-        .find(|c| c.name == name || c.aliases.contains(&name.as_str()))
+    let spec = find_spec(&name)
         .ok_or_else(|| format!("unknown command \"{name}\"; :help lists the commands"))?;
     let args: Vec<&str> = words.collect();
     let one_arg = |make: fn(String) -> Command| match args.as_slice() {
@@ -497,22 +550,74 @@ pub(crate) fn split_words(text: &str) -> Result<Vec<String>, String> {
     Ok(words)
 }
 
-/// Completes the command name under the cursor. Returns the new text and the candidates
-/// when more than one command fits.
-pub fn complete(text: &str) -> (String, Vec<&'static str>) {
-    if text.contains(char::is_whitespace) {
-        return (text.to_string(), Vec::new());
+/// The names Tab can complete arguments with: what the panes list now.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KnownNames<'a> {
+    pub containers: &'a [crate::docker::ContainerRecord],
+    pub images: &'a [crate::docker::ImageRecord],
+}
+
+impl KnownNames<'_> {
+    fn for_argument(&self, names: Names, position: usize) -> Vec<&str> {
+        let containers = || self.containers.iter().map(|c| c.name.as_str()).collect();
+        match (names, position) {
+            (Names::Containers, _) | (Names::FirstContainer, 0) => containers(),
+            (Names::Images, _) => self
+                .images
+                .iter()
+                .flat_map(|i| i.repo_tags.iter().map(String::as_str))
+                .filter(|tag| !tag.starts_with("<none>"))
+                .collect(),
+            (Names::Nothing | Names::FirstContainer, _) => Vec::new(),
+        }
     }
-    let prefix = text.to_lowercase();
-    let candidates: Vec<&'static str> = COMMANDS
-        .iter()
-        .map(|c| c.name)
-        .filter(|n| n.starts_with(&prefix))
+}
+
+/// Completes the word at the end of the line: the command name, or an argument from the
+/// names the command takes (containers, images). Returns the new text and the candidates
+/// when more than one fits.
+pub fn complete(text: &str, known: &KnownNames) -> (String, Vec<String>) {
+    let Some((command, rest)) = text.split_once(char::is_whitespace) else {
+        let prefix = text.to_lowercase();
+        let candidates: Vec<&str> = COMMANDS
+            .iter()
+            .map(|c| c.name)
+            .filter(|n| n.starts_with(&prefix))
+            .collect();
+        return completed("", text, candidates);
+    };
+    let Some(spec) = find_spec(&command.to_lowercase()) else {
+        return (text.to_string(), Vec::new());
+    };
+    // The word being typed is what follows the last blank ("" right after one).
+    let word_start = text.len()
+        - text
+            .chars()
+            .rev()
+            .take_while(|c| !c.is_whitespace())
+            .map(char::len_utf8)
+            .sum::<usize>();
+    let (before, word) = text.split_at(word_start);
+    let position = rest[..rest.len() - word.len()].split_whitespace().count();
+    let mut candidates: Vec<&str> = known
+        .for_argument(spec.names, position)
+        .into_iter()
+        .filter(|name| name.starts_with(word))
         .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    completed(before, word, candidates)
+}
+
+/// `before` followed by the one candidate and a blank, or by what all candidates share.
+fn completed(before: &str, word: &str, candidates: Vec<&str>) -> (String, Vec<String>) {
     match candidates.as_slice() {
-        [] => (text.to_string(), Vec::new()),
-        [only] => (format!("{only} "), Vec::new()),
-        many => (common_prefix(many), candidates),
+        [] => (format!("{before}{word}"), Vec::new()),
+        [only] => (format!("{before}{only} "), Vec::new()),
+        many => (
+            format!("{before}{}", common_prefix(many)),
+            candidates.iter().map(|c| c.to_string()).collect(),
+        ),
     }
 }
 
@@ -598,8 +703,8 @@ impl CommandLine {
     }
 
     /// Tab.
-    pub fn complete(&mut self) {
-        let (text, candidates) = complete(self.editor.text());
+    pub fn complete(&mut self, known: &KnownNames) {
+        let (text, candidates) = complete(self.editor.text(), known);
         self.editor.set_text(&text);
         self.message = (!candidates.is_empty()).then(|| candidates.join("  "));
     }
@@ -683,13 +788,65 @@ mod tests {
 
     #[test]
     fn tab_completes_unique_and_common_prefixes() {
+        let none = KnownNames::default();
+        let complete = |text: &str| complete(text, &none);
         assert_eq!(complete("ima"), ("images ".to_string(), vec![]));
-        assert_eq!(complete("im"), ("im".to_string(), vec!["images", "import"]));
+        assert_eq!(
+            complete("im"),
+            ("im".to_string(), vec!["images".into(), "import".into()])
+        );
         let (text, candidates) = complete("");
         assert_eq!(text, "");
         assert_eq!(candidates.len(), COMMANDS.len());
         assert_eq!(complete("zz"), ("zz".to_string(), vec![]));
         assert_eq!(common_prefix(&["layers", "later"]), "la");
+    }
+
+    #[test]
+    fn tab_completes_container_and_image_arguments() {
+        use crate::docker::{ContainerId, ContainerRecord, ContainerState, ImageId, ImageRecord};
+        let container = |name: &str| ContainerRecord {
+            id: ContainerId(format!("id-{name}")),
+            name: name.into(),
+            image: "app:1".into(),
+            image_id: ImageId("sha256:1".into()),
+            command: "sh".into(),
+            created: 0,
+            state: ContainerState::Running,
+            status: "Up".into(),
+            listed_at: 0,
+            ports: Vec::new(),
+        };
+        let containers = [container("web-1"), container("web-2"), container("db")];
+        let images = [ImageRecord {
+            id: ImageId("sha256:1".into()),
+            repo_tags: vec!["app:1".into(), "app:2".into(), "<none>:<none>".into()],
+            repo_digests: Vec::new(),
+            created: 0,
+            size: 0,
+        }];
+        let known = KnownNames {
+            containers: &containers,
+            images: &images,
+        };
+        let complete = |text: &str| complete(text, &known);
+        assert_eq!(complete("stop d"), ("stop db ".to_string(), vec![]));
+        assert_eq!(
+            complete("stop db w"),
+            (
+                "stop db web-".to_string(),
+                vec!["web-1".into(), "web-2".into()]
+            )
+        );
+        // An alias, and the image list for image commands.
+        assert_eq!(complete("dive app:2"), ("dive app:2 ".to_string(), vec![]));
+        assert_eq!(complete("rmi a").1, vec!["app:1", "app:2"]);
+        // Only the first argument of :exec is a container; then comes its command.
+        assert_eq!(complete("exec we").0, "exec web-");
+        assert_eq!(complete("exec db s"), ("exec db s".to_string(), vec![]));
+        // Commands whose arguments wharf has no list of, and unknown commands, keep the text.
+        assert_eq!(complete("import ./a"), ("import ./a".to_string(), vec![]));
+        assert_eq!(complete("nosuch x"), ("nosuch x".to_string(), vec![]));
     }
 
     #[test]

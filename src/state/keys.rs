@@ -157,7 +157,10 @@ impl State {
                     Err(message) => line.message = Some(message),
                 }
             }
-            KeyCode::Tab => line.complete(),
+            KeyCode::Tab => line.complete(&command::KnownNames {
+                containers: self.containers.records(),
+                images: self.images.records(),
+            }),
             KeyCode::Up => line.older(&self.command_history),
             KeyCode::Down => line.newer(&self.command_history),
             _ => {

@@ -803,3 +803,35 @@ fn esc_in_the_containers_pane_clears_the_marks_and_actions_go_back_to_the_select
         (vec!["web".to_string()], LifecycleAction::Stop)
     );
 }
+
+#[test]
+fn tab_on_the_command_line_completes_the_containers_a_command_takes() {
+    let mut state = in_containers(three());
+    state.update(ch(':'));
+    for c in "stop d".chars() {
+        state.update(ch(c));
+    }
+    state.update(press(KeyCode::Tab));
+    assert_eq!(state.command_line().unwrap().editor.text(), "stop db ");
+    // A second name, then Enter: both are stopped.
+    state.update(ch('w'));
+    state.update(press(KeyCode::Tab));
+    assert_eq!(state.command_line().unwrap().editor.text(), "stop db web ");
+    let effects = state.update(press(KeyCode::Enter));
+    assert_eq!(
+        container_action(&effects),
+        (
+            vec!["db".to_string(), "web".to_string()],
+            LifecycleAction::Stop
+        )
+    );
+    // Several fit: the common part, and the candidates are listed.
+    state.update(ch(':'));
+    for c in "logs ".chars() {
+        state.update(ch(c));
+    }
+    state.update(press(KeyCode::Tab));
+    let line = state.command_line().unwrap();
+    assert_eq!(line.editor.text(), "logs ");
+    assert_eq!(line.message.as_deref(), Some("api  db  web"));
+}
