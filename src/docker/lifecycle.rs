@@ -15,10 +15,16 @@ use super::types::{ContainerId, ContainerState};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LifecycleAction {
     Start,
-    /// Stop with SIGTERM, then SIGKILL after the container's stop timeout (the engine's
-    /// own default, 10 s, unless the container was created with another).
-    Stop,
-    Restart,
+    /// Stop with SIGTERM, then SIGKILL after `timeout` seconds; `None` takes the
+    /// container's own stop timeout (the engine's default, 10 s, unless it was created with
+    /// another), as `docker stop` without `-t` does.
+    Stop {
+        timeout: Option<u32>,
+    },
+    /// Stop as [`LifecycleAction::Stop`], then start again.
+    Restart {
+        timeout: Option<u32>,
+    },
     Pause,
     Unpause,
     /// `None` sends SIGKILL.
@@ -40,8 +46,8 @@ impl LifecycleAction {
     pub fn past_tense(&self) -> &'static str {
         match self {
             LifecycleAction::Start => "started",
-            LifecycleAction::Stop => "stopped",
-            LifecycleAction::Restart => "restarted",
+            LifecycleAction::Stop { .. } => "stopped",
+            LifecycleAction::Restart { .. } => "restarted",
             LifecycleAction::Pause => "paused",
             LifecycleAction::Unpause => "unpaused",
             LifecycleAction::Kill { .. } => "killed",
@@ -54,8 +60,8 @@ impl LifecycleAction {
     pub fn in_progress(&self) -> &'static str {
         match self {
             LifecycleAction::Start => "starting",
-            LifecycleAction::Stop => "stopping",
-            LifecycleAction::Restart => "restarting",
+            LifecycleAction::Stop { .. } => "stopping",
+            LifecycleAction::Restart { .. } => "restarting",
             LifecycleAction::Pause => "pausing",
             LifecycleAction::Unpause => "unpausing",
             LifecycleAction::Kill { .. } => "killing",
@@ -67,8 +73,8 @@ impl LifecycleAction {
     fn verb(&self) -> &'static str {
         match self {
             LifecycleAction::Start => "start",
-            LifecycleAction::Stop => "stop",
-            LifecycleAction::Restart => "restart",
+            LifecycleAction::Stop { .. } => "stop",
+            LifecycleAction::Restart { .. } => "restart",
             LifecycleAction::Pause => "pause",
             LifecycleAction::Unpause => "unpause",
             LifecycleAction::Kill { .. } => "kill",
@@ -106,15 +112,19 @@ impl Engine {
         let docker = &self.docker;
         let result = match action {
             LifecycleAction::Start => docker.start_container(container, None).await,
-            LifecycleAction::Stop => {
-                docker
-                    .stop_container(container, None::<StopContainerOptions>)
-                    .await
+            LifecycleAction::Stop { timeout } => {
+                let options = StopContainerOptions {
+                    t: timeout.map(seconds),
+                    signal: None,
+                };
+                docker.stop_container(container, Some(options)).await
             }
-            LifecycleAction::Restart => {
-                docker
-                    .restart_container(container, None::<RestartContainerOptions>)
-                    .await
+            LifecycleAction::Restart { timeout } => {
+                let options = RestartContainerOptions {
+                    t: timeout.map(seconds),
+                    signal: None,
+                };
+                docker.restart_container(container, Some(options)).await
             }
             LifecycleAction::Pause => docker.pause_container(container).await,
             LifecycleAction::Unpause => docker.unpause_container(container).await,
@@ -213,6 +223,11 @@ pub(crate) fn gone_or(error: EngineError, container: &str) -> EngineError {
 }
 
 /// An action's failure with the container's name and, where one helps, what to do.
+/// A timeout as the engine's query takes it (an i32 of seconds; ours is at most a day).
+fn seconds(timeout: u32) -> i32 {
+    i32::try_from(timeout).unwrap_or(i32::MAX)
+}
+
 fn action_error(error: EngineError, container: &str, action: &LifecycleAction) -> EngineError {
     let error = gone_or(error, container);
     if error.kind == EngineErrorKind::NotFound {
@@ -293,7 +308,7 @@ mod tests {
         let gone = action_error(
             EngineError::answered(Some(404), "No such container: web"),
             "web",
-            &LifecycleAction::Stop,
+            &LifecycleAction::Stop { timeout: None },
         );
         assert_eq!(gone.kind, EngineErrorKind::NotFound);
         assert!(gone.message.contains("web does not exist"));

@@ -79,8 +79,8 @@ impl State {
             A::ForceRemove => return self.ask_remove_containers(true, false, &[]),
             A::RemoveWithVolumes => return self.ask_remove_containers(false, true, &[]),
             A::Start => LifecycleAction::Start,
-            A::Stop => LifecycleAction::Stop,
-            A::Restart => LifecycleAction::Restart,
+            A::Stop => LifecycleAction::Stop { timeout: None },
+            A::Restart => LifecycleAction::Restart { timeout: None },
             A::Pause => LifecycleAction::Pause,
             A::Unpause => LifecycleAction::Unpause,
             A::Kill => LifecycleAction::Kill { signal: None },
@@ -127,9 +127,26 @@ impl State {
         effects: &mut Vec<Effect>,
     ) {
         let names: Vec<&str> = containers.iter().map(String::as_str).collect();
-        let mut doing = format!("{} {}…", action.in_progress(), some_of(&names));
-        if action == LifecycleAction::Stop || action == LifecycleAction::Restart {
-            doing.push_str(" (killed after the stop timeout if it ignores SIGTERM)");
+        let mut doing = match &action {
+            LifecycleAction::Kill {
+                signal: Some(signal),
+            } => format!("sending {signal} to {}…", some_of(&names)),
+            _ => format!("{} {}…", action.in_progress(), some_of(&names)),
+        };
+        match action {
+            LifecycleAction::Stop { timeout: None }
+            | LifecycleAction::Restart { timeout: None } => {
+                doing.push_str(" (killed after the stop timeout if it ignores SIGTERM)")
+            }
+            LifecycleAction::Stop {
+                timeout: Some(seconds),
+            }
+            | LifecycleAction::Restart {
+                timeout: Some(seconds),
+            } if seconds > 0 => doing.push_str(&format!(
+                " (killed after {seconds} s if it ignores SIGTERM)"
+            )),
+            _ => {}
         }
         self.info(doing);
         effects.push(Effect::ContainerAction { containers, action });
@@ -220,6 +237,10 @@ impl State {
             None => {
                 let what = match &action {
                     LifecycleAction::Rename { new_name } => format!("renamed to {new_name}"),
+                    // A signal other than the default may leave it running (HUP: reload).
+                    LifecycleAction::Kill {
+                        signal: Some(signal),
+                    } => format!("sent {signal}"),
                     _ => action.past_tense().to_string(),
                 };
                 self.info(format!("{what}: {}", some_of(&worked)));

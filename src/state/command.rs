@@ -276,14 +276,14 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "stop",
         aliases: &[],
-        usage: "[CONTAINER…]",
-        help: "stop containers",
+        usage: "[-t SECONDS] [CONTAINER…]",
+        help: "stop containers (-t: seconds before SIGKILL)",
         names: Names::Containers,
     },
     CommandSpec {
         name: "restart",
         aliases: &[],
-        usage: "[CONTAINER…]",
+        usage: "[-t SECONDS] [CONTAINER…]",
         help: "restart containers",
         names: Names::Containers,
     },
@@ -304,8 +304,8 @@ pub const COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "kill",
         aliases: &[],
-        usage: "[CONTAINER…]",
-        help: "kill containers (SIGKILL)",
+        usage: "[-s SIGNAL] [CONTAINER…]",
+        help: "kill containers (SIGKILL, or -s SIGNAL)",
         names: Names::Containers,
     },
     CommandSpec {
@@ -347,6 +347,77 @@ pub const COMMANDS: &[CommandSpec] = &[
 ];
 
 /// Parses a command line (without the leading `:`).
+/// `:stop [-t SECONDS] [CONTAINER…]`, `:restart [-t SECONDS] …`, `:kill [-s SIGNAL] …`
+/// and the flagless others, with the docker CLI's spellings (`-t 5`, `--time=5`,
+/// `--timeout 5`, `-s HUP`, `--signal=SIGHUP`).
+fn lifecycle(
+    command: &str,
+    args: &[&str],
+) -> Result<(crate::docker::LifecycleAction, Vec<String>), String> {
+    use crate::docker::LifecycleAction as A;
+    let (flags, value_flag): (&[&str], _) = match command {
+        "stop" | "restart" => (&["-t", "--time", "--timeout"], "-t SECONDS"),
+        "kill" => (&["-s", "--signal"], "-s SIGNAL"),
+        _ => (&[], ""),
+    };
+    let mut value: Option<String> = None;
+    let mut names = Vec::new();
+    let mut words = args.iter();
+    while let Some(word) = words.next() {
+        if !word.starts_with('-') {
+            names.push(word.to_string());
+            continue;
+        }
+        let (flag, inline) = match word.split_once('=') {
+            Some((flag, inline)) => (flag, Some(inline)),
+            None => (*word, None),
+        };
+        if !flags.contains(&flag) {
+            return Err(if flags.is_empty() {
+                format!(":{command} takes no flags, only container names")
+            } else {
+                format!("unknown flag \"{word}\"; :{command} takes {value_flag}")
+            });
+        }
+        match inline.or_else(|| words.next().copied()) {
+            Some(given) => value = Some(given.to_string()),
+            None => return Err(format!("{flag} needs a value: :{command} {value_flag}")),
+        }
+    }
+    let timeout = |value: Option<String>| -> Result<Option<u32>, String> {
+        value
+            .map(|v| {
+                v.parse::<u32>()
+                    .map_err(|_| format!("-t takes whole seconds (0 kills at once), not \"{v}\""))
+            })
+            .transpose()
+    };
+    let action = match command {
+        "start" => A::Start,
+        "stop" => A::Stop {
+            timeout: timeout(value)?,
+        },
+        "restart" => A::Restart {
+            timeout: timeout(value)?,
+        },
+        "pause" => A::Pause,
+        "unpause" => A::Unpause,
+        _ => {
+            if let Some(signal) = &value
+                && !signal
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '+')
+            {
+                return Err(format!(
+                    "-s takes a signal name or number (HUP, SIGTERM, 9), not \"{signal}\""
+                ));
+            }
+            A::Kill { signal: value }
+        }
+    };
+    Ok((action, names))
+}
+
 /// A command by its name or one of its aliases (lower case).
 fn find_spec(name: &str) -> Option<&'static CommandSpec> {
     COMMANDS
@@ -457,19 +528,7 @@ pub fn parse(text: &str) -> Result<Command, String> {
         "logs" => one_arg(Command::Logs),
         "info" => no_args(Command::Info),
         "start" | "stop" | "restart" | "pause" | "unpause" | "kill" => {
-            use crate::docker::LifecycleAction as A;
-            let action = match spec.name {
-                "start" => A::Start,
-                "stop" => A::Stop,
-                "restart" => A::Restart,
-                "pause" => A::Pause,
-                "unpause" => A::Unpause,
-                _ => A::Kill { signal: None },
-            };
-            Ok(Command::Lifecycle {
-                action,
-                names: args.iter().map(|a| a.to_string()).collect(),
-            })
+            lifecycle(spec.name, &args).map(|(action, names)| Command::Lifecycle { action, names })
         }
         "deploy-registry" => crate::local_registry::LocalRegistryPlan::from_args(
             &args,

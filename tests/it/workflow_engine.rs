@@ -320,10 +320,10 @@ async fn every_lifecycle_action_changes_what_the_engine_reports() {
     act(LifecycleAction::Unpause).await.unwrap();
     assert_eq!(status(&name), "running");
 
-    act(LifecycleAction::Stop).await.unwrap();
+    act(LifecycleAction::Stop { timeout: None }).await.unwrap();
     assert_eq!(status(&name), "exited");
     assert_eq!(inspect("{{.State.ExitCode}}", &name), "0", "the trap ran");
-    act(LifecycleAction::Stop)
+    act(LifecycleAction::Stop { timeout: None })
         .await
         .expect("stopping a stopped container is fine, as with docker stop");
     let err = act(LifecycleAction::Pause).await.unwrap_err();
@@ -334,7 +334,9 @@ async fn every_lifecycle_action_changes_what_the_engine_reports() {
     act(LifecycleAction::Start).await.expect("already running");
 
     let started = inspect("{{.State.StartedAt}}", &name);
-    act(LifecycleAction::Restart).await.unwrap();
+    act(LifecycleAction::Restart { timeout: None })
+        .await
+        .unwrap();
     assert_eq!(status(&name), "running");
     assert_ne!(inspect("{{.State.StartedAt}}", &name), started);
 
@@ -343,6 +345,26 @@ async fn every_lifecycle_action_changes_what_the_engine_reports() {
     assert_eq!(inspect("{{.State.ExitCode}}", &name), "137");
     let details = engine.container_details(&name).await.unwrap();
     assert_eq!(details.exit_code, Some(137));
+
+    // `:kill -s TERM`: the signal reaches the process, whose trap exits 0 (not 137).
+    act(LifecycleAction::Start).await.unwrap();
+    act(LifecycleAction::Kill {
+        signal: Some("TERM".into()),
+    })
+    .await
+    .unwrap();
+    // `docker wait` returns the exit code once it exited (bounded, should TERM be lost).
+    let waited = {
+        let name = name.clone();
+        tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            tokio::task::spawn_blocking(move || docker(&["wait", &name])),
+        )
+        .await
+        .expect("TERM reached the container and ended it")
+        .unwrap()
+    };
+    assert_eq!(waited.trim(), "0", "the trap ran");
 
     act(LifecycleAction::Start).await.unwrap();
     let new_name = unique_name("renamed");
@@ -385,7 +407,9 @@ async fn every_lifecycle_action_changes_what_the_engine_reports() {
             .success(),
         "the anonymous volume went with the container"
     );
-    let err = on_new(LifecycleAction::Stop).await.unwrap_err();
+    let err = on_new(LifecycleAction::Stop { timeout: None })
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, EngineErrorKind::NotFound);
     assert!(err.message.contains(&new_name), "{err}");
 }
@@ -800,4 +824,40 @@ async fn run_it_attaches_before_the_start_and_returns_the_exit_code() {
     let end = ended(task).await;
     assert_eq!(end.exit_code, Some(5));
     assert_eq!(inspect("{{.State.Status}}", &name), "exited");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_with_a_timeout_overrides_the_containers_own() {
+    let Some(engine) = engine_or_skip().await else {
+        return;
+    };
+    let mut scratch = Scratch::new();
+    let image = test_image(&engine, &mut scratch, "stop-t").await;
+    let name = unique_name("deaf");
+    scratch.track_container(&name);
+    // Ignores SIGTERM, and its own stop timeout is five minutes.
+    docker(&[
+        "run",
+        "-d",
+        "--stop-timeout",
+        "300",
+        "--name",
+        &name,
+        &image,
+        "sh",
+        "-c",
+        "trap '' TERM; while true; do sleep 1; done",
+    ]);
+    // `:stop -t 0` kills at once; without the timeout passed on this would wait 300 s.
+    let stopped = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        engine.container_action(&name, &LifecycleAction::Stop { timeout: Some(0) }),
+    )
+    .await
+    .expect("the engine was given the timeout, not the container's 300 s");
+    stopped.unwrap();
+    assert_eq!(
+        inspect("{{.State.Status}} {{.State.ExitCode}}", &name),
+        "exited 137"
+    );
 }

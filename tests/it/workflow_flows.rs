@@ -461,7 +461,10 @@ fn lifecycle_keys_act_on_the_selected_container_or_the_marked_ones() {
     let (names, action) = container_action(&state.update(ch('x')));
     assert_eq!(
         (names, action),
-        (vec!["api".to_string()], LifecycleAction::Stop)
+        (
+            vec!["api".to_string()],
+            LifecycleAction::Stop { timeout: None }
+        )
     );
     // Until the engine answers (a stop may take the whole stop timeout), the status says so.
     assert!(
@@ -496,11 +499,14 @@ fn lifecycle_keys_act_on_the_selected_container_or_the_marked_ones() {
         KeyCode::Char('r'),
         crossterm::event::KeyModifiers::CONTROL,
     )));
-    assert_eq!(container_action(&restart).1, LifecycleAction::Restart);
+    assert_eq!(
+        container_action(&restart).1,
+        LifecycleAction::Restart { timeout: None }
+    );
 
     // Done: the marks go and the list reloads.
     let effects = state.update(Msg::Lifecycle(LifecycleDone {
-        action: LifecycleAction::Stop,
+        action: LifecycleAction::Stop { timeout: None },
         results: vec![("api".into(), Ok(())), ("db".into(), Ok(()))],
     }));
     assert!(effects.contains(&Effect::LoadContainers));
@@ -513,8 +519,8 @@ fn lifecycle_commands_take_names_and_say_which_is_unknown() {
     let mut state = in_containers(three());
     let cases = [
         ("start db web", LifecycleAction::Start),
-        ("stop db web", LifecycleAction::Stop),
-        ("restart db web", LifecycleAction::Restart),
+        ("stop db web", LifecycleAction::Stop { timeout: None }),
+        ("restart db web", LifecycleAction::Restart { timeout: None }),
         ("pause db web", LifecycleAction::Pause),
         ("unpause db web", LifecycleAction::Unpause),
         ("kill db web", LifecycleAction::Kill { signal: None }),
@@ -535,6 +541,54 @@ fn lifecycle_commands_take_names_and_say_which_is_unknown() {
             }
         )
     );
+    // The docker CLI's flags: a stop timeout, a signal.
+    for (line, action) in [
+        ("stop -t 0 db", LifecycleAction::Stop { timeout: Some(0) }),
+        (
+            "stop --time=30 db",
+            LifecycleAction::Stop { timeout: Some(30) },
+        ),
+        (
+            "restart --timeout 5 db",
+            LifecycleAction::Restart { timeout: Some(5) },
+        ),
+        (
+            "kill -s HUP db",
+            LifecycleAction::Kill {
+                signal: Some("HUP".into()),
+            },
+        ),
+    ] {
+        assert_eq!(
+            container_action(&command(&mut state, line)),
+            (vec!["db".to_string()], action),
+            ":{line}"
+        );
+    }
+    assert_eq!(status(&state).0, "sending HUP to db…");
+    state.update(Msg::Lifecycle(LifecycleDone {
+        action: LifecycleAction::Kill {
+            signal: Some("HUP".into()),
+        },
+        results: vec![("db".into(), Ok(()))],
+    }));
+    assert_eq!(status(&state).0, "sent HUP: db");
+    for (line, complaint) in [
+        ("stop -t soon db", "whole seconds"),
+        ("stop -t", "needs a value"),
+        ("kill -t 3 db", "unknown flag"),
+        ("kill -s 'HUP;rm' db", "signal name"),
+        ("start -f db", "no flags"),
+    ] {
+        assert!(command(&mut state, line).is_empty(), ":{line}");
+        let message = state
+            .command_line()
+            .and_then(|l| l.message.clone())
+            .unwrap_or_default();
+        assert!(message.contains(complaint), ":{line} said {message:?}");
+        state.update(press(KeyCode::Esc));
+    }
+
     let effects = command(&mut state, "stop nosuch");
     assert!(effects.is_empty());
     assert!(status(&state).0.contains("no container called nosuch"));
@@ -800,7 +854,10 @@ fn esc_in_the_containers_pane_clears_the_marks_and_actions_go_back_to_the_select
     // With no marks, the action takes the selected container again.
     assert_eq!(
         container_action(&state.update(ch('x'))),
-        (vec!["web".to_string()], LifecycleAction::Stop)
+        (
+            vec!["web".to_string()],
+            LifecycleAction::Stop { timeout: None }
+        )
     );
 }
 
@@ -822,7 +879,7 @@ fn tab_on_the_command_line_completes_the_containers_a_command_takes() {
         container_action(&effects),
         (
             vec!["db".to_string(), "web".to_string()],
-            LifecycleAction::Stop
+            LifecycleAction::Stop { timeout: None }
         )
     );
     // Several fit: the common part, and the candidates are listed.
