@@ -15,11 +15,22 @@ pub enum JobStatus {
     Cancelled,
 }
 
+/// The engine a job runs on. A job keeps its engine when the user switches to another, so
+/// its title names it while another is shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobEngine {
+    /// The engine generation (`State::engine_generation`) when it started.
+    pub generation: u64,
+    /// The context, or the address when none: `prod`, `ssh://deploy@build-1`.
+    pub name: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
     pub id: JobId,
     /// e.g. `commit web-1 → app:2`.
     pub title: String,
+    pub engine: JobEngine,
     pub spec: JobSpec,
     pub status: JobStatus,
     pub progress: Progress,
@@ -30,6 +41,15 @@ pub struct Job {
 impl Job {
     pub fn is_running(&self) -> bool {
         self.status == JobStatus::Running
+    }
+
+    /// The title, naming the job's engine when the one shown now (`generation`) is another.
+    pub fn title_seen_from(&self, generation: u64) -> std::borrow::Cow<'_, str> {
+        if self.engine.generation == generation {
+            self.title.as_str().into()
+        } else {
+            format!("{} (on {})", self.title, self.engine.name).into()
+        }
     }
 }
 
@@ -43,12 +63,13 @@ pub struct Jobs {
 
 impl Jobs {
     /// Registers a new running job; the caller emits the effect that starts it.
-    pub fn add(&mut self, title: String, spec: JobSpec) -> JobId {
+    pub fn add(&mut self, title: String, spec: JobSpec, engine: JobEngine) -> JobId {
         self.next_id += 1;
         let id = JobId(self.next_id);
         self.jobs.push(Job {
             id,
             title,
+            engine,
             spec,
             status: JobStatus::Running,
             progress: Progress::default(),
@@ -130,8 +151,8 @@ mod tests {
             pause: true,
             changes: vec![],
         });
-        let a = jobs.add("commit".into(), spec.clone());
-        let b = jobs.add("commit".into(), spec);
+        let a = jobs.add("commit".into(), spec.clone(), JobEngine::default());
+        let b = jobs.add("commit".into(), spec, JobEngine::default());
         assert!(jobs.request_cancel(a));
         assert!(jobs.finish(a, &Err(JobError::Cancelled)).is_some());
         assert!(!jobs.request_cancel(a));

@@ -5,13 +5,20 @@ use crate::effect::Effect;
 use super::State;
 use crate::flows::retry::Retry;
 use crate::job::{JobError, JobId, JobOutcome, JobSpec, Progress};
-use crate::model::jobs::JobStatus;
+use crate::model::jobs::{JobEngine, JobStatus};
 use crate::model::popup::{Popup, Scroll, Severity};
 
 impl State {
     /// Registers a job and asks the executor to run it.
     pub(crate) fn start_job(&mut self, title: String, spec: JobSpec, effects: &mut Vec<Effect>) {
-        let id = self.jobs.add(title.clone(), spec.clone());
+        let engine = JobEngine {
+            generation: self.engine_generation,
+            name: self
+                .engine_context
+                .clone()
+                .unwrap_or_else(|| self.engine_target.clone()),
+        };
+        let id = self.jobs.add(title.clone(), spec.clone(), engine);
         effects.push(Effect::StartJob { id, spec });
         self.info(format!("started {title}"));
     }

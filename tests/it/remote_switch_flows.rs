@@ -381,3 +381,31 @@ fn the_wheel_moves_through_the_contexts() {
         "default"
     );
 }
+
+#[test]
+fn a_job_started_before_a_switch_names_its_engine_while_another_is_shown() {
+    let mut state = connected();
+    let effects = command(&mut state, "pull alpine:3.19");
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::StartJob { .. })),
+        "{effects:?}"
+    );
+    let strip = |state: &State| {
+        let terminal = crate::support::render::render(state, 160, 45);
+        crate::support::render::screen(terminal.backend().buffer())
+    };
+    // On its own engine, the title alone.
+    assert!(!strip(&state).contains("(on "), "{}", strip(&state));
+    switch_to_lab(&mut state);
+    let screen = strip(&state);
+    let job = state.jobs().all().last().expect("the pull").clone();
+    assert!(job.is_running());
+    assert!(
+        screen.contains("pull alpine:3.19 (on unix:///var/run/docker.sock)"),
+        "{screen}"
+    );
+    assert_eq!(
+        job.title_seen_from(state.engine_generation()),
+        "pull alpine:3.19 (on unix:///var/run/docker.sock)"
+    );
+}

@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         RowText::new([
             CellText::from(job.id.0.to_string()),
             CellText::styled(word, style),
-            CellText::from(job.title.as_str()),
+            CellText::from(job.title_seen_from(state.engine_generation)),
             CellText::from(progress_text(job, PROGRESS_WIDTH)),
             CellText::from(result),
         ])
@@ -122,7 +122,10 @@ pub fn draw_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             let progress = progress_text(job, 30);
             let mut spans = vec![
                 Span::styled(" ▸ ", theme.accent),
-                Span::raw(format!("{} ", clean(&job.title))),
+                Span::raw(format!(
+                    "{} ",
+                    clean(&job.title_seen_from(state.engine_generation))
+                )),
                 Span::styled(progress, theme.accent),
             ];
             if others > 0 {
@@ -148,7 +151,10 @@ pub fn draw_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 };
                 Line::from(vec![
                     Span::styled(format!(" {mark} "), style),
-                    Span::raw(format!("{} — ", clean(&job.title))),
+                    Span::raw(format!(
+                        "{} — ",
+                        clean(&job.title_seen_from(state.engine_generation))
+                    )),
                     Span::styled(clean(&text).into_owned(), style),
                     Span::styled(jobs_hint(state), theme.dim),
                 ])
