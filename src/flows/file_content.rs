@@ -138,6 +138,28 @@ impl State {
     }
 
     /// `w` while a file's content is shown: the form asking where to save it.
+    /// `w`: saves the open file, or, on a tree row, reads that file first and then asks
+    /// where to save it.
+    pub(crate) fn save_file_key(&mut self, effects: &mut Vec<Effect>) {
+        let Some(view) = self.files_view() else {
+            return;
+        };
+        if view.content.is_some() {
+            return self.open_save_file_form();
+        }
+        match view.selected_line().map(|line| line.entry.kind) {
+            None => return self.error("select a file to save"),
+            Some(EntryKind::Dir) => {
+                return self.error("w saves a file; this is a directory");
+            }
+            Some(_) => {}
+        }
+        self.open_in_files(effects);
+        if let Some(content) = self.files_view_mut().and_then(|v| v.content.as_mut()) {
+            content.save_when_read = true;
+        }
+    }
+
     pub(crate) fn open_save_file_form(&mut self) {
         let Some(content) = self.files_view().and_then(|v| v.content.as_ref()) else {
             return self.error("open a file first (Enter on a file), then save it");
@@ -206,6 +228,9 @@ impl State {
                 };
                 let result = result.map_err(|e| crate::text::clean(&e).into_owned());
                 content.loaded(result);
+                if std::mem::take(&mut content.save_when_read) && content.bytes().is_some() {
+                    self.open_save_file_form();
+                }
             }
             ContentMsg::Saved { path, result } => {
                 let form = match self.form.as_mut() {

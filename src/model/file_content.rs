@@ -83,6 +83,8 @@ pub struct ContentPane {
     pub size: u64,
     pub state: ContentState,
     pub scroll: Scroll,
+    /// `w` on a tree row: the save form opens once the content is here.
+    pub save_when_read: bool,
 }
 
 impl ContentPane {
@@ -94,6 +96,7 @@ impl ContentPane {
             size,
             state: ContentState::Loading,
             scroll: Scroll::default(),
+            save_when_read: false,
         }
     }
 

@@ -434,7 +434,7 @@ impl State {
             // files view (issue 10)
             Action::Files if self.view.is_none() => self.open_files_here(effects),
             Action::CancelLoad if self.files_view().is_some() => self.cancel_files(effects),
-            Action::SaveFile if self.files_view().is_some() => self.open_save_file_form(),
+            Action::SaveFile if self.files_view().is_some() => self.save_file_key(effects),
             Action::Sort
             | Action::ToggleChanges
             | Action::OnlyChanges

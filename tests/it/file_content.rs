@@ -249,9 +249,14 @@ fn large_files_links_directories_and_deletions_say_why_nothing_is_shown() {
 #[test]
 fn a_failed_read_shows_its_reason_and_w_needs_content() {
     let (mut state, load, _) = loaded();
-    state.update(ch('w'));
-    assert!(state.form_kind().is_none());
-    assert!(state.status_text().contains("open a file first"));
+    select_path(&mut state, "/etc");
+    let effects = state.update(ch('w'));
+    assert!(state.form_kind().is_none() && effects.is_empty());
+    assert!(
+        state.status_text().contains("this is a directory"),
+        "{}",
+        state.status_text()
+    );
     select_path(&mut state, "/etc/motd");
     let (_, request, _, _) = read_asked(&state.update(press(KeyCode::Enter)));
     state.update(ch('w'));
@@ -267,6 +272,34 @@ fn a_failed_read_shows_its_reason_and_w_needs_content() {
         "{error}"
     );
     render(&state, 80, 20);
+}
+
+#[test]
+fn w_on_a_tree_row_reads_the_file_then_asks_where_to_save_it() {
+    let (mut state, load, _) = loaded();
+    select_path(&mut state, "/etc/motd");
+    let (_, request, path, _) = read_asked(&state.update(ch('w')));
+    assert!(path.ends_with("etc/motd"), "{path}");
+    assert!(
+        state.form_kind().is_none(),
+        "no form before the bytes are here"
+    );
+    state.update(answer(load, request, &motd()));
+    assert_eq!(state.form_kind(), Some(FormKind::SaveFile));
+    assert_eq!(state.form().unwrap().text("Save to"), "motd");
+
+    // A read that fails shows why, and no form.
+    state.update(press(KeyCode::Esc)); // the form
+    state.update(press(KeyCode::Esc)); // the content
+    select_path(&mut state, "/etc/motd");
+    let (_, request, _, _) = read_asked(&state.update(ch('w')));
+    state.update(Msg::FileContent(ContentMsg::Read {
+        load,
+        request,
+        result: Err("layer sha256:0123: unexpected end".into()),
+    }));
+    assert!(state.form_kind().is_none());
+    assert!(state.file_content().unwrap().error().is_some());
 }
 
 #[test]

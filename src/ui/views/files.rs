@@ -41,6 +41,7 @@ impl FilesKeys {
             (Action::OnlyChanges, "only changes"),
             (Action::Sort, "sort"),
             (Action::Open, "open"),
+            (Action::SaveFile, "save"),
             (Action::CollapseAll, "collapse all"),
             (Action::SwitchSide, "layers/tree"),
             (Action::NextLayer, "next layer"),
