@@ -119,6 +119,10 @@ impl State {
                         context.current = Some(&context.name) == now.as_ref();
                     }
                 }
+                self.context_names = Some(list.contexts.iter().map(|c| c.name.clone()).collect());
+                if std::mem::take(&mut self.complete_when_contexts_listed) {
+                    self.complete_command_line();
+                }
                 if let Some(popup) = self.contexts_popup_mut() {
                     popup.set_list(list);
                 }

@@ -103,6 +103,8 @@ pub enum Names {
     FirstContainer,
     /// Every argument is an image reference.
     Images,
+    /// A docker context.
+    Contexts,
 }
 
 /// Every command, in the order help lists them.
@@ -232,7 +234,7 @@ pub const COMMANDS: &[CommandSpec] = &[
         aliases: &["ctx"],
         usage: "[NAME]",
         help: "docker contexts; with NAME, switch to it",
-        names: Names::Nothing,
+        names: Names::Contexts,
     },
     // files view (issue 10)
     CommandSpec {
@@ -614,6 +616,7 @@ pub(crate) fn split_words(text: &str) -> Result<Vec<String>, String> {
 pub struct KnownNames<'a> {
     pub containers: &'a [crate::docker::ContainerRecord],
     pub images: &'a [crate::docker::ImageRecord],
+    pub contexts: &'a [String],
 }
 
 impl KnownNames<'_> {
@@ -627,6 +630,7 @@ impl KnownNames<'_> {
                 .flat_map(|i| i.repo_tags.iter().map(String::as_str))
                 .filter(|tag| !tag.starts_with("<none>"))
                 .collect(),
+            (Names::Contexts, _) => self.contexts.iter().map(String::as_str).collect(),
             (Names::Nothing | Names::FirstContainer, _) => Vec::new(),
         }
     }
@@ -666,6 +670,13 @@ pub fn complete(text: &str, known: &KnownNames) -> (String, Vec<String>) {
     candidates.sort_unstable();
     candidates.dedup();
     completed(before, word, candidates)
+}
+
+/// Whether Tab at the end of `text` would complete a docker context (`:context NA`).
+pub fn takes_contexts(text: &str) -> bool {
+    text.split_once(char::is_whitespace)
+        .and_then(|(command, _)| find_spec(&command.to_lowercase()))
+        .is_some_and(|spec| spec.names == Names::Contexts)
 }
 
 /// `before` followed by the one candidate and a blank, or by what all candidates share.
@@ -884,9 +895,11 @@ mod tests {
             created: 0,
             size: 0,
         }];
+        let contexts = ["default".to_string(), "lab".to_string()];
         let known = KnownNames {
             containers: &containers,
             images: &images,
+            contexts: &contexts,
         };
         let complete = |text: &str| complete(text, &known);
         assert_eq!(complete("stop d"), ("stop db ".to_string(), vec![]));
@@ -906,6 +919,9 @@ mod tests {
         // Commands whose arguments wharf has no list of, and unknown commands, keep the text.
         assert_eq!(complete("import ./a"), ("import ./a".to_string(), vec![]));
         assert_eq!(complete("nosuch x"), ("nosuch x".to_string(), vec![]));
+        assert_eq!(complete("ctx l"), ("ctx lab ".to_string(), vec![]));
+        assert!(takes_contexts("context ") && takes_contexts("ctx la"));
+        assert!(!takes_contexts("context") && !takes_contexts("stop x"));
     }
 
     #[test]

@@ -140,6 +140,18 @@ impl State {
 
     // ----- command line -------------------------------------------------------------------
 
+    /// Tab: completes the word at the end of the line from what wharf lists.
+    pub(crate) fn complete_command_line(&mut self) {
+        let Some(line) = self.command_line.as_mut() else {
+            return;
+        };
+        line.complete(&command::KnownNames {
+            containers: self.containers.records(),
+            images: self.images.records(),
+            contexts: self.context_names.as_deref().unwrap_or_default(),
+        });
+    }
+
     fn on_command_key(&mut self, key: KeyEvent, effects: &mut Vec<Effect>) {
         let Some(line) = self.command_line.as_mut() else {
             return;
@@ -157,10 +169,15 @@ impl State {
                     Err(message) => line.message = Some(message),
                 }
             }
-            KeyCode::Tab => line.complete(&command::KnownNames {
-                containers: self.containers.records(),
-                images: self.images.records(),
-            }),
+            KeyCode::Tab => {
+                if command::takes_contexts(line.editor.text()) && self.context_names.is_none() {
+                    // Read from disk once, by the executor; completed when they come.
+                    self.complete_when_contexts_listed = true;
+                    effects.push(Effect::ListContexts);
+                } else {
+                    self.complete_command_line();
+                }
+            }
             KeyCode::Up => line.older(&self.command_history),
             KeyCode::Down => line.newer(&self.command_history),
             _ => {

@@ -296,6 +296,10 @@ pub struct State {
     pub(crate) logs_following: Option<u64>,
     /// The image `:deploy-registry` runs (`[local_registry] image`).
     pub(crate) registry_image: String,
+    /// The docker contexts as last listed, for Tab after `:context` (`None`: not yet).
+    pub(crate) context_names: Option<Vec<String>>,
+    /// Tab after `:context` asked for the list: complete when it comes.
+    pub(crate) complete_when_contexts_listed: bool,
 }
 
 impl State {
@@ -346,6 +350,8 @@ impl State {
             logs_generation: 0,
             logs_following: None,
             registry_image: config.local_registry.image.clone(),
+            context_names: None,
+            complete_when_contexts_listed: false,
         }
     }
 

@@ -409,3 +409,31 @@ fn a_job_started_before_a_switch_names_its_engine_while_another_is_shown() {
         "pull alpine:3.19 (on unix:///var/run/docker.sock)"
     );
 }
+
+#[test]
+fn tab_after_context_completes_the_context_names() {
+    let mut state = connected();
+    state.update(ch(':'));
+    for c in "context l".chars() {
+        state.update(ch(c));
+    }
+    // Not listed yet: the first Tab asks for them and completes when they come.
+    let effects = state.update(press(KeyCode::Tab));
+    assert_eq!(effects, vec![Effect::ListContexts]);
+    state.update(Msg::Context(ContextMsg::Listed(three_contexts())));
+    assert_eq!(
+        state.command_line().unwrap().editor.text(),
+        "context lab ",
+        "completed once listed; no popup opened"
+    );
+    assert!(state.popups().is_empty());
+    // Listed once: later Tabs use that list at once.
+    state.update(press(KeyCode::Esc));
+    state.update(ch(':'));
+    for c in "ctx ".chars() {
+        state.update(ch(c));
+    }
+    assert!(state.update(press(KeyCode::Tab)).is_empty());
+    let line = state.command_line().unwrap();
+    assert_eq!(line.message.as_deref(), Some("default  lab  old"));
+}
