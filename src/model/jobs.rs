@@ -15,15 +15,11 @@ pub enum JobStatus {
     Cancelled,
 }
 
-/// The engine a job runs on. A job keeps its engine when the user switches to another, so
-/// its title names it while another is shown.
+/// The engine a job runs on, as the header names it: the context, or the address when
+/// none (`prod`, `ssh://deploy@build-1`). A job keeps its engine when the user switches to
+/// another, so its title names it while another is shown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct JobEngine {
-    /// The engine generation (`State::engine_generation`) when it started.
-    pub generation: u64,
-    /// The context, or the address when none: `prod`, `ssh://deploy@build-1`.
-    pub name: String,
-}
+pub struct JobEngine(pub String);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Job {
@@ -43,12 +39,12 @@ impl Job {
         self.status == JobStatus::Running
     }
 
-    /// The title, naming the job's engine when the one shown now (`generation`) is another.
-    pub fn title_seen_from(&self, generation: u64) -> std::borrow::Cow<'_, str> {
-        if self.engine.generation == generation {
+    /// The title, naming the job's engine when the one shown now (`engine`) is another.
+    pub fn title_seen_from(&self, engine: &str) -> std::borrow::Cow<'_, str> {
+        if self.engine.0 == engine {
             self.title.as_str().into()
         } else {
-            format!("{} (on {})", self.title, self.engine.name).into()
+            format!("{} (on {})", self.title, self.engine.0).into()
         }
     }
 }

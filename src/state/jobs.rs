@@ -11,13 +11,7 @@ use crate::model::popup::{Popup, Scroll, Severity};
 impl State {
     /// Registers a job and asks the executor to run it.
     pub(crate) fn start_job(&mut self, title: String, spec: JobSpec, effects: &mut Vec<Effect>) {
-        let engine = JobEngine {
-            generation: self.engine_generation,
-            name: self
-                .engine_context
-                .clone()
-                .unwrap_or_else(|| self.engine_target.clone()),
-        };
+        let engine = JobEngine(self.engine_name().to_string());
         let id = self.jobs.add(title.clone(), spec.clone(), engine);
         effects.push(Effect::StartJob { id, spec });
         self.info(format!("started {title}"));

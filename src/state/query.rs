@@ -149,6 +149,11 @@ impl State {
         &self.engine_target
     }
 
+    /// The engine as the header names it: its context, or its address when none.
+    pub fn engine_name(&self) -> &str {
+        self.engine_context().unwrap_or(&self.engine_target)
+    }
+
     /// The engine answered before and does not now: the connection was lost.
     pub fn connection_lost(&self) -> bool {
         self.ever_connected && !self.is_connected()

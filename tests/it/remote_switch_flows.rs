@@ -405,8 +405,13 @@ fn a_job_started_before_a_switch_names_its_engine_while_another_is_shown() {
         "{screen}"
     );
     assert_eq!(
-        job.title_seen_from(state.engine_generation()),
+        job.title_seen_from(state.engine_name()),
         "pull alpine:3.19 (on unix:///var/run/docker.sock)"
+    );
+    // Back on the engine it runs on, the title alone again.
+    assert_eq!(
+        job.title_seen_from("unix:///var/run/docker.sock"),
+        "pull alpine:3.19"
     );
 }
 

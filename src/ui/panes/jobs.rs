@@ -51,7 +51,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &View, focused: 
         RowText::new([
             CellText::from(job.id.0.to_string()),
             CellText::styled(word, style),
-            CellText::from(job.title_seen_from(state.engine_generation)),
+            CellText::from(job.title_seen_from(state.engine_name())),
             CellText::from(progress_text(job, PROGRESS_WIDTH)),
             CellText::from(result),
         ])
@@ -124,7 +124,7 @@ pub fn draw_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                 Span::styled(" ▸ ", theme.accent),
                 Span::raw(format!(
                     "{} ",
-                    clean(&job.title_seen_from(state.engine_generation))
+                    clean(&job.title_seen_from(state.engine_name()))
                 )),
                 Span::styled(progress, theme.accent),
             ];
@@ -153,7 +153,7 @@ pub fn draw_strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
                     Span::styled(format!(" {mark} "), style),
                     Span::raw(format!(
                         "{} — ",
-                        clean(&job.title_seen_from(state.engine_generation))
+                        clean(&job.title_seen_from(state.engine_name()))
                     )),
                     Span::styled(clean(&text).into_owned(), style),
                     Span::styled(jobs_hint(state), theme.dim),
