@@ -254,15 +254,5 @@ impl State {
 
 /// `os/arch[/variant]`.
 fn parse_platform(text: &str) -> Result<Platform, String> {
-    let mut parts = text.split('/');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(os), Some(arch), variant, None) if !os.is_empty() && !arch.is_empty() => {
-            Ok(Platform {
-                os: os.to_string(),
-                architecture: arch.to_string(),
-                variant: variant.filter(|v| !v.is_empty()).map(str::to_string),
-            })
-        }
-        _ => Err(format!("a platform is os/arch[/variant], not {text:?}")),
-    }
+    Platform::parse(text).ok_or_else(|| format!("a platform is os/arch[/variant], not {text:?}"))
 }

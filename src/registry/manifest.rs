@@ -42,6 +42,23 @@ pub struct Platform {
     pub variant: Option<String>,
 }
 
+impl Platform {
+    /// `os/arch[/variant]`, as `--platform` and `:files` take it (the inverse of `Display`).
+    pub fn parse(text: &str) -> Option<Platform> {
+        let mut parts = text.split('/');
+        match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(os), Some(arch), variant, None) if !os.is_empty() && !arch.is_empty() => {
+                Some(Platform {
+                    os: os.to_string(),
+                    architecture: arch.to_string(),
+                    variant: variant.filter(|v| !v.is_empty()).map(str::to_string),
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for Platform {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.os, self.architecture)?;
