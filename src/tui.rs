@@ -91,16 +91,7 @@ impl TerminalGuard {
     /// Takes the terminal again after [`TerminalGuard::release`]; the next frame is drawn
     /// whole.
     pub fn take_back(&mut self) -> io::Result<()> {
-        enable_raw_mode()?;
-        execute!(
-            io::stdout(),
-            EnterAlternateScreen,
-            EnableBracketedPaste,
-            cursor::Hide
-        )?;
-        if self.mouse {
-            execute!(io::stdout(), ClicksAndWheel)?;
-        }
+        self.reenter()?;
         // A fresh terminal draws the next frame whole; `Terminal::clear` would ask the
         // terminal where its cursor is, which not every terminal answers.
         execute!(
@@ -116,6 +107,13 @@ impl TerminalGuard {
     pub fn suspend(&mut self) -> io::Result<()> {
         restore();
         signal_hook::low_level::raise(signal_hook::consts::SIGTSTP)?;
+        self.reenter()?;
+        self.terminal.clear()
+    }
+
+    /// Raw mode, the alternate screen, pasting and the mouse as they were before the
+    /// terminal was given away ([`TerminalGuard::release`], a suspend).
+    fn reenter(&self) -> io::Result<()> {
         enable_raw_mode()?;
         execute!(
             io::stdout(),
@@ -126,7 +124,7 @@ impl TerminalGuard {
         if self.mouse {
             execute!(io::stdout(), ClicksAndWheel)?;
         }
-        self.terminal.clear()
+        Ok(())
     }
 }
 
