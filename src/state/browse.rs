@@ -174,25 +174,25 @@ impl State {
     }
 
     /// A listing page failed: what loaded stays; a refusal offers a login.
-    fn listing_failed(&mut self, generation: u64, error: &RegistryError) {
-        let Some(catalog) = self
-            .tags
-            .catalog
-            .as_mut()
-            .filter(|c| c.generation == generation)
-        else {
+    pub(super) fn listing_failed(&mut self, generation: u64, error: &RegistryError) {
+        let Some(catalog) = self.current_catalog(generation) else {
             return;
         };
         catalog.loading = false;
         catalog.page = None;
         let remote = RemoteError::from_registry(error);
-        if remote.login_host.is_some() {
-            self.retry = Some(Retry::Catalog(catalog.registry.clone()));
-        }
+        let retry = remote
+            .login_host
+            .is_some()
+            .then(|| Retry::Catalog(catalog.registry.clone()));
         catalog.error = Some(remote);
+        if retry.is_some() {
+            self.retry = retry;
+        }
     }
 
-    fn current_catalog(
+    /// The catalog on screen, if it is the one asked for under `generation`.
+    pub(super) fn current_catalog(
         &mut self,
         generation: u64,
     ) -> Option<&mut crate::model::tags::CatalogState> {

@@ -365,14 +365,9 @@ impl State {
         result: Result<CatalogPage, RegistryError>,
         effects: &mut Vec<Effect>,
     ) {
-        let Some(catalog) = self
-            .tags
-            .catalog
-            .as_mut()
-            .filter(|c| c.generation == generation)
-        else {
+        if self.current_catalog(generation).is_none() {
             return;
-        };
+        }
         match result {
             Ok(page) => {
                 self.tags
@@ -380,14 +375,8 @@ impl State {
                 self.more_catalog(effects);
             }
             Err(error) if error.is_no_catalog() => self.offer_known_repositories(&error, effects),
-            Err(error) => {
-                catalog.loading = false;
-                let remote = RemoteError::from_registry(&error);
-                if remote.login_host.is_some() {
-                    self.retry = Some(Retry::Catalog(catalog.registry.clone()));
-                }
-                catalog.error = Some(remote);
-            }
+            // As for a Hub or Harbor page (a registry's catalog has no page cursor to drop).
+            Err(error) => self.listing_failed(generation, &error),
         }
     }
 
