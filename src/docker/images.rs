@@ -40,28 +40,29 @@ impl Engine {
 
     /// One image by ID or name; `None` when it no longer exists.
     pub async fn inspect_image(&self, id: &str) -> Result<Option<ImageRecord>, EngineError> {
-        match self.docker.inspect_image(id).await {
-            Ok(inspect) => Ok(record_from_inspect(inspect)),
-            Err(e) => {
-                let err = self.error(e);
-                if err.kind == EngineErrorKind::NotFound {
-                    Ok(None)
-                } else {
-                    Err(err)
-                }
-            }
-        }
+        Ok(self
+            .inspect_if_present(id)
+            .await?
+            .and_then(record_from_inspect))
     }
 
     /// The platform a local image is for (per-platform digest comparison with a registry);
     /// `None` when it no longer exists.
     pub async fn image_platform(&self, id: &ImageId) -> Result<Option<ImagePlatform>, EngineError> {
-        match self.docker.inspect_image(&id.0).await {
-            Ok(inspect) => Ok(Some(ImagePlatform {
+        Ok(self
+            .inspect_if_present(&id.0)
+            .await?
+            .map(|inspect| ImagePlatform {
                 os: inspect.os.unwrap_or_default(),
                 architecture: inspect.architecture.unwrap_or_default(),
                 variant: inspect.variant.filter(|v| !v.is_empty()),
-            })),
+            }))
+    }
+
+    /// The engine's inspect of an image; `None` when it no longer exists.
+    async fn inspect_if_present(&self, id: &str) -> Result<Option<ImageInspect>, EngineError> {
+        match self.docker.inspect_image(id).await {
+            Ok(inspect) => Ok(Some(inspect)),
             Err(e) => {
                 let err = self.error(e);
                 if err.kind == EngineErrorKind::NotFound {
