@@ -723,9 +723,17 @@ async fn f_in_the_tags_pane_reads_a_remote_tag_without_pulling_it() {
     assert!(app.state.status_text().contains(&start), "{error}");
 }
 
-#[test]
-fn the_real_binary_opens_a_saved_image_moves_through_its_layers_and_returns() {
-    use crate::support::pty::{Dirs, Pty, assert_clean_exit};
+/// The real binary started with `args` in a directory holding `saved.tar` (the sample),
+/// with no engine (a saved archive needs none) and an empty layer cache; the directories
+/// live as long as the returned guards.
+fn binary_beside_a_saved_archive(
+    args: &[&str],
+) -> (
+    crate::support::pty::Pty,
+    crate::support::pty::Dirs,
+    tempfile::TempDir,
+) {
+    use crate::support::pty::{Dirs, Pty};
     let dirs = Dirs::new();
     std::fs::write(
         dirs.cwd.path().join("saved.tar"),
@@ -733,11 +741,16 @@ fn the_real_binary_opens_a_saved_image_moves_through_its_layers_and_returns() {
     )
     .unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let mut command = dirs.command(&[]);
-    // No engine: a saved archive needs none.
+    let mut command = dirs.command(args);
     command.env("DOCKER_HOST", "unix:///nonexistent.sock");
     command.env("XDG_CACHE_HOME", cache.path());
-    let mut pty = Pty::spawn(command, 30, 120);
+    (Pty::spawn(command, 30, 120), dirs, cache)
+}
+
+#[test]
+fn the_real_binary_opens_a_saved_image_moves_through_its_layers_and_returns() {
+    use crate::support::pty::assert_clean_exit;
+    let (mut pty, _dirs, _cache) = binary_beside_a_saved_archive(&[]);
     pty.wait_for(Duration::from_secs(20), "the first screen", |p| {
         p.screen().contains("Images")
     });
@@ -764,19 +777,9 @@ fn the_real_binary_opens_a_saved_image_moves_through_its_layers_and_returns() {
 
 #[test]
 fn wharf_files_starts_in_the_files_view_even_with_no_engine() {
-    use crate::support::pty::{Dirs, Pty, assert_clean_exit};
-    let dirs = Dirs::new();
-    std::fs::write(
-        dirs.cwd.path().join("saved.tar"),
-        docker_save(&tars(), "sample:1"),
-    )
-    .unwrap();
-    let cache = tempfile::tempdir().unwrap();
+    use crate::support::pty::assert_clean_exit;
     // `dive` is the alias people coming from dive type.
-    let mut command = dirs.command(&["dive", "saved.tar"]);
-    command.env("DOCKER_HOST", "unix:///nonexistent.sock");
-    command.env("XDG_CACHE_HOME", cache.path());
-    let mut pty = Pty::spawn(command, 30, 120);
+    let (mut pty, _dirs, _cache) = binary_beside_a_saved_archive(&["dive", "saved.tar"]);
     pty.wait_for(Duration::from_secs(20), "the archive's layers", |p| {
         let screen = p.screen();
         screen.contains("Files of") && screen.contains("3 layers read")
